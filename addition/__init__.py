@@ -1,0 +1,17 @@
+"""addition-lstm: a sequence-to-sequence LSTM that learns to add, as a small library.
+
+codec       the pure character codec (standard library + numpy)
+data        seeded, deduplicated questions and the train/validation split
+config      TrainConfig and the named recipes
+model       the Keras model and a fast Predictor
+training    fit with whole-answer monitoring and best-epoch weights
+evaluation  exact-match, per-character, breakdowns, mistakes in words
+saving      the self-describing model folder (atomic save, defensive load)
+pipeline    train + evaluate + save, as train.py runs it
+hub         Hugging Face Hub push (with model card) and load
+demo        the app's views as pure functions
+"""
+
+from .codec import VOCABULARY, Codec
+
+__all__ = ["Codec", "VOCABULARY"]

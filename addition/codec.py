@@ -1,0 +1,170 @@
+"""The character codec: how a sum becomes a padded string, and a string becomes numbers.
+
+A worked example with ``digits=3`` and ``reverse=True``::
+
+    question "12+345"  ->  padded on the right to 2*3+1 = 7 characters: "12+345 "
+                       ->  reversed:                                    " 543+21"
+    answer   12+345 = 357  ->  padded on the right to 3+1 = 4 characters: "357 "
+
+Every character is then an index into the vocabulary ``0123456789+ `` (digit ``d`` is
+index ``d``, ``+`` is 10, the padding space is 11); the model reads the question one-hot
+and writes one softmax over the vocabulary per answer position.
+
+Why reverse? Written normally, the units digits of the operands sit at the end of the
+question while the units digit of the answer is produced first, so the network has to carry
+that information across the whole sequence. Reversed, the digits that decide each answer
+character sit closer to where the encoder finishes reading, giving shorter dependencies
+("Learning to Execute", Zaremba & Sutskever 2014; Sutskever et al. 2014).
+
+This module imports only the standard library and numpy, so the app, the tests and the
+training code all share it without pulling in Keras.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+VOCABULARY = "0123456789+ "
+PAD = " "
+PLUS = "+"
+
+# A question longer than this is refused before any parsing, so that a pasted novel costs
+# nothing. It leaves room for generous spacing around any sum a model can answer.
+MAX_QUESTION_CHARS = 64
+
+_SUM_PATTERN = re.compile(r"\s*(\d+)\s*\+\s*(\d+)\s*", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Codec:
+    """Turns pairs of numbers into model inputs and model outputs into strings."""
+
+    digits: int = 3  # Largest operand has this many digits, e.g. 3 -> 0..999.
+    reverse: bool = True  # Reverse the padded question (see the module docstring).
+    vocabulary: str = VOCABULARY  # Characters in index order.
+
+    def __post_init__(self):
+        if not isinstance(self.digits, int) or isinstance(self.digits, bool) or self.digits < 1:
+            raise ValueError(f"digits must be a whole number of at least 1, got {self.digits!r}")
+        if self.digits > 9:
+            raise ValueError(f"digits must be at most 9, got {self.digits}")
+        if sorted(self.vocabulary) != sorted(VOCABULARY) or len(self.vocabulary) != len(VOCABULARY):
+            raise ValueError(
+                f"vocabulary must hold each of the characters {VOCABULARY!r} once, "
+                f"got {self.vocabulary!r}"
+            )
+
+    # Sizes, all derived from ``digits``.
+    @property
+    def question_length(self) -> int:
+        return 2 * self.digits + 1  # "999+999"
+
+    @property
+    def answer_length(self) -> int:
+        return self.digits + 1  # 999+999 = 1998 has one digit more than its operands.
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self.vocabulary)
+
+    @property
+    def max_operand(self) -> int:
+        return 10**self.digits - 1
+
+    @property
+    def example(self) -> str:
+        """A question in the style of the seed's "535+61", sized to this codec."""
+        return f"{'5' * self.digits}+{'6' * max(1, self.digits - 1)}"
+
+    # Strings.
+    def question_string(self, a: int, b: int) -> str:
+        """The padded (and maybe reversed) question the model reads."""
+        self._check_operands(a, b)
+        text = f"{a}{PLUS}{b}".ljust(self.question_length, PAD)
+        return text[::-1] if self.reverse else text
+
+    def answer_string(self, total: int) -> str:
+        """The padded answer the model should write."""
+        return str(total).ljust(self.answer_length, PAD)
+
+    def parse_question(self, text: str) -> tuple[int, int]:
+        """Read a typed sum such as ``" 535 + 61 "``; raise ``ValueError`` in plain words."""
+        if not isinstance(text, str):
+            raise ValueError(f"A question must be text, like {self.example}.")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise ValueError(
+                f"That is {len(text):,} characters long. {self.describe_limits()}."
+            )
+        stripped = text.strip()
+        if not stripped:
+            raise ValueError(f"Please type a sum. {self.describe_limits()}.")
+        match = _SUM_PATTERN.fullmatch(stripped)
+        if match is None:
+            raise ValueError(f"{self._why_not_a_sum(stripped)} {self.describe_limits()}.")
+        a, b = int(match.group(1)), int(match.group(2))
+        for operand in (a, b):
+            if operand > self.max_operand:
+                raise ValueError(f"{operand} is too large. {self.describe_limits()}.")
+        return a, b
+
+    def describe_limits(self) -> str:
+        digit_words = "1 digit" if self.digits == 1 else f"up to {self.digits} digits"
+        return f"This model adds two whole numbers of {digit_words}, like {self.example}"
+
+    @staticmethod
+    def _why_not_a_sum(text: str) -> str:
+        if not text.isascii():
+            return "Please use only the plain digits 0-9 and a +."
+        if "-" in text:
+            return "Negative numbers and subtraction are not supported."
+        if "." in text or "," in text:
+            return "Only whole numbers are supported, without decimals or separators."
+        if text.count(PLUS) > 1:
+            return "Please add exactly two numbers."
+        if PLUS not in text:
+            return "That is not a sum: it needs a + between two numbers."
+        return f"{text!r} is not a sum of two numbers."
+
+    def _check_operands(self, a: int, b: int) -> None:
+        for operand in (a, b):
+            if not 0 <= operand <= self.max_operand:
+                raise ValueError(f"operand {operand} is outside 0..{self.max_operand}")
+
+    # Arrays.
+    def encode_questions(self, pairs) -> np.ndarray:
+        """One-hot questions, shape (n, question_length, vocabulary_size), float32."""
+        strings = [self.question_string(int(a), int(b)) for a, b in pairs]
+        return self._one_hot(self._indices(strings, self.question_length))
+
+    def encode_answers(self, pairs) -> np.ndarray:
+        """Target indices, shape (n, answer_length), int32 (for a sparse loss)."""
+        strings = [self.answer_string(int(a) + int(b)) for a, b in pairs]
+        return self._indices(strings, self.answer_length)
+
+    def decode(self, indices: np.ndarray) -> list[str]:
+        """Index rows, shape (n, length), back to strings (padding kept)."""
+        table = np.array(list(self.vocabulary))
+        return ["".join(row) for row in table[np.asarray(indices)]]
+
+    def _indices(self, strings: list[str], length: int) -> np.ndarray:
+        if not strings:
+            return np.zeros((0, length), dtype=np.int32)
+        codes = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
+        return self._lookup[codes].reshape(len(strings), length)
+
+    def _one_hot(self, indices: np.ndarray) -> np.ndarray:
+        return np.eye(self.vocabulary_size, dtype=np.float32)[indices]
+
+    @functools.cached_property
+    def _lookup(self) -> np.ndarray:
+        table = np.full(256, -1, dtype=np.int32)
+        for index, char in enumerate(self.vocabulary):
+            table[ord(char)] = index
+        return table
+
+    def to_json(self) -> dict:
+        return {"digits": self.digits, "reverse": self.reverse, "vocabulary": self.vocabulary}

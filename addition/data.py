@@ -1,0 +1,109 @@
+"""Seeded, deduplicated addition questions and their one split into training and validation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# How operands are drawn:
+# - "seed": as the keras-io example does: a length uniform in 1..digits, then that many random
+#   digits. Short numbers are common, so only about a quarter of questions add two
+#   full-length numbers, against 81% of all 3-digit sums.
+# - "uniform": each operand uniform in 0..10**digits-1, so questions look like the whole space.
+# - "mixed": each question is drawn one way or the other with equal chance: the whole space's
+#   shape, with enough short operands that they are learnt too.
+SAMPLINGS = ("seed", "uniform", "mixed")
+
+
+def count_distinct_questions(digits: int) -> int:
+    """How many questions exist when a+b and b+a count once: n*(n+1)/2 for n = 10**digits."""
+    n = 10**digits
+    return n * (n + 1) // 2
+
+
+def generate_questions(digits: int, count: int, seed: int, sampling: str = "seed") -> np.ndarray:
+    """``count`` distinct pairs (a, b), shape (count, 2), in the order drawn.
+
+    ``a+b`` and ``b+a`` count as the same question; each is kept in the orientation in which it
+    was first drawn, so the model sees both orders.
+    """
+    if sampling not in SAMPLINGS:
+        raise ValueError(f"sampling must be one of {', '.join(SAMPLINGS)}, got {sampling!r}")
+    if count < 1:
+        raise ValueError(f"the number of questions must be at least 1, got {count}")
+    available = count_distinct_questions(digits)
+    if count > available:
+        raise ValueError(
+            f"asked for {count:,} distinct questions, but only {available:,} exist with "
+            f"{digits}-digit operands (a+b and b+a count once)"
+        )
+    rng = np.random.default_rng(seed)
+    seen: set[tuple[int, int]] = set()
+    pairs: list[tuple[int, int]] = []
+    while len(pairs) < count:
+        # Draw in batches: numpy is fast, the deduplicating loop below is the only Python work.
+        batch = _draw_operands(rng, digits, sampling, size=(max(1024, 2 * (count - len(pairs))), 2))
+        for a, b in batch.tolist():
+            key = (a, b) if a <= b else (b, a)
+            if key in seen:
+                continue
+            seen.add(key)
+            pairs.append((a, b))
+            if len(pairs) == count:
+                break
+    return np.array(pairs, dtype=np.int64)
+
+
+def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -> np.ndarray:
+    uniform = rng.integers(0, 10**digits, size=size)
+    if sampling == "uniform":
+        return uniform
+    # Random digits of a random length are the same as a number uniform below 10**length.
+    lengths = rng.integers(1, digits + 1, size=size)
+    seed_style = rng.integers(0, 10**lengths)
+    if sampling == "seed":
+        return seed_style
+    use_uniform = rng.random(size[0]) < 0.5
+    return np.where(use_uniform[:, None], uniform, seed_style)
+
+
+def split_questions(pairs: np.ndarray, validation_fraction: float = 0.1):
+    """Set the last ``validation_fraction`` apart as held-out validation, as the seed does.
+
+    The pairs are already in random order, so the tail is a random sample.
+    """
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
+    validation_count = int(len(pairs) * validation_fraction)
+    if validation_count < 1 or validation_count >= len(pairs):
+        raise ValueError(
+            f"{len(pairs)} questions are too few to set {validation_fraction:.0%} apart for validation"
+        )
+    split_at = len(pairs) - validation_count
+    return pairs[:split_at], pairs[split_at:]
+
+
+def sample_whole_space(digits: int, count: int, seed: int) -> np.ndarray:
+    """``count`` ordered pairs drawn uniformly from all (a, b) with a, b in 0..10**digits-1.
+
+    This is what a user typing sums meets, so it is how we judge a model, not its validation
+    split (which follows the training distribution).
+    """
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 10**digits, size=(count, 2))
+
+
+def whole_space(digits: int) -> np.ndarray:
+    """Every ordered pair (a, b), shape (10**(2*digits), 2)."""
+    n = 10**digits
+    a, b = np.divmod(np.arange(n * n), n)
+    return np.stack([a, b], axis=1)
+
+
+def count_carries(a: int, b: int) -> int:
+    """How many column additions carry a one, e.g. 999+1 -> 3, 12+34 -> 0."""
+    carries = carry = 0
+    while a or b:
+        carry = 1 if a % 10 + b % 10 + carry >= 10 else 0
+        carries += carry
+        a, b = a // 10, b // 10
+    return carries

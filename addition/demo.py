@@ -1,0 +1,142 @@
+"""What the app shows, as pure functions of a loaded model and the user's input.
+
+No Gradio here: app.py wires these to components and turns ``ValueError`` into ``gr.Error``,
+so every view is testable without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from .model import count_parameters
+from .saving import LoadedModel
+
+MAX_SAMPLES = 100
+CHECK, CROSS = "☑", "☒"
+SAMPLE_HEADERS = ["question", "true answer", "model answer", "correct"]
+
+
+def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]:
+    """(answer in Markdown, per-position probability table in HTML, details for API users)."""
+    codec = loaded.codec
+    a, b = codec.parse_question(question)
+    probabilities = loaded.predictor.probabilities([(a, b)])[0]  # (answer_length, vocabulary)
+    chosen = probabilities.argmax(axis=-1)
+    model_answer = codec.decode(chosen[None])[0]
+    true_answer = codec.answer_string(a + b)
+    correct = model_answer == true_answer
+    # The decoder writes every position from the same encoder summary, independently of the
+    # other positions, so the product is the model's probability of this exact answer.
+    confidence = float(np.prod(probabilities.max(axis=-1)))
+    mark = CHECK if correct else CROSS
+    summary = (
+        f"### {a} + {b} = {_show(model_answer)} {mark}\n"
+        f"True sum: **{a + b}** · the model is **{confidence:.1%}** sure of its whole answer"
+    )
+    details = {
+        "question": f"{a}+{b}",
+        "a": a,
+        "b": b,
+        "model_answer": model_answer.strip(),
+        "true_answer": a + b,
+        "correct": correct,
+        "confidence": round(confidence, 6),
+        "probabilities": np.round(probabilities, 6).tolist(),
+        "vocabulary": codec.vocabulary,
+    }
+    return summary, probability_table(codec.vocabulary, probabilities, true_answer), details
+
+
+def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: str) -> str:
+    """A heat map: one row per answer position, one column per character; the model's choice
+    outlined in solid, the right character (where different) in dashes."""
+    header = "".join(f"<th>{_char_label(char)}</th>" for char in vocabulary)
+    rows = []
+    for position, row in enumerate(probabilities):
+        chosen = int(row.argmax())
+        cells = []
+        for index, p in enumerate(row):
+            classes = ["chosen"] if index == chosen else []
+            if vocabulary[index] == true_answer[position] and index != chosen:
+                classes.append("truth")
+            label = f"{p:.0%}" if p >= 0.005 else ""
+            cells.append(
+                f'<td class="{" ".join(classes)}" style="background: rgba(249, 115, 22, {p:.3f})" '
+                f'title="{_char_label(vocabulary[index])}: {p:.2%}">{label}</td>'
+            )
+        rows.append(f"<tr><th>{position + 1}</th>{''.join(cells)}</tr>")
+    return (
+        '<table class="digit-probabilities"><thead><tr><th>position</th>'
+        f"{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<p class="legend">Each row is one character of the answer, written left to right '
+        "(␣ is padding). Solid outline: the model's choice; dashed: the right character where "
+        "the model chose another.</p>"
+    )
+
+
+def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> tuple[str, list[list]]:
+    """``count`` random held-out validation questions: (score line, table rows)."""
+    count = _sample_count(count)
+    pool = loaded.validation_pairs
+    chosen = pool[rng.choice(len(pool), size=min(count, len(pool)), replace=False)]
+    answers = loaded.predictor.answers(chosen)
+    rows, right = [], 0
+    for (a, b), answer in zip(chosen.tolist(), answers):
+        correct = answer == loaded.codec.answer_string(a + b)
+        right += correct
+        rows.append([f"{a}+{b}", a + b, _show(answer), CHECK if correct else CROSS])
+    return f"**{right}/{len(rows)} correct** on held-out validation questions", rows
+
+
+def describe_model(loaded: LoadedModel) -> str:
+    info, codec = loaded.info, loaded.codec
+    metrics = info.get("metrics", {})
+    validation = metrics.get("validation", {})
+    lines = [
+        f"**Source:** {loaded.source}",
+        f"**Adds:** two whole numbers of up to {codec.digits} digits · "
+        f"question {'reversed' if codec.reverse else 'in reading order'}",
+        f"**Parameters:** {count_parameters(loaded.model):,}",
+    ]
+    if validation:
+        lines.append(
+            f"**Held-out validation ({validation['count']:,} questions):** whole answers "
+            f"{validation['exact_match']:.2%} · characters {validation['per_character']:.2%}"
+        )
+    whole = metrics.get("whole_space_sample")
+    if whole:
+        lines.append(
+            f"**Random sums from the whole space ({whole['count']:,}):** whole answers {whole['exact_match']:.3%}"
+        )
+    if info.get("command"):
+        lines.append(f"**Trained with:** `{info['command']}`")
+    settings = info.get("training", {})
+    if settings:
+        lines.append(" · ".join(f"{key} `{value}`" for key, value in settings.items()))
+    return "\n\n".join(lines)
+
+
+def example_questions(loaded: LoadedModel) -> list[str]:
+    top = loaded.codec.max_operand
+    return [loaded.codec.example, f"{top}+1", f"1+{top}", f"{top}+{top}", f"{(top + 1) // 2}+{(top + 1) // 2}", "0+0"]
+
+
+def _sample_count(count) -> int:
+    try:
+        value = float(count)
+    except (TypeError, ValueError):
+        raise ValueError(f"The number of questions must be a whole number from 1 to {MAX_SAMPLES}.") from None
+    if not value.is_integer() or not 1 <= value <= MAX_SAMPLES:
+        raise ValueError(f"The number of questions must be a whole number from 1 to {MAX_SAMPLES}.")
+    return int(value)
+
+
+def _show(answer: str) -> str:
+    shown = answer.strip()
+    return shown if shown else "(nothing)"
+
+
+def _char_label(char: str) -> str:
+    return "␣" if char == " " else html.escape(char)

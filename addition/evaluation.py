@@ -1,0 +1,69 @@
+"""Whole-answer (exact-match) accuracy first, per-character second, and mistakes in plain words."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from .data import count_carries
+
+
+def score(predictor, pairs) -> dict:
+    """Exact-match and per-character accuracy of ``predictor`` on ``pairs``, plus the misses.
+
+    Per-character accuracy is what Keras's ``accuracy`` reports: the share of answer positions
+    (padding included) that are right. One wrong digit makes a wrong answer, so exact-match is
+    the number a user feels.
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    codec = predictor.codec
+    if len(pairs) == 0:
+        raise ValueError("cannot evaluate on an empty set of questions")
+    predicted = predictor.answer_indices(pairs)  # (n, answer_length)
+    expected = codec.encode_answers(pairs)
+    character_right = predicted == expected
+    answer_right = character_right.all(axis=1)
+    return {
+        "count": int(len(pairs)),
+        "exact_match": float(answer_right.mean()),
+        "per_character": float(character_right.mean()),
+        "correct": answer_right,
+        "answers": predicted,
+    }
+
+
+def evaluate(predictor, pairs, max_mistakes: int = 10) -> dict:
+    """``score`` plus breakdowns by number of carries and by operand lengths (JSON-ready)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    result = score(predictor, pairs)
+    correct = result.pop("correct")
+    answers = predictor.codec.decode(result.pop("answers"))
+    by_carries = defaultdict(lambda: [0, 0])
+    by_lengths = defaultdict(lambda: [0, 0])
+    mistakes = []
+    for (a, b), right, answer in zip(pairs.tolist(), correct.tolist(), answers):
+        for table, key in ((by_carries, str(count_carries(a, b))), (by_lengths, f"{len(str(a))}+{len(str(b))}")):
+            table[key][0] += 1
+            table[key][1] += right
+        if not right and len(mistakes) < max_mistakes:
+            mistakes.append({"a": a, "b": b, "model": answer.strip(), "true": a + b})
+    result["by_carries"] = _rates(by_carries)
+    result["by_lengths"] = _rates(by_lengths)
+    result["mistakes"] = mistakes
+    return result
+
+
+def describe_mistake(mistake: dict) -> str:
+    return f"model says {mistake['a']}+{mistake['b']} = {mistake['model'] or '(nothing)'}, true {mistake['true']}"
+
+
+def _rates(table) -> dict:
+    return {
+        key: {"count": count, "exact_match": right / count}
+        for key, (count, right) in sorted(table.items(), key=lambda item: _natural(item[0]))
+    }
+
+
+def _natural(key: str):
+    return [int(part) for part in key.split("+")]

@@ -1,0 +1,159 @@
+"""Publish a model folder to the Hugging Face Hub with a model card, and load one back.
+
+The folder is Keras 3's unzipped layout, so ``keras.saving.load_model("hf://USER/REPO")``
+reads a pushed repo too; our loader adds the codec and validation questions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .saving import INFO_FILE, LoadedModel, ModelFolderError, load_model_folder
+
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
+KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
+
+
+def check_repo_id(repo_id: str) -> str:
+    if not _REPO_ID.fullmatch(repo_id or "") or ".." in repo_id or repo_id.endswith((".", "-")):
+        raise ValueError(f"{repo_id!r} is not a Hugging Face repo id like user/addition-lstm")
+    return repo_id
+
+
+def find_token() -> str | None:
+    """HF_TOKEN or the cached login; never printed or stored by us."""
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+def load_model(spec: str, revision: str | None = None) -> LoadedModel:
+    """Load from a local folder, or else from a Hub repo id (through the local HF cache).
+
+    Raises ``ModelFolderError`` with one line naming what could not be loaded.
+    """
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if revision:
+            raise ModelFolderError(f"--revision is for Hub repos, but {spec} is a local folder")
+        return load_model_folder(path)
+    if not _REPO_ID.fullmatch(spec) or path.exists():
+        raise ModelFolderError(f"{spec} is neither a model folder nor a Hugging Face repo id like user/addition-lstm")
+    folder = download(spec, revision)
+    label = f"{spec}@{revision}" if revision else spec
+    return load_model_folder(folder, source=f"Hugging Face Hub: {label}")
+
+
+def download(repo_id: str, revision: str | None = None) -> str:
+    """The repo's files in the HF cache (``HF_HUB_CACHE``); the cached copy when offline."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
+
+    try:
+        return snapshot_download(repo_id, revision=revision, repo_type="model")
+    except (LocalEntryNotFoundError, HfHubHTTPError, HFValidationError, OSError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelFolderError(
+            f"cannot load {repo_id} from the Hugging Face Hub and no usable copy is cached: {reason[:300]}"
+        ) from error
+
+
+def build_model_card(folder, repo_id: str):
+    """A ModelCard whose metadata the Hub indexes (library, tags, model-index)."""
+    from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+    info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
+    digits, training = info["digits"], info["training"]
+    validation = info["metrics"]["validation"]
+    dataset = f"addition questions, {digits} digits (held-out validation)"
+    results = [
+        EvalResult(task_type="text2text-generation", task_name="Addition", dataset_type="synthetic-addition",
+                   dataset_name=dataset, dataset_split="validation", metric_type="exact_match",
+                   metric_name="Whole-answer accuracy", metric_value=round(validation["exact_match"], 6)),
+        EvalResult(task_type="text2text-generation", task_name="Addition", dataset_type="synthetic-addition",
+                   dataset_name=dataset, dataset_split="validation", metric_type="accuracy",
+                   metric_name="Per-character accuracy", metric_value=round(validation["per_character"], 6)),
+    ]
+    data = ModelCardData(
+        library_name="keras",
+        license="apache-2.0",
+        tags=["keras", "lstm", "seq2seq", "addition", "arithmetic", "tensorflow"],
+        model_name=repo_id.split("/")[-1],
+        eval_results=results,
+    )
+    whole = info["metrics"].get("whole_space_sample")
+    whole_line = (
+        f"- Whole space ({whole['count']:,} random {digits}-digit sums): {whole['exact_match']:.3%} whole answers\n"
+        if whole else ""
+    )
+    carries = "\n".join(
+        f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
+    )
+    settings = "\n".join(f"| `{key}` | `{value}` |" for key, value in training.items())
+    body = f"""
+# {repo_id.split('/')[-1]}: an LSTM that learned to add
+
+A sequence-to-sequence LSTM that reads a sum such as `535+61` one character at a time and writes
+the answer `596` one character at a time. It adds two whole numbers of up to {digits} digits.
+
+## Results on held-out questions
+- Whole-answer accuracy (every character right): **{validation['exact_match']:.2%}** on {validation['count']:,} validation questions
+- Per-character accuracy (what Keras's `accuracy` reports): {validation['per_character']:.2%}
+{whole_line}
+| carries | questions | whole-answer accuracy |
+|---|---|---|
+{carries}
+
+## Usage
+```python
+from addition.hub import load_model   # from the addition-lstm project
+loaded = load_model("{repo_id}")
+print(loaded.predictor.answers([(535, 61)]))  # ['596 ']
+```
+or with Keras alone (the input is the one-hot, right-padded{' and reversed' if info['reverse'] else ''} question, vocabulary `{info['vocabulary']}`):
+```python
+import keras
+model = keras.saving.load_model("hf://{repo_id}")
+```
+
+## Training
+```
+{info.get('command') or 'python train.py'}
+```
+| setting | value |
+|---|---|
+{settings}
+
+Parameters: {info['parameters']:,}. Training took {info['metrics'].get('training_seconds', '?')} s.
+
+## Limitations
+- Only sums of two non-negative whole numbers of at most {digits} digits (0 to {10 ** digits - 1}).
+- It is a demonstration of sequence-to-sequence learning, not a calculator: it can be wrong,
+  most often on long chains of carries.
+
+## Credit
+Architecture and data recipe from the keras-io example "Sequence to sequence learning for
+performing number addition" by Smerity and others ({KERAS_EXAMPLE}).
+"""
+    return ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
+
+
+def push_folder(folder, repo_id: str, token: str | None = None, private: bool = False, api=None) -> str:
+    """Create the repo if needed and upload the folder plus its card in one commit; return its URL."""
+    from huggingface_hub import HfApi
+
+    check_repo_id(repo_id)
+    api = api or HfApi(token=token)
+    card = build_model_card(folder, repo_id)
+    repo_url = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
+    with tempfile.TemporaryDirectory(prefix="addition-push-") as staging:
+        staged = Path(staging) / "model"
+        shutil.copytree(folder, staged, ignore=shutil.ignore_patterns(".*"))
+        card.save(staged / "README.md")
+        api.upload_folder(repo_id=repo_id, folder_path=staged, repo_type="model",
+                          commit_message="Upload addition LSTM from train.py")
+    return str(repo_url)

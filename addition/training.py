@@ -1,0 +1,169 @@
+"""Train the seq2seq LSTM with validation data, watching whole answers, keeping the best epoch."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from .codec import Codec
+from .config import TrainConfig
+from .data import generate_questions, split_questions
+from .evaluation import evaluate, score
+from .model import Predictor, build_model
+
+# Whole-answer accuracy on the training set is measured on a fixed sample of this size, so
+# that watching it costs little next to an epoch.
+TRAINING_MONITOR_SIZE = 2_000
+SAMPLES_PER_EPOCH = 10
+
+
+@dataclass
+class PreparedData:
+    codec: Codec
+    training_pairs: np.ndarray
+    validation_pairs: np.ndarray
+
+
+@dataclass
+class TrainResult:
+    model: object
+    codec: Codec
+    config: TrainConfig
+    validation_pairs: np.ndarray
+    history: list  # One dict of metrics per epoch.
+    best_epoch: int
+    seconds: float
+    validation: dict  # evaluate() of the best weights on the validation questions.
+
+
+def prepare_data(config: TrainConfig) -> PreparedData:
+    codec = Codec(digits=config.digits, reverse=config.reverse)
+    pairs = generate_questions(config.digits, config.training_size, config.seed, config.sampling)
+    training_pairs, validation_pairs = split_questions(pairs, config.validation_fraction)
+    return PreparedData(codec, training_pairs, validation_pairs)
+
+
+def distribution_strategy():
+    """Several GPUs: mirror the model across them. Otherwise TensorFlow's default strategy.
+
+    Imported lazily so that the package itself stays backend-light.
+    """
+    import tensorflow as tf
+
+    if len(tf.config.list_logical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def compile_model(model, config: TrainConfig, steps_per_epoch: int) -> None:
+    learning_rate = config.learning_rate
+    if config.schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=steps_per_epoch * config.epochs
+        )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        # Integer targets with a sparse loss: the same loss as one-hot targets, less memory.
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+class WholeAnswerMonitor(keras.callbacks.Callback):
+    """After each epoch: exact-match on validation (and a training sample), ☑/☒ samples,
+    the best weights so far, and an early stop once ``target_accuracy`` is reached."""
+
+    def __init__(self, codec, training_pairs, validation_pairs, target_accuracy=None, on_epoch=None, seed=0):
+        super().__init__()
+        self.codec = codec
+        self.validation_pairs = validation_pairs
+        rng = np.random.default_rng(seed)
+        monitor_size = min(TRAINING_MONITOR_SIZE, len(training_pairs))
+        self.training_sample = training_pairs[rng.choice(len(training_pairs), monitor_size, replace=False)]
+        self.sample_rng = rng
+        self.target_accuracy = target_accuracy
+        self.on_epoch = on_epoch
+        self.history: list[dict] = []
+        self.best = (-1.0, 0)  # (validation exact-match, epoch)
+        self.best_weights = None
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        predictor = Predictor(self.model, self.codec)
+        validation = score(predictor, self.validation_pairs)
+        training = score(predictor, self.training_sample)
+        record = {
+            "epoch": epoch + 1,
+            "seconds": round(time.perf_counter() - self.started, 2),
+            "loss": logs.get("loss"),
+            "accuracy": logs.get("accuracy"),  # Per character, training set.
+            "exact_match": training["exact_match"],  # Whole answers, training sample.
+            "val_loss": logs.get("val_loss"),
+            "val_accuracy": logs.get("val_accuracy"),
+            "val_exact_match": validation["exact_match"],
+        }
+        self.history.append(record)
+        if validation["exact_match"] > self.best[0]:
+            self.best = (validation["exact_match"], epoch + 1)
+            self.best_weights = self.model.get_weights()
+        if self.target_accuracy is not None and validation["exact_match"] >= self.target_accuracy:
+            self.model.stop_training = True
+        if self.on_epoch is not None:
+            self.on_epoch(record, self._samples(validation))
+
+    def _samples(self, validation) -> list[dict]:
+        """A few random validation questions with the model's answers, as the seed prints them."""
+        chosen = self.sample_rng.choice(len(self.validation_pairs), SAMPLES_PER_EPOCH)
+        answers = self.codec.decode(validation["answers"][chosen])
+        return [
+            {"a": int(a), "b": int(b), "model": answer.strip(), "true": int(a + b), "correct": bool(right)}
+            for (a, b), answer, right in zip(self.validation_pairs[chosen], answers, validation["correct"][chosen])
+        ]
+
+
+def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedData | None = None) -> TrainResult:
+    """Train per ``config`` and return the best epoch's model with its validation metrics.
+
+    ``on_epoch(record, samples)`` is called after each epoch; ``verbose`` is Keras's (1 shows a
+    progress bar).
+    """
+    data = data or prepare_data(config)
+    keras.utils.set_random_seed(config.seed)
+    codec = data.codec
+    x_train, y_train = codec.encode_questions(data.training_pairs), codec.encode_answers(data.training_pairs)
+    x_val, y_val = codec.encode_questions(data.validation_pairs), codec.encode_answers(data.validation_pairs)
+    steps_per_epoch = -(-len(x_train) // config.batch_size)
+    with distribution_strategy().scope():
+        model = build_model(codec, config.hidden_size, config.num_layers, config.unroll)
+        compile_model(model, config, steps_per_epoch)
+    monitor = WholeAnswerMonitor(
+        codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.seed
+    )
+    started = time.perf_counter()
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=(x_val, y_val),
+        callbacks=[monitor],
+        verbose=verbose,
+    )
+    seconds = time.perf_counter() - started
+    # The seed's validation accuracy swings from epoch to epoch: ship the best epoch, not the last.
+    model.set_weights(monitor.best_weights)
+    validation = evaluate(Predictor(model, codec), data.validation_pairs)
+    return TrainResult(
+        model=model,
+        codec=codec,
+        config=config,
+        validation_pairs=data.validation_pairs,
+        history=monitor.history,
+        best_epoch=monitor.best[1],
+        seconds=seconds,
+        validation=validation,
+    )

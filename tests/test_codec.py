@@ -1,0 +1,77 @@
+import itertools
+
+import numpy as np
+import pytest
+
+from addition.codec import MAX_QUESTION_CHARS, VOCABULARY, Codec
+
+
+def test_worked_example_from_the_docstring():
+    codec = Codec(digits=3, reverse=True)
+    assert codec.question_string(12, 345) == " 543+21"
+    assert codec.answer_string(12 + 345) == "357 "
+    assert Codec(digits=3, reverse=False).question_string(12, 345) == "12+345 "
+
+
+@pytest.mark.parametrize("digits", [1, 2, 3, 5])
+def test_lengths_derive_from_digits(digits):
+    codec = Codec(digits=digits)
+    assert codec.question_length == len(f"{10**digits - 1}+{10**digits - 1}")
+    assert codec.answer_length == len(str(2 * (10**digits - 1)))
+    assert codec.vocabulary_size == len(VOCABULARY)
+
+
+@pytest.mark.parametrize("reverse", [True, False])
+def test_round_trip_for_every_pair_below_100(reverse):
+    codec = Codec(digits=2, reverse=reverse)
+    pairs = list(itertools.product(range(100), repeat=2))
+    questions = codec.encode_questions(pairs)
+    assert questions.shape == (len(pairs), codec.question_length, codec.vocabulary_size)
+    assert np.all(questions.sum(axis=-1) == 1)  # One-hot.
+    decoded_questions = codec.decode(questions.argmax(axis=-1))
+    decoded_answers = codec.decode(codec.encode_answers(pairs))
+    for (a, b), question, answer in zip(pairs, decoded_questions, decoded_answers):
+        readable = question[::-1] if reverse else question
+        assert readable.rstrip() == f"{a}+{b}"
+        assert int(answer) == a + b  # The oracle: Python's own addition.
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("535+61", (535, 61)), ("  535 + 61  ", (535, 61)), ("0+0", (0, 0)), ("999+999", (999, 999)),
+     ("007+5", (7, 5)), ("1 +\t2", (1, 2))],
+)
+def test_parse_accepts_sums_with_spaces(text, expected):
+    assert Codec(digits=3).parse_question(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [("", "Please type a sum"), ("   ", "Please type a sum"), ("abc+1", "not a sum"), ("1+2+3", "exactly two"),
+     ("-5+3", "Negative"), ("5-3", "Negative"), ("1.5+2", "whole numbers"), ("1,000+2", "whole numbers"),
+     ("1000+1", "1000 is too large"), ("１２+３", "plain digits"), ("12", "needs a +"), ("+12", "not a sum"),
+     ("1" * 100_000 + "+1", "100,002 characters"), ("1+", "not a sum")],
+    ids=lambda value: value[:12] if isinstance(value, str) else None,
+)
+def test_parse_refuses_bad_input_in_plain_words(text, words):
+    with pytest.raises(ValueError) as error:
+        Codec(digits=3).parse_question(text)
+    assert words in str(error.value)
+    assert "up to 3 digits, like 555+66" in str(error.value)
+
+
+def test_input_longer_than_the_cap_is_refused_before_parsing():
+    codec = Codec(digits=3)
+    with pytest.raises(ValueError, match="characters long"):
+        codec.parse_question(" " * (MAX_QUESTION_CHARS - 3) + "1+1 ")
+
+
+@pytest.mark.parametrize("kwargs", [{"digits": 0}, {"digits": 10}, {"digits": 2.5}, {"vocabulary": "0123456789+"}])
+def test_bad_codec_settings_are_value_errors(kwargs):
+    with pytest.raises(ValueError):
+        Codec(**kwargs)
+
+
+def test_operands_outside_the_codec_are_refused():
+    with pytest.raises(ValueError):
+        Codec(digits=2).encode_questions([(100, 1)])

@@ -1,0 +1,67 @@
+import time
+
+import numpy as np
+import pytest
+
+from addition.config import TrainConfig
+from addition.data import (SAMPLINGS, count_carries, count_distinct_questions, generate_questions,
+                           sample_whole_space, split_questions, whole_space)
+
+
+def unordered(pairs):
+    return {(min(a, b), max(a, b)) for a, b in np.asarray(pairs).tolist()}
+
+
+@pytest.mark.parametrize("sampling", SAMPLINGS)
+def test_questions_are_distinct_in_range_and_seeded(sampling):
+    pairs = generate_questions(3, 5000, seed=1, sampling=sampling)
+    assert pairs.shape == (5000, 2)
+    assert len(unordered(pairs)) == 5000  # a+b and b+a count once.
+    assert pairs.min() >= 0 and pairs.max() <= 999
+    assert np.array_equal(pairs, generate_questions(3, 5000, seed=1, sampling=sampling))
+    assert not np.array_equal(pairs, generate_questions(3, 5000, seed=2, sampling=sampling))
+
+
+def test_training_and_validation_are_disjoint():
+    train, validation = split_questions(generate_questions(3, 20_000, seed=3, sampling="mixed"), 0.1)
+    assert len(validation) == 2_000 and len(train) == 18_000
+    assert not unordered(train) & unordered(validation)
+
+
+def test_every_question_can_be_asked_for_but_not_one_more():
+    assert count_distinct_questions(1) == 55
+    assert len(unordered(generate_questions(1, 55, seed=0))) == 55
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="only 55 exist"):
+        generate_questions(1, 56, seed=0)
+    with pytest.raises(ValueError, match="more than the 55 distinct"):
+        TrainConfig(digits=1, training_size=1000)
+    assert time.perf_counter() - started < 5  # At once, not after an endless search.
+
+
+def test_seed_sampling_favours_short_operands_and_mixed_sampling_less():
+    def full_length_share(sampling):
+        pairs = generate_questions(3, 20_000, seed=4, sampling=sampling)
+        return np.mean((pairs >= 100).all(axis=1))
+
+    assert full_length_share("seed") < 0.35 < full_length_share("mixed") < full_length_share("uniform")
+
+
+def test_carries_match_the_digit_sum_identity():
+    # Every carry turns a 10 in one column into a 1 in the next: digit sums drop by 9 each time.
+    def digit_sum(n):
+        return sum(map(int, str(n)))
+
+    for a, b in sample_whole_space(4, 3000, seed=5).tolist() + [(999, 1), (0, 0), (5, 5), (4999, 5001)]:
+        assert count_carries(a, b) == (digit_sum(a) + digit_sum(b) - digit_sum(a + b)) // 9
+
+
+def test_whole_space_lists_every_ordered_pair_once():
+    pairs = whole_space(2)
+    assert len(pairs) == 100 * 100 == len({tuple(p) for p in pairs.tolist()})
+
+
+@pytest.mark.parametrize("fraction", [0, 1, 1.5])
+def test_bad_split_fractions_are_refused(fraction):
+    with pytest.raises(ValueError):
+        split_questions(generate_questions(2, 100, seed=0), fraction)

@@ -1,0 +1,123 @@
+"""Saving is atomic; a damaged or mismatched folder is refused with a one-line reason."""
+
+import json
+import shutil
+
+import h5py
+import keras
+import pytest
+
+from addition.saving import INFO_FILE, ModelFolderError, load_model_folder, save_model_folder
+
+
+def copy_of(folder, tmp_path):
+    target = tmp_path / "copy"
+    shutil.copytree(folder, target)
+    return target
+
+
+def save_again(result, folder):
+    return save_model_folder(folder, result.model, result.codec, {"note": "second"}, result.validation_pairs,
+                             result.history)
+
+
+def test_a_failed_save_leaves_the_previous_folder_intact(tiny_model, tmp_path, monkeypatch):
+    result, folder = tiny_model
+    target = copy_of(folder, tmp_path)
+    before = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # As if the run were interrupted mid-save.
+
+    monkeypatch.setattr(keras.saving, "save_model", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save_again(result, target)
+    after = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
+    assert after == before
+    assert [path.name for path in tmp_path.iterdir()] == ["copy"]  # No half-written leftovers.
+    load_model_folder(target)
+
+
+def test_saving_over_a_folder_replaces_it_whole(tiny_model, tmp_path):
+    result, folder = tiny_model
+    target = copy_of(folder, tmp_path)
+    save_again(result, target)
+    assert json.loads((target / INFO_FILE).read_text())["note"] == "second"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["copy"]
+
+
+def test_a_save_that_cannot_write_says_so(tiny_model, tmp_path):
+    result, _ = tiny_model
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ModelFolderError, match="cannot write the model folder"):
+        save_again(result, blocker / "model")
+
+
+def test_a_full_disk_says_so(tiny_model, tmp_path, monkeypatch):
+    import errno
+
+    result, _ = tiny_model
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(keras.saving, "save_model", disk_full)
+    with pytest.raises(ModelFolderError, match="No space left on device"):
+        save_again(result, tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_truncated_weights_are_refused(tiny_model, tmp_path):
+    target = copy_of(tiny_model[1], tmp_path)
+    weights = target / "model.weights.h5"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    with pytest.raises(ModelFolderError, match="cannot load the Keras model"):
+        load_model_folder(target)
+
+
+def test_missing_info_file_is_refused(tiny_model, tmp_path):
+    target = copy_of(tiny_model[1], tmp_path)
+    (target / INFO_FILE).unlink()
+    with pytest.raises(ModelFolderError, match="missing addition.json"):
+        load_model_folder(target)
+
+
+def test_info_that_disagrees_with_the_model_is_refused(tiny_model, tmp_path):
+    target = copy_of(tiny_model[1], tmp_path)
+    info = json.loads((target / INFO_FILE).read_text())
+    info["digits"] = 3  # The model was trained on 2 digits.
+    (target / INFO_FILE).write_text(json.dumps(info))
+    with pytest.raises(ModelFolderError, match="does not match the model"):
+        load_model_folder(target)
+
+
+def test_garbled_info_is_refused(tiny_model, tmp_path):
+    target = copy_of(tiny_model[1], tmp_path)
+    (target / INFO_FILE).write_text("{not json")
+    with pytest.raises(ModelFolderError, match="cannot read"):
+        load_model_folder(target)
+
+
+def test_code_hidden_in_a_model_is_refused(tiny_model, tmp_path):
+    # A Lambda layer carries Python code; safe_mode must not run it.
+    result, folder = tiny_model
+    target = copy_of(folder, tmp_path)
+    inputs = keras.Input(shape=result.model.input_shape[1:])
+    hidden = keras.layers.Lambda(lambda x: x * 1.0)(inputs)
+    sneaky = keras.Model(inputs, result.model(hidden))
+    keras.saving.save_model(sneaky, str(tmp_path / "sneaky"), zipped=False)
+    for name in ("config.json", "metadata.json", "model.weights.h5"):
+        shutil.copy(tmp_path / "sneaky" / name, target / name)
+    with pytest.raises(ModelFolderError, match="cannot load the Keras model"):
+        load_model_folder(target)
+
+
+def test_a_missing_folder_is_refused(tmp_path):
+    with pytest.raises(ModelFolderError, match="no such directory"):
+        load_model_folder(tmp_path / "nothing-here")
+
+
+def test_weights_file_really_holds_weights(tiny_model):
+    with h5py.File(tiny_model[1] / "model.weights.h5") as weights:
+        assert "optimizer" not in weights

@@ -1,0 +1,131 @@
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from addition.codec import Codec
+from addition.config import FAST_RECIPE, RECIPES, SEED_RECIPE
+from addition.model import Predictor, build_model
+from addition.saving import load_model_folder
+from addition.training import compile_model, prepare_data
+
+from .conftest import ROOT, TINY_CONFIG
+
+
+def test_a_tiny_fit_lowers_the_validation_loss(tiny_model):
+    result, _ = tiny_model
+    config = result.config
+    data = prepare_data(config)
+    keras.utils.set_random_seed(config.seed)
+    untrained = build_model(data.codec, config.hidden_size, config.num_layers, config.unroll)
+    compile_model(untrained, config, steps_per_epoch=1)
+    codec = data.codec
+    before = untrained.evaluate(codec.encode_questions(data.validation_pairs),
+                                codec.encode_answers(data.validation_pairs), verbose=0)[0]
+    after = result.history[-1]["val_loss"]
+    assert after < 0.9 * before
+
+
+def test_history_has_every_epoch_and_the_best_epoch_is_kept(tiny_model):
+    result, _ = tiny_model
+    assert [record["epoch"] for record in result.history] == list(range(1, TINY_CONFIG["epochs"] + 1))
+    best = max(record["val_exact_match"] for record in result.history)
+    assert result.history[result.best_epoch - 1]["val_exact_match"] == best
+    assert result.validation["exact_match"] == pytest.approx(best)
+
+
+def test_saved_folder_loads_back_with_identical_predictions(tiny_model):
+    result, folder = tiny_model
+    loaded = load_model_folder(folder)
+    pairs = np.array([(a, b) for a in range(0, 100, 7) for b in range(0, 100, 11)])
+    original = Predictor(result.model, result.codec).probabilities(pairs)
+    np.testing.assert_allclose(loaded.predictor.probabilities(pairs), original, rtol=1e-5, atol=1e-6)
+    # Keras alone reads the folder too (the layout hf:// repos use).
+    plain = keras.saving.load_model(str(folder))
+    np.testing.assert_allclose(plain.predict_on_batch(result.codec.encode_questions(pairs)), original,
+                               rtol=1e-5, atol=1e-6)
+    assert loaded.codec == result.codec
+    np.testing.assert_array_equal(loaded.validation_pairs, result.validation_pairs)
+    assert len(loaded.history) == TINY_CONFIG["epochs"]
+
+
+def test_folder_describes_itself(tiny_model):
+    result, folder = tiny_model
+    info = json.loads((folder / "addition.json").read_text())
+    assert info["digits"] == 2 and info["reverse"] is True and info["vocabulary"] == "0123456789+ "
+    assert info["training"] == result.config.to_json()
+    assert info["command"] == "pytest tiny"
+    validation = info["metrics"]["validation"]
+    assert validation["count"] == len(result.validation_pairs)
+    assert 0 <= validation["exact_match"] <= validation["per_character"] <= 1
+    assert sum(row["count"] for row in validation["by_carries"].values()) == validation["count"]
+    # No optimizer state: the weights file holds the model's parameters and little more.
+    assert (folder / "model.weights.h5").stat().st_size < 1.2 * 4 * info["parameters"] + 50_000
+
+
+def test_exact_match_is_checked_against_the_oracle(tiny_model):
+    result, _ = tiny_model
+    from addition.evaluation import evaluate
+
+    pairs = result.validation_pairs[:300]
+    report = evaluate(Predictor(result.model, result.codec), pairs, max_mistakes=1000)
+    answers = Predictor(result.model, result.codec).answers(pairs)
+    right = [answer.strip() == str(a + b) for (a, b), answer in zip(pairs.tolist(), answers)]
+    assert report["exact_match"] == pytest.approx(np.mean(right))
+    assert len(report["mistakes"]) == right.count(False)
+    for mistake in report["mistakes"]:
+        assert mistake["true"] == mistake["a"] + mistake["b"] and mistake["model"] != str(mistake["true"])
+
+
+def test_seed_recipe_is_the_keras_io_example():
+    assert SEED_RECIPE.training_size == 50_000 and SEED_RECIPE.batch_size == 32
+    assert SEED_RECIPE.epochs == 30 and SEED_RECIPE.learning_rate == 1e-3
+    assert SEED_RECIPE.sampling == "seed" and SEED_RECIPE.hidden_size == 128 and SEED_RECIPE.num_layers == 1
+    assert RECIPES["seed"] is SEED_RECIPE and RECIPES["fast"] is FAST_RECIPE
+
+
+def test_training_runs_inside_a_distribution_strategy_scope():
+    import tensorflow as tf
+
+    strategy = tf.distribute.MirroredStrategy(devices=["/cpu:0"])  # The single-device path.
+    with strategy.scope():
+        model = build_model(Codec(digits=2), hidden_size=8)
+        compile_model(model, FAST_RECIPE.replace(digits=2, training_size=100), steps_per_epoch=1)
+    codec = Codec(digits=2)
+    pairs = [(1, 2), (30, 40)]
+    history = model.fit(codec.encode_questions(pairs), codec.encode_answers(pairs), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def run_train(*args, timeout=300):
+    return subprocess.run([sys.executable, "train.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_train_cli_writes_a_folder_both_loaders_read(tmp_path):
+    output = tmp_path / "m"
+    done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "1", "--output", str(output))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation (300 held-out questions): whole answers" in done.stdout
+    assert f"Saved to {output}" in done.stdout
+    assert load_model_folder(output).codec.digits == 2
+    assert keras.saving.load_model(str(output)).input_shape == (None, 5, 12)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [(["--epochs", "0"], "epochs must be at least 1"),
+     (["--digits", "1", "--training-size", "1000"], "more than the 55 distinct"),
+     (["--bogus"], "unrecognized arguments: --bogus"),
+     (["--learning-rate", "fast"], "invalid float value"),
+     (["--sampling", "sideways"], "sampling must be one of"),
+     (["--push-to-hub", "not a repo"], "is not a Hugging Face repo id")],
+)
+def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words):
+    done = run_train(*args, timeout=60)
+    assert done.returncode == 2
+    assert words in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
