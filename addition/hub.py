@@ -12,7 +12,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .saving import INFO_FILE, LoadedModel, ModelFolderError, load_model_folder
 
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
@@ -31,11 +30,14 @@ def find_token() -> str | None:
     return get_token()
 
 
-def load_model(spec: str, revision: str | None = None) -> LoadedModel:
+def load_model(spec: str, revision: str | None = None):
     """Load from a local folder, or else from a Hub repo id (through the local HF cache).
 
-    Raises ``ModelFolderError`` with one line naming what could not be loaded.
+    Returns a ``LoadedModel``; raises ``ModelFolderError`` with one line naming what could not
+    be loaded.
     """
+    from .saving import ModelFolderError, load_model_folder
+
     path = Path(spec).expanduser()
     if path.is_dir():
         if revision:
@@ -53,6 +55,8 @@ def download(repo_id: str, revision: str | None = None) -> str:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
+    from .saving import ModelFolderError
+
     try:
         return snapshot_download(repo_id, revision=revision, repo_type="model")
     except (LocalEntryNotFoundError, HfHubHTTPError, HFValidationError, OSError, ValueError) as error:
@@ -65,6 +69,8 @@ def download(repo_id: str, revision: str | None = None) -> str:
 def build_model_card(folder, repo_id: str):
     """A ModelCard whose metadata the Hub indexes (library, tags, model-index)."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+    from .saving import INFO_FILE
 
     info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
     digits, training = info["digits"], info["training"]

@@ -128,4 +128,4 @@ def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words):
     done = run_train(*args, timeout=60)
     assert done.returncode == 2
     assert words in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr  # Before TF loads.

@@ -1,0 +1,66 @@
+"""The app's views called directly, against the oracle (no server, no browser)."""
+
+import numpy as np
+import pytest
+
+from addition import demo as views
+from addition.data import sample_whole_space
+
+BAD_QUESTIONS = ["", "   ", "abc", "1+2+3", "-5+3", "1.5+2", "1000+1", "12+3456", "１２+３", "1" * 100_000, "5 5",
+                 "1 + + 2", "0x10+1", "½+1"]
+
+
+def test_answers_show_the_true_sum_and_an_honest_mark(bundled):
+    for a, b in sample_whole_space(3, 200, seed=11).tolist() + [(999, 1), (1, 999), (999, 999), (0, 0)]:
+        summary, table, details = views.answer_question(bundled, f" {a} + {b} ")
+        assert details["true_answer"] == a + b  # The oracle.
+        assert details["correct"] == (details["model_answer"] == str(a + b))
+        assert f"True sum: **{a + b}**" in summary
+        assert ("☑" in summary) == details["correct"] and ("☒" in summary) != details["correct"]
+        probabilities = np.array(details["probabilities"])
+        assert probabilities.shape == (bundled.codec.answer_length, bundled.codec.vocabulary_size)
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-3)
+        chosen = "".join(bundled.codec.vocabulary[i] for i in probabilities.argmax(axis=1)).strip()
+        assert chosen == details["model_answer"]
+        assert details["confidence"] == pytest.approx(np.prod(probabilities.max(axis=1)), rel=1e-3)
+        assert table.count('class="chosen') == bundled.codec.answer_length
+
+
+@pytest.mark.parametrize("question", BAD_QUESTIONS, ids=lambda q: repr(q[:10]))
+def test_bad_questions_get_plain_words_and_no_answer(bundled, question):
+    with pytest.raises(ValueError, match="This model adds two whole numbers of up to 3 digits"):
+        views.answer_question(bundled, question)
+
+
+def test_validation_samples_come_from_the_held_out_set(bundled):
+    held_out = {tuple(pair) for pair in bundled.validation_pairs.tolist()}
+    score, rows = views.sample_validation(bundled, 25, np.random.default_rng(0))
+    assert len(rows) == 25
+    right = 0
+    for question, true_answer, model_answer, mark in rows:
+        a, b = map(int, question.split("+"))
+        assert (a, b) in held_out
+        assert true_answer == a + b
+        assert mark == ("☑" if model_answer == str(a + b) else "☒")
+        right += mark == "☑"
+    assert score.startswith(f"**{right}/25 correct**")
+
+
+@pytest.mark.parametrize("count", [0, 101, 2.5, "ten", None, -3])
+def test_sample_sizes_outside_1_to_100_are_refused(bundled, count):
+    with pytest.raises(ValueError, match="whole number from 1 to 100"):
+        views.sample_validation(bundled, count, np.random.default_rng(0))
+
+
+def test_model_panel_names_its_source_and_accuracy(bundled):
+    panel = views.describe_model(bundled)
+    assert str(bundled.source) in panel
+    assert "205,324" in panel  # Parameters of the 128-unit, one-decoder-layer model.
+    assert f"{bundled.info['metrics']['validation']['exact_match']:.2%}" in panel
+
+
+def test_examples_include_carry_chains(bundled):
+    examples = views.example_questions(bundled)
+    assert "999+1" in examples and "999+999" in examples
+    for example in examples:
+        bundled.codec.parse_question(example)

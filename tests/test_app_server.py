@@ -1,0 +1,59 @@
+"""The launched app through its HTTP API, as a gradio_client user calls it."""
+
+import subprocess
+import sys
+
+import pytest
+from gradio_client import Client
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def test_add_answers_against_the_oracle(client):
+    for a, b in [(535, 61), (999, 1), (1, 999), (999, 999), (500, 500), (0, 0), (12, 345)]:
+        summary, table, details = client.predict(f"{a}+{b}", api_name="/add")
+        assert details["true_answer"] == a + b
+        assert details["correct"] == (details["model_answer"] == str(a + b))
+        assert f"{a} + {b} = " in summary and "<table" in table
+
+
+@pytest.mark.parametrize("question", ["", "abc", "1+2+3", "-1+2", "1.5+1", "1000+1", "１+２", "9" * 100_000])
+def test_add_refuses_bad_input_and_keeps_serving(client, question):
+    with pytest.raises(Exception, match="up to 3 digits"):
+        client.predict(question, api_name="/add")
+    assert client.predict("1+1", api_name="/add")[2]["true_answer"] == 2
+
+
+def test_sample_returns_marked_validation_rows(client):
+    score, table = client.predict(7, api_name="/sample")
+    rows = table["data"]
+    assert len(rows) == 7 and table["headers"] == ["question", "true answer", "model answer", "correct"]
+    for question, true_answer, model_answer, mark in rows:
+        a, b = map(int, question.split("+"))
+        assert int(true_answer) == a + b
+        assert mark == ("☑" if model_answer == str(a + b) else "☒")
+    assert f"/7 correct" in score
+
+
+def test_sample_refuses_a_bad_count(client):
+    with pytest.raises(Exception, match="whole number from 1 to 100"):
+        client.predict(1000, api_name="/sample")
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [(["--model", "/no/such/folder"], "neither a model folder nor a Hugging Face repo id"),
+     (["--bogus"], "unrecognized arguments")],
+)
+def test_app_start_up_errors_are_one_line(args, words):
+    done = subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    # TensorFlow's C++ start-up lines may precede ours; our message is the one last line.
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert words in last and "error" in last

@@ -1,0 +1,185 @@
+"""The Hub, offline: uploads go to a recording stand-in, downloads come from a pre-filled cache
+through the real huggingface_hub code with HF_HUB_OFFLINE=1."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from addition.hub import build_model_card, push_folder
+
+from .conftest import ROOT, start_app, stop_app
+
+FAKE_TOKEN = "hf_" + "TestTokenThatMustNeverLeak" * 2
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+class RecordingHubApi:
+    """Stands in for HfApi's write calls and records what would be sent."""
+
+    def __init__(self, token=None, **kwargs):
+        self.token = token
+        self.calls = []
+        RecordingHubApi.last = self
+
+    def create_repo(self, repo_id, private=False, exist_ok=False, repo_type=None, **kwargs):
+        self.calls.append(("create_repo", {"repo_id": repo_id, "private": private, "exist_ok": exist_ok}))
+        return f"https://huggingface.co/{repo_id}"
+
+    def upload_folder(self, repo_id, folder_path, commit_message=None, **kwargs):
+        files = {str(path.relative_to(folder_path)): path.read_bytes()
+                 for path in sorted(Path(folder_path).rglob("*")) if path.is_file()}
+        self.calls.append(("upload_folder", {"repo_id": repo_id, "files": files, "message": commit_message}))
+
+
+def card_metadata(readme: bytes) -> dict:
+    text = readme.decode()
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def test_push_uploads_the_folder_and_a_card_in_one_commit(tiny_model):
+    _, folder = tiny_model
+    api = RecordingHubApi(token=FAKE_TOKEN)
+    url = push_folder(folder, "me/addition-tiny", private=True, api=api)
+    assert url == "https://huggingface.co/me/addition-tiny"
+    assert [name for name, _ in api.calls] == ["create_repo", "upload_folder"]
+    assert api.calls[0][1] == {"repo_id": "me/addition-tiny", "private": True, "exist_ok": True}
+    files = api.calls[1][1]["files"]
+    assert {"config.json", "metadata.json", "model.weights.h5", "addition.json", "validation.json",
+            "history.json", "README.md"} <= set(files)
+    for name, content in files.items():
+        if name != "README.md":
+            assert content == (folder / name).read_bytes()
+        assert FAKE_TOKEN.encode() not in content
+
+
+def test_model_card_carries_metadata_usage_and_credit(tiny_model):
+    result, folder = tiny_model
+    card = build_model_card(folder, "me/addition-tiny")
+    metadata = card_metadata(str(card).encode())
+    assert metadata["library_name"] == "keras"
+    assert {"keras", "lstm", "addition"} <= set(metadata["tags"])
+    metrics = {m["type"]: m["value"] for m in metadata["model-index"][0]["results"][0]["metrics"]}
+    assert metrics["exact_match"] == pytest.approx(result.validation["exact_match"], abs=1e-6)
+    assert metrics["accuracy"] == pytest.approx(result.validation["per_character"], abs=1e-6)
+    text = str(card)
+    assert 'keras.saving.load_model("hf://me/addition-tiny")' in text
+    assert "pytest tiny" in text  # The training command.
+    assert "at most 2 digits" in text
+    assert "keras.io/examples/nlp/addition_rnn" in text
+
+
+def fill_cache(cache: Path, repo_id: str, files: dict) -> None:
+    """The layout huggingface_hub writes: refs/main names a commit, snapshots/<commit>/ holds files."""
+    repo = cache / f"models--{repo_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(COMMIT)
+    snapshot = repo / "snapshots" / COMMIT
+    for name, content in files.items():
+        (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+        (snapshot / name).write_bytes(content)
+
+
+@pytest.fixture(scope="module")
+def pushed_cache(tiny_model, tmp_path_factory):
+    """Train tiny, push to the recorder, stage what was sent in an HF cache."""
+    _, folder = tiny_model
+    api = RecordingHubApi()
+    push_folder(folder, "me/addition-tiny", api=api)
+    cache = tmp_path_factory.mktemp("hf-cache")
+    fill_cache(cache, "me/addition-tiny", api.calls[1][1]["files"])
+    return cache
+
+
+def offline_env(cache, home):
+    return {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(cache), "HF_HOME": str(home), "HF_TOKEN": ""}
+
+
+def run_python(code, env, timeout=120):
+    import os
+
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_loading_by_repo_id_uses_the_cache_offline(tiny_model, pushed_cache, tmp_path):
+    result, _ = tiny_model
+    code = ("import json; from addition.hub import load_model; m = load_model('me/addition-tiny'); "
+            "print(json.dumps([m.source, m.predictor.answers([(12, 34), (99, 1), (50, 50)])]))")
+    done = run_python(code, offline_env(pushed_cache, tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    import json
+
+    source, answers = json.loads(done.stdout.strip().splitlines()[-1])
+    assert source == "Hugging Face Hub: me/addition-tiny"
+    from addition.model import Predictor
+
+    assert answers == Predictor(result.model, result.codec).answers([(12, 34), (99, 1), (50, 50)])
+
+
+def test_app_loads_a_hub_repo_and_answers_like_the_local_model(tiny_model, pushed_cache, tmp_path):
+    from gradio_client import Client
+
+    from addition.model import Predictor
+
+    result, _ = tiny_model
+    process, url = start_app(["--model", "me/addition-tiny"], env=offline_env(pushed_cache, tmp_path),
+                             log_path=tmp_path / "app.log")
+    try:
+        client = Client(url, verbose=False)
+        for a, b in [(12, 34), (99, 99), (7, 0)]:
+            details = client.predict(f"{a}+{b}", api_name="/add")[2]
+            expected = Predictor(result.model, result.codec).answers([(a, b)])[0].strip()
+            assert details["model_answer"] == expected and details["true_answer"] == a + b
+    finally:
+        stop_app(process)
+
+
+def test_an_unreachable_uncached_repo_is_a_one_line_error(tmp_path):
+    done = subprocess.run([sys.executable, "app.py", "--model", "me/not-cached"], cwd=ROOT,
+                          env={**__import__("os").environ, **offline_env(tmp_path / "empty", tmp_path)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert "me/not-cached" in last and "no usable copy is cached" in last
+
+
+def test_push_without_a_token_fails_before_training(tmp_path):
+    import os
+
+    env = {**os.environ, "HF_HOME": str(tmp_path), "HF_TOKEN": ""}
+    env.pop("HF_TOKEN")
+    done = subprocess.run([sys.executable, "train.py", "--push-to-hub", "me/x", "--output", str(tmp_path / "m")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "needs a Hugging Face token" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "m").exists() and "epoch" not in done.stdout
+
+
+def test_train_push_to_hub_never_shows_the_token(tmp_path, monkeypatch, capsys, caplog):
+    import huggingface_hub
+
+    import train
+
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
+    output = tmp_path / "pushed"
+    train.main(["--digits", "2", "--training-size", "1000", "--epochs", "1", "--quiet", "--output", str(output),
+                "--whole-space-sample", "100", "--push-to-hub", "me/addition-cli", "--private"])
+    printed = capsys.readouterr()
+    api = RecordingHubApi.last
+    assert api.token == FAKE_TOKEN  # Handed to the client, and nowhere else:
+    assert "Published to https://huggingface.co/me/addition-cli" in printed.out
+    assert FAKE_TOKEN not in printed.out + printed.err + caplog.text
+    for _, call in api.calls:
+        for content in call.get("files", {}).values():
+            assert FAKE_TOKEN.encode() not in content
+    for path in output.rglob("*"):
+        if path.is_file():
+            assert FAKE_TOKEN.encode() not in path.read_bytes()
+    metadata = card_metadata(api.calls[1][1]["files"]["README.md"])
+    assert metadata["library_name"] == "keras"
