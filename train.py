@@ -28,6 +28,8 @@ FLAGS = [
     ("--batch-size", "batch_size", int, "questions per gradient step"),
     ("--learning-rate", "learning_rate", float, "Adam's (peak) learning rate"),
     ("--schedule", "schedule", str, "learning-rate schedule: constant or cosine"),
+    ("--warmup-fraction", "warmup_fraction", float, "with --schedule cosine: share of steps warming up to the peak rate"),
+    ("--clipnorm", "clipnorm", float, "clip each gradient to this norm (default: no clipping)"),
     ("--target-accuracy", "target_accuracy", float, "stop once validation whole-answer accuracy reaches this (0-1)"),
     ("--seed", "seed", int, "random seed for data, weights and shuffling"),
 ]
@@ -119,7 +121,11 @@ def main(argv=None):
     if arguments.push_to_hub:
         from addition.hub import push_folder
 
-        url = push_folder(folder, arguments.push_to_hub, token=token, private=arguments.private)
+        try:
+            url = push_folder(folder, arguments.push_to_hub, token=token, private=arguments.private)
+        except Exception as error:  # The Hub's errors vary (HTTP, network, permissions): one line each.
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            fail(f"the model is saved in {folder}, but publishing to {arguments.push_to_hub} failed: {reason}")
         print(f"Published to {url}")
 
 

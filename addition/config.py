@@ -23,6 +23,8 @@ class TrainConfig:
     batch_size: int = 32  # Questions per gradient step.
     learning_rate: float = 1e-3  # Adam's (peak) learning rate.
     schedule: str = "constant"  # "constant", or "cosine" decay to zero over all steps.
+    warmup_fraction: float = 0.0  # With "cosine": share of all steps spent rising linearly to the peak.
+    clipnorm: float | None = None  # Clip each gradient's norm: damps the LSTM's occasional loss spikes.
     target_accuracy: float | None = None  # Stop once validation exact-match reaches this.
     seed: int = 1337  # Seeds data generation, weight initialisation and shuffling.
 
@@ -38,6 +40,9 @@ class TrainConfig:
             (self.batch_size >= 1, "batch size must be at least 1"),
             (self.learning_rate > 0, "learning rate must be positive"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
+            (0 <= self.warmup_fraction < 1, "warmup fraction must be at least 0 and below 1"),
+            (self.warmup_fraction == 0 or self.schedule == "cosine", "warmup needs the cosine schedule"),
+            (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive"),
             (
                 self.target_accuracy is None or 0 < self.target_accuracy <= 1,
                 "target accuracy must be in (0, 1]",
@@ -72,13 +77,15 @@ SEED_RECIPE = TrainConfig()
 
 # Our default: see README "Performance" for the measurements behind each choice.
 FAST_RECIPE = TrainConfig(
-    training_size=200_000,
-    sampling="mixed",
-    unroll=True,
-    epochs=10,
-    batch_size=256,
-    learning_rate=3e-3,
+    training_size=200_000,  # Enough that epochs are not spent re-reading a few questions.
+    sampling="mixed",  # Like the whole space, plus short operands (uniform alone: 99.67% vs 99.96%).
+    unroll=True,  # Same maths, ~1.5x faster steps on CPU for these 7- and 4-step loops.
+    epochs=8,
+    batch_size=256,  # 8x fewer, better-vectorised steps than the seed's 32.
+    learning_rate=6e-3,  # With warm-up and clipping, twice 3e-3 learns in fewer epochs.
     schedule="cosine",
+    warmup_fraction=0.125,  # The first of 8 epochs.
+    clipnorm=1.0,
 )
 
 RECIPES = {"fast": FAST_RECIPE, "seed": SEED_RECIPE}

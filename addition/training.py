@@ -61,11 +61,15 @@ def distribution_strategy():
 def compile_model(model, config: TrainConfig, steps_per_epoch: int) -> None:
     learning_rate = config.learning_rate
     if config.schedule == "cosine":
+        warmup_steps = int(config.warmup_fraction * steps_per_epoch * config.epochs)
         learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, decay_steps=steps_per_epoch * config.epochs
+            initial_learning_rate=config.learning_rate / 10 if warmup_steps else config.learning_rate,
+            decay_steps=steps_per_epoch * config.epochs - warmup_steps,
+            warmup_target=config.learning_rate if warmup_steps else None,
+            warmup_steps=warmup_steps,
         )
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=config.clipnorm),
         # Integer targets with a sparse loss: the same loss as one-hot targets, less memory.
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],

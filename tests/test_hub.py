@@ -183,3 +183,31 @@ def test_train_push_to_hub_never_shows_the_token(tmp_path, monkeypatch, capsys, 
             assert FAKE_TOKEN.encode() not in path.read_bytes()
     metadata = card_metadata(api.calls[1][1]["files"]["README.md"])
     assert metadata["library_name"] == "keras"
+
+
+def test_publishing_an_existing_folder_without_retraining(tiny_model, monkeypatch, capsys):
+    import huggingface_hub
+
+    import push_to_hub
+
+    _, folder = tiny_model
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
+    push_to_hub.main([str(folder), "me/addition-existing"])
+    api = RecordingHubApi.last
+    files = api.calls[1][1]["files"]
+    assert files["model.weights.h5"] == (folder / "model.weights.h5").read_bytes()
+    assert "Published to https://huggingface.co/me/addition-existing" in capsys.readouterr().out
+
+
+def test_publishing_a_broken_folder_is_refused_before_any_upload(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    import push_to_hub
+
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    RecordingHubApi.last = None
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
+    with pytest.raises(SystemExit) as exit_info:
+        push_to_hub.main([str(tmp_path), "me/addition-broken"])
+    assert exit_info.value.code == 1 and RecordingHubApi.last is None

@@ -1,0 +1,85 @@
+"""Train the seed's recipe and our default recipe in one invocation and compare them.
+
+    python benchmarks/train_speed.py            # 3 digits, both recipes: about 20 minutes on 2 cores
+    python benchmarks/train_speed.py --quick    # a smoke test of the benchmark itself (seconds)
+
+For each recipe: wall time until validation whole-answer accuracy first reaches 99% and 99.9%,
+the final validation accuracy, and the accuracy on a fixed random sample of the whole space
+(what a user typing sums meets). Then the ratios seed / ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from addition.config import RECIPES  # noqa: E402
+from addition.data import sample_whole_space  # noqa: E402
+from addition.evaluation import score  # noqa: E402
+from addition.model import Predictor  # noqa: E402
+from addition.pipeline import WHOLE_SPACE_SEED  # noqa: E402
+from addition.training import train  # noqa: E402
+
+TARGETS = (0.99, 0.999)
+QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}
+
+
+def run_recipe(name: str, overrides: dict, whole_space_count: int) -> dict:
+    config = RECIPES[name].replace(**overrides)
+    reached = {}
+
+    def on_epoch(record, samples):
+        for target in TARGETS:
+            if target not in reached and record["val_exact_match"] >= target:
+                reached[target] = record["seconds"]
+
+    started = time.perf_counter()
+    result = train(config, on_epoch=on_epoch)
+    wall = time.perf_counter() - started  # Includes data generation and model building.
+    whole = score(Predictor(result.model, result.codec),
+                  sample_whole_space(config.digits, whole_space_count, WHOLE_SPACE_SEED))
+    return {"name": name, "wall": wall, "reached": reached, "validation": result.validation["exact_match"],
+            "whole_space": whole["exact_match"], "whole_space_wrong": int(round((1 - whole["exact_match"]) * whole["count"])),
+            "epochs": len(result.history)}
+
+
+def seconds(value) -> str:
+    return "never" if value is None else f"{value:.0f} s"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the benchmark, measures nothing")
+    parser.add_argument("--whole-space-sample", type=int, default=200_000, help="random sums to score each model on")
+    parser.add_argument("--recipes", nargs="+", default=["seed", "fast"], choices=sorted(RECIPES))
+    arguments = parser.parse_args()
+    overrides = QUICK if arguments.quick else {}
+    count = 2_000 if arguments.quick else arguments.whole_space_sample
+    results = []
+    for name in arguments.recipes:
+        print(f"training recipe {name!r} ...", flush=True)
+        results.append(run_recipe(name, overrides, count))
+    print()
+    print(f"| recipe | wall | to 99% (val) | to 99.9% (val) | val whole-answer | whole space ({count:,} sums) | wrong |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['name']} | {r['wall']:.0f} s | {seconds(r['reached'].get(0.99))} | "
+              f"{seconds(r['reached'].get(0.999))} | {r['validation']:.2%} | {r['whole_space']:.3%} | "
+              f"{r['whole_space_wrong']:,} |")
+    by_name = {r["name"]: r for r in results}
+    if {"seed", "fast"} <= set(by_name):
+        seed, fast = by_name["seed"], by_name["fast"]
+        print(f"\nwall time, seed / fast: {seed['wall'] / fast['wall']:.2f}x")
+        for target in TARGETS:
+            if target in seed["reached"] and target in fast["reached"]:
+                print(f"time to {target:.1%} on validation, seed / fast: "
+                      f"{seed['reached'][target] / fast['reached'][target]:.2f}x")
+        print(f"whole-space errors, seed / fast: {seed['whole_space_wrong']} / {fast['whole_space_wrong']}")
+
+
+if __name__ == "__main__":
+    main()
