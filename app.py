@@ -55,6 +55,12 @@ def sample(count):
         raise gr.Error(str(error), print_exception=False) from None
 
 
+def show_mistake(question):
+    if not question:  # The dropdown was cleared.
+        return "", "", None
+    return add(question)
+
+
 CSS = """
 .digit-probabilities { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 .digit-probabilities th, .digit-probabilities td { padding: 4px 6px; text-align: center; min-width: 2.6em; }
@@ -64,35 +70,57 @@ CSS = """
 .legend { font-size: 0.85em; opacity: 0.8; }
 """
 
+BY_CARRIES, BY_LENGTHS = views.difficulty_tables(LOADED)
+ACCURACY_CURVES, LOSS_CURVES = views.training_curves(LOADED)
+MISTAKES = views.validation_mistakes(LOADED)  # One batched pass over the held-out set, at start.
+
 with gr.Blocks(title="An LSTM learns to add") as demo:
     gr.Markdown(
         "# An LSTM learns to add\n"
         "A sequence-to-sequence network reads a sum one character at a time and writes the answer "
         "one character at a time. It was never told the rules of addition: it learned them from examples."
     )
-    with gr.Row():
-        with gr.Column(scale=3):
-            question = gr.Textbox(label="Your sum", placeholder=LOADED.codec.example, max_length=200,
-                                  info=LOADED.codec.describe_limits() + ". Press Enter.")
-            add_button = gr.Button("Add", variant="primary")
-            answer = gr.Markdown(elem_id="answer")
-            table = gr.HTML(elem_id="probabilities")
-            with gr.Accordion("Details (JSON)", open=False):
-                details = gr.JSON(label="details")
-            gr.Examples(views.example_questions(LOADED), inputs=question, label="Try these (carry chains are the hard ones)")
-        with gr.Column(scale=2):
-            with gr.Accordion("About this model", open=True):
-                gr.Markdown(views.describe_model(LOADED))
-    gr.Markdown("## Held-out validation questions\nQuestions set aside before training: the model never saw them.")
-    with gr.Row():
-        count = gr.Slider(1, views.MAX_SAMPLES, value=10, step=1, label="How many")
-        sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
-    score = gr.Markdown(elem_id="score")
-    samples = gr.Dataframe(headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"],
-                           interactive=False, elem_id="samples")
+    with gr.Tabs():
+        with gr.Tab("Add"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    question = gr.Textbox(label="Your sum", placeholder=LOADED.codec.example, max_length=200,
+                                          info=LOADED.codec.describe_limits() + ". Press Enter.")
+                    add_button = gr.Button("Add", variant="primary")
+                    answer = gr.Markdown(elem_id="answer")
+                    table = gr.HTML(elem_id="probabilities")
+                    with gr.Accordion("Details (JSON)", open=False):
+                        details = gr.JSON(label="details")
+                    gr.Examples(views.example_questions(LOADED), inputs=question,
+                                label="Try these (carry chains are the hard ones)")
+                with gr.Column(scale=2):
+                    with gr.Accordion("About this model", open=True):
+                        gr.Markdown(views.describe_model(LOADED))
+            gr.Markdown("### Held-out validation questions\nQuestions set aside before training: the model never saw them.")
+            with gr.Row():
+                count = gr.Slider(1, views.MAX_SAMPLES, value=10, step=1, label="How many")
+                sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
+            score = gr.Markdown(elem_id="score")
+            samples = gr.Dataframe(headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"],
+                                   interactive=False, elem_id="samples")
+        with gr.Tab("How it learns and fails"):
+            gr.Markdown("Whole-answer accuracy on the held-out validation questions, by difficulty.")
+            with gr.Row():
+                gr.BarPlot(BY_CARRIES, x="carries", y="accuracy %", title="By number of carries", elem_id="by-carries")
+                gr.Dataframe(BY_LENGTHS, interactive=False, label="By operand lengths (digits of a + digits of b)")
+            with gr.Row():
+                gr.LinePlot(ACCURACY_CURVES, x="epoch", y="value", color="metric", title="Accuracy per epoch (%)")
+                gr.LinePlot(LOSS_CURVES, x="epoch", y="value", color="metric", title="Loss per epoch")
+            gr.Markdown(f"### Mistakes gallery\nThe model gets {len(MISTAKES):,} of "
+                        f"{len(LOADED.validation_pairs):,} held-out questions wrong. Pick one to see where it hesitated.")
+            mistake = gr.Dropdown(MISTAKES, label="A validation question the model gets wrong", value=None)
+            mistake_answer = gr.Markdown()
+            mistake_table = gr.HTML()
+            mistake_details = gr.JSON(visible=False)
 
     gr.on([question.submit, add_button.click], add, inputs=question, outputs=[answer, table, details], api_name="add")
     sample_button.click(sample, inputs=count, outputs=[score, samples], api_name="sample")
+    mistake.change(show_mistake, inputs=mistake, outputs=[mistake_answer, mistake_table, mistake_details], api_name=False)
 
 # Each answer is a ~1 ms forward pass: several at once keep the queue short, and the model is
 # safe to call from several threads.

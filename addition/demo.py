@@ -140,3 +140,44 @@ def _show(answer: str) -> str:
 
 def _char_label(char: str) -> str:
     return "␣" if char == " " else html.escape(char)
+
+
+def difficulty_tables(loaded: LoadedModel):
+    """Validation whole-answer accuracy by number of carries and by operand lengths, as stored
+    in the folder when training ended: two DataFrames of (group, questions, accuracy %)."""
+    import pandas as pd
+
+    validation = loaded.info.get("metrics", {}).get("validation", {})
+
+    def frame(key, column):
+        rows = [[group, row["count"], round(100 * row["exact_match"], 3)] for group, row in validation.get(key, {}).items()]
+        return pd.DataFrame(rows, columns=[column, "questions", "accuracy %"])
+
+    return frame("by_carries", "carries"), frame("by_lengths", "operand lengths")
+
+
+def training_curves(loaded: LoadedModel):
+    """Per-epoch metrics in long form (epoch, metric, value) for a line plot, in percent."""
+    import pandas as pd
+
+    names = {"accuracy": "characters (train)", "val_accuracy": "characters (validation)",
+             "exact_match": "whole answers (train sample)", "val_exact_match": "whole answers (validation)"}
+    records = [
+        {"epoch": record["epoch"], "metric": label, "value": round(100 * record[key], 3)}
+        for record in loaded.history for key, label in names.items() if record.get(key) is not None
+    ]
+    losses = [
+        {"epoch": record["epoch"], "metric": label, "value": record[key]}
+        for record in loaded.history for key, label in (("loss", "training"), ("val_loss", "validation"))
+        if record.get(key) is not None
+    ]
+    return pd.DataFrame(records, columns=["epoch", "metric", "value"]), pd.DataFrame(losses, columns=["epoch", "metric", "value"])
+
+
+def validation_mistakes(loaded: LoadedModel) -> list[str]:
+    """Every held-out question the model gets wrong, as typed sums (one batched pass)."""
+    from .evaluation import score
+
+    pairs = loaded.validation_pairs
+    correct = score(loaded.predictor, pairs)["correct"]
+    return [f"{a}+{b}" for a, b in pairs[~correct].tolist()]

@@ -64,3 +64,27 @@ def test_examples_include_carry_chains(bundled):
     assert "999+1" in examples and "999+999" in examples
     for example in examples:
         bundled.codec.parse_question(example)
+
+
+def test_difficulty_tables_cover_every_validation_question(bundled):
+    by_carries, by_lengths = views.difficulty_tables(bundled)
+    total = len(bundled.validation_pairs)
+    assert by_carries["questions"].sum() == total == by_lengths["questions"].sum()
+    assert list(by_carries["carries"]) == sorted(by_carries["carries"], key=int)
+    assert by_carries["accuracy %"].between(0, 100).all()
+
+
+def test_training_curves_have_every_epoch(bundled):
+    accuracy, loss = views.training_curves(bundled)
+    epochs = len(bundled.history)
+    assert sorted(set(accuracy["epoch"])) == list(range(1, epochs + 1))
+    assert len(accuracy) == 4 * epochs and len(loss) == 2 * epochs
+
+
+def test_mistakes_gallery_lists_exactly_the_wrong_validation_questions(bundled):
+    mistakes = views.validation_mistakes(bundled)
+    expected_wrong = round((1 - bundled.info["metrics"]["validation"]["exact_match"]) * len(bundled.validation_pairs))
+    assert len(mistakes) == expected_wrong
+    for question in mistakes[:20]:
+        details = views.answer_question(bundled, question)[2]
+        assert not details["correct"] and details["true_answer"] == sum(map(int, question.split("+")))

@@ -1,0 +1,120 @@
+"""Many users at once: concurrent gradio_client users send sums to a launched app.
+
+    python benchmarks/load_test.py                      # starts python app.py itself, 32 users x 25 sums
+    python benchmarks/load_test.py --url http://127.0.0.1:7860/ --users 64
+
+Every request must be answered, with the true sum right (the oracle: Python's addition) and the
+model's answer marked honestly. Prints p50/p95 latency, throughput, the model's own accuracy on
+the sums sent, and the app process's peak resident memory (when it started the app).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def peak_memory_mb(pid: int) -> float | None:
+    """VmHWM: the most resident memory the process ever had (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def user(url, sums, results, errors):
+    from gradio_client import Client
+
+    try:
+        client = Client(url, verbose=False)
+    except Exception as error:  # Counted, not raised: the report says how many users failed.
+        errors.append(f"connect: {error}")
+        return
+    for a, b in sums:
+        started = time.perf_counter()
+        try:
+            details = client.predict(f"{a}+{b}", api_name="/add")[2]
+        except Exception as error:
+            errors.append(f"{a}+{b}: {error}")
+            continue
+        results.append((time.perf_counter() - started, a, b, details))
+
+
+def run(url: str, users: int, per_user: int, seed: int = 0) -> dict:
+    from addition.data import sample_whole_space
+
+    pairs = sample_whole_space(3, users * per_user, seed).tolist()
+    results, errors = [], []
+    threads = [threading.Thread(target=user, args=(url, pairs[i * per_user:(i + 1) * per_user], results, errors))
+               for i in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    wall = time.perf_counter() - started
+    latencies = sorted(latency for latency, *_ in results)
+    wrong_truth = [(a, b) for _, a, b, d in results if d["true_answer"] != a + b]
+    dishonest = [(a, b) for _, a, b, d in results if d["correct"] != (d["model_answer"] == str(a + b))]
+    model_right = sum(d["correct"] for *_, d in results)
+    return {
+        "requests": users * per_user,
+        "answered": len(results),
+        "errors": errors,
+        "wrong_true_answers": wrong_truth,
+        "dishonest_marks": dishonest,
+        "model_accuracy": model_right / max(1, len(results)),
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else float("nan"),
+        "p95_ms": 1000 * float(np.percentile(latencies, 95)) if latencies else float("nan"),
+        "throughput": len(results) / wall,
+        "wall": wall,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="an app that is already running (default: start python app.py)")
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--sums", type=int, default=25, help="sums per user")
+    arguments = parser.parse_args()
+    process = None
+    if arguments.url:
+        url = arguments.url
+    else:
+        from tests.conftest import start_app
+
+        process, url = start_app()
+    try:
+        report = run(url, arguments.users, arguments.sums)
+        memory = peak_memory_mb(process.pid) if process else None
+    finally:
+        if process:
+            process.terminate()
+            process.wait(timeout=30)
+    print(f"{arguments.users} users x {arguments.sums} sums against {url}")
+    print("| requests | answered | errors | p50 | p95 | throughput | model right | app peak memory |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {report['requests']} | {report['answered']} | {len(report['errors'])} | {report['p50_ms']:.0f} ms | "
+          f"{report['p95_ms']:.0f} ms | {report['throughput']:.0f} sums/s | {report['model_accuracy']:.2%} | "
+          f"{f'{memory:.0f} MB' if memory else 'n/a'} |")
+    for error in report["errors"][:5]:
+        print("error:", error)
+    ok = report["answered"] == report["requests"] and not report["wrong_true_answers"] and not report["dishonest_marks"]
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Score a model folder (or Hub repo) on the whole space of sums, or a random sample of it.
+
+    python evaluate.py                                   # the bundled model, every ordered pair a+b
+    python evaluate.py runs/addition-3digit --sample 100000
+
+Prints whole-answer (exact-match) and per-character accuracy, accuracy by number of carries,
+the carry chains (999+1, 1+999, 999+999, 500+500, ...) and the mistakes in plain words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from addition.cli import OneLineErrorParser, fail
+
+BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "addition-3digit")
+
+
+def carry_chains(digits: int) -> list[tuple[int, int]]:
+    top = 10**digits - 1
+    half = 10**digits // 2
+    return [(top, 1), (1, top), (top, top), (half, half), (top - 1, 1), (top, 0), (0, 0), (1, top - 1)]
+
+
+def main(argv=None):
+    parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", nargs="?", default=BUNDLED, help="model folder or Hub repo id (default: bundled)")
+    parser.add_argument("--sample", type=int, default=0, help="score this many random sums instead of all of them")
+    parser.add_argument("--seed", type=int, default=20_151_208, help="seed for --sample")
+    parser.add_argument("--mistakes", type=int, default=20, help="how many mistakes to print")
+    arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if arguments.sample < 0:
+        parser.error("--sample must be 0 (everything) or more")
+
+    from addition.data import sample_whole_space, whole_space
+    from addition.evaluation import describe_mistake, evaluate
+    from addition.hub import load_model
+    from addition.saving import ModelFolderError
+
+    try:
+        loaded = load_model(arguments.model)
+    except ModelFolderError as error:
+        fail(str(error))
+    digits = loaded.codec.digits
+    pairs = sample_whole_space(digits, arguments.sample, arguments.seed) if arguments.sample else whole_space(digits)
+    report = evaluate(loaded.predictor, pairs, max_mistakes=arguments.mistakes)
+    wrong = report["count"] - round(report["exact_match"] * report["count"])
+    scope = f"{report['count']:,} random" if arguments.sample else f"all {report['count']:,}"
+    print(f"{loaded.source}: {scope} sums a+b with a, b in 0..{loaded.codec.max_operand}")
+    print(f"whole answers {report['exact_match']:.4%} ({wrong:,} wrong), characters {report['per_character']:.4%}")
+    print("by carries: " + ", ".join(f"{key}: {row['exact_match']:.3%} of {row['count']:,}"
+                                     for key, row in report["by_carries"].items()))
+    chains = carry_chains(digits)
+    answers = loaded.predictor.answers(chains)
+    for (a, b), answer in zip(chains, answers):
+        mark = "☑" if answer.strip() == str(a + b) else "☒"
+        print(f"  {a}+{b} = {answer.strip()} {mark}")
+    for mistake in report["mistakes"]:
+        print(f"  {describe_mistake(mistake)}")
+
+
+if __name__ == "__main__":
+    main()

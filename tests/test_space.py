@@ -1,0 +1,46 @@
+"""The repo deploys unchanged as a Gradio Space: front matter and requirements agree."""
+
+import re
+
+import yaml
+
+from .conftest import ROOT
+
+
+def front_matter():
+    text = (ROOT / "README.md").read_text()
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def pinned(name):
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        match = re.fullmatch(rf"{name}==(\S+)", line.strip())
+        if match:
+            return match.group(1)
+    raise AssertionError(f"{name} is not pinned in requirements.txt")
+
+
+def test_front_matter_describes_a_gradio_space():
+    meta = front_matter()
+    assert meta["sdk"] == "gradio"
+    assert meta["sdk_version"] == pinned("gradio")
+    assert (ROOT / meta["app_file"]).is_file()
+    assert meta["title"] and meta["short_description"] and len(meta["short_description"]) <= 60
+    assert "models" in meta
+
+
+def test_requirements_pin_every_package():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            assert "==" in line, line
+    assert pinned("tensorflow") and pinned("keras") and pinned("huggingface-hub")
+
+
+def test_the_bundled_model_is_small_and_complete():
+    folder = ROOT / "models" / "addition-3digit"
+    names = {path.name for path in folder.iterdir()}
+    assert {"config.json", "metadata.json", "model.weights.h5", "addition.json", "validation.json",
+            "history.json"} <= names
+    assert sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) < 2_000_000
