@@ -19,6 +19,7 @@ from addition.cli import OneLineErrorParser, fail
 from addition.hub import load_model
 from addition.saving import ModelFolderError
 
+WHOLE_SPACE_SAMPLE = 100_000  # Random sums searched for mistakes at start.
 BUNDLED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "addition-3digit")
 
 
@@ -72,7 +73,9 @@ CSS = """
 
 BY_CARRIES, BY_LENGTHS = views.difficulty_tables(LOADED)
 ACCURACY_CURVES, LOSS_CURVES = views.training_curves(LOADED)
-MISTAKES = views.validation_mistakes(LOADED)  # One batched pass over the held-out set, at start.
+# Batched passes at start (about a second each): the held-out set and a fixed random sample.
+MISTAKES = views.validation_mistakes(LOADED)
+RANDOM_MISTAKES = views.whole_space_mistakes(LOADED, count=WHOLE_SPACE_SAMPLE)
 
 with gr.Blocks(title="An LSTM learns to add") as demo:
     gr.Markdown(
@@ -111,9 +114,15 @@ with gr.Blocks(title="An LSTM learns to add") as demo:
             with gr.Row():
                 gr.LinePlot(ACCURACY_CURVES, x="epoch", y="value", color="metric", title="Accuracy per epoch (%)")
                 gr.LinePlot(LOSS_CURVES, x="epoch", y="value", color="metric", title="Loss per epoch")
-            gr.Markdown(f"### Mistakes gallery\nThe model gets {len(MISTAKES):,} of "
-                        f"{len(LOADED.validation_pairs):,} held-out questions wrong. Pick one to see where it hesitated.")
-            mistake = gr.Dropdown(MISTAKES, label="A validation question the model gets wrong", value=None)
+            gr.Markdown(
+                f"### Mistakes gallery\nThe model gets {len(MISTAKES):,} of {len(LOADED.validation_pairs):,} "
+                f"held-out validation questions wrong, and {len(RANDOM_MISTAKES):,} of {WHOLE_SPACE_SAMPLE:,} random "
+                "sums from the whole space. Pick one to see where it hesitated."
+            )
+            mistake = gr.Dropdown(
+                [(f"{q} (validation)", q) for q in MISTAKES] + [(f"{q} (random sum)", q) for q in RANDOM_MISTAKES],
+                label="A sum the model gets wrong", value=None, elem_id="mistakes",
+            )
             mistake_answer = gr.Markdown()
             mistake_table = gr.HTML()
             mistake_details = gr.JSON(visible=False)

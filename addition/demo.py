@@ -176,8 +176,19 @@ def training_curves(loaded: LoadedModel):
 
 def validation_mistakes(loaded: LoadedModel) -> list[str]:
     """Every held-out question the model gets wrong, as typed sums (one batched pass)."""
+    return _mistakes(loaded, loaded.validation_pairs)
+
+
+def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 0) -> list[str]:
+    """The sums the model gets wrong among ``count`` random ones from the whole space: a good
+    model can be perfect on its validation set and still have a few blind spots."""
+    from .data import sample_whole_space
+
+    return _mistakes(loaded, sample_whole_space(loaded.codec.digits, count, seed))
+
+
+def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
     from .evaluation import score
 
-    pairs = loaded.validation_pairs
     correct = score(loaded.predictor, pairs)["correct"]
-    return [f"{a}+{b}" for a, b in pairs[~correct].tolist()]
+    return sorted({f"{a}+{b}" for a, b in pairs[~correct].tolist()}, key=lambda q: tuple(map(int, q.split("+"))))

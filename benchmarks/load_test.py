@@ -14,7 +14,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
 import time
 
 import numpy as np
@@ -35,40 +34,46 @@ def peak_memory_mb(pid: int) -> float | None:
     return None
 
 
-def user(url, sums, results, errors):
+def user(url: str, sums: list, start_at: float):
+    """One user in its own process (as real users are): connect, wait for the common start,
+    send the sums one after another. Returns (timings, errors)."""
     from gradio_client import Client
 
     try:
         client = Client(url, verbose=False)
-    except Exception as error:  # Counted, not raised: the report says how many users failed.
-        errors.append(f"connect: {error}")
-        return
+    except Exception as error:  # Counted, not raised: the report says how many failed.
+        return [], [f"connect: {error}"]
+    time.sleep(max(0.0, start_at - time.time()))
+    timings, errors = [], []
     for a, b in sums:
-        started = time.perf_counter()
+        started = time.time()
         try:
             details = client.predict(f"{a}+{b}", api_name="/add")[2]
         except Exception as error:
             errors.append(f"{a}+{b}: {error}")
             continue
-        results.append((time.perf_counter() - started, a, b, details))
+        timings.append((started, time.time(), a, b, details))
+    return timings, errors
 
 
-def run(url: str, users: int, per_user: int, seed: int = 0) -> dict:
+def run(url: str, users: int, per_user: int, seed: int = 0, warm_up_seconds: float = 20.0) -> dict:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     from addition.data import sample_whole_space
 
     pairs = sample_whole_space(3, users * per_user, seed).tolist()
-    results, errors = [], []
-    threads = [threading.Thread(target=user, args=(url, pairs[i * per_user:(i + 1) * per_user], results, errors))
-               for i in range(users)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=600)
-    wall = time.perf_counter() - started
-    latencies = sorted(latency for latency, *_ in results)
-    wrong_truth = [(a, b) for _, a, b, d in results if d["true_answer"] != a + b]
-    dishonest = [(a, b) for _, a, b, d in results if d["correct"] != (d["model_answer"] == str(a + b))]
+    start_at = time.time() + warm_up_seconds  # Time for every user process to start and connect.
+    # Processes, not threads: 32 clients in one interpreter would measure its lock, not the app.
+    with ProcessPoolExecutor(users, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(user, url, pairs[i * per_user:(i + 1) * per_user], start_at) for i in range(users)]
+        outcomes = [future.result(timeout=900) for future in futures]
+    results = [timing for timings, _ in outcomes for timing in timings]
+    errors = [error for _, errors in outcomes for error in errors]
+    latencies = sorted(end - begin for begin, end, *_ in results)
+    wall = max(end for _, end, *_ in results) - min(begin for begin, *_ in results) if results else float("nan")
+    wrong_truth = [(a, b) for *_, a, b, d in results if d["true_answer"] != a + b]
+    dishonest = [(a, b) for *_, a, b, d in results if d["correct"] != (d["model_answer"] == str(a + b))]
     model_right = sum(d["correct"] for *_, d in results)
     return {
         "requests": users * per_user,

@@ -31,8 +31,10 @@ QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}
 def run_recipe(name: str, overrides: dict, whole_space_count: int) -> dict:
     config = RECIPES[name].replace(**overrides)
     reached = {}
+    curve = []
 
     def on_epoch(record, samples):
+        curve.append(record["val_exact_match"])
         for target in TARGETS:
             if target not in reached and record["val_exact_match"] >= target:
                 reached[target] = record["seconds"]
@@ -44,7 +46,7 @@ def run_recipe(name: str, overrides: dict, whole_space_count: int) -> dict:
                   sample_whole_space(config.digits, whole_space_count, WHOLE_SPACE_SEED))
     return {"name": name, "wall": wall, "reached": reached, "validation": result.validation["exact_match"],
             "whole_space": whole["exact_match"], "whole_space_wrong": int(round((1 - whole["exact_match"]) * whole["count"])),
-            "epochs": len(result.history)}
+            "epochs": len(result.history), "curve": curve}
 
 
 def seconds(value) -> str:

@@ -88,3 +88,10 @@ def test_mistakes_gallery_lists_exactly_the_wrong_validation_questions(bundled):
     for question in mistakes[:20]:
         details = views.answer_question(bundled, question)[2]
         assert not details["correct"] and details["true_answer"] == sum(map(int, question.split("+")))
+
+
+def test_random_sum_mistakes_are_really_wrong(bundled):
+    mistakes = views.whole_space_mistakes(bundled, count=20_000, seed=3)
+    for question in mistakes:
+        details = views.answer_question(bundled, question)[2]
+        assert not details["correct"]

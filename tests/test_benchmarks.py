@@ -22,3 +22,9 @@ def test_inference_benchmark_quick_mode_prints_ratios():
     done = run("inference_speed.py", "--quick")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "questions/s" in done.stdout and "faster" in done.stdout
+
+
+def test_reverse_benchmark_quick_mode_prints_both_orders():
+    done = run("reverse_input.py", "--quick")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| epoch | reversed | reading order |" in done.stdout

@@ -29,3 +29,19 @@ def test_the_folder_records_how_it_was_trained(bundled):
     assert bundled.info["command"].startswith("python train.py")
     assert bundled.info["training"]["digits"] == 3
     assert bundled.info["metrics"]["validation"]["count"] == len(bundled.validation_pairs)
+
+
+def test_evaluate_cli_scores_a_sample_and_checks_carry_chains():
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, "evaluate.py", "--sample", "5000"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "5,000 random sums" in done.stdout and "999+1 = 1000 ☑" in done.stdout
+    refused = subprocess.run([sys.executable, "evaluate.py", "/no/such/model"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=300)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "neither a model folder nor" in refused.stderr.strip().splitlines()[-1]
