@@ -121,3 +121,30 @@ def test_a_missing_folder_is_refused(tmp_path):
 def test_weights_file_really_holds_weights(tiny_model):
     with h5py.File(tiny_model[1] / "model.weights.h5") as weights:
         assert "optimizer" not in weights
+
+
+def test_killing_a_training_run_leaves_the_previous_folder_intact(tiny_model, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    target = copy_of(tiny_model[1], tmp_path)
+    before = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "train.py", "--digits", "2", "--training-size", "3000", "--epochs", "200",
+         "--output", str(target)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        for line in process.stdout:  # Wait until training is under way, then kill it hard.
+            if "validation: whole answers" in line:
+                break
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    after = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
+    assert after == before
+    load_model_folder(target)
