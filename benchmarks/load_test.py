@@ -56,6 +56,27 @@ def user(url: str, sums: list, start_at: float):
     return timings, errors
 
 
+def server_latency_ms(url: str, count: int = 50) -> float:
+    """Median time of one sum through Gradio's plain HTTP API (/gradio_api/call/add), one at a
+    time: what the server itself spends, without gradio_client's own overhead."""
+    import json
+    import urllib.request
+
+    timings = []
+    for index in range(count):
+        started = time.perf_counter()
+        request = urllib.request.Request(f"{url}gradio_api/call/add", data=json.dumps({"data": [f"{index}+{index}"]}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            event_id = json.load(response)["event_id"]
+        with urllib.request.urlopen(f"{url}gradio_api/call/add/{event_id}", timeout=30) as response:
+            body = response.read().decode()
+        if "event: complete" not in body:
+            raise RuntimeError(f"no answer for {index}+{index}: {body[:200]}")
+        timings.append(time.perf_counter() - started)
+    return 1000 * statistics.median(timings)
+
+
 def run(url: str, users: int, per_user: int, seed: int = 0, warm_up_seconds: float = 20.0) -> dict:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -103,6 +124,7 @@ def main():
 
         process, url = start_app()
     try:
+        alone_ms = server_latency_ms(url)
         report = run(url, arguments.users, arguments.sums)
         memory = peak_memory_mb(process.pid) if process else None
     finally:
@@ -115,6 +137,7 @@ def main():
     print(f"| {report['requests']} | {report['answered']} | {len(report['errors'])} | {report['p50_ms']:.0f} ms | "
           f"{report['p95_ms']:.0f} ms | {report['throughput']:.0f} sums/s | {report['model_accuracy']:.2%} | "
           f"{f'{memory:.0f} MB' if memory else 'n/a'} |")
+    print(f"one sum at a time through plain HTTP (/gradio_api/call/add, median of 50): {alone_ms:.0f} ms")
     for error in report["errors"][:5]:
         print("error:", error)
     ok = report["answered"] == report["requests"] and not report["wrong_true_answers"] and not report["dishonest_marks"]
