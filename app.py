@@ -109,7 +109,8 @@ with gr.Blocks(title="An LSTM learns to add") as demo:
         with gr.Tab("How it learns and fails"):
             gr.Markdown("Whole-answer accuracy on the held-out validation questions, by difficulty.")
             with gr.Row():
-                gr.BarPlot(BY_CARRIES, x="carries", y="accuracy %", title="By number of carries", elem_id="by-carries")
+                gr.BarPlot(BY_CARRIES, x="carries", y="accuracy %", y_lim=[0, 100], title="By number of carries",
+                           elem_id="by-carries")
                 gr.Dataframe(BY_LENGTHS, interactive=False, label="By operand lengths (digits of a + digits of b)")
             with gr.Row():
                 gr.LinePlot(ACCURACY_CURVES, x="epoch", y="value", color="metric", title="Accuracy per epoch (%)")
