@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from addition.cli import OneLineErrorParser, fail
+from addition.cli import OneLineErrorParser, fail, first_line
 from addition.hub import check_repo_id, find_token, push_folder
 
 
@@ -37,7 +37,7 @@ def main(argv=None):
     try:
         url = push_folder(arguments.folder, arguments.repo_id, token=token, private=arguments.private)
     except Exception as error:  # The Hub's errors vary (HTTP, network, permissions): one line each.
-        fail(f"could not publish to {arguments.repo_id}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+        fail(f"could not publish to {arguments.repo_id}: {first_line(error)}")
     print(f"Published to {url}")
 
 

@@ -14,7 +14,7 @@ import argparse
 import shlex
 import sys
 
-from addition.cli import OneLineErrorParser, fail
+from addition.cli import OneLineErrorParser, fail, first_line
 
 FLAGS = [
     # (flag, config field, type, help)
@@ -56,8 +56,8 @@ def parse_arguments(argv):
     parser.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch samples")
     arguments = parser.parse_args(argv)
-    overrides = {name: value for name, value in vars(arguments).items()
-                 if value is not None and name in {field for _, field, _, _ in FLAGS} | {"reverse", "unroll"}}
+    config_fields = {field for _, field, _, _ in FLAGS} | {"reverse", "unroll"}
+    overrides = {name: value for name, value in vars(arguments).items() if name in config_fields and value is not None}
     try:
         config = RECIPES[arguments.recipe].replace(**overrides)
     except ValueError as error:
@@ -124,8 +124,7 @@ def main(argv=None):
         try:
             url = push_folder(folder, arguments.push_to_hub, token=token, private=arguments.private)
         except Exception as error:  # The Hub's errors vary (HTTP, network, permissions): one line each.
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            fail(f"the model is saved in {folder}, but publishing to {arguments.push_to_hub} failed: {reason}")
+            fail(f"the model is saved in {folder}, but publishing to {arguments.push_to_hub} failed: {first_line(error)}")
         print(f"Published to {url}")
 
 

@@ -12,6 +12,12 @@ hub         Hugging Face Hub push (with model card) and load
 demo        the app's views as pure functions
 """
 
-from .codec import VOCABULARY, Codec
+import os
+
+# Set before any module here imports Keras (saving.py imports it before model.py does): keeps
+# TensorFlow's own INFO and WARNING lines out of the scripts' output.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from .codec import VOCABULARY, Codec  # noqa: E402
 
 __all__ = ["Codec", "VOCABULARY"]

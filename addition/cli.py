@@ -13,6 +13,12 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """An exception as one line for a person: its message's first line, else its type."""
+    text = str(error).strip()
+    return text.splitlines()[0][:limit] if text else type(error).__name__
+
+
 def fail(message: str, status: int = 1):
     """Print ``message`` as one line on stderr and exit, with no traceback."""
     print(f"error: {message}", file=sys.stderr)

@@ -55,14 +55,14 @@ def download(repo_id: str, revision: str | None = None) -> str:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
+    from .cli import first_line
     from .saving import ModelFolderError
 
     try:
         return snapshot_download(repo_id, revision=revision, repo_type="model")
     except (LocalEntryNotFoundError, HfHubHTTPError, HFValidationError, OSError, ValueError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelFolderError(
-            f"cannot load {repo_id} from the Hugging Face Hub and no usable copy is cached: {reason[:300]}"
+            f"cannot load {repo_id} from the Hugging Face Hub and no usable copy is cached: {first_line(error)}"
         ) from error
 
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
+import keras
+import numpy as np
+from keras import layers
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Keep TensorFlow's start-up chatter quiet.
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from keras import layers  # noqa: E402
-
-from .codec import Codec  # noqa: E402
+from .codec import Codec
 
 
 def build_model(codec: Codec, hidden_size: int = 128, num_layers: int = 1, unroll: bool = False):

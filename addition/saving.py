@@ -20,6 +20,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from .cli import first_line
 from .codec import Codec
 from .model import Predictor
 
@@ -130,8 +131,7 @@ def load_model_folder(folder, source: str | None = None) -> LoadedModel:
         # Hub is untrusted.
         model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged file; all mean "unusable".
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelFolderError(f"cannot load the Keras model in {folder}: {reason[:300]}") from error
+        raise ModelFolderError(f"cannot load the Keras model in {folder}: {first_line(error)}") from error
     _check_shapes(model, codec, folder)
     validation_pairs = _read_pairs(folder / VALIDATION_FILE, codec)
     history = _read_json(folder / HISTORY_FILE) if (folder / HISTORY_FILE).is_file() else []

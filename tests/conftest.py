@@ -6,7 +6,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BUNDLED_MODEL = ROOT / "models" / "addition-3digit"
 TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, seed=7)
