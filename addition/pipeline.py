@@ -7,7 +7,7 @@ import platform
 import keras
 
 from .config import TrainConfig
-from .data import sample_whole_space
+from .data import sample_whole_space, whole_space
 from .evaluation import describe_mistake, score
 from .model import Predictor, count_parameters
 from .saving import save_model_folder
@@ -28,11 +28,15 @@ def train_and_save(config: TrainConfig, output, command: str = "", whole_space_s
         "training_seconds": round(result.seconds, 1),
     }
     if whole_space_sample:
-        pairs = sample_whole_space(config.digits, whole_space_sample, WHOLE_SPACE_SEED)
+        exhaustive = whole_space_sample >= 10 ** (2 * config.digits)
+        # A sample as large as the space itself: score every sum once instead (2 digits: 10,000).
+        pairs = whole_space(config.digits) if exhaustive else sample_whole_space(
+            config.digits, whole_space_sample, WHOLE_SPACE_SEED)
         whole = score(Predictor(result.model, result.codec), pairs)
         metrics["whole_space_sample"] = {
             "count": whole["count"],
-            "seed": WHOLE_SPACE_SEED,
+            "exhaustive": exhaustive,
+            "seed": None if exhaustive else WHOLE_SPACE_SEED,
             "exact_match": whole["exact_match"],
             "per_character": whole["per_character"],
         }
@@ -57,8 +61,9 @@ def summarize(result: TrainResult, metrics: dict, folder) -> str:
     ]
     if "whole_space_sample" in metrics:
         whole = metrics["whole_space_sample"]
+        kind = "all" if whole["exhaustive"] else "a random sample of"
         lines.append(
-            f"Whole space ({whole['count']:,} random {result.codec.digits}-digit sums): whole answers "
+            f"Whole space ({kind} {whole['count']:,} {result.codec.digits}-digit sums): whole answers "
             f"{whole['exact_match']:.3%}, characters {whole['per_character']:.3%}."
         )
     lines += [f"  {describe_mistake(mistake)}" for mistake in validation["mistakes"][:5]]

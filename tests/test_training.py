@@ -29,6 +29,20 @@ def test_a_tiny_fit_lowers_the_validation_loss(tiny_model):
     assert after < 0.9 * before
 
 
+def test_validation_loss_and_accuracy_are_what_keras_would_report(tiny_model):
+    # The monitor computes val_loss and val_accuracy from its own validation pass (Keras's is
+    # skipped to save time); Keras's evaluate on the same weights is the oracle.
+    result, _ = tiny_model
+    codec, pairs = result.codec, result.validation_pairs
+    compile_model(result.model, result.config, steps_per_epoch=1)
+    keras_loss, keras_accuracy = result.model.evaluate(
+        codec.encode_questions(pairs), codec.encode_answers(pairs), verbose=0)
+    best = result.history[result.best_epoch - 1]
+    assert best["val_loss"] == pytest.approx(keras_loss, rel=1e-3)
+    assert best["val_accuracy"] == pytest.approx(keras_accuracy, abs=1e-6)
+    assert result.validation["loss"] == pytest.approx(keras_loss, rel=1e-3)
+
+
 def test_history_has_every_epoch_and_the_best_epoch_is_kept(tiny_model):
     result, _ = tiny_model
     assert [record["epoch"] for record in result.history] == list(range(1, TINY_CONFIG["epochs"] + 1))
