@@ -45,6 +45,8 @@ def parse_arguments(argv):
         parser.add_argument(flag, dest=field, type=kind, default=None, help=help_text)
     parser.add_argument("--no-reverse", dest="reverse", action="store_false", default=None,
                         help="feed questions in reading order instead of reversed")
+    parser.add_argument("--swap-operands", dest="swap_operands", action=argparse.BooleanOptionalAction, default=None,
+                        help="each epoch, show each training question as a+b or b+a at random")
     parser.add_argument("--unroll", dest="unroll", action=argparse.BooleanOptionalAction, default=None,
                         help="unroll the LSTM loops (faster on CPU)")
     parser.add_argument("--output", default=None,
@@ -56,7 +58,7 @@ def parse_arguments(argv):
     parser.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch samples")
     arguments = parser.parse_args(argv)
-    config_fields = {field for _, field, _, _ in FLAGS} | {"reverse", "unroll"}
+    config_fields = {field for _, field, _, _ in FLAGS} | {"reverse", "unroll", "swap_operands"}
     overrides = {name: value for name, value in vars(arguments).items() if name in config_fields and value is not None}
     try:
         config = RECIPES[arguments.recipe].replace(**overrides)

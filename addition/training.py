@@ -46,6 +46,12 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     return PreparedData(codec, training_pairs, validation_pairs)
 
 
+def swap_some(pairs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A copy of ``pairs`` with each (a, b) turned into (b, a) with probability 1/2."""
+    swap = rng.random(len(pairs)) < 0.5
+    return np.where(swap[:, None], pairs[:, ::-1], pairs)
+
+
 def distribution_strategy():
     """Several GPUs: mirror the model across them. Otherwise TensorFlow's default strategy.
 
@@ -93,6 +99,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         self.history: list[dict] = []
         self.best = (-1.0, 0)  # (validation exact-match, epoch)
         self.best_weights = None
+        self.reached_target = False
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -115,8 +122,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         if validation["exact_match"] > self.best[0]:
             self.best = (validation["exact_match"], epoch + 1)
             self.best_weights = self.model.get_weights()
-        if self.target_accuracy is not None and validation["exact_match"] >= self.target_accuracy:
-            self.model.stop_training = True
+        self.reached_target = self.target_accuracy is not None and validation["exact_match"] >= self.target_accuracy
         if self.on_epoch is not None:
             self.on_epoch(record, self._samples(validation))
 
@@ -139,8 +145,11 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     data = data or prepare_data(config)
     keras.utils.set_random_seed(config.seed)
     codec = data.codec
-    x_train, y_train = codec.encode_questions(data.training_pairs), codec.encode_answers(data.training_pairs)
-    steps_per_epoch = -(-len(x_train) // config.batch_size)
+    # a+b and b+a have the same answer: the targets never change, only (with swap_operands) the questions.
+    y_train = codec.encode_answers(data.training_pairs)
+    x_train = None if config.swap_operands else codec.encode_questions(data.training_pairs)
+    orientation_rng = np.random.default_rng(config.seed)
+    steps_per_epoch = -(-len(y_train) // config.batch_size)
     with distribution_strategy().scope():
         model = build_model(codec, config.hidden_size, config.num_layers, config.unroll)
         compile_model(model, config, steps_per_epoch)
@@ -148,16 +157,22 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
         codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.seed
     )
     started = time.perf_counter()
-    model.fit(
-        x_train,
-        y_train,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        # No validation_data: the monitor's pass over validation gives val_loss and val_accuracy
-        # too, and a second Keras pass would cost ~10% of the training time.
-        callbacks=[monitor],
-        verbose=verbose,
-    )
+    for epoch in range(config.epochs):  # One fit call per epoch, so that the questions can change.
+        if config.swap_operands:
+            x_train = codec.encode_questions(swap_some(data.training_pairs, orientation_rng))
+        model.fit(
+            x_train,
+            y_train,
+            batch_size=config.batch_size,
+            initial_epoch=epoch,
+            epochs=epoch + 1,
+            # No validation_data: the monitor's pass over validation gives val_loss and val_accuracy
+            # too, and a second Keras pass would cost ~10% of the training time.
+            callbacks=[monitor],
+            verbose=verbose,
+        )
+        if monitor.reached_target:
+            break
     seconds = time.perf_counter() - started
     # The seed's validation accuracy swings from epoch to epoch: ship the best epoch, not the last.
     model.set_weights(monitor.best_weights)
