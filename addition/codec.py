@@ -137,8 +137,12 @@ class Codec:
     # Arrays.
     def encode_questions(self, pairs) -> np.ndarray:
         """One-hot questions, shape (n, question_length, vocabulary_size), float32."""
+        return self.one_hot(self.question_indices(pairs))
+
+    def question_indices(self, pairs) -> np.ndarray:
+        """The questions' character indices, shape (n, question_length), int32."""
         strings = [self.question_string(int(a), int(b)) for a, b in pairs]
-        return self._one_hot(self._indices(strings, self.question_length))
+        return self._indices(strings, self.question_length)
 
     def encode_answers(self, pairs) -> np.ndarray:
         """Target indices, shape (n, answer_length), int32 (for a sparse loss)."""
@@ -156,7 +160,7 @@ class Codec:
         codes = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
         return self._lookup[codes].reshape(len(strings), length)
 
-    def _one_hot(self, indices: np.ndarray) -> np.ndarray:
+    def one_hot(self, indices: np.ndarray) -> np.ndarray:
         return np.eye(self.vocabulary_size, dtype=np.float32)[indices]
 
     @functools.cached_property

@@ -143,3 +143,68 @@ def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words):
     assert done.returncode == 2
     assert words in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr  # Before TF loads.
+
+
+def test_swap_some_turns_about_half_the_questions_around_and_keeps_their_sums():
+    from addition.training import swap_some
+
+    pairs = np.array([(a, a + 1 + a % 7) for a in range(2_000)])
+    swapped = swap_some(pairs, np.random.default_rng(0))
+    assert sorted(map(sorted, swapped.tolist())) == sorted(map(sorted, pairs.tolist()))
+    turned = (swapped != pairs).any(axis=1).mean()
+    assert 0.45 < turned < 0.55
+    np.testing.assert_array_equal(swapped.sum(axis=1), pairs.sum(axis=1))  # Same answers, the oracle's.
+    assert swap_some(pairs, np.random.default_rng(0)).tolist() == swapped.tolist()  # Seeded.
+
+
+def test_swap_operands_is_a_flag_both_ways():
+    sys.path.insert(0, str(ROOT))
+    import train
+
+    assert train.parse_arguments([])[1].swap_operands is True  # Our default recipe.
+    assert train.parse_arguments(["--no-swap-operands"])[1].swap_operands is False
+    assert train.parse_arguments(["--recipe", "seed"])[1].swap_operands is False  # As the keras-io example.
+    assert train.parse_arguments(["--recipe", "seed", "--swap-operands"])[1].swap_operands is True
+
+
+@pytest.mark.parametrize("num_layers, reverse", [(1, True), (2, True), (1, False)])
+def test_fast_forward_computes_what_keras_computes(num_layers, reverse):
+    from addition.data import sample_whole_space
+    from addition.model import fast_forward
+
+    codec = Codec(digits=3, reverse=reverse)
+    keras.utils.set_random_seed(num_layers)
+    model = build_model(codec, hidden_size=32, num_layers=num_layers)
+    # Random weights, larger than the initial ones, so that every gate matters.
+    model.set_weights([np.random.default_rng(0).normal(0, 0.5, w.shape).astype("float32") for w in model.get_weights()])
+    assert fast_forward(model) is not None
+    pairs = np.concatenate([sample_whole_space(3, 3_000, seed=5), [(999, 999), (0, 0), (999, 1)]])
+    expected = model.predict_on_batch(codec.encode_questions(pairs))
+    got = Predictor(model, codec, chunk_size=700).probabilities(pairs)  # Several chunks, two threads.
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_fast_forward_reads_the_weights_as_they_are_now():
+    # The training monitor makes a Predictor each epoch; the compiled pass must not keep stale weights.
+    codec = Codec(digits=2)
+    model = build_model(codec, hidden_size=16)
+    pairs = [(12, 34), (99, 1)]
+    Predictor(model, codec).probabilities(pairs)
+    model.set_weights([w + 0.1 for w in model.get_weights()])
+    np.testing.assert_allclose(Predictor(model, codec).probabilities(pairs),
+                               model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-4, atol=1e-5)
+
+
+def test_models_of_another_shape_fall_back_to_keras():
+    from addition.model import fast_forward
+
+    codec = Codec(digits=2)
+    inputs = keras.Input((codec.question_length, codec.vocabulary_size))
+    hidden = keras.layers.GRU(8, name="encoder")(inputs)
+    outputs = keras.layers.Dense(codec.vocabulary_size, activation="softmax")(
+        keras.layers.RepeatVector(codec.answer_length)(hidden))
+    model = keras.Model(inputs, outputs)
+    assert fast_forward(model) is None
+    pairs = [(1, 2), (3, 4)]
+    np.testing.assert_allclose(Predictor(model, codec).probabilities(pairs),
+                               model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-5)
