@@ -140,27 +140,43 @@ class Codec:
         return self.one_hot(self.question_indices(pairs))
 
     def question_indices(self, pairs) -> np.ndarray:
-        """The questions' character indices, shape (n, question_length), int32."""
-        strings = [self.question_string(int(a), int(b)) for a, b in pairs]
-        return self._indices(strings, self.question_length)
+        """The questions' character indices, shape (n, question_length), int32.
+
+        ``question_string`` for many pairs at once, written with numpy (a Python string per
+        question would cost as much as the forward pass itself); the tests check they agree.
+        """
+        pairs = self._check_pairs(pairs)
+        codes = np.full((len(pairs), self.question_length), ord(PAD), dtype=np.uint8)
+        rows = np.arange(len(pairs))
+        end = _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs[:, 0], self.digits)
+        codes[rows, end] = ord(PLUS)
+        _write_numbers(codes, rows, end + 1, pairs[:, 1], self.digits)
+        return self._lookup[codes[:, ::-1] if self.reverse else codes]
 
     def encode_answers(self, pairs) -> np.ndarray:
-        """Target indices, shape (n, answer_length), int32 (for a sparse loss)."""
-        strings = [self.answer_string(int(a) + int(b)) for a, b in pairs]
-        return self._indices(strings, self.answer_length)
+        """Target indices, shape (n, answer_length), int32 (for a sparse loss): ``answer_string``
+        of every sum, written with numpy."""
+        pairs = self._check_pairs(pairs)
+        codes = np.full((len(pairs), self.answer_length), ord(PAD), dtype=np.uint8)
+        rows = np.arange(len(pairs))
+        _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs.sum(axis=1), self.answer_length)
+        return self._lookup[codes]
 
     def decode(self, indices: np.ndarray) -> list[str]:
         """Index rows, shape (n, length), back to strings (padding kept)."""
-        table = np.array(list(self.vocabulary))
-        return ["".join(row) for row in table[np.asarray(indices)]]
+        indices = np.asarray(indices)
+        characters = np.ascontiguousarray(np.array(list(self.vocabulary))[indices])  # (n, length) of '<U1'
+        return characters.view(f"<U{indices.shape[1]}").ravel().tolist()  # Each row read as one string.
 
-    def _indices(self, strings: list[str], length: int) -> np.ndarray:
-        if not strings:
-            return np.zeros((0, length), dtype=np.int32)
-        codes = np.frombuffer("".join(strings).encode("ascii"), dtype=np.uint8)
-        return self._lookup[codes].reshape(len(strings), length)
+    def _check_pairs(self, pairs) -> np.ndarray:
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        outside = (pairs < 0) | (pairs > self.max_operand)
+        if outside.any():
+            raise ValueError(f"operand {pairs[outside][0]} is outside 0..{self.max_operand}")
+        return pairs
 
     def one_hot(self, indices: np.ndarray) -> np.ndarray:
+        """Indices (n, length) -> one-hot float32 (n, length, vocabulary_size), as the model reads them."""
         return np.eye(self.vocabulary_size, dtype=np.float32)[indices]
 
     @functools.cached_property
@@ -172,3 +188,15 @@ class Codec:
 
     def to_json(self) -> dict:
         return {"digits": self.digits, "reverse": self.reverse, "vocabulary": self.vocabulary}
+
+
+def _write_numbers(codes: np.ndarray, rows: np.ndarray, start: np.ndarray, numbers: np.ndarray, width: int):
+    """Write each number's decimal digits (no leading zeros) into ``codes[row]`` from column
+    ``start[row]``, as ASCII; return the column after each number."""
+    lengths = 1 + sum((numbers >= 10**k).astype(np.int64) for k in range(1, width))
+    for j in range(width):
+        writing = j < lengths
+        power = 10 ** np.maximum(lengths - 1 - j, 0)
+        digit = (numbers // power) % 10
+        codes[rows[writing], start[writing] + j] = ord("0") + digit[writing]
+    return start + lengths

@@ -75,3 +75,23 @@ def test_bad_codec_settings_are_value_errors(kwargs):
 def test_operands_outside_the_codec_are_refused():
     with pytest.raises(ValueError):
         Codec(digits=2).encode_questions([(100, 1)])
+    with pytest.raises(ValueError, match="outside 0..99"):
+        Codec(digits=2).encode_answers([(5, -1)])
+
+
+@pytest.mark.parametrize("digits", [1, 3, 5, 9])
+@pytest.mark.parametrize("reverse", [True, False])
+def test_array_encoding_agrees_with_the_readable_strings(digits, reverse):
+    # The arrays are written with numpy for speed; the one-line string methods are the reference.
+    codec = Codec(digits=digits, reverse=reverse)
+    top = codec.max_operand
+    rng = np.random.default_rng(digits)
+    pairs = [(0, 0), (top, top), (0, top), (top, 0), (10 ** (digits - 1), 1)]
+    pairs += [tuple(pair) for pair in rng.integers(0, 10 ** rng.integers(1, digits + 1, size=(3_000, 1)), size=(3_000, 2))]
+    questions = codec.decode(codec.question_indices(pairs))
+    answers = codec.decode(codec.encode_answers(pairs))
+    assert questions == [codec.question_string(a, b) for a, b in pairs]
+    assert answers == [codec.answer_string(a + b) for a, b in pairs]
+    assert [int(answer) for answer in answers] == [a + b for a, b in pairs]  # The oracle.
+    assert codec.question_indices([]).shape == (0, codec.question_length)
+    assert codec.decode(np.zeros((0, codec.answer_length), dtype=int)) == []
