@@ -46,6 +46,17 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     return PreparedData(codec, training_pairs, validation_pairs)
 
 
+class WholeRunProgressBar(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, saying "Epoch 3/8" although each fit call runs a single epoch."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.total_epochs = epochs
+
+    def set_params(self, params):
+        super().set_params({**params, "epochs": self.total_epochs})
+
+
 def swap_some(pairs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A copy of ``pairs`` with each (a, b) turned into (b, a) with probability 1/2."""
     swap = rng.random(len(pairs)) < 0.5
@@ -156,6 +167,8 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     monitor = WholeAnswerMonitor(
         codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.seed
     )
+    # The bar first: it ends its line before the monitor prints the epoch's summary.
+    callbacks = [WholeRunProgressBar(config.epochs), monitor] if verbose else [monitor]
     started = time.perf_counter()
     for epoch in range(config.epochs):  # One fit call per epoch, so that the questions can change.
         if config.swap_operands:
@@ -168,7 +181,7 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
             epochs=epoch + 1,
             # No validation_data: the monitor's pass over validation gives val_loss and val_accuracy
             # too, and a second Keras pass would cost ~10% of the training time.
-            callbacks=[monitor],
+            callbacks=callbacks,
             verbose=verbose,
         )
         if monitor.reached_target:
