@@ -1,6 +1,6 @@
 """Train the addition LSTM and save a self-describing model folder.
 
-    python train.py                                # our fast recipe, 3 digits (~4.5 min on 2 CPU cores)
+    python train.py                                # our fast recipe, 3 digits (~3.5 min on 2 CPU cores)
     python train.py --recipe seed                  # the keras-io example's recipe (~14 min)
     python train.py --digits 2 --training-size 3000 --epochs 1 --output /tmp/m   # a smoke test
     python train.py --push-to-hub me/addition-lstm # train, then publish to the Hugging Face Hub
