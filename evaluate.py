@@ -2,6 +2,7 @@
 
     python evaluate.py                                   # the bundled model, every ordered pair a+b
     python evaluate.py runs/addition-3digit --sample 100000
+    python evaluate.py models/addition-5digit            # 10**10 sums: a 1,000,000-sum sample instead
 
 Prints whole-answer (exact-match) and per-character accuracy, accuracy by number of carries,
 the carry chains (999+1, 1+999, 999+999, 500+500, ...) and the mistakes in plain words.
@@ -16,6 +17,8 @@ import sys
 from addition.cli import OneLineErrorParser, fail
 
 BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "addition-3digit")
+LARGEST_WHOLE_SPACE = 10_000_000  # 3 digits: 1,000,000 sums, scored in ~1 min; 4 digits: 10**8.
+DEFAULT_SAMPLE = 1_000_000
 
 
 def carry_chains(digits: int) -> list[tuple[int, int]]:
@@ -27,12 +30,14 @@ def carry_chains(digits: int) -> list[tuple[int, int]]:
 def main(argv=None):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", nargs="?", default=BUNDLED, help="model folder or Hub repo id (default: bundled)")
-    parser.add_argument("--sample", type=int, default=0, help="score this many random sums instead of all of them")
+    parser.add_argument("--sample", type=int, default=0,
+                        help=f"score this many random sums instead of all of them (0: all, or {DEFAULT_SAMPLE:,} "
+                             "random ones past 3 digits)")
     parser.add_argument("--seed", type=int, default=20_151_208, help="seed for --sample")
     parser.add_argument("--mistakes", type=int, default=20, help="how many mistakes to print")
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if arguments.sample < 0:
-        parser.error("--sample must be 0 (everything) or more")
+    if not 0 <= arguments.sample <= LARGEST_WHOLE_SPACE:
+        parser.error(f"--sample must be from 0 (everything) to {LARGEST_WHOLE_SPACE:,}")
 
     from addition.data import sample_whole_space, whole_space
     from addition.evaluation import describe_mistake, evaluate
@@ -44,6 +49,8 @@ def main(argv=None):
     except ModelFolderError as error:
         fail(str(error))
     digits = loaded.codec.digits
+    if not arguments.sample and 10 ** (2 * digits) > LARGEST_WHOLE_SPACE:
+        arguments.sample = DEFAULT_SAMPLE  # Every 4-digit sum would be 10**8 forward passes.
     pairs = sample_whole_space(digits, arguments.sample, arguments.seed) if arguments.sample else whole_space(digits)
     report = evaluate(loaded.predictor, pairs, max_mistakes=arguments.mistakes)
     wrong = report["count"] - round(report["exact_match"] * report["count"])
@@ -52,6 +59,9 @@ def main(argv=None):
     print(f"whole answers {report['exact_match']:.4%} ({wrong:,} wrong), characters {report['per_character']:.4%}")
     print("by carries: " + ", ".join(f"{key}: {row['exact_match']:.3%} of {row['count']:,}"
                                      for key, row in report["by_carries"].items()))
+    # Short operands are rare among random sums, and a model can be weak on them unnoticed.
+    print("by operand lengths: " + ", ".join(f"{key}: {row['exact_match']:.3%} of {row['count']:,}"
+                                             for key, row in sorted(report["by_lengths"].items())))
     chains = carry_chains(digits)
     answers = loaded.predictor.answers(chains)
     for (a, b), answer in zip(chains, answers):

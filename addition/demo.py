@@ -174,6 +174,29 @@ def training_curves(loaded: LoadedModel):
     return pd.DataFrame(records, columns=["epoch", "metric", "value"]), pd.DataFrame(losses, columns=["epoch", "metric", "value"])
 
 
+def compare_models(infos: list[tuple[str, dict]]):
+    """One row per model, from the metrics stored when each finished training: how accuracy
+    changes with the number of digits. (table DataFrame, mistakes-per-10,000 DataFrame)"""
+    import pandas as pd
+
+    rows, rates = [], []
+    for label, info in infos:
+        metrics = info.get("metrics", {})
+        validation, whole = metrics.get("validation", {}), metrics.get("whole_space_sample", {})
+        if not validation:
+            continue
+        settings = info.get("training", {})
+        whole_rate = whole.get("exact_match")
+        rows.append([label, settings.get("training_size"), metrics.get("training_seconds"),
+                     round(100 * validation["exact_match"], 3), round(100 * validation["per_character"], 3),
+                     None if whole_rate is None else round(100 * whole_rate, 3)])
+        if whole_rate is not None:
+            rates.append([label, round(10_000 * (1 - whole_rate), 1)])
+    table = pd.DataFrame(rows, columns=["model", "questions", "training s", "validation %", "characters %",
+                                        "random sums %"])
+    return table, pd.DataFrame(rates, columns=["model", "wrong per 10,000 random sums"])
+
+
 def validation_mistakes(loaded: LoadedModel) -> list[str]:
     """Every held-out question the model gets wrong, as typed sums (one batched pass)."""
     return _mistakes(loaded, loaded.validation_pairs)
@@ -192,3 +215,26 @@ def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
 
     correct = score(loaded.predictor, pairs)["correct"]
     return sorted({f"{a}+{b}" for a, b in pairs[~correct].tolist()}, key=lambda q: tuple(map(int, q.split("+"))))
+
+
+def mistakes_gallery(loaded: LoadedModel, validation_wrong: list[str], random_wrong: list[str],
+                     searched: int) -> tuple[str, list[tuple[str, str]]]:
+    """(the gallery's introduction in Markdown, dropdown choices as (label, sum) pairs)."""
+    intro = (
+        f"### Mistakes gallery\nThe model gets {len(validation_wrong):,} of {len(loaded.validation_pairs):,} "
+        f"held-out validation questions wrong, and {len(random_wrong):,} of {searched:,} random sums from "
+        "the whole space. Pick one to see where it hesitated."
+    )
+    choices = [(f"{q} (validation)", q) for q in validation_wrong] + [(f"{q} (random sum)", q) for q in random_wrong]
+    return intro, choices
+
+
+def answer_if_valid(loaded: LoadedModel, question: str) -> tuple[str, str, dict | None]:
+    """``answer_question``, or the reason in words when the question does not suit this model
+    (used when the user switches models: a 5-digit sum left in the box is not an error of theirs)."""
+    if not (question or "").strip():
+        return "", "", None
+    try:
+        return answer_question(loaded, question)
+    except ValueError as error:
+        return f"*{error}*", "", None

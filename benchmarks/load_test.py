@@ -2,6 +2,7 @@
 
     python benchmarks/load_test.py                      # starts python app.py itself, 32 users x 25 sums
     python benchmarks/load_test.py --url http://127.0.0.1:7860/ --users 64
+    python benchmarks/load_test.py --all-models         # users spread over the 2-, 3-, 4- and 5-digit models
 
 Every request must be answered, with the true sum right (the oracle: Python's addition) and the
 model's answer marked honestly. Prints p50/p95 latency, throughput, the model's own accuracy on
@@ -34,7 +35,7 @@ def peak_memory_mb(pid: int) -> float | None:
     return None
 
 
-def user(url: str, sums: list, start_at: float):
+def user(url: str, sums: list, start_at: float, model: str | None = None):
     """One user in its own process (as real users are): connect, wait for the common start,
     send the sums one after another. Returns (timings, errors)."""
     from gradio_client import Client
@@ -48,7 +49,8 @@ def user(url: str, sums: list, start_at: float):
     for a, b in sums:
         started = time.time()
         try:
-            details = client.predict(f"{a}+{b}", api_name="/add")[2]
+            options = {"model": model} if model else {}  # Else the app's first model.
+            details = client.predict(f"{a}+{b}", api_name="/add", **options)[2]
         except Exception as error:
             errors.append(f"{a}+{b}: {error}")
             continue
@@ -77,17 +79,24 @@ def server_latency_ms(url: str, count: int = 50) -> float:
     return 1000 * statistics.median(timings)
 
 
-def run(url: str, users: int, per_user: int, seed: int = 0, warm_up_seconds: float = 20.0) -> dict:
+def run(url: str, users: int, per_user: int, seed: int = 0, warm_up_seconds: float = 20.0,
+        models: dict[str, int] | None = None) -> dict:
+    """``models``: model label -> digits; user i asks model i mod len(models) sums of its size."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from addition.data import sample_whole_space
 
-    pairs = sample_whole_space(3, users * per_user, seed).tolist()
+    models = models or {None: 3}
+    labels = list(models)
     start_at = time.time() + warm_up_seconds  # Time for every user process to start and connect.
     # Processes, not threads: 32 clients in one interpreter would measure its lock, not the app.
     with ProcessPoolExecutor(users, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(user, url, pairs[i * per_user:(i + 1) * per_user], start_at) for i in range(users)]
+        futures = []
+        for i in range(users):
+            label = labels[i % len(labels)]
+            sums = sample_whole_space(models[label], per_user, seed + i).tolist()
+            futures.append(pool.submit(user, url, sums, start_at, label))
         outcomes = [future.result(timeout=900) for future in futures]
     results = [timing for timings, _ in outcomes for timing in timings]
     errors = [error for _, errors in outcomes for error in errors]
@@ -115,7 +124,14 @@ def main():
     parser.add_argument("--url", help="an app that is already running (default: start python app.py)")
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--sums", type=int, default=25, help="sums per user")
+    parser.add_argument("--all-models", action="store_true",
+                        help="spread the users over every bundled model (peak memory with all four loaded)")
     arguments = parser.parse_args()
+    models = None
+    if arguments.all_models:
+        from addition.catalog import bundled_entries
+
+        models = {entry.label: entry.digits for entry in bundled_entries(os.path.join(ROOT, "models"))}
     process = None
     if arguments.url:
         url = arguments.url
@@ -125,13 +141,14 @@ def main():
         process, url = start_app()
     try:
         alone_ms = server_latency_ms(url)
-        report = run(url, arguments.users, arguments.sums)
+        report = run(url, arguments.users, arguments.sums, models=models)
         memory = peak_memory_mb(process.pid) if process else None
     finally:
         if process:
             process.terminate()
             process.wait(timeout=30)
-    print(f"{arguments.users} users x {arguments.sums} sums against {url}")
+    print(f"{arguments.users} users x {arguments.sums} sums against {url}"
+          + (f", spread over {', '.join(models)}" if models else ""))
     print("| requests | answered | errors | p50 | p95 | throughput | model right | app peak memory |")
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {report['requests']} | {report['answered']} | {len(report['errors'])} | {report['p50_ms']:.0f} ms | "

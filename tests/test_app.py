@@ -95,3 +95,34 @@ def test_random_sum_mistakes_are_really_wrong(bundled):
     for question in mistakes:
         details = views.answer_question(bundled, question)[2]
         assert not details["correct"]
+
+
+def test_switching_models_answers_the_sum_in_the_box_again_or_says_why_not(bundled, tiny_model):
+    from addition.saving import load_model_folder
+
+    _, tiny_folder = tiny_model
+    two_digits = load_model_folder(tiny_folder)
+    summary, table, details = views.answer_if_valid(two_digits, "12+34")
+    assert details["true_answer"] == 46 and "12 + 34 = " in summary and "<table" in table
+    summary, table, details = views.answer_if_valid(two_digits, "535+61")  # Fits 3 digits, not 2.
+    assert "up to 2 digits" in summary and table == "" and details is None
+    assert views.answer_if_valid(bundled, "  ") == ("", "", None)
+
+
+def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
+    intro, choices = views.mistakes_gallery(bundled, ["1+2"], ["0+3", "4+0"], searched=1_000)
+    assert f"1 of {len(bundled.validation_pairs):,} held-out" in intro and "2 of 1,000 random sums" in intro
+    assert choices == [("1+2 (validation)", "1+2"), ("0+3 (random sum)", "0+3"), ("4+0 (random sum)", "4+0")]
+
+
+def test_model_comparison_reads_each_folders_stored_metrics(bundled, tiny_model):
+    _, tiny_folder = tiny_model
+    import json
+
+    tiny_info = json.loads((tiny_folder / "addition.json").read_text())
+    table, rates = views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
+    assert table["model"].tolist() == ["tiny", "3 digits"]
+    assert table["questions"].tolist() == [tiny_info["training"]["training_size"], bundled.info["training"]["training_size"]]
+    whole = bundled.info["metrics"]["whole_space_sample"]["exact_match"]
+    assert table["random sums %"].tolist()[1] == round(100 * whole, 3)
+    assert rates["wrong per 10,000 random sums"].tolist()[1] == round(10_000 * (1 - whole), 1)

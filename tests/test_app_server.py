@@ -48,6 +48,36 @@ def test_sample_refuses_a_bad_count_and_keeps_serving(client, count):
     assert "/3 correct" in client.predict(3, api_name="/sample")[0]
 
 
+def test_every_bundled_model_answers_through_the_api(client):
+    from addition.catalog import bundled_entries
+    from addition.saving import load_model_folder
+
+    entries = bundled_entries(ROOT / "models")
+    assert [entry.label for entry in entries] == ["2 digits", "3 digits", "4 digits", "5 digits"]
+    for entry in entries:
+        digits = entry.digits
+        top = 10**digits - 1
+        for a, b in [(top, 1), (1, top), (top, top), (12, 3)]:
+            summary, _, details = client.predict(f"{a}+{b}", model=entry.label, api_name="/add")
+            assert details["true_answer"] == a + b
+            assert details["correct"] == (details["model_answer"] == str(a + b))
+            assert len(details["probabilities"]) == digits + 1  # One row per answer position.
+        with pytest.raises(Exception, match=f"up to {digits} digits"):
+            client.predict(f"{top + 1}+1", entry.label, api_name="/add")
+        held_out = {tuple(pair) for pair in load_model_folder(entry.spec).validation_pairs.tolist()}
+        _, table = client.predict(5, model=entry.label, api_name="/sample")
+        for question, true_answer, model_answer, mark in table["data"]:
+            a, b = map(int, question.split("+"))
+            assert (a, b) in held_out and int(true_answer) == a + b
+            assert mark == ("☑" if model_answer == str(a + b) else "☒")
+
+
+def test_an_unknown_model_is_refused_and_the_app_keeps_serving(client):
+    with pytest.raises(Exception, match="not in the list of choices"):
+        client.predict("1+1", "9 digits", api_name="/add")
+    assert client.predict("1+1", api_name="/add")[2]["true_answer"] == 2
+
+
 @pytest.mark.parametrize(
     "args, words",
     [(["--model", "/no/such/folder"], "neither a model folder nor a Hugging Face repo id"),

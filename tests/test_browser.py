@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from addition.saving import load_model_folder
+
 from .conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -67,3 +69,26 @@ def test_a_bad_sum_shows_an_error_and_the_app_still_answers(page):
     box.press("Enter")
     page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = ")).wait_for(timeout=30_000)
     assert "True sum: 1000" in page.locator("#answer").inner_text()
+
+
+def test_switching_models_changes_the_page_and_the_answers(page):
+    box = page.get_by_label("Your sum")
+    box.fill("535+61")
+    box.press("Enter")
+    page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
+    page.locator("#model input").click()
+    page.get_by_role("option", name="2 digits").click()
+    # The sum left in the box is too long for the 2-digit model: it says so instead of answering.
+    page.locator("#answer").get_by_text("up to 2 digits").wait_for(timeout=60_000)
+    page.locator("#examples").get_by_text("99+1", exact=True).click()
+    page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
+    assert "True sum: 100" in page.locator("#answer").inner_text()
+    assert page.locator("#probabilities td.chosen").count() == 3  # 2 digits: answers of 3 characters.
+    page.get_by_role("tab", name="How it learns and fails").click()
+    held_out = len(load_model_folder(ROOT / "models" / "addition-2digit").validation_pairs)
+    page.get_by_text(re.compile(rf"of {held_out:,} held-out validation questions wrong")).wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Add").click()
+    page.locator("#model input").click()
+    page.get_by_role("option", name="3 digits").click()
+    page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
+    page.locator("#probabilities td.chosen").nth(3).wait_for(timeout=30_000)  # Back to 4 positions.

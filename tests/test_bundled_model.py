@@ -41,7 +41,45 @@ def test_evaluate_cli_scores_a_sample_and_checks_carry_chains():
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "5,000 random sums" in done.stdout and "999+1 = 1000 ☑" in done.stdout
+    assert "by operand lengths: " in done.stdout and "3+3: " in done.stdout
     refused = subprocess.run([sys.executable, "evaluate.py", "/no/such/model"], cwd=ROOT, capture_output=True,
                              text=True, timeout=300)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "neither a model folder nor" in refused.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("digits", [2, 4, 5])
+def test_the_other_bundled_models_score_what_their_folders_and_the_readme_say(digits):
+    # The README's table of 2-5 digit results is read from these folders: rescore them with
+    # Python's addition as the oracle.
+    from addition.pipeline import WHOLE_SPACE_SEED
+    from addition.saving import load_model_folder
+
+    from .conftest import ROOT
+
+    loaded = load_model_folder(ROOT / "models" / f"addition-{digits}digit")
+    metrics = loaded.info["metrics"]
+    assert loaded.codec.digits == digits and loaded.info["command"].startswith("python train.py")
+    validation = score(loaded.predictor, loaded.validation_pairs)
+    assert validation["exact_match"] == pytest.approx(metrics["validation"]["exact_match"], abs=1e-9)
+    whole = metrics["whole_space_sample"]
+    pairs = whole_space(digits) if whole["exhaustive"] else sample_whole_space(digits, whole["count"], WHOLE_SPACE_SEED)
+    rescored = score(loaded.predictor, pairs)
+    assert rescored["exact_match"] == pytest.approx(whole["exact_match"], abs=2e-5)  # float32 ties aside
+    readme = (ROOT / "README.md").read_text()
+    assert f"{100 * whole['exact_match']:.3f}%" in readme
+
+
+def test_evaluate_cli_on_the_5_digit_model_samples_and_refuses_huge_samples():
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, "evaluate.py", "models/addition-5digit", "--sample", "2000"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "2,000 random sums a+b with a, b in 0..99999" in done.stdout and "99999+1 = " in done.stdout
+    refused = subprocess.run([sys.executable, "evaluate.py", "--sample", "100000000"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "--sample must be from 0" in refused.stderr.strip().splitlines()[-1]

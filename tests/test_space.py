@@ -38,9 +38,11 @@ def test_requirements_pin_every_package():
     assert pinned("tensorflow") and pinned("keras") and pinned("huggingface-hub")
 
 
-def test_the_bundled_model_is_small_and_complete():
-    folder = ROOT / "models" / "addition-3digit"
-    names = {path.name for path in folder.iterdir()}
-    assert {"config.json", "metadata.json", "model.weights.h5", "addition.json", "validation.json",
-            "history.json"} <= names
-    assert sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) < 2_000_000
+def test_the_bundled_models_are_small_and_complete():
+    folders = sorted((ROOT / "models").iterdir())
+    assert [folder.name for folder in folders] == [f"addition-{digits}digit" for digits in (2, 3, 4, 5)]
+    for folder in folders:
+        names = {path.name for path in folder.iterdir()}
+        assert {"config.json", "metadata.json", "model.weights.h5", "addition.json", "validation.json",
+                "history.json"} <= names
+        assert sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) < 2_000_000

@@ -1,0 +1,85 @@
+"""The app's list of models: bundled folders by digit count, the named model, loading on first use."""
+
+import shutil
+import threading
+
+import pytest
+
+from addition import catalog as catalog_module
+from addition.catalog import Catalog, Entry, bundled_entries
+
+from .conftest import BUNDLED_MODEL
+
+
+def test_bundled_entries_are_every_model_folder_by_digit_count(tmp_path, tiny_model):
+    _, tiny_folder = tiny_model  # 2 digits
+    shutil.copytree(BUNDLED_MODEL, tmp_path / "b-three")
+    shutil.copytree(tiny_folder, tmp_path / "a-two")
+    (tmp_path / "notes").mkdir()  # Not a model folder: ignored.
+    entries = bundled_entries(tmp_path)
+    assert [entry.label for entry in entries] == ["2 digits", "3 digits"]
+    assert entries[0].spec == str(tmp_path / "a-two") and [entry.digits for entry in entries] == [2, 3]
+
+
+def test_a_named_bundled_folder_is_listed_once_and_chosen(tmp_path, tiny_model):
+    _, tiny_folder = tiny_model
+    shutil.copytree(tiny_folder, tmp_path / "two")
+    shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
+    catalog = Catalog(Entry("whatever", str(tmp_path / "three" / ".." / "three")), bundled_entries(tmp_path))
+    assert catalog.labels == ["2 digits", "3 digits"] and catalog.default == "3 digits"
+    assert catalog.get("3 digits").codec.digits == 3
+
+
+def test_a_named_outside_model_comes_first_and_the_others_load_on_first_use(tmp_path, tiny_model, monkeypatch):
+    _, tiny_folder = tiny_model
+    shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
+    loads = []
+    real_load = catalog_module.load_model
+    monkeypatch.setattr(catalog_module, "load_model", lambda spec, revision=None: loads.append(spec) or real_load(spec))
+    catalog = Catalog(Entry(str(tiny_folder), str(tiny_folder)), bundled_entries(tmp_path))
+    assert catalog.labels == [str(tiny_folder), "3 digits"] and catalog.default == str(tiny_folder)
+    assert loads == [str(tiny_folder)]  # Only the first model at start.
+    # Eight users pick the 3-digit model at once: it loads once.
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(catalog.get("3 digits"))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == [str(tiny_folder), str(tmp_path / "three")]
+    assert len({id(result) for result in results}) == 1 and results[0].codec.digits == 3
+
+
+def test_cached_computes_once_per_model_and_name(tiny_model):
+    _, tiny_folder = tiny_model
+    catalog = Catalog(Entry("tiny", str(tiny_folder)))
+    calls = []
+    for _ in range(3):
+        assert catalog.cached("tiny", "digits", lambda loaded: calls.append(1) or loaded.codec.digits) == 2
+    assert calls == [1]
+
+
+def test_an_unknown_label_is_refused_in_words(tiny_model):
+    _, tiny_folder = tiny_model
+    catalog = Catalog(Entry("tiny", str(tiny_folder)))
+    with pytest.raises(ValueError, match="There is no model called '9 digits'. Choose one of: tiny."):
+        catalog.get("9 digits")
+
+
+def test_a_broken_bundled_folder_fails_when_picked_not_at_start(tmp_path, tiny_model):
+    _, tiny_folder = tiny_model
+    shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
+    (tmp_path / "three" / "model.weights.h5").write_bytes(b"not weights")
+    catalog = Catalog(Entry("tiny", str(tiny_folder)), bundled_entries(tmp_path))
+    with pytest.raises(ValueError, match="cannot load the Keras model"):
+        catalog.get("3 digits")
+    assert catalog.get("tiny").codec.digits == 2  # The others still answer.
+
+
+def test_infos_read_the_folders_without_loading_them(tmp_path, tiny_model):
+    _, tiny_folder = tiny_model
+    shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
+    catalog = Catalog(Entry("tiny", str(tiny_folder)), bundled_entries(tmp_path))
+    infos = dict(catalog.infos())
+    assert infos["tiny"]["digits"] == 2 and infos["3 digits"]["digits"] == 3
+    assert "3 digits" not in catalog._loaded  # Read from addition.json, the network not built.
