@@ -92,10 +92,13 @@ def build_model_card(folder, repo_id: str):
         eval_results=results,
     )
     whole = info["metrics"].get("whole_space_sample")
+    scope = "all" if whole and whole.get("exhaustive") else "random"
     whole_line = (
-        f"- Whole space ({whole['count']:,} random {digits}-digit sums): {whole['exact_match']:.3%} whole answers\n"
+        f"- Whole space ({scope} {whole['count']:,} {digits}-digit sums): {whole['exact_match']:.3%} whole answers\n"
         if whole else ""
     )
+    a, b = int("5" * digits), int("6" * max(1, digits - 1))  # The codec's example, e.g. 555+66.
+    padded_answer = str(a + b).ljust(digits + 1)
     carries = "\n".join(
         f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
     )
@@ -118,7 +121,7 @@ the answer `596` one character at a time. It adds two whole numbers of up to {di
 ```python
 from addition.hub import load_model   # from the addition-lstm project
 loaded = load_model("{repo_id}")
-print(loaded.predictor.answers([(535, 61)]))  # ['596 ']
+print(loaded.predictor.answers([({a}, {b})]))  # right: ['{padded_answer}'] (padded to {digits + 1} characters)
 ```
 or with Keras alone (the input is the one-hot, right-padded{' and reversed' if info['reverse'] else ''} question, vocabulary `{info['vocabulary']}`):
 ```python
@@ -139,7 +142,7 @@ Parameters: {info['parameters']:,}. Training took {info['metrics'].get('training
 ## Limitations
 - Only sums of two non-negative whole numbers of at most {digits} digits (0 to {10 ** digits - 1}).
 - It is a demonstration of sequence-to-sequence learning, not a calculator: it can be wrong,
-  most often on long chains of carries.
+  most often when one operand is very short (such sums are rare among its training questions).
 
 ## Credit
 Architecture and data recipe from the keras-io example "Sequence to sequence learning for

@@ -71,6 +71,16 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
     assert "pytest tiny" in text  # The training command.
     assert "at most 2 digits" in text
     assert "keras.io/examples/nlp/addition_rnn" in text
+    assert "answers([(55, 6)]))  # right: ['61 ']" in text  # The usage example fits a 2-digit model.
+
+
+def test_model_cards_of_the_bundled_models_fit_their_digits():
+    from .conftest import ROOT
+
+    two = str(build_model_card(ROOT / "models" / "addition-2digit", "me/addition-lstm-2digit"))
+    assert "Whole space (all 10,000 2-digit sums): 99.810% whole answers" in two
+    five = str(build_model_card(ROOT / "models" / "addition-5digit", "me/addition-lstm-5digit"))
+    assert "answers([(55555, 6666)]))  # right: ['62221 ']" in five and "random 200,000 5-digit sums" in five
 
 
 def fill_cache(cache: Path, repo_id: str, files: dict) -> None:
