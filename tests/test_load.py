@@ -15,3 +15,11 @@ def test_32_concurrent_users_are_all_answered_correctly(app_url):
     assert report["answered"] == report["requests"] == 800
     assert report["wrong_true_answers"] == [] and report["dishonest_marks"] == []
     assert report["model_accuracy"] >= 0.995  # The model's own error rate, not the server's.
+
+
+def test_the_server_alone_answers_plain_http_calls(app_url):
+    # The benchmark's baseline: Gradio's plain HTTP API, every input given (the model's default
+    # read from the API info).
+    from benchmarks.load_test import server_latency_ms
+
+    assert 0 < server_latency_ms(app_url, count=3) < 60_000
