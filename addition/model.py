@@ -6,6 +6,7 @@ import functools
 import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, NamedTuple
 
 import keras
 import numpy as np
@@ -38,12 +39,14 @@ class Predictor:
     """A model and its codec, answering questions with as few, as cheap calls as possible.
 
     ``model.predict`` builds a dataset and a progress bar for every call (~90 ms for one
-    question here). We run ``fast_forward`` (same maths, fewer operations) directly, and split
-    large batches into chunks that two threads compute at once: TensorFlow barely parallelises
-    the small matrix products of one chunk across cores, but runs two chunks side by side.
+    question here). We run ``fast_forward`` (same maths, fewer operations) directly. A few
+    questions go through its graph for any batch size; a large batch is cut into equal chunks
+    (the last one padded) that its XLA-compiled twin, compiled once for that one shape, runs on
+    several threads at once: one chunk's small matrix products leave the cores idle between
+    operations, so two chunks per core keep them busy (``benchmarks/inference_speed.py``).
     """
 
-    def __init__(self, model, codec: Codec, chunk_size: int = 1024):
+    def __init__(self, model, codec: Codec, chunk_size: int = 512):
         self.model = model
         self.codec = codec
         self.chunk_size = chunk_size
@@ -52,17 +55,20 @@ class Predictor:
     def probabilities(self, pairs) -> np.ndarray:
         """Softmax outputs, shape (n, answer_length, vocabulary_size)."""
         indices = self.codec.question_indices(pairs)
-        if len(indices) == 0:
+        count = len(indices)
+        if count == 0:
             return np.zeros((0, self.codec.answer_length, self.codec.vocabulary_size), np.float32)
-        chunks = [indices[start : start + self.chunk_size] for start in range(0, len(indices), self.chunk_size)]
-        if len(chunks) == 1:
-            return self._run(chunks[0])
-        return np.concatenate(list(_thread_pool().map(self._run, chunks)))
+        if self._forward is None:  # Not our architecture: Keras, one chunk at a time.
+            return np.concatenate([np.asarray(self.model.predict_on_batch(self.codec.one_hot(chunk)))
+                                   for chunk in self._chunks(indices)])
+        if count <= self.chunk_size:
+            return self._forward.any_size(indices).numpy()
+        padded = np.pad(indices, ((0, -count % self.chunk_size), (0, 0)))  # Padding rows are dropped below.
+        outputs = _thread_pool().map(lambda chunk: self._forward.compiled(chunk).numpy(), self._chunks(padded))
+        return np.concatenate(list(outputs))[:count]
 
-    def _run(self, indices: np.ndarray) -> np.ndarray:
-        if self._forward is not None:
-            return self._forward(indices).numpy()
-        return np.asarray(self.model.predict_on_batch(self.codec.one_hot(indices)))
+    def _chunks(self, indices: np.ndarray) -> list[np.ndarray]:
+        return [indices[start : start + self.chunk_size] for start in range(0, len(indices), self.chunk_size)]
 
     def answer_indices(self, pairs) -> np.ndarray:
         return self.probabilities(pairs).argmax(axis=-1)
@@ -74,22 +80,32 @@ class Predictor:
 
 @functools.cache
 def _thread_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="predictor")
+    return ThreadPoolExecutor(max_workers=4 * (os.cpu_count() or 1), thread_name_prefix="predictor")
 
 
-# One compiled forward pass per model (kept while the model lives): the app and the training
+class FastForward(NamedTuple):
+    """One forward pass, traced twice: a graph for any batch size, and the same graph
+    compiled by XLA (fused element-wise work, ~1 s to compile per batch shape) for chunks."""
+
+    any_size: Callable
+    compiled: Callable
+
+
+# One forward pass per model (kept while the model lives): the app and the training
 # monitor make new Predictors freely.
 _FORWARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def fast_forward(model):
-    """The model's forward pass as one ``tf.function`` over character indices, or None when
-    the model is not the shape ``build_model`` makes (then ``predict_on_batch`` is used).
+    """The model's forward pass over character indices as a ``FastForward``, or None when the
+    model is not the shape ``build_model`` makes (then ``predict_on_batch`` is used).
 
-    The same maths as Keras's layers, with three shortcuts the architecture allows:
+    The same maths as Keras's layers, with four shortcuts:
     the one-hot input times the encoder's kernel is a row lookup; both LSTMs start from zero
-    state, so their first step needs no recurrent product; and the decoder's input is the same
-    vector at every step (the RepeatVector), so its projection is computed once, not per step.
+    state, so their first step needs no recurrent product; the decoder's input is the same
+    vector at every step (the RepeatVector), so its projection is computed once, not per step;
+    and sigmoid(x) = (1 + tanh(x / 2)) / 2, so with the gate weights halved, one tanh over all
+    four gates replaces three sigmoids and a tanh.
     ``tests/test_training.py`` checks the outputs against ``model.predict_on_batch``.
     """
     if model in _FORWARDS:
@@ -126,19 +142,24 @@ def _build_fast_forward(model):
 
     question_length = model.input_shape[1]
 
-    def cell(z, c):
-        i, f, g, o = tf.split(z, 4, axis=-1)  # Keras's gate order.
-        c = tf.sigmoid(i) * tf.tanh(g) if c is None else tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-        return tf.sigmoid(o) * tf.tanh(c), c
+    def halved(weights):  # The input, forget and output gates' columns halved (Keras's order: i, f, g, o).
+        return weights * np.repeat(np.array([0.5, 0.5, 1.0, 0.5], np.float32), weights.shape[-1] // 4)
 
-    @tf.function(input_signature=[tf.TensorSpec((None, question_length), tf.int32)])
+    def cell(z, c):  # z: the gates' pre-activations, i, f and o halved.
+        i, f, g, o = tf.split(tf.tanh(z), 4, axis=-1)
+        i, f, o = 0.5 * i + 0.5, 0.5 * f + 0.5, 0.5 * o + 0.5  # Their sigmoids.
+        c = i * g if c is None else f * c + i * g
+        return o * tf.tanh(c), c
+
     def forward(indices):
-        inputs = tf.gather(encoder_kernel + encoder_bias, indices)  # (n, question_length, 4 * units)
+        inputs = tf.gather(halved(encoder_kernel + encoder_bias), indices)  # (n, question_length, 4 * units)
+        recurrent = halved(encoder_recurrent)
         h, c = cell(inputs[:, 0], None)
         for t in range(1, question_length):
-            h, c = cell(inputs[:, t] + tf.matmul(h, encoder_recurrent), c)
+            h, c = cell(inputs[:, t] + tf.matmul(h, recurrent), c)
         sequence = None
         for kernel, recurrent, bias in decoder_weights:
+            kernel, recurrent, bias = halved(kernel), halved(recurrent), halved(bias)
             if sequence is None:  # The repeated summary: one projection for all steps.
                 projected = [tf.matmul(h, kernel) + bias] * steps
             else:
@@ -151,7 +172,9 @@ def _build_fast_forward(model):
         logits = tf.tensordot(tf.stack(sequence, axis=1), answer_kernel, 1) + answer_bias
         return tf.nn.softmax(logits)
 
-    return forward
+    signature = [tf.TensorSpec((None, question_length), tf.int32)]
+    return FastForward(any_size=tf.function(forward, input_signature=signature),
+                       compiled=tf.function(forward, jit_compile=True))
 
 
 def count_parameters(model) -> int:

@@ -183,7 +183,9 @@ def test_fast_forward_computes_what_keras_computes(num_layers, reverse):
     assert fast_forward(model) is not None
     pairs = np.concatenate([sample_whole_space(3, 3_000, seed=5), [(999, 999), (0, 0), (999, 1)]])
     expected = model.predict_on_batch(codec.encode_questions(pairs))
-    got = Predictor(model, codec, chunk_size=700).probabilities(pairs)  # Several chunks, two threads.
+    got = Predictor(model, codec, chunk_size=700).probabilities(pairs)  # XLA, 5 chunks, the last one padded.
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    got = Predictor(model, codec, chunk_size=len(pairs)).probabilities(pairs)  # The graph for any size.
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
 
 
@@ -191,11 +193,13 @@ def test_fast_forward_reads_the_weights_as_they_are_now():
     # The training monitor makes a Predictor each epoch; the compiled pass must not keep stale weights.
     codec = Codec(digits=2)
     model = build_model(codec, hidden_size=16)
-    pairs = [(12, 34), (99, 1)]
-    Predictor(model, codec).probabilities(pairs)
+    pairs = [(a, b) for a in range(0, 100, 3) for b in range(0, 100, 7)]  # 510: one chunk of 512, or two of 300.
+    for chunk_size in (512, 300):
+        Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs)
     model.set_weights([w + 0.1 for w in model.get_weights()])
-    np.testing.assert_allclose(Predictor(model, codec).probabilities(pairs),
-                               model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-4, atol=1e-5)
+    for chunk_size in (512, 300):
+        np.testing.assert_allclose(Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs),
+                                   model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-4, atol=1e-5)
 
 
 def test_models_of_another_shape_fall_back_to_keras():
