@@ -64,8 +64,12 @@ class Predictor:
         if count <= self.chunk_size:
             return self._forward.any_size(indices).numpy()
         padded = np.pad(indices, ((0, -count % self.chunk_size), (0, 0)))  # Padding rows are dropped below.
-        outputs = _thread_pool().map(lambda chunk: self._forward.compiled(chunk).numpy(), self._chunks(padded))
-        return np.concatenate(list(outputs))[:count]
+        first, *rest = self._chunks(padded)
+        # The first chunk alone: on a model's first call it traces and compiles, once, where
+        # threads started together would each trace it.
+        outputs = [self._forward.compiled(first).numpy()]
+        outputs += _thread_pool().map(lambda chunk: self._forward.compiled(chunk).numpy(), rest)
+        return np.concatenate(outputs)[:count]
 
     def _chunks(self, indices: np.ndarray) -> list[np.ndarray]:
         return [indices[start : start + self.chunk_size] for start in range(0, len(indices), self.chunk_size)]

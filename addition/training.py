@@ -147,11 +147,12 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         ]
 
 
-def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedData | None = None) -> TrainResult:
+def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedData | None = None,
+          callbacks=()) -> TrainResult:
     """Train per ``config`` and return the best epoch's model with its validation metrics.
 
     ``on_epoch(record, samples)`` is called after each epoch; ``verbose`` is Keras's (1 shows a
-    progress bar).
+    progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made.
     """
     data = data or prepare_data(config)
     keras.utils.set_random_seed(config.seed)
@@ -168,7 +169,7 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
         codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.seed
     )
     # The bar first: it ends its line before the monitor prints the epoch's summary.
-    callbacks = [WholeRunProgressBar(config.epochs), monitor] if verbose else [monitor]
+    callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor, *callbacks]
     started = time.perf_counter()
     for epoch in range(config.epochs):  # One fit call per epoch, so that the questions can change.
         if config.swap_operands:

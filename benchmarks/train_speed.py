@@ -5,7 +5,9 @@
 
 For each recipe: wall time until validation whole-answer accuracy first reaches 99% and 99.9%,
 the final validation accuracy, and the accuracy on a fixed random sample of the whole space
-(what a user typing sums meets). Then the ratios seed / ours.
+(what a user typing sums meets). Then the ratios seed / ours, and when our run first holds a
+better model than the seed's final one: after every epoch both runs are scored on the same
+50,000 random sums (that scoring's time is taken off the clock).
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import os
 import sys
 import time
 
+import keras
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from addition.codec import Codec  # noqa: E402
 from addition.config import RECIPES  # noqa: E402
 from addition.data import sample_whole_space  # noqa: E402
 from addition.evaluation import score  # noqa: E402
@@ -26,29 +31,51 @@ from addition.training import train  # noqa: E402
 
 TARGETS = (0.99, 0.999)
 QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}
+EPOCH_CHECK_SEED = 7  # Not WHOLE_SPACE_SEED: the per-epoch check and the final score use different sums.
 
 
-def run_recipe(name: str, overrides: dict, whole_space_count: int) -> dict:
+class EpochCheck(keras.callbacks.Callback):
+    """Scores the model on fixed random sums after every epoch and keeps how long that took,
+    so that the run's clock can leave it out."""
+
+    def __init__(self, codec, pairs):
+        super().__init__()
+        self.codec, self.pairs = codec, pairs
+        self.accuracies, self.seconds_spent = [], 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if len(self.pairs) == 0:
+            return
+        started = time.perf_counter()
+        self.accuracies.append(score(Predictor(self.model, self.codec), self.pairs)["exact_match"])
+        self.seconds_spent += time.perf_counter() - started
+
+
+def run_recipe(name: str, overrides: dict, whole_space_count: int, check_pairs=()) -> dict:
     config = RECIPES[name].replace(**overrides)
     reached = {}
-    curve = []
-    timeline = []  # (seconds, validation exact-match) after each epoch.
+    timeline = []  # (seconds of training, validation exact-match) after each epoch.
+    curve = []  # Validation exact-match after each epoch.
+    check = EpochCheck(Codec(config.digits, config.reverse), check_pairs)
 
     def on_epoch(record, samples):
+        # Runs before this epoch's check: the clock so far includes the earlier epochs' checks.
+        seconds = record["seconds"] - check.seconds_spent
+        timeline.append((seconds, record["val_exact_match"]))
         curve.append(record["val_exact_match"])
-        timeline.append((record["seconds"], record["val_exact_match"]))
         for target in TARGETS:
             if target not in reached and record["val_exact_match"] >= target:
-                reached[target] = record["seconds"]
+                reached[target] = seconds
 
     started = time.perf_counter()
-    result = train(config, on_epoch=on_epoch)
-    wall = time.perf_counter() - started  # Includes data generation and model building.
-    whole = score(Predictor(result.model, result.codec),
-                  sample_whole_space(config.digits, whole_space_count, WHOLE_SPACE_SEED))
+    result = train(config, on_epoch=on_epoch, callbacks=[check])
+    wall = time.perf_counter() - started - check.seconds_spent  # Includes data generation and model building.
+    predictor = Predictor(result.model, result.codec)
+    whole = score(predictor, sample_whole_space(config.digits, whole_space_count, WHOLE_SPACE_SEED))
     return {"name": name, "wall": wall, "reached": reached, "validation": result.validation["exact_match"],
             "whole_space": whole["exact_match"], "whole_space_wrong": int(round((1 - whole["exact_match"]) * whole["count"])),
-            "epochs": len(result.history), "curve": curve, "timeline": timeline}
+            "epochs": len(result.history), "timeline": timeline, "curve": curve, "checks": check.accuracies,
+            "final_check": score(predictor, check_pairs)["exact_match"] if len(check_pairs) else None}
 
 
 def seconds(value) -> str:
@@ -59,14 +86,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the benchmark, measures nothing")
     parser.add_argument("--whole-space-sample", type=int, default=200_000, help="random sums to score each model on")
+    parser.add_argument("--epoch-check", type=int, default=50_000, help="random sums to score after every epoch")
     parser.add_argument("--recipes", nargs="+", default=["seed", "fast"], choices=sorted(RECIPES))
     arguments = parser.parse_args()
     overrides = QUICK if arguments.quick else {}
     count = 2_000 if arguments.quick else arguments.whole_space_sample
+    digits = overrides.get("digits", RECIPES["fast"].digits)
+    check_pairs = sample_whole_space(digits, 1_000 if arguments.quick else arguments.epoch_check, EPOCH_CHECK_SEED)
     results = []
     for name in arguments.recipes:
         print(f"training recipe {name!r} ...", flush=True)
-        results.append(run_recipe(name, overrides, count))
+        results.append(run_recipe(name, overrides, count, check_pairs))
     print()
     print(f"| recipe | wall | to 99% (val) | to 99.9% (val) | val whole-answer | whole space ({count:,} sums) | wrong |")
     print("|---|---|---|---|---|---|---|")
@@ -88,6 +118,16 @@ def main():
         if matched:
             print(f"fast reaches the seed's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
                   f"seed wall / that = {seed['wall'] / matched:.2f}x")
+        # And on sums from the whole space: the first epoch whose model beats the seed's final model.
+        better = next(((epoch, at) for epoch, ((at, _), accuracy) in enumerate(zip(fast["timeline"], fast["checks"]), 1)
+                       if accuracy > seed["final_check"]), None)
+        checked = f"{len(check_pairs):,} random sums"
+        if better:
+            epoch, at = better
+            print(f"fast beats the seed's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
+                  f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: seed wall / that = {seed['wall'] / at:.2f}x")
+        else:
+            print(f"fast never beats the seed's final model on {checked} ({seed['final_check']:.3%})")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ def test_training_benchmark_quick_mode_prints_both_recipes():
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| seed |" in done.stdout and "| fast |" in done.stdout
     assert "wall time, seed / fast:" in done.stdout
+    assert "the seed's final model on 1,000 random sums" in done.stdout
 
 
 def test_inference_benchmark_quick_mode_prints_ratios():

@@ -114,6 +114,21 @@ def test_training_runs_inside_a_distribution_strategy_scope():
     assert np.isfinite(history.history["loss"][0])
 
 
+def test_extra_callbacks_see_every_epoch_after_its_record_is_made():
+    from addition.training import train
+
+    seen = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append((epoch + 1, len(records)))
+
+    records = []
+    train(FAST_RECIPE.replace(**{**TINY_CONFIG, "training_size": 600}), on_epoch=lambda record, samples: records.append(record),
+          callbacks=[Recorder()])
+    assert seen == [(1, 1), (2, 2)]
+
+
 def run_train(*args, timeout=300):
     return subprocess.run([sys.executable, "train.py", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
