@@ -56,9 +56,10 @@ def loaded_model(label):
 
 
 def mistakes(label):
-    """(validation mistakes, random-sum mistakes): two batched passes, once per model."""
+    """(validation, short-sum and random-sum mistakes): three batched passes, once per model."""
     return CATALOG.cached(label, "mistakes", lambda loaded: (
-        views.validation_mistakes(loaded), views.whole_space_mistakes(loaded, count=WHOLE_SPACE_SAMPLE)))
+        views.validation_mistakes(loaded), views.short_sum_mistakes(loaded),
+        views.whole_space_mistakes(loaded, count=WHOLE_SPACE_SAMPLE)))
 
 
 def add(question: str, model: str = DEFAULT):

@@ -22,6 +22,7 @@ FLAGS = [
     ("--training-size", "training_size", int, "distinct questions to generate, validation included"),
     ("--validation-fraction", "validation_fraction", float, "share of questions held out for validation"),
     ("--sampling", "sampling", str, "how operands are drawn: seed, uniform or mixed"),
+    ("--short-sums", "short_sums", int, "each epoch, also train on this many fresh sums of numbers below 100"),
     ("--hidden-size", "hidden_size", int, "units in every LSTM"),
     ("--layers", "num_layers", int, "decoder LSTM layers"),
     ("--epochs", "epochs", int, "passes over the training questions (at most, with --target-accuracy)"),

@@ -17,6 +17,10 @@ class TrainConfig:
     # Each epoch, write each training question as a+b or b+a at random. Generation keeps one
     # order per question, so without this the model never sees the other order of most sums.
     swap_operands: bool = False
+    # Each epoch, also train on this many sums of numbers below 100, drawn afresh with repeats
+    # (never a held-out one): deduplication leaves the few short sums rare, and models failed
+    # some of the sums people type first, like 3+6.
+    short_sums: int = 0
     # Model.
     hidden_size: int = 128  # Units in every LSTM.
     num_layers: int = 1  # Decoder LSTMs stacked after the RepeatVector.
@@ -36,6 +40,7 @@ class TrainConfig:
             (self.digits >= 1, "digits must be at least 1"),
             (self.digits <= 9, "digits must be at most 9"),
             (self.training_size >= 20, "training size must be at least 20"),
+            (self.short_sums >= 0, "short sums must be 0 or more"),
             (0 < self.validation_fraction < 1, "validation fraction must be between 0 and 1"),
             (self.hidden_size >= 1, "hidden size must be at least 1"),
             (self.num_layers >= 1, "layers must be at least 1"),

@@ -66,6 +66,42 @@ def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -
     return np.where(use_uniform[:, None], uniform, seed_style)
 
 
+SHORT_LIMIT = 100  # Short sums add two numbers below this: the sums people type first.
+
+
+def short_limit(digits: int) -> int:
+    """Short sums add two numbers below this: 100, or 10 for a 1-digit model."""
+    return min(SHORT_LIMIT, 10**digits)
+
+
+def short_sums(digits: int) -> np.ndarray:
+    """Every ordered pair (a, b) of numbers below ``short_limit(digits)``."""
+    limit = short_limit(digits)
+    a, b = np.divmod(np.arange(limit * limit), limit)
+    return np.stack([a, b], axis=1)
+
+
+def draw_short_sums(digits: int, count: int, rng: np.random.Generator, held_out: np.ndarray) -> np.ndarray:
+    """``count`` of the ``short_sums``, drawn with repeats the seed's way (an operand's length
+    uniform, then its digits), none of them a held-out question in either order. Shape (count, 2).
+
+    Deduplicated generation holds each of the 55 distinct sums of two 1-digit numbers at most
+    once among tens of thousands of questions; drawn afresh each epoch, they come up again.
+    """
+    candidates, limit = short_sums(digits), short_limit(digits)
+    lengths = len(str(limit - 1))
+    chance = np.zeros(limit)  # Of each operand value: length uniform in 1..lengths, then uniform digits.
+    for length in range(1, lengths + 1):
+        chance[: 10**length] += 1 / (lengths * 10**length)
+    held = {(x, y) for x, y in held_out.tolist() if max(x, y) < limit}
+    held |= {(y, x) for x, y in held}
+    keep = np.array([(x, y) not in held for x, y in candidates.tolist()])
+    if count > 0 and not keep.any():
+        raise ValueError(f"every sum of two numbers below {limit} is held out: none left to repeat")
+    weights = np.where(keep, chance[candidates[:, 0]] * chance[candidates[:, 1]], 0)
+    return candidates[rng.choice(len(candidates), size=count, p=weights / weights.sum())]
+
+
 def split_questions(pairs: np.ndarray, validation_fraction: float = 0.1):
     """Set the last ``validation_fraction`` apart as held-out validation, as the seed does.
 

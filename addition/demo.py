@@ -210,6 +210,13 @@ def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 
     return _mistakes(loaded, sample_whole_space(loaded.codec.digits, count, seed))
 
 
+def short_sum_mistakes(loaded: LoadedModel) -> list[str]:
+    """Every sum of two numbers below 100 (the ones people type first) that the model gets wrong."""
+    from .data import short_sums
+
+    return _mistakes(loaded, short_sums(loaded.codec.digits))
+
+
 def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
     from .evaluation import score
 
@@ -217,15 +224,27 @@ def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
     return sorted({f"{a}+{b}" for a, b in pairs[~correct].tolist()}, key=lambda q: tuple(map(int, q.split("+"))))
 
 
-def mistakes_gallery(loaded: LoadedModel, validation_wrong: list[str], random_wrong: list[str],
-                     searched: int) -> tuple[str, list[tuple[str, str]]]:
-    """(the gallery's introduction in Markdown, dropdown choices as (label, sum) pairs)."""
+def mistakes_gallery(loaded: LoadedModel, validation_wrong: list[str], short_wrong: list[str],
+                     random_wrong: list[str], searched: int) -> tuple[str, list[tuple[str, str]]]:
+    """(the gallery's introduction in Markdown, dropdown choices as (label, sum) pairs).
+
+    Three places to look: the held-out questions, every short sum (where models fail most) and
+    ``searched`` random sums from the whole space. A sum found twice is listed once."""
+    from .data import short_limit
+
+    limit = short_limit(loaded.codec.digits)
     intro = (
         f"### Mistakes gallery\nThe model gets {len(validation_wrong):,} of {len(loaded.validation_pairs):,} "
-        f"held-out validation questions wrong, and {len(random_wrong):,} of {searched:,} random sums from "
-        "the whole space. Pick one to see where it hesitated."
+        f"held-out validation questions wrong, {len(short_wrong):,} of the {limit**2:,} sums of two "
+        f"numbers below {limit}, and {len(random_wrong):,} of {searched:,} random sums from the whole space. "
     )
-    choices = [(f"{q} (validation)", q) for q in validation_wrong] + [(f"{q} (random sum)", q) for q in random_wrong]
+    choices, listed = [], set()
+    for source, questions in (("validation", validation_wrong), ("short sum", short_wrong), ("random sum", random_wrong)):
+        for question in questions:
+            if question not in listed:
+                listed.add(question)
+                choices.append((f"{question} ({source})", question))
+    intro += "Pick one to see where it hesitated." if choices else "It gets every one of them right."
     return intro, choices
 
 

@@ -42,8 +42,8 @@ class Predictor:
     question here). We run ``fast_forward`` (same maths, fewer operations) directly. A few
     questions go through its graph for any batch size; a large batch is cut into equal chunks
     (the last one padded) that its XLA-compiled twin, compiled once for that one shape, runs on
-    several threads at once: one chunk's small matrix products leave the cores idle between
-    operations, so two chunks per core keep them busy (``benchmarks/inference_speed.py``).
+    several threads at once: one chunk at a time leaves the cores idle between its small
+    operations, four per core keep them busy (``benchmarks/inference_speed.py``).
     """
 
     def __init__(self, model, codec: Codec, chunk_size: int = 512):

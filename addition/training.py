@@ -10,7 +10,7 @@ import numpy as np
 
 from .codec import Codec
 from .config import TrainConfig
-from .data import generate_questions, split_questions
+from .data import draw_short_sums, generate_questions, split_questions
 from .evaluation import evaluate, score
 from .model import Predictor, build_model
 
@@ -63,6 +63,16 @@ def swap_some(pairs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where(swap[:, None], pairs[:, ::-1], pairs)
 
 
+def epoch_pairs(data: PreparedData, config: TrainConfig, rng: np.random.Generator) -> np.ndarray:
+    """The questions of one epoch: the training questions, each maybe turned around (with
+    ``swap_operands``), then ``short_sums`` freshly drawn short sums (Keras shuffles them in)."""
+    pairs = swap_some(data.training_pairs, rng) if config.swap_operands else data.training_pairs
+    if config.short_sums:
+        short = draw_short_sums(config.digits, config.short_sums, rng, data.validation_pairs)
+        pairs = np.concatenate([pairs, short])
+    return pairs
+
+
 def distribution_strategy():
     """Several GPUs: mirror the model across them. Otherwise TensorFlow's default strategy.
 
@@ -108,7 +118,8 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         self.target_accuracy = target_accuracy
         self.on_epoch = on_epoch
         self.history: list[dict] = []
-        self.best = (-1.0, 0)  # (validation exact-match, epoch)
+        self.best_score = (-1.0, -np.inf)  # (validation exact-match, minus validation loss): higher is better.
+        self.best_epoch = 0
         self.best_weights = None
         self.reached_target = False
         self.started = time.perf_counter()
@@ -130,8 +141,11 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
             "val_exact_match": validation["exact_match"],
         }
         self.history.append(record)
-        if validation["exact_match"] > self.best[0]:
-            self.best = (validation["exact_match"], epoch + 1)
+        # A tie on whole answers (say at 100% of a small validation set) goes to the lower loss:
+        # usually a later epoch, trained further down the learning-rate schedule.
+        score_now = (validation["exact_match"], -validation["loss"])
+        if score_now > self.best_score:
+            self.best_score, self.best_epoch = score_now, epoch + 1
             self.best_weights = self.model.get_weights()
         self.reached_target = self.target_accuracy is not None and validation["exact_match"] >= self.target_accuracy
         if self.on_epoch is not None:
@@ -157,11 +171,8 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     data = data or prepare_data(config)
     keras.utils.set_random_seed(config.seed)
     codec = data.codec
-    # a+b and b+a have the same answer: the targets never change, only (with swap_operands) the questions.
-    y_train = codec.encode_answers(data.training_pairs)
-    x_train = None if config.swap_operands else codec.encode_questions(data.training_pairs)
-    orientation_rng = np.random.default_rng(config.seed)
-    steps_per_epoch = -(-len(y_train) // config.batch_size)
+    pairs_rng = np.random.default_rng(config.seed)  # Orientations, then short sums: the same draws every run.
+    steps_per_epoch = -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
     with distribution_strategy().scope():
         model = build_model(codec, config.hidden_size, config.num_layers, config.unroll)
         compile_model(model, config, steps_per_epoch)
@@ -172,8 +183,8 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor, *callbacks]
     started = time.perf_counter()
     for epoch in range(config.epochs):  # One fit call per epoch, so that the questions can change.
-        if config.swap_operands:
-            x_train = codec.encode_questions(swap_some(data.training_pairs, orientation_rng))
+        pairs = epoch_pairs(data, config, pairs_rng)
+        x_train, y_train = codec.encode_questions(pairs), codec.encode_answers(pairs)
         model.fit(
             x_train,
             y_train,
@@ -197,7 +208,7 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
         config=config,
         validation_pairs=data.validation_pairs,
         history=monitor.history,
-        best_epoch=monitor.best[1],
+        best_epoch=monitor.best_epoch,
         seconds=seconds,
         validation=validation,
     )

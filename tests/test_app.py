@@ -90,11 +90,18 @@ def test_mistakes_gallery_lists_exactly_the_wrong_validation_questions(bundled):
         assert not details["correct"] and details["true_answer"] == sum(map(int, question.split("+")))
 
 
-def test_random_sum_mistakes_are_really_wrong(bundled):
-    mistakes = views.whole_space_mistakes(bundled, count=20_000, seed=3)
-    for question in mistakes:
-        details = views.answer_question(bundled, question)[2]
-        assert not details["correct"]
+def test_random_and_short_sum_mistakes_are_exactly_the_wrong_ones(tiny_model):
+    # The tiny model (far from accurate) has plenty of mistakes to check.
+    from addition.data import sample_whole_space, whole_space
+    from addition.saving import load_model_folder
+
+    loaded = load_model_folder(tiny_model[1])
+    for mistakes, pairs in [(views.whole_space_mistakes(loaded, count=2_000, seed=3), sample_whole_space(2, 2_000, 3)),
+                            (views.short_sum_mistakes(loaded), whole_space(2))]:
+        assert mistakes
+        answers = loaded.predictor.answers(pairs)
+        wrong = {f"{a}+{b}" for (a, b), answer in zip(pairs.tolist(), answers) if answer.strip() != str(a + b)}
+        assert set(mistakes) == wrong
 
 
 def test_switching_models_answers_the_sum_in_the_box_again_or_says_why_not(bundled, tiny_model):
@@ -110,9 +117,13 @@ def test_switching_models_answers_the_sum_in_the_box_again_or_says_why_not(bundl
 
 
 def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
-    intro, choices = views.mistakes_gallery(bundled, ["1+2"], ["0+3", "4+0"], searched=1_000)
-    assert f"1 of {len(bundled.validation_pairs):,} held-out" in intro and "2 of 1,000 random sums" in intro
-    assert choices == [("1+2 (validation)", "1+2"), ("0+3 (random sum)", "0+3"), ("4+0 (random sum)", "4+0")]
+    intro, choices = views.mistakes_gallery(bundled, ["1+2"], ["7+8"], ["0+3", "7+8", "4+0"], searched=1_000)
+    assert f"1 of {len(bundled.validation_pairs):,} held-out" in intro and "3 of 1,000 random sums" in intro
+    assert "1 of the 10,000 sums of two numbers below 100" in intro and "Pick one" in intro
+    assert choices == [("1+2 (validation)", "1+2"), ("7+8 (short sum)", "7+8"), ("0+3 (random sum)", "0+3"),
+                       ("4+0 (random sum)", "4+0")]  # 7+8 once.
+    intro, choices = views.mistakes_gallery(bundled, [], [], [], searched=1_000)
+    assert "It gets every one of them right." in intro and choices == []
 
 
 def test_model_comparison_reads_each_folders_stored_metrics(bundled, tiny_model):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from addition.config import TrainConfig
-from addition.data import (SAMPLINGS, count_carries, count_distinct_questions, generate_questions,
-                           sample_whole_space, split_questions, whole_space)
+from addition.data import (SAMPLINGS, count_carries, count_distinct_questions, draw_short_sums,
+                           generate_questions, sample_whole_space, split_questions, whole_space)
 
 
 def unordered(pairs):
@@ -65,3 +65,24 @@ def test_whole_space_lists_every_ordered_pair_once():
 def test_bad_split_fractions_are_refused(fraction):
     with pytest.raises(ValueError):
         split_questions(generate_questions(2, 100, seed=0), fraction)
+
+
+def test_short_sums_repeat_the_sums_people_type_first_but_never_a_held_out_one():
+    held_out = np.array([(3, 6), (40, 12), (500, 2)])
+    short = draw_short_sums(3, 20_000, np.random.default_rng(0), held_out)
+    assert short.shape == (20_000, 2) and short.min() >= 0 and short.max() <= 99
+    assert not unordered(short) & {(3, 6), (12, 40)}  # In neither order.
+    # The seed's way: an operand is 1-digit with chance 1/2 + 1/2 * 10/100, so both are 30% of the time.
+    both_one_digit = ((short < 10).all(axis=1)).mean()
+    assert 0.28 < both_one_digit < 0.32
+    assert len(unordered(short[(short < 10).all(axis=1)])) == 55 - 1  # Every 1-digit sum but 3+6 comes up.
+    again = draw_short_sums(3, 20_000, np.random.default_rng(0), held_out)
+    assert (again == short).all()
+
+
+def test_short_sums_of_one_digit_models_stay_below_ten_and_need_one_left():
+    short = draw_short_sums(1, 1_000, np.random.default_rng(0), np.array([(1, 2)]))
+    assert short.max() <= 9 and not unordered(short) & {(1, 2)}
+    everything = np.array([(a, b) for a in range(10) for b in range(a, 10)])
+    with pytest.raises(ValueError, match="every sum of two numbers below 10 is held out"):
+        draw_short_sums(1, 5, np.random.default_rng(0), everything)
