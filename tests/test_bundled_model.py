@@ -83,3 +83,15 @@ def test_evaluate_cli_on_the_5_digit_model_samples_and_refuses_huge_samples():
     refused = subprocess.run([sys.executable, "evaluate.py", "--sample", "100000000"], cwd=ROOT,
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "--sample must be from 0" in refused.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("digits", [2, 3, 4])
+def test_bundled_models_add_every_pair_of_1_digit_numbers(digits):
+    # The sums people type first, and the ones models trained without --short-sums got wrong.
+    from addition.saving import load_model_folder
+
+    from .conftest import ROOT
+
+    loaded = load_model_folder(ROOT / "models" / f"addition-{digits}digit")
+    pairs = [(a, b) for a in range(10) for b in range(10)]
+    assert [answer.strip() for answer in loaded.predictor.answers(pairs)] == [str(a + b) for a, b in pairs]
