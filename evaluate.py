@@ -11,12 +11,11 @@ the carry chains (999+1, 1+999, 999+999, 500+500, ...) and the mistakes in plain
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from addition import BUNDLED_MODEL, CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail
 
-BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "addition-3digit")
 LARGEST_WHOLE_SPACE = 10_000_000  # 3 digits: 1,000,000 sums, scored in ~1 min; 4 digits: 10**8.
 DEFAULT_SAMPLE = 1_000_000
 
@@ -29,11 +28,11 @@ def carry_chains(digits: int) -> list[tuple[int, int]]:
 
 def main(argv=None):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", nargs="?", default=BUNDLED, help="model folder or Hub repo id (default: bundled)")
+    parser.add_argument("model", nargs="?", default=str(BUNDLED_MODEL), help="model folder or Hub repo id (default: bundled)")
     parser.add_argument("--sample", type=int, default=0,
                         help=f"score this many random sums instead of all of them (0: all, or {DEFAULT_SAMPLE:,} "
                              "random ones past 3 digits)")
-    parser.add_argument("--seed", type=int, default=20_151_208, help="seed for --sample")
+    parser.add_argument("--random-seed", type=int, default=20_151_208, help="random seed for --sample")
     parser.add_argument("--mistakes", type=int, default=20, help="how many mistakes to print")
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not 0 <= arguments.sample <= LARGEST_WHOLE_SPACE:
@@ -41,7 +40,7 @@ def main(argv=None):
 
     from addition.data import sample_whole_space, whole_space
     from addition.evaluation import describe_mistake, evaluate
-    from addition.hub import load_model
+    from addition.loading import load_model
     from addition.saving import ModelFolderError
 
     try:
@@ -51,7 +50,7 @@ def main(argv=None):
     digits = loaded.codec.digits
     if not arguments.sample and 10 ** (2 * digits) > LARGEST_WHOLE_SPACE:
         arguments.sample = DEFAULT_SAMPLE  # Every 4-digit sum would be 10**8 forward passes.
-    pairs = sample_whole_space(digits, arguments.sample, arguments.seed) if arguments.sample else whole_space(digits)
+    pairs = sample_whole_space(digits, arguments.sample, arguments.random_seed) if arguments.sample else whole_space(digits)
     report = evaluate(loaded.predictor, pairs, max_mistakes=arguments.mistakes)
     wrong = report["count"] - round(report["exact_match"] * report["count"])
     scope = f"{report['count']:,} random" if arguments.sample else f"all {report['count']:,}"
@@ -65,7 +64,7 @@ def main(argv=None):
     chains = carry_chains(digits)
     answers = loaded.predictor.answers(chains)
     for (a, b), answer in zip(chains, answers):
-        mark = "☑" if answer.strip() == str(a + b) else "☒"
+        mark = CHECK if answer.strip() == str(a + b) else CROSS
         print(f"  {a}+{b} = {answer.strip()} {mark}")
     for mistake in report["mistakes"]:
         print(f"  {describe_mistake(mistake)}")

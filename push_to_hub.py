@@ -28,7 +28,8 @@ def main(argv=None):
     if token is None:
         fail("publishing needs a Hugging Face token: set HF_TOKEN or run `hf auth login`")
 
-    from addition.saving import ModelFolderError, load_model_folder
+    from addition.loading import load_model_folder
+    from addition.saving import ModelFolderError
 
     try:
         load_model_folder(arguments.folder)  # Only a folder that loads is worth publishing.

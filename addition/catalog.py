@@ -7,49 +7,92 @@ shown first is loaded at start; the others load when someone picks them, once, f
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .hub import load_model
-from .saving import INFO_FILE, LoadedModel
+from .loading import MAX_BYTES, LoadedModel, check_info, load_model
+from .saving import INFO_FILE, ModelFolderError
 
 
 @dataclass(frozen=True)
 class Entry:
-    label: str  # What the dropdown shows, e.g. "3 digits".
+    label: str  # What the dropdown shows, e.g. "3 digits": never a server path.
     spec: str  # A folder or a Hub repo id, as load_model takes it.
     revision: str | None = None
     digits: int | None = None  # Known without loading for bundled folders.
 
 
-def bundled_entries(folder) -> list[Entry]:
-    """Every model folder directly under ``folder``, by digit count: "2 digits", "3 digits" ..."""
-    entries = []
+def entry_for(spec: str, revision: str | None = None) -> Entry:
+    """The entry for a model named on the command line: a folder is labelled by its name
+    (the dropdown's labels are public, in the page and the API description), a Hub repo by its id."""
+    path = Path(spec).expanduser()
+    label = path.resolve().name if path.is_dir() else spec
+    return Entry(f"{label}@{revision}" if revision else label, spec, revision)
+
+
+def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", file=sys.stderr)) -> list[Entry]:
+    """Every model folder directly under ``folder``, by digit count: "2 digits", "3 digits" ...
+
+    A folder whose addition.json does not even say its digits is skipped with a warning: one
+    broken folder must not stop the app. A second folder of the same digits gets its name too."""
+    found = []
     for path in sorted(Path(folder).glob("*/" + INFO_FILE)):
         try:
-            digits = int(json.loads(path.read_text())["digits"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # Not one of ours; load_model would say why if someone named it.
-        entries.append((digits, Entry(f"{digits} digits", str(path.parent), digits=digits)))
-    return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+            if path.stat().st_size > 1_000_000:
+                raise ValueError("too large")
+            digits = json.loads(path.read_text(encoding="utf-8"))["digits"]
+            if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 9:
+                raise ValueError("no digit count")
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+            warn(f"skipping the model folder {path.parent.name}: its {INFO_FILE} is unusable ({error})")
+            continue
+        found.append((digits, path.parent))
+    entries, taken = [], set()
+    for digits, path in sorted(found, key=lambda pair: (pair[0], pair[1].name)):
+        label = f"{digits} digits" if f"{digits} digits" not in taken else f"{digits} digits ({path.name})"
+        taken.add(label)
+        entries.append(Entry(label, str(path), digits=digits))
+    return entries
 
 
 class Catalog:
-    """Labels to models. ``first`` is loaded now (so a bad --model fails at start, with its
-    reason); the rest on first use. Safe to call from the app's worker threads."""
+    """Labels to models, each loaded on first use, once. Safe to call from the app's worker threads.
 
-    def __init__(self, first: Entry, others: list[Entry] = ()):
+    ``named`` (a --model folder or Hub repo) is listed first and is the default; else the bundled
+    folder ``preferred`` is. ``load_default()`` loads the default at start: a named model that
+    cannot load is an error, a broken bundled one is skipped with a warning."""
+
+    def __init__(self, named: Entry | None, bundled: list[Entry] = (), preferred: str | None = None):
+        bundled = list(bundled)
         # The named model may be one of the bundled folders: list it once, under its bundled label.
-        same = next((entry for entry in others if not first.revision and _same_folder(entry.spec, first.spec)), None)
-        first = same or first
-        self.entries = list(others) if same else [first, *others]
+        same = named and next((e for e in bundled if not named.revision and _same_folder(e.spec, named.spec)), None)
+        if named is None or same:
+            first = same or next((e for e in bundled if preferred and _same_folder(e.spec, preferred)), None)
+            first = first or (bundled[0] if bundled else None)
+            self.entries = bundled
+        else:
+            first, self.entries = named, [named, *bundled]
+        if first is None:
+            raise ModelFolderError("there is no model to show: name one with --model")
         self.default = first.label
+        self.named = named is not None
         self._loaded: dict[str, LoadedModel] = {}
         self._extras: dict[tuple, object] = {}
         # One lock per model: loading the 5-digit model does not hold up answers from the others.
         self._locks = {entry.label: threading.Lock() for entry in self.entries}
-        self.get(first.label)
+
+    def load_default(self, warn=lambda message: print(f"warning: {message}", file=sys.stderr)) -> LoadedModel:
+        while True:
+            try:
+                return self.get(self.default)
+            except ModelFolderError as error:
+                if self.named or len(self.entries) == 1:
+                    raise
+                warn(f"skipping the bundled model {self.default}: {error}")
+                self.entries = [entry for entry in self.entries if entry.label != self.default]
+                self.default = self.entries[0].label
 
     @property
     def labels(self) -> list[str]:
@@ -65,7 +108,8 @@ class Catalog:
             raise ValueError(f"There is no model called {label!r}. Choose one of: {', '.join(self.labels)}.")
         with self._locks[label]:  # One load per model, even when several users pick it at once.
             if label not in self._loaded:
-                self._loaded[label] = load_model(entry.spec, entry.revision)
+                name = Path(entry.spec).name if Path(entry.spec).is_dir() else None  # Not the server's path.
+                self._loaded[label] = load_model(entry.spec, entry.revision, name=name)
         return self._loaded[label]
 
     def infos(self) -> list[tuple[str, dict]]:
@@ -77,8 +121,11 @@ class Catalog:
                 infos.append((entry.label, self._loaded[entry.label].info))
             elif Path(entry.spec).is_dir():
                 try:
-                    infos.append((entry.label, json.loads((Path(entry.spec) / INFO_FILE).read_text())))
-                except (OSError, ValueError):
+                    path = Path(entry.spec) / INFO_FILE
+                    if path.stat().st_size > MAX_BYTES[INFO_FILE]:
+                        continue
+                    infos.append((entry.label, check_info(json.loads(path.read_text(encoding="utf-8")), INFO_FILE)))
+                except (OSError, ValueError, RecursionError):
                     continue  # Picking it will say what is wrong.
         return infos
 
@@ -97,3 +144,72 @@ class Catalog:
 def _same_folder(one: str, other: str) -> bool:
     one, other = Path(one).expanduser(), Path(other).expanduser()
     return one.is_dir() and other.is_dir() and one.resolve() == other.resolve()
+
+
+class SessionModels:
+    """Models visitors trained in the app. Each is listed for the visitor who trained it only,
+    freed (folder deleted) when that visitor leaves or after ``idle_seconds`` unused, and there
+    are at most ``cap`` at once: a new one frees the least recently used."""
+
+    def __init__(self, root, cap: int = 20, idle_seconds: float = 1800.0, clock=None):
+        import time
+
+        self.root, self.cap, self.idle_seconds = Path(root), cap, idle_seconds
+        self.clock = clock or time.monotonic
+        self._models: dict[tuple[str, str], dict] = {}  # (session, label) -> loaded, folder, used
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def new_folder(self) -> Path:
+        import tempfile
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="run-", dir=self.root)) / "model"
+
+    def add(self, session: str, loaded: LoadedModel, folder: Path, description: str) -> str:
+        """Keep ``loaded`` for ``session``; returns its label, e.g. "Your model 1: LSTM, 2 digits"."""
+        with self._lock:
+            self._expire()
+            while len(self._models) >= self.cap:
+                oldest = min(self._models, key=lambda key: self._models[key]["used"])
+                self._free(oldest)
+            self._count += 1
+            label = f"Your model {self._count}: {description}"
+            self._models[(session, label)] = {"loaded": loaded, "folder": Path(folder), "used": self.clock()}
+            return label
+
+    def get(self, session: str | None, label: str) -> LoadedModel | None:
+        with self._lock:
+            self._expire()
+            entry = self._models.get((session, label))
+            if entry is None:
+                return None
+            entry["used"] = self.clock()
+            return entry["loaded"]
+
+    def folder(self, session: str | None, label: str) -> Path | None:
+        with self._lock:
+            entry = self._models.get((session, label))
+            return entry["folder"] if entry else None
+
+    def labels(self, session: str | None) -> list[str]:
+        with self._lock:
+            self._expire()
+            return [label for (owner, label) in self._models if owner == session]
+
+    def forget(self, session: str | None) -> None:
+        """The visitor left: free their models."""
+        with self._lock:
+            for key in [key for key in self._models if key[0] == session]:
+                self._free(key)
+
+    def _expire(self) -> None:
+        now = self.clock()
+        for key in [key for key, entry in self._models.items() if now - entry["used"] > self.idle_seconds]:
+            self._free(key)
+
+    def _free(self, key) -> None:
+        import shutil
+
+        entry = self._models.pop(key)
+        shutil.rmtree(entry["folder"].parent, ignore_errors=True)  # The run's own temporary folder.

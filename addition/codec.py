@@ -5,6 +5,7 @@ A worked example with ``digits=3`` and ``reverse=True``::
     question "12+345"  ->  padded on the right to 2*3+1 = 7 characters: "12+345 "
                        ->  reversed:                                    " 543+21"
     answer   12+345 = 357  ->  padded on the right to 3+1 = 4 characters: "357 "
+                           ->  with ``reverse_answer``, units digit first:  "753 "
 
 Every character is then an index into the vocabulary ``0123456789+ `` (digit ``d`` is
 index ``d``, ``+`` is 10, the padding space is 11); the model reads the question one-hot
@@ -15,6 +16,12 @@ question while the units digit of the answer is produced first, so the network h
 that information across the whole sequence. Reversed, the digits that decide each answer
 character sit closer to where the encoder finishes reading, giving shorter dependencies
 ("Learning to Execute", Zaremba & Sutskever 2014; Sutskever et al. 2014).
+
+Why reverse the answer too? A person adds from the units column up, because each column's
+carry comes from the one before it. Written units digit first, each answer character depends
+on the columns the decoder has just written, and the model learns in far fewer passes (README
+"Results"). People still read the answer the usual way: ``answer_string`` and
+``decode_answers`` give reading order, ``target_string`` is what the model writes.
 
 This module imports only the standard library and numpy, so the app, the tests and the
 training code all share it without pulling in Keras.
@@ -46,8 +53,14 @@ class Codec:
     digits: int = 3  # Largest operand has this many digits, e.g. 3 -> 0..999.
     reverse: bool = True  # Reverse the padded question (see the module docstring).
     vocabulary: str = VOCABULARY  # Characters in index order.
+    reverse_answer: bool = False  # Write the answer units digit first (see the module docstring).
 
     def __post_init__(self):
+        for name in ("reverse", "reverse_answer"):
+            if not isinstance(getattr(self, name), bool):  # "false" is a true string.
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if not isinstance(self.vocabulary, str):
+            raise ValueError(f"vocabulary must be a string of characters, got {type(self.vocabulary).__name__}")
         if not isinstance(self.digits, int) or isinstance(self.digits, bool) or self.digits < 1:
             raise ValueError(f"digits must be a whole number of at least 1, got {self.digits!r}")
         if self.digits > 9:
@@ -87,9 +100,19 @@ class Codec:
         text = f"{a}{PLUS}{b}".ljust(self.question_length, PAD)
         return text[::-1] if self.reverse else text
 
+    def target_string(self, total: int) -> str:
+        """The padded answer as the model writes it: "357 ", or "753 " with ``reverse_answer``."""
+        digits = str(total)
+        return (digits[::-1] if self.reverse_answer else digits).ljust(self.answer_length, PAD)
+
     def answer_string(self, total: int) -> str:
-        """The padded answer the model should write."""
-        return str(total).ljust(self.answer_length, PAD)
+        """The padded answer in reading order, as ``decode_answers`` gives the model's:
+        "357 ", or " 357" with ``reverse_answer`` (the target read backwards)."""
+        return self.in_reading_order(self.target_string(total))
+
+    def in_reading_order(self, written):
+        """Answer positions (a string, or rows of an array) from the model's order to reading order."""
+        return written[::-1] if self.reverse_answer else written
 
     def parse_question(self, text: str) -> tuple[int, int]:
         """Read a typed sum such as ``" 535 + 61 "``; raise ``ValueError`` in plain words."""
@@ -154,13 +177,23 @@ class Codec:
         return self._lookup[codes[:, ::-1] if self.reverse else codes]
 
     def encode_answers(self, pairs) -> np.ndarray:
-        """Target indices, shape (n, answer_length), int32 (for a sparse loss): ``answer_string``
+        """Target indices, shape (n, answer_length), int32 (for a sparse loss): ``target_string``
         of every sum, written with numpy."""
         pairs = self._check_pairs(pairs)
         codes = np.full((len(pairs), self.answer_length), ord(PAD), dtype=np.uint8)
-        rows = np.arange(len(pairs))
-        _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs.sum(axis=1), self.answer_length)
+        rows, totals = np.arange(len(pairs)), pairs.sum(axis=1)
+        if self.reverse_answer:  # Right-aligned in reading order, then read backwards: "753 ".
+            start = self.answer_length - _count_digits(totals, self.answer_length)
+            _write_numbers(codes, rows, start, totals, self.answer_length)
+            codes = codes[:, ::-1]
+        else:
+            _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), totals, self.answer_length)
         return self._lookup[codes]
+
+    def decode_answers(self, indices: np.ndarray) -> list[str]:
+        """The model's answers, rows of indices in its writing order, as padded strings in
+        reading order (equal to ``answer_string`` of the right sum exactly when right)."""
+        return [self.in_reading_order(written) for written in self.decode(indices)]
 
     def decode(self, indices: np.ndarray) -> list[str]:
         """Index rows, shape (n, length), back to strings (padding kept)."""
@@ -187,16 +220,22 @@ class Codec:
         return table
 
     def to_json(self) -> dict:
-        return {"digits": self.digits, "reverse": self.reverse, "vocabulary": self.vocabulary}
+        return {"digits": self.digits, "reverse": self.reverse, "reverse_answer": self.reverse_answer,
+                "vocabulary": self.vocabulary}
 
 
 def _write_numbers(codes: np.ndarray, rows: np.ndarray, start: np.ndarray, numbers: np.ndarray, width: int):
     """Write each number's decimal digits (no leading zeros) into ``codes[row]`` from column
     ``start[row]``, as ASCII; return the column after each number."""
-    lengths = 1 + sum((numbers >= 10**k).astype(np.int64) for k in range(1, width))
+    lengths = _count_digits(numbers, width)
     for j in range(width):
         writing = j < lengths
         power = 10 ** np.maximum(lengths - 1 - j, 0)
         digit = (numbers // power) % 10
         codes[rows[writing], start[writing] + j] = ord("0") + digit[writing]
     return start + lengths
+
+
+def _count_digits(numbers: np.ndarray, width: int) -> np.ndarray:
+    """Decimal digits of each number below 10**width (0 has one)."""
+    return 1 + sum((numbers >= 10**k).astype(np.int64) for k in range(1, width))

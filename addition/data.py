@@ -74,7 +74,7 @@ def short_limit(digits: int) -> int:
     return min(SHORT_LIMIT, 10**digits)
 
 
-def short_sums(digits: int) -> np.ndarray:
+def all_short_sums(digits: int) -> np.ndarray:
     """Every ordered pair (a, b) of numbers below ``short_limit(digits)``."""
     limit = short_limit(digits)
     a, b = np.divmod(np.arange(limit * limit), limit)
@@ -82,13 +82,13 @@ def short_sums(digits: int) -> np.ndarray:
 
 
 def draw_short_sums(digits: int, count: int, rng: np.random.Generator, held_out: np.ndarray) -> np.ndarray:
-    """``count`` of the ``short_sums``, drawn with repeats the seed's way (an operand's length
+    """``count`` of ``all_short_sums``, drawn with repeats the seed's way (an operand's length
     uniform, then its digits), none of them a held-out question in either order. Shape (count, 2).
 
     Deduplicated generation holds each of the 55 distinct sums of two 1-digit numbers at most
     once among tens of thousands of questions; drawn afresh each epoch, they come up again.
     """
-    candidates, limit = short_sums(digits), short_limit(digits)
+    candidates, limit = all_short_sums(digits), short_limit(digits)
     lengths = len(str(limit - 1))
     chance = np.zeros(limit)  # Of each operand value: length uniform in 1..lengths, then uniform digits.
     for length in range(1, lengths + 1):
@@ -126,6 +126,14 @@ def sample_whole_space(digits: int, count: int, seed: int) -> np.ndarray:
     """
     rng = np.random.default_rng(seed)
     return rng.integers(0, 10**digits, size=(count, 2))
+
+
+def whole_space_or_sample(digits: int, count: int, seed: int) -> tuple[np.ndarray, bool]:
+    """(pairs, exhaustive): every sum when ``count`` covers the whole space (2 digits: 10,000),
+    else ``count`` random ones. The one rule for "score a model on the whole space"."""
+    if count >= 10 ** (2 * digits):
+        return whole_space(digits), True
+    return sample_whole_space(digits, count, seed), False
 
 
 def whole_space(digits: int) -> np.ndarray:

@@ -50,7 +50,7 @@ def evaluate(predictor, pairs, max_mistakes: int = 10) -> dict:
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     result = score(predictor, pairs)
     correct = result.pop("correct")
-    answers = predictor.codec.decode(result.pop("answers"))
+    answers = predictor.codec.decode_answers(result.pop("answers"))
     by_carries = defaultdict(lambda: [0, 0])
     by_lengths = defaultdict(lambda: [0, 0])
     mistakes = []

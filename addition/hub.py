@@ -1,7 +1,7 @@
-"""Publish a model folder to the Hugging Face Hub with a model card, and load one back.
+"""The Hugging Face Hub: a model card, publishing a folder with it, and downloading one.
 
 The folder is Keras 3's unzipped layout, so ``keras.saving.load_model("hf://USER/REPO")``
-reads a pushed repo too; our loader adds the codec and validation questions.
+reads a pushed repo too; ``addition.loading`` adds the codec and validation questions.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
 
 
-def check_repo_id(repo_id: str) -> str:
-    if not _REPO_ID.fullmatch(repo_id or "") or ".." in repo_id or repo_id.endswith((".", "-")):
-        raise ValueError(f"{repo_id!r} is not a Hugging Face repo id like user/addition-lstm")
+def check_repo_id(repo_id: str, what: str = "not a Hugging Face repo id like user/addition-lstm") -> str:
+    if not isinstance(repo_id, str) or not _REPO_ID.fullmatch(repo_id) or ".." in repo_id \
+            or repo_id.endswith((".", "-")):
+        raise ValueError(f"{str(repo_id)[:100]!r} is {what}")
     return repo_id
 
 
@@ -28,26 +29,6 @@ def find_token() -> str | None:
     from huggingface_hub import get_token
 
     return get_token()
-
-
-def load_model(spec: str, revision: str | None = None):
-    """Load from a local folder, or else from a Hub repo id (through the local HF cache).
-
-    Returns a ``LoadedModel``; raises ``ModelFolderError`` with one line naming what could not
-    be loaded.
-    """
-    from .saving import ModelFolderError, load_model_folder
-
-    path = Path(spec).expanduser()
-    if path.is_dir():
-        if revision:
-            raise ModelFolderError(f"--revision is for Hub repos, but {spec} is a local folder")
-        return load_model_folder(path)
-    if not _REPO_ID.fullmatch(spec) or path.exists():
-        raise ModelFolderError(f"{spec} is neither a model folder nor a Hugging Face repo id like user/addition-lstm")
-    folder = download(spec, revision)
-    label = f"{spec}@{revision}" if revision else spec
-    return load_model_folder(folder, source=f"Hugging Face Hub: {label}")
 
 
 def download(repo_id: str, revision: str | None = None) -> str:
@@ -97,8 +78,12 @@ def build_model_card(folder, repo_id: str):
         f"- Whole space ({scope} {whole['count']:,} {digits}-digit sums): {whole['exact_match']:.3%} whole answers\n"
         if whole else ""
     )
-    a, b = int("5" * digits), int("6" * max(1, digits - 1))  # The codec's example, e.g. 555+66.
-    padded_answer = str(a + b).ljust(digits + 1)
+    from .codec import Codec
+
+    codec = Codec(digits=digits, reverse=info["reverse"], reverse_answer=info.get("reverse_answer", False))
+    a, b = (int(part) for part in codec.example.split("+"))
+    padded_answer = codec.answer_string(a + b)
+    written = "units digit first (read it backwards)" if codec.reverse_answer else "in reading order"
     carries = "\n".join(
         f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
     )
@@ -119,11 +104,12 @@ the answer `596` one character at a time. It adds two whole numbers of up to {di
 
 ## Usage
 ```python
-from addition.hub import load_model   # from the addition-lstm project
+from addition.loading import load_model   # from the addition-lstm project
 loaded = load_model("{repo_id}")
 print(loaded.predictor.answers([({a}, {b})]))  # right: ['{padded_answer}'] (padded to {digits + 1} characters)
 ```
-or with Keras alone (the input is the one-hot, right-padded{' and reversed' if info['reverse'] else ''} question, vocabulary `{info['vocabulary']}`):
+or with Keras alone (the input is the one-hot, right-padded{' and reversed' if info['reverse'] else ''} question,
+vocabulary `{info['vocabulary']}`; the model writes the answer {written}):
 ```python
 import keras
 model = keras.saving.load_model("hf://{repo_id}")

@@ -1,4 +1,4 @@
-"""The seq2seq LSTM of the keras-io example, in Keras 3 idioms, and a fast way to run it."""
+"""The seq2seq network of the keras-io example, in Keras 3 idioms, and a fast way to run it."""
 
 from __future__ import annotations
 
@@ -15,22 +15,29 @@ from keras import layers
 from .codec import Codec
 
 
-def build_model(codec: Codec, hidden_size: int = 128, num_layers: int = 1, unroll: bool = False):
-    """Encoder LSTM -> RepeatVector -> ``num_layers`` decoder LSTMs -> softmax per position.
+# The seed's "Try replacing GRU, or SimpleRNN": the recurrent layer is a setting.
+CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "simplernn": layers.SimpleRNN}
+
+
+def build_model(codec: Codec, hidden_size: int = 128, num_layers: int = 1, unroll: bool = False,
+                cell: str = "lstm"):
+    """Encoder RNN -> RepeatVector -> ``num_layers`` decoder RNNs -> softmax per position.
 
     The encoder squeezes the whole question into one vector of ``hidden_size``; the decoder
     receives that same vector at each of the ``answer_length`` output steps and writes one
-    character per step. ``unroll`` trades a little memory for speed on these short sequences.
+    character per step. ``cell`` picks LSTM (the seed's), GRU or SimpleRNN; ``unroll`` trades
+    a little memory for speed on these short sequences.
     """
     if hidden_size < 1 or num_layers < 1:
         raise ValueError(f"hidden_size and num_layers must be at least 1, got {hidden_size}, {num_layers}")
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+    recurrent = CELLS[cell]
     questions = keras.Input(shape=(codec.question_length, codec.vocabulary_size), name="question")
-    summary = layers.LSTM(hidden_size, unroll=unroll, name="encoder")(questions)  # (batch, hidden)
+    summary = recurrent(hidden_size, unroll=unroll, name="encoder")(questions)  # (batch, hidden)
     sequence = layers.RepeatVector(codec.answer_length, name="repeat")(summary)  # (batch, answer, hidden)
     for index in range(num_layers):
-        sequence = layers.LSTM(
-            hidden_size, return_sequences=True, unroll=unroll, name=f"decoder_{index}"
-        )(sequence)
+        sequence = recurrent(hidden_size, return_sequences=True, unroll=unroll, name=f"decoder_{index}")(sequence)
     answers = layers.Dense(codec.vocabulary_size, activation="softmax", name="answer")(sequence)
     return keras.Model(questions, answers, name="addition_lstm")
 
@@ -78,8 +85,8 @@ class Predictor:
         return self.probabilities(pairs).argmax(axis=-1)
 
     def answers(self, pairs) -> list[str]:
-        """The model's padded answer strings."""
-        return self.codec.decode(self.answer_indices(pairs))
+        """The model's padded answer strings, in reading order."""
+        return self.codec.decode_answers(self.answer_indices(pairs))
 
 
 @functools.cache
@@ -123,17 +130,24 @@ def fast_forward(model):
 def _build_fast_forward(model):
     import tensorflow as tf
 
-    try:
-        encoder, answer = model.get_layer("encoder"), model.get_layer("answer")
-        decoders = [layer for layer in model.layers if layer.name.startswith("decoder_")]
-        repeat = model.get_layer("repeat")
-    except ValueError:
+    # Exactly build_model's chain, layer after layer, or Keras runs it: a model with any other
+    # layer anywhere must not be answered by this pass (loading checks this too).
+    kinds = [type(layer) for layer in model.layers]
+    if len(kinds) < 5 or kinds[:3] != [layers.InputLayer, layers.LSTM, layers.RepeatVector] \
+            or kinds[-1] is not layers.Dense or set(kinds[3:-1]) != {layers.LSTM}:
+        return None
+    chain = model.layers[1:]
+    if any(after.input is not before.output for before, after in zip(chain, chain[1:])) \
+            or chain[0].input is not model.inputs[0] or chain[-1].output is not model.outputs[0]:
+        return None
+    _, encoder, repeat, *decoders, answer = model.layers
+    if model.input_shape[-1] != encoder.cell.kernel.shape[0] or answer.kernel.shape[-1] != model.output_shape[-1]:
         return None
     lstms = [encoder, *decoders]
     standard = all(
         isinstance(layer, layers.LSTM) and layer.activation is keras.activations.tanh
         and layer.recurrent_activation is keras.activations.sigmoid and layer.use_bias
-        and not layer.go_backwards and not layer.stateful
+        and not layer.go_backwards and not layer.stateful and layer.return_sequences == (layer is not encoder)
         for layer in lstms
     )
     if not (standard and decoders and answer.activation is keras.activations.softmax and answer.use_bias):

@@ -7,7 +7,7 @@ import platform
 import keras
 
 from .config import TrainConfig
-from .data import sample_whole_space, whole_space
+from .data import whole_space_or_sample
 from .evaluation import describe_mistake, score
 from .model import Predictor, count_parameters
 from .saving import save_model_folder
@@ -18,9 +18,9 @@ WHOLE_SPACE_SEED = 20_151_208
 
 
 def train_and_save(config: TrainConfig, output, command: str = "", whole_space_sample: int = 100_000,
-                   verbose: int = 0, on_epoch=None):
+                   verbose: int = 0, on_epoch=None, callbacks=()):
     """Returns (TrainResult, saved folder, a printable summary)."""
-    result = train(config, verbose=verbose, on_epoch=on_epoch)
+    result = train(config, verbose=verbose, on_epoch=on_epoch, callbacks=callbacks)
     metrics = {
         "validation": result.validation,
         "best_epoch": result.best_epoch,
@@ -28,10 +28,7 @@ def train_and_save(config: TrainConfig, output, command: str = "", whole_space_s
         "training_seconds": round(result.seconds, 1),
     }
     if whole_space_sample:
-        exhaustive = whole_space_sample >= 10 ** (2 * config.digits)
-        # A sample as large as the space itself: score every sum once instead (2 digits: 10,000).
-        pairs = whole_space(config.digits) if exhaustive else sample_whole_space(
-            config.digits, whole_space_sample, WHOLE_SPACE_SEED)
+        pairs, exhaustive = whole_space_or_sample(config.digits, whole_space_sample, WHOLE_SPACE_SEED)
         whole = score(Predictor(result.model, result.codec), pairs)
         metrics["whole_space_sample"] = {
             "count": whole["count"],

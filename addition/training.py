@@ -40,8 +40,8 @@ class TrainResult:
 
 
 def prepare_data(config: TrainConfig) -> PreparedData:
-    codec = Codec(digits=config.digits, reverse=config.reverse)
-    pairs = generate_questions(config.digits, config.training_size, config.seed, config.sampling)
+    codec = Codec(digits=config.digits, reverse=config.reverse, reverse_answer=config.reverse_answer)
+    pairs = generate_questions(config.digits, config.training_size, config.random_seed, config.sampling)
     training_pairs, validation_pairs = split_questions(pairs, config.validation_fraction)
     return PreparedData(codec, training_pairs, validation_pairs)
 
@@ -154,7 +154,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
     def _samples(self, validation) -> list[dict]:
         """A few random validation questions with the model's answers, as the seed prints them."""
         chosen = self.sample_rng.choice(len(self.validation_pairs), SAMPLES_PER_EPOCH)
-        answers = self.codec.decode(validation["answers"][chosen])
+        answers = self.codec.decode_answers(validation["answers"][chosen])
         return [
             {"a": int(a), "b": int(b), "model": answer.strip(), "true": int(a + b), "correct": bool(right)}
             for (a, b), answer, right in zip(self.validation_pairs[chosen], answers, validation["correct"][chosen])
@@ -169,15 +169,15 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made.
     """
     data = data or prepare_data(config)
-    keras.utils.set_random_seed(config.seed)
+    keras.utils.set_random_seed(config.random_seed)
     codec = data.codec
-    pairs_rng = np.random.default_rng(config.seed)  # Orientations, then short sums: the same draws every run.
+    pairs_rng = np.random.default_rng(config.random_seed)  # Orientations, then short sums: the same draws every run.
     steps_per_epoch = -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
     with distribution_strategy().scope():
-        model = build_model(codec, config.hidden_size, config.num_layers, config.unroll)
+        model = build_model(codec, config.hidden_size, config.num_layers, config.unroll, config.cell)
         compile_model(model, config, steps_per_epoch)
     monitor = WholeAnswerMonitor(
-        codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.seed
+        codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.random_seed
     )
     # The bar first: it ends its line before the monitor prints the epoch's summary.
     callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor, *callbacks]
@@ -196,7 +196,7 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
             callbacks=callbacks,
             verbose=verbose,
         )
-        if monitor.reached_target:
+        if monitor.reached_target or model.stop_training:  # A target met, or a callback said stop.
             break
     seconds = time.perf_counter() - started
     # The seed's validation accuracy swings from epoch to epoch: ship the best epoch, not the last.

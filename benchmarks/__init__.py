@@ -1,0 +1,19 @@
+"""Benchmarks: run from the repository's root as modules, e.g. ``python -m benchmarks.train_speed``.
+
+Each prints a ratio against a baseline run in the same invocation, beside the CPU model:
+the machines differ and are shared, so only figures from one run compare.
+"""
+
+import platform
+from pathlib import Path
+
+
+def cpu_model() -> str:
+    """The processor's name, printed beside every timing."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

@@ -1,7 +1,7 @@
 """How fast the app answers, against Keras's model.predict on the same questions, in one process.
 
-    python benchmarks/inference_speed.py            # the bundled model
-    python benchmarks/inference_speed.py --quick    # fewer repetitions (a smoke test)
+    python -m benchmarks.inference_speed            # the bundled model
+    python -m benchmarks.inference_speed --quick    # fewer repetitions (a smoke test)
 
 Prints the median latency of the app's answer path (parse, one forward pass, the probability
 table) over single questions, the batched throughput of Predictor (from the sums to answer
@@ -11,18 +11,14 @@ indices), and the same measurements through model.predict, with the ratios.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from addition import BUNDLED_MODEL, views
+from addition.data import sample_whole_space
+from addition.loading import load_model
+from benchmarks import cpu_model
 
-from addition import demo as views  # noqa: E402
-from addition.data import sample_whole_space  # noqa: E402
-from addition.hub import load_model  # noqa: E402
-
-BUNDLED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models", "addition-3digit")
 
 
 def median_ms(function, items) -> float:
@@ -36,9 +32,10 @@ def median_ms(function, items) -> float:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=BUNDLED, help="model folder or Hub repo id")
+    parser.add_argument("--model", default=str(BUNDLED_MODEL), help="model folder or Hub repo id")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     arguments = parser.parse_args()
+    print(f"CPU: {cpu_model()}")
     loaded = load_model(arguments.model)
     predictor, codec = loaded.predictor, loaded.codec
     singles = 100 if arguments.quick else 1_000

@@ -1,8 +1,8 @@
 """Many users at once: concurrent gradio_client users send sums to a launched app.
 
-    python benchmarks/load_test.py                      # starts python app.py itself, 32 users x 25 sums
-    python benchmarks/load_test.py --url http://127.0.0.1:7860/ --users 64
-    python benchmarks/load_test.py --all-models         # users spread over the 2-, 3-, 4- and 5-digit models
+    python -m benchmarks.load_test                      # starts python app.py itself, 32 users x 25 sums
+    python -m benchmarks.load_test --url http://127.0.0.1:7860/ --users 64
+    python -m benchmarks.load_test --all-models         # users spread over the 2-, 3-, 4- and 5-digit models
 
 Every request must be answered, with the true sum right (the oracle: Python's addition) and the
 model's answer marked honestly. Prints p50/p95 latency, throughput, the model's own accuracy on
@@ -12,15 +12,12 @@ the sums sent, and the app process's peak resident memory (when it started the a
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 
 def peak_memory_mb(pid: int) -> float | None:
@@ -134,14 +131,15 @@ def main():
     arguments = parser.parse_args()
     models = None
     if arguments.all_models:
+        from addition import MODELS_FOLDER
         from addition.catalog import bundled_entries
 
-        models = {entry.label: entry.digits for entry in bundled_entries(os.path.join(ROOT, "models"))}
+        models = {entry.label: entry.digits for entry in bundled_entries(MODELS_FOLDER)}
     process = None
     if arguments.url:
         url = arguments.url
     else:
-        from tests.conftest import start_app
+        from benchmarks.serve import start_app
 
         process, url = start_app()
     try:

@@ -1,7 +1,7 @@
 """Reversed vs reading-order questions, the same recipe and budget: the seed's claim, measured.
 
-    python benchmarks/reverse_input.py            # 3 digits, our fast recipe both ways (about 9 minutes)
-    python benchmarks/reverse_input.py --quick    # a smoke test
+    python -m benchmarks.reverse_input            # 3 digits, our default recipe both ways (about 9 minutes)
+    python -m benchmarks.reverse_input --quick    # a smoke test
 
 Prints validation whole-answer accuracy after each epoch for both, and the final accuracy on a
 fixed random sample of the whole space.
@@ -10,18 +10,14 @@ fixed random sample of the whole space.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from benchmarks.train_speed import QUICK, run_recipe  # noqa: E402
+from benchmarks.train_speed import QUICK, run_recipe
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the script, measures nothing")
-    parser.add_argument("--recipe", default="fast", help="the recipe to run both ways")
+    parser.add_argument("--recipe", default="ours", help="the recipe to run both ways")
     parser.add_argument("--whole-space-sample", type=int, default=200_000)
     arguments = parser.parse_args()
     base = dict(QUICK) if arguments.quick else {}

@@ -1,7 +1,7 @@
 """Train the seed's recipe and our default recipe in one invocation and compare them.
 
-    python benchmarks/train_speed.py            # 3 digits, both recipes: about 20 minutes on 2 cores
-    python benchmarks/train_speed.py --quick    # a smoke test of the benchmark itself (seconds)
+    python -m benchmarks.train_speed            # 3 digits, both recipes: about 20 minutes on 2 cores
+    python -m benchmarks.train_speed --quick    # a smoke test of the benchmark itself (seconds)
 
 For each recipe: wall time until validation whole-answer accuracy first reaches 99% and 99.9%,
 the final validation accuracy, and the accuracy on a fixed random sample of the whole space
@@ -13,21 +13,17 @@ better model than the seed's final one: after every epoch both runs are scored o
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 
 import keras
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from addition.codec import Codec  # noqa: E402
-from addition.config import RECIPES  # noqa: E402
-from addition.data import sample_whole_space  # noqa: E402
-from addition.evaluation import score  # noqa: E402
-from addition.model import Predictor  # noqa: E402
-from addition.pipeline import WHOLE_SPACE_SEED  # noqa: E402
-from addition.training import train  # noqa: E402
+from addition.config import RECIPES
+from addition.data import sample_whole_space
+from addition.evaluation import score
+from addition.model import Predictor
+from addition.pipeline import WHOLE_SPACE_SEED
+from addition.training import prepare_data, train
+from benchmarks import cpu_model
 
 TARGETS = (0.99, 0.999)
 QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}
@@ -56,7 +52,8 @@ def run_recipe(name: str, overrides: dict, whole_space_count: int, check_pairs=(
     reached = {}
     timeline = []  # (seconds of training, validation exact-match) after each epoch.
     curve = []  # Validation exact-match after each epoch.
-    check = EpochCheck(Codec(config.digits, config.reverse), check_pairs)
+    data = prepare_data(config)
+    check = EpochCheck(data.codec, check_pairs)
 
     def on_epoch(record, samples):
         # Runs before this epoch's check: the clock so far includes the earlier epochs' checks.
@@ -68,7 +65,7 @@ def run_recipe(name: str, overrides: dict, whole_space_count: int, check_pairs=(
                 reached[target] = seconds
 
     started = time.perf_counter()
-    result = train(config, on_epoch=on_epoch, callbacks=[check])
+    result = train(config, on_epoch=on_epoch, callbacks=[check], data=data)
     wall = time.perf_counter() - started - check.seconds_spent  # Includes data generation and model building.
     predictor = Predictor(result.model, result.codec)
     whole = score(predictor, sample_whole_space(config.digits, whole_space_count, WHOLE_SPACE_SEED))
@@ -87,11 +84,12 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the benchmark, measures nothing")
     parser.add_argument("--whole-space-sample", type=int, default=200_000, help="random sums to score each model on")
     parser.add_argument("--epoch-check", type=int, default=50_000, help="random sums to score after every epoch")
-    parser.add_argument("--recipes", nargs="+", default=["seed", "fast"], choices=sorted(RECIPES))
+    parser.add_argument("--recipes", nargs="+", default=["seed", "ours"], choices=sorted(RECIPES))
     arguments = parser.parse_args()
     overrides = QUICK if arguments.quick else {}
     count = 2_000 if arguments.quick else arguments.whole_space_sample
-    digits = overrides.get("digits", RECIPES["fast"].digits)
+    digits = overrides.get("digits", RECIPES["ours"].digits)
+    print(f"CPU: {cpu_model()}", flush=True)
     check_pairs = sample_whole_space(digits, 1_000 if arguments.quick else arguments.epoch_check, EPOCH_CHECK_SEED)
     results = []
     for name in arguments.recipes:
@@ -105,18 +103,18 @@ def main():
               f"{seconds(r['reached'].get(0.999))} | {r['validation']:.2%} | {r['whole_space']:.3%} | "
               f"{r['whole_space_wrong']:,} |")
     by_name = {r["name"]: r for r in results}
-    if {"seed", "fast"} <= set(by_name):
-        seed, fast = by_name["seed"], by_name["fast"]
-        print(f"\nwall time, seed / fast: {seed['wall'] / fast['wall']:.2f}x")
+    if {"seed", "ours"} <= set(by_name):
+        seed, fast = by_name["seed"], by_name["ours"]
+        print(f"\nwall time, seed / ours: {seed['wall'] / fast['wall']:.2f}x")
         for target in TARGETS:
             if target in seed["reached"] and target in fast["reached"]:
-                print(f"time to {target:.1%} on validation, seed / fast: "
+                print(f"time to {target:.1%} on validation, seed / ours: "
                       f"{seed['reached'][target] / fast['reached'][target]:.2f}x")
-        print(f"whole-space errors, seed / fast: {seed['whole_space_wrong']} / {fast['whole_space_wrong']}")
+        print(f"whole-space errors, seed / ours: {seed['whole_space_wrong']} / {fast['whole_space_wrong']}")
         # "A better model in less time": when ours first matches the seed's final validation score.
         matched = next((at for at, accuracy in fast["timeline"] if accuracy >= seed["validation"]), None)
         if matched:
-            print(f"fast reaches the seed's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
+            print(f"ours reaches the seed's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
                   f"seed wall / that = {seed['wall'] / matched:.2f}x")
         # And on sums from the whole space: the first epoch whose model beats the seed's final model.
         better = next(((epoch, at) for epoch, ((at, _), accuracy) in enumerate(zip(fast["timeline"], fast["checks"]), 1)
@@ -124,10 +122,10 @@ def main():
         checked = f"{len(check_pairs):,} random sums"
         if better:
             epoch, at = better
-            print(f"fast beats the seed's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
+            print(f"ours beats the seed's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
                   f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: seed wall / that = {seed['wall'] / at:.2f}x")
         else:
-            print(f"fast never beats the seed's final model on {checked} ({seed['final_check']:.3%})")
+            print(f"ours never beats the seed's final model on {checked} ({seed['final_check']:.3%})")
 
 
 if __name__ == "__main__":

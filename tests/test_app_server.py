@@ -15,11 +15,11 @@ def client(app_url):
 
 
 def test_add_answers_against_the_oracle(client):
+    # The bundled 3-digit model is right on every one of the 1,000,000 sums (test_bundled_model).
     for a, b in [(535, 61), (999, 1), (1, 999), (999, 999), (500, 500), (0, 0), (12, 345)]:
         summary, table, details = client.predict(f"{a}+{b}", api_name="/add")
-        assert details["true_answer"] == a + b
-        assert details["correct"] == (details["model_answer"] == str(a + b))
-        assert f"{a} + {b} = " in summary and "<table" in table
+        assert details["model_answer"] == str(a + b) and details["correct"] is True
+        assert f"{a} + {b} = {a + b} ☑" in summary and "<table" in table
 
 
 @pytest.mark.parametrize("question", ["", "abc", "1+2+3", "-1+2", "1.5+1", "1000+1", "１+２", "9" * 100_000])
@@ -50,7 +50,7 @@ def test_sample_refuses_a_bad_count_and_keeps_serving(client, count):
 
 def test_every_bundled_model_answers_through_the_api(client):
     from addition.catalog import bundled_entries
-    from addition.saving import load_model_folder
+    from addition.loading import load_model_folder
 
     entries = bundled_entries(ROOT / "models")
     assert [entry.label for entry in entries] == ["2 digits", "3 digits", "4 digits", "5 digits"]
@@ -78,9 +78,49 @@ def test_an_unknown_model_is_refused_and_the_app_keeps_serving(client):
     assert client.predict("1+1", api_name="/add")[2]["true_answer"] == 2
 
 
+def test_errors_are_said_once_in_plain_text(client):
+    with pytest.raises(Exception) as refused:
+        client.predict("<b>12</b>+<img src=x>", api_name="/add")
+    message = str(refused.value)
+    assert "&lt;b&gt;" in message and "<b>" not in message  # Shown as typed, not as markup.
+    with pytest.raises(Exception) as refused:
+        client.predict("1+1", None, api_name="/add")
+    assert "There is no model called None" in str(refused.value) and "'There" not in str(refused.value)
+
+
+def test_nothing_the_app_does_not_use_is_open(app_url):
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as closed:  # No public traffic dashboard.
+        urllib.request.urlopen(app_url + "monitoring/summary", timeout=10)
+    assert closed.value.code in (403, 404)
+    boundary = "x" * 16
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.bin\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"0" * 100_000 + f"\r\n--{boundary}--\r\n".encode()
+    upload = urllib.request.Request(app_url + "gradio_api/upload", data=body, method="POST",
+                                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:  # The app takes no files.
+        urllib.request.urlopen(upload, timeout=10)
+    assert refused.value.code == 413
+
+
+def test_no_server_path_in_the_page_or_the_api_description(app_url, client):
+    import urllib.request
+
+    for route in ("", "config", "gradio_api/info"):
+        with urllib.request.urlopen(app_url + route, timeout=30) as response:
+            assert str(ROOT) not in response.read().decode(), route
+    outputs = [client.predict("535+61", api_name="/add"), client.predict(5, api_name="/sample")]
+    assert str(ROOT) not in repr(outputs)
+
+
 @pytest.mark.parametrize(
     "args, words",
-    [(["--model", "/no/such/folder"], "neither a model folder nor a Hugging Face repo id"),
+    [(["--model", "/no/such/folder"], "/no/such/folder is not a model folder (no such directory)"),
+     (["--model", "no such thing"], "neither a model folder nor a Hugging Face repo id"),
+     (["--model", "me/repo", "--revision", "../../etc"], "is not a Hub branch, tag or commit"),
+     (["--port", "eighty"], "invalid int value"),
      (["--bogus"], "unrecognized arguments")],
 )
 def test_app_start_up_errors_are_one_line(args, words):

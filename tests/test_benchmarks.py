@@ -1,31 +1,57 @@
-"""The benchmarks run (in --quick mode); they measure, so nothing here asserts a time."""
+"""The benchmarks run (in --quick mode) and report figures that agree with each other; they
+measure, so nothing here asserts a time."""
 
+import re
 import subprocess
 import sys
 
 from .conftest import ROOT
 
 
-def run(script, *args):
-    return subprocess.run([sys.executable, f"benchmarks/{script}", *args], cwd=ROOT, capture_output=True,
+def run(module, *args):
+    return subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
 
 
-def test_training_benchmark_quick_mode_prints_both_recipes():
-    done = run("train_speed.py", "--quick")
+def test_training_benchmark_compares_both_recipes_on_the_same_sums():
+    done = run("train_speed", "--quick")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "| seed |" in done.stdout and "| fast |" in done.stdout
-    assert "wall time, seed / fast:" in done.stdout
-    assert "the seed's final model on 1,000 random sums" in done.stdout
+    assert done.stdout.startswith("CPU: ")
+    rows = {match[0]: match for match in re.findall(
+        r"^\| (seed|ours) \| ([\d.]+) s \| .* \| ([\d.]+)% \| ([\d.]+)% \| ([\d,]+) \|$", done.stdout, re.M)}
+    assert set(rows) == {"seed", "ours"}
+    for _, wall, _, whole, wrong in rows.values():
+        # 2,000 random sums: the wrong count and the accuracy are the same figure.
+        assert int(wrong.replace(",", "")) == round((100 - float(whole)) / 100 * 2_000)
+    seed_wall, ours_wall = float(rows["seed"][1]), float(rows["ours"][1])
+    ratio = float(re.search(r"wall time, seed / ours: ([\d.]+)x", done.stdout).group(1))
+    assert abs(ratio - seed_wall / ours_wall) <= 0.01 + 0.01 * ratio + 1 / ours_wall  # Printed walls are rounded.
+    assert re.search(r"ours (beats|never beats) the seed's final model on 1,000 random sums", done.stdout)
 
 
-def test_inference_benchmark_quick_mode_prints_ratios():
-    done = run("inference_speed.py", "--quick")
+def test_inference_benchmark_prints_both_paths_and_their_ratio():
+    done = run("inference_speed", "--quick")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "questions/s" in done.stdout and "faster" in done.stdout
+    assert done.stdout.startswith("CPU: ") and "questions/s" in done.stdout and "faster" in done.stdout
 
 
-def test_reverse_benchmark_quick_mode_prints_both_orders():
-    done = run("reverse_input.py", "--quick")
+def test_reverse_benchmark_prints_every_epoch_for_both_orders():
+    done = run("reverse_input", "--quick")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| epoch | reversed | reading order |" in done.stdout
+    assert re.search(r"^\| 1 \| [\d.]+% \| [\d.]+% \|$", done.stdout, re.M)
+
+
+def test_the_train_beside_the_app_benchmark_reports_both_loads():
+    done = run("train_beside_app", "--quick")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r"^\| no training \| 10/10 \| \d+ ms \| \d+ ms \|$", done.stdout, re.M)
+    assert re.search(r"^\| while training \| 10/10 \| \d+ ms \| \d+ ms \|$", done.stdout, re.M)
+    assert re.search(r"training: 2 epochs in \d+ s", done.stdout)
+
+
+def test_the_cells_benchmark_trains_each_cell_on_one_budget():
+    done = run("cells", "--quick")
+    assert done.returncode == 0, done.stderr[-2000:]
+    for cell in ("LSTM", "GRU", "SimpleRNN"):
+        assert re.search(rf"^\| {cell} \| [\d,]+ \| \d+ s \| [\d.]+% \| [\d.]+% \(all 10,000\) \|$", done.stdout, re.M)

@@ -45,7 +45,7 @@ def test_evaluate_cli_scores_a_sample_and_checks_carry_chains():
     refused = subprocess.run([sys.executable, "evaluate.py", "/no/such/model"], cwd=ROOT, capture_output=True,
                              text=True, timeout=300)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
-    assert "neither a model folder nor" in refused.stderr.strip().splitlines()[-1]
+    assert "is not a model folder" in refused.stderr.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize("digits", [2, 4, 5])
@@ -53,7 +53,7 @@ def test_the_other_bundled_models_score_what_their_folders_and_the_readme_say(di
     # The README's table of 2-5 digit results is read from these folders: rescore them with
     # Python's addition as the oracle.
     from addition.pipeline import WHOLE_SPACE_SEED
-    from addition.saving import load_model_folder
+    from addition.loading import load_model_folder
 
     from .conftest import ROOT
 
@@ -88,7 +88,7 @@ def test_evaluate_cli_on_the_5_digit_model_samples_and_refuses_huge_samples():
 @pytest.mark.parametrize("digits", [2, 3, 4])
 def test_bundled_models_add_every_pair_of_1_digit_numbers(digits):
     # The sums people type first, and the ones models trained without --short-sums got wrong.
-    from addition.saving import load_model_folder
+    from addition.loading import load_model_folder
 
     from .conftest import ROOT
 

@@ -35,9 +35,12 @@ def test_a_named_outside_model_comes_first_and_the_others_load_on_first_use(tmp_
     shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
     loads = []
     real_load = catalog_module.load_model
-    monkeypatch.setattr(catalog_module, "load_model", lambda spec, revision=None: loads.append(spec) or real_load(spec))
-    catalog = Catalog(Entry(str(tiny_folder), str(tiny_folder)), bundled_entries(tmp_path))
-    assert catalog.labels == [str(tiny_folder), "3 digits"] and catalog.default == str(tiny_folder)
+    monkeypatch.setattr(catalog_module, "load_model",
+                        lambda spec, revision=None, name=None: loads.append(spec) or real_load(spec))
+    catalog = Catalog(Entry("tiny", str(tiny_folder)), bundled_entries(tmp_path))
+    assert catalog.labels == ["tiny", "3 digits"] and catalog.default == "tiny"
+    assert loads == []  # Nothing loads until asked: `import app` stays light.
+    catalog.load_default()
     assert loads == [str(tiny_folder)]  # Only the first model at start.
     # Eight users pick the 3-digit model at once: it loads once.
     results = []
@@ -71,7 +74,7 @@ def test_a_broken_bundled_folder_fails_when_picked_not_at_start(tmp_path, tiny_m
     shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
     (tmp_path / "three" / "model.weights.h5").write_bytes(b"not weights")
     catalog = Catalog(Entry("tiny", str(tiny_folder)), bundled_entries(tmp_path))
-    with pytest.raises(ValueError, match="cannot load the Keras model"):
+    with pytest.raises(ValueError, match="cannot read three/model.weights.h5"):
         catalog.get("3 digits")
     assert catalog.get("tiny").codec.digits == 2  # The others still answer.
 

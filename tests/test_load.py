@@ -1,10 +1,5 @@
 """32 concurrent users x 25 sums against the launched app: all answered, all true sums right."""
 
-import sys
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT))
 
 
 def test_32_concurrent_users_are_all_answered_correctly(app_url):

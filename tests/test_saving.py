@@ -7,7 +7,8 @@ import h5py
 import keras
 import pytest
 
-from addition.saving import INFO_FILE, ModelFolderError, load_model_folder, save_model_folder
+from addition.loading import load_model_folder
+from addition.saving import INFO_FILE, ModelFolderError, save_model_folder
 
 
 def copy_of(folder, tmp_path):
@@ -72,8 +73,8 @@ def test_truncated_weights_are_refused(tiny_model, tmp_path):
     target = copy_of(tiny_model[1], tmp_path)
     weights = target / "model.weights.h5"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
-    with pytest.raises(ModelFolderError, match="cannot load the Keras model"):
-        load_model_folder(target)
+    with pytest.raises(ModelFolderError, match="cannot read copy/model.weights.h5: .*truncated"):
+        load_model_folder(target, name="copy")
 
 
 def test_missing_info_file_is_refused(tiny_model, tmp_path):
@@ -88,7 +89,7 @@ def test_info_that_disagrees_with_the_model_is_refused(tiny_model, tmp_path):
     info = json.loads((target / INFO_FILE).read_text())
     info["digits"] = 3  # The model was trained on 2 digits.
     (target / INFO_FILE).write_text(json.dumps(info))
-    with pytest.raises(ModelFolderError, match="does not match the model"):
+    with pytest.raises(ModelFolderError, match="config.json is not the network addition.json describes"):
         load_model_folder(target)
 
 
@@ -123,8 +124,51 @@ def test_weights_file_really_holds_weights(tiny_model):
         assert "optimizer" not in weights
 
 
-def test_killing_a_training_run_leaves_the_previous_folder_intact(tiny_model, tmp_path):
+def test_a_failure_between_the_two_renames_puts_the_previous_folder_back(tiny_model, tmp_path, monkeypatch):
     import os
+
+    from addition import saving
+
+    result, folder = tiny_model
+    target = copy_of(folder, tmp_path)
+    before = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
+    real_rename, renames = os.rename, []
+
+    def rename(source, destination):
+        renames.append((str(source), str(destination)))
+        if len(renames) == 2:  # The old folder is set aside; moving the new one in fails.
+            raise OSError(28, "No space left on device")
+        return real_rename(source, destination)
+
+    monkeypatch.setattr(saving.os, "rename", rename)
+    with pytest.raises(ModelFolderError, match="No space left on device"):
+        save_again(result, target)
+    assert len(renames) == 3 and renames[2] == (renames[0][1], str(target))  # The rollback ran.
+    after = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
+    assert after == before
+    assert [path.name for path in tmp_path.iterdir()] == ["copy"]
+    load_model_folder(target)
+
+
+KILL_DURING_SAVE = """
+import sys, time
+from addition import saving
+from addition.loading import load_model_folder
+
+loaded = load_model_folder(sys.argv[1])
+write_json = saving._write_json
+
+def slow_write(path, value, indent=2):
+    write_json(path, value, indent)
+    print("wrote", path.name, flush=True)
+    time.sleep(60)  # Killed here, with the new folder half written.
+
+saving._write_json = slow_write
+saving.save_model_folder(sys.argv[2], loaded.model, loaded.codec, {"note": "new"}, loaded.validation_pairs, [])
+"""
+
+
+def test_killing_a_save_half_way_leaves_the_previous_folder_intact(tiny_model, tmp_path):
     import signal
     import subprocess
     import sys
@@ -133,18 +177,16 @@ def test_killing_a_training_run_leaves_the_previous_folder_intact(tiny_model, tm
 
     target = copy_of(tiny_model[1], tmp_path)
     before = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
-    process = subprocess.Popen(
-        [sys.executable, "-u", "train.py", "--digits", "2", "--training-size", "3000", "--epochs", "200",
-         "--output", str(target)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
+    process = subprocess.Popen([sys.executable, "-c", KILL_DURING_SAVE, str(tiny_model[1]), str(target)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        for line in process.stdout:  # Wait until training is under way, then kill it hard.
-            if "validation: whole answers" in line:
-                break
-        os.kill(process.pid, signal.SIGKILL)
+        assert process.stdout.readline().startswith("wrote addition.json")  # Mid-save, Keras's files written.
+        process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=60)
     after = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
     assert after == before
     load_model_folder(target)
+    # What a kill can leave is the hidden staging folder beside it, never in its place.
+    leftovers = [path.name for path in tmp_path.iterdir() if path.name != "copy"]
+    assert leftovers and all(name.startswith(".copy.partial-") for name in leftovers)

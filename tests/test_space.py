@@ -27,7 +27,39 @@ def test_front_matter_describes_a_gradio_space():
     assert meta["sdk_version"] == pinned("gradio")
     assert (ROOT / meta["app_file"]).is_file()
     assert meta["title"] and meta["short_description"] and len(meta["short_description"]) <= 60
-    assert "models" in meta
+    assert isinstance(meta["models"], list)
+
+
+def test_the_space_python_satisfies_every_pinned_package():
+    # A Space builds on Python 3.10 unless python_version says otherwise, and then fails to
+    # install keras 3.15 and numpy 2.4. Each installed distribution's own metadata says what it needs.
+    from importlib.metadata import PackageNotFoundError, metadata, requires
+
+    from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    python = Version(str(front_matter()["python_version"]))
+    names = [line.split("==")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+             if "==" in line.split("#")[0]]
+    checked, queue = set(), list(names)
+    while queue:  # The pins and everything they pull in, as installed here.
+        name = queue.pop()
+        if name.lower() in checked:
+            continue
+        checked.add(name.lower())
+        try:
+            needs = metadata(name).get("Requires-Python")
+            dependencies = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        if needs:
+            assert python in SpecifierSet(needs), f"{name} requires Python {needs}, the Space runs {python}"
+        for line in dependencies:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"python_version": str(python), "extra": ""}):
+                queue.append(requirement.name)
+    assert {"keras", "numpy", "gradio"} <= checked
 
 
 def test_requirements_pin_every_package():

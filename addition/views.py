@@ -10,11 +10,11 @@ import html
 
 import numpy as np
 
+from . import CHECK, CROSS
+from .loading import LoadedModel
 from .model import count_parameters
-from .saving import LoadedModel
 
 MAX_SAMPLES = 100
-CHECK, CROSS = "☑", "☒"
 SAMPLE_HEADERS = ["question", "true answer", "model answer", "correct"]
 
 
@@ -22,9 +22,9 @@ def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]
     """(answer in Markdown, per-position probability table in HTML, details for API users)."""
     codec = loaded.codec
     a, b = codec.parse_question(question)
-    probabilities = loaded.predictor.probabilities([(a, b)])[0]  # (answer_length, vocabulary)
-    chosen = probabilities.argmax(axis=-1)
-    model_answer = codec.decode(chosen[None])[0]
+    # (answer_length, vocabulary), rows in reading order whichever way the model writes.
+    probabilities = codec.in_reading_order(loaded.predictor.probabilities([(a, b)])[0])
+    model_answer = codec.decode(probabilities.argmax(axis=-1)[None])[0]
     true_answer = codec.answer_string(a + b)
     correct = model_answer == true_answer
     # The decoder writes every position from the same encoder summary, independently of the
@@ -43,7 +43,8 @@ def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]
         "true_answer": a + b,
         "correct": correct,
         "confidence": round(confidence, 6),
-        "probabilities": np.round(probabilities, 6).tolist(),
+        # One row per answer position in reading order, one column per vocabulary character.
+        "probabilities": [[round(float(p), 6) for p in row] for row in probabilities],
         "vocabulary": codec.vocabulary,
     }
     return summary, probability_table(codec.vocabulary, probabilities, true_answer), details
@@ -68,8 +69,9 @@ def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: s
             )
         rows.append(f"<tr><th>{position + 1}</th>{''.join(cells)}</tr>")
     return (
-        '<table class="digit-probabilities"><thead><tr><th>position</th>'
-        f"{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        # The box scrolls sideways on a narrow screen; the page itself never does.
+        '<div class="table-scroll"><table class="digit-probabilities"><thead><tr><th>position</th>'
+        f"{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="legend">Each row is one character of the answer, written left to right '
         "(␣ is padding). Solid outline: the model's choice; dashed: the right character where "
         "the model chose another.</p>"
@@ -81,7 +83,7 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
     count = _sample_count(count)
     pool = loaded.validation_pairs
     chosen = pool[rng.choice(len(pool), size=min(count, len(pool)), replace=False)]
-    answers = loaded.predictor.answers(chosen)
+    answers = loaded.predictor.answers(chosen)  # In reading order.
     rows, right = [], 0
     for (a, b), answer in zip(chosen.tolist(), answers):
         correct = answer == loaded.codec.answer_string(a + b)
@@ -91,14 +93,18 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
 
 
 def describe_model(loaded: LoadedModel) -> str:
+    """The model panel in Markdown. Everything read from the folder is shown as text
+    (``as_text``): a folder from the Hub is untrusted, and its strings are not markup."""
     info, codec = loaded.info, loaded.codec
     metrics = info.get("metrics", {})
     validation = metrics.get("validation", {})
+    writes = "units digit first" if codec.reverse_answer else "in reading order"
     lines = [
-        f"**Source:** {loaded.source}",
+        f"**Source:** {as_text(loaded.source)}",
         f"**Adds:** two whole numbers of up to {codec.digits} digits · "
-        f"question {'reversed' if codec.reverse else 'in reading order'}",
-        f"**Parameters:** {count_parameters(loaded.model):,}",
+        f"question {'reversed' if codec.reverse else 'in reading order'} · answer written {writes}",
+        f"**Network:** {as_text(info['training'].get('cell', 'lstm')).upper()}, "
+        f"{count_parameters(loaded.model):,} parameters",
     ]
     if validation:
         lines.append(
@@ -107,15 +113,31 @@ def describe_model(loaded: LoadedModel) -> str:
         )
     whole = metrics.get("whole_space_sample")
     if whole:
-        lines.append(
-            f"**Random sums from the whole space ({whole['count']:,}):** whole answers {whole['exact_match']:.3%}"
-        )
+        scope = "all" if whole.get("exhaustive") else "random"
+        lines.append(f"**Whole space ({scope} {whole['count']:,} sums):** whole answers "
+                     f"{describe_rate(whole['exact_match'], whole['count'])}")
     if info.get("command"):
-        lines.append(f"**Trained with:** `{info['command']}`")
+        lines.append(f"**Trained with:** <code>{as_text(info['command'])}</code>")
     settings = info.get("training", {})
     if settings:
-        lines.append(" · ".join(f"{key} `{value}`" for key, value in settings.items()))
+        lines.append(" · ".join(f"{as_text(key)} <code>{as_text(value)}</code>" for key, value in settings.items()))
     return "\n\n".join(lines)
+
+
+def describe_rate(exact_match: float, count: int) -> str:
+    """A share of right answers that never rounds a mistake away: "100% of 1,000,000" only when
+    every one was right, else the count ("2 wrong of 1,000,000, 99.9998%")."""
+    wrong = round((1 - exact_match) * count)
+    if wrong == 0:
+        return f"all {count:,} right"
+    return f"{wrong:,} wrong of {count:,} ({100 * (1 - wrong / count):.{max(2, len(str(count)) - 2)}f}%)"
+
+
+def as_text(value) -> str:
+    """``value`` as literal text inside Markdown or HTML: every character but letters, digits
+    and spaces becomes a character reference, so no backtick, bracket or tag in it is markup."""
+    return "".join(char if char.isascii() and (char.isalnum() or char == " ") else f"&#{ord(char)};"
+                   for char in str(value))
 
 
 def example_questions(loaded: LoadedModel) -> list[str]:
@@ -143,15 +165,17 @@ def _char_label(char: str) -> str:
 
 
 def difficulty_tables(loaded: LoadedModel):
-    """Validation whole-answer accuracy by number of carries and by operand lengths, as stored
-    in the folder when training ended: two DataFrames of (group, questions, accuracy %)."""
+    """Validation whole answers by number of carries and by operand lengths, as stored in the
+    folder when training ended: two DataFrames of (group, questions, accuracy %, wrong per 10,000).
+    Mistakes, not accuracy, make the bar chart: at 99.9% every bar of an accuracy chart is full."""
     import pandas as pd
 
     validation = loaded.info.get("metrics", {}).get("validation", {})
 
     def frame(key, column):
-        rows = [[group, row["count"], round(100 * row["exact_match"], 3)] for group, row in validation.get(key, {}).items()]
-        return pd.DataFrame(rows, columns=[column, "questions", "accuracy %"])
+        rows = [[group, row["count"], round(100 * row["exact_match"], 3),
+                 round(10_000 * (1 - row["exact_match"]), 1)] for group, row in validation.get(key, {}).items()]
+        return pd.DataFrame(rows, columns=[column, "questions", "accuracy %", "wrong per 10,000"])
 
     return frame("by_carries", "carries"), frame("by_lengths", "operand lengths")
 
@@ -163,15 +187,16 @@ def training_curves(loaded: LoadedModel):
     names = {"accuracy": "characters (train)", "val_accuracy": "characters (validation)",
              "exact_match": "whole answers (train sample)", "val_exact_match": "whole answers (validation)"}
     records = [
-        {"epoch": record["epoch"], "metric": label, "value": round(100 * record[key], 3)}
+        {"epoch": record["epoch"], "metric": label, "accuracy %": round(100 * record[key], 3)}
         for record in loaded.history for key, label in names.items() if record.get(key) is not None
     ]
     losses = [
-        {"epoch": record["epoch"], "metric": label, "value": record[key]}
+        {"epoch": record["epoch"], "metric": label, "loss": record[key]}
         for record in loaded.history for key, label in (("loss", "training"), ("val_loss", "validation"))
         if record.get(key) is not None
     ]
-    return pd.DataFrame(records, columns=["epoch", "metric", "value"]), pd.DataFrame(losses, columns=["epoch", "metric", "value"])
+    return (pd.DataFrame(records, columns=["epoch", "metric", "accuracy %"]),
+            pd.DataFrame(losses, columns=["epoch", "metric", "loss"]))
 
 
 def compare_models(infos: list[tuple[str, dict]]):
@@ -212,9 +237,9 @@ def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 
 
 def short_sum_mistakes(loaded: LoadedModel) -> list[str]:
     """Every sum of two numbers below 100 (the ones people type first) that the model gets wrong."""
-    from .data import short_sums
+    from .data import all_short_sums
 
-    return _mistakes(loaded, short_sums(loaded.codec.digits))
+    return _mistakes(loaded, all_short_sums(loaded.codec.digits))
 
 
 def _mistakes(loaded: LoadedModel, pairs) -> list[str]:

@@ -1,0 +1,242 @@
+"""A model folder is untrusted input: it loads into exactly the network it describes, or is
+refused in one line naming the file and the problem. The folders here are what an outside
+probe built: the bundled weights with a layer slipped in, broken or loose JSON, huge files."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from addition import BUNDLED_MODEL, views
+from addition.data import sample_whole_space
+from addition.loading import load_model, load_model_folder
+from addition.saving import ModelFolderError
+
+from .conftest import ROOT
+
+
+def copy_of_bundled(tmp_path, name="hostile"):
+    target = tmp_path / name
+    shutil.copytree(BUNDLED_MODEL, target)
+    return target
+
+
+def with_network(folder, network):
+    """Replace the folder's Keras files by ``network``'s, keeping addition.json and the rest."""
+    staging = folder.parent / f"{folder.name}-keras"
+    keras.saving.save_model(network, str(staging), zipped=False)
+    for name in ("config.json", "metadata.json", "model.weights.h5"):
+        shutil.copy(staging / name, folder / name)
+    shutil.rmtree(staging)
+    return folder
+
+
+def edit_info(folder, change):
+    path = folder / "addition.json"
+    info = json.loads(path.read_text())
+    change(info)
+    path.write_text(json.dumps(info))
+    return folder
+
+
+def extra_layer_folder(tmp_path):
+    """The probe's folder: the bundled weights, plus one Dense between the decoder and the answer."""
+    bundled = keras.saving.load_model(str(BUNDLED_MODEL), compile=False)
+    x = bundled.inputs[0]
+    for layer in bundled.layers[1:-1]:
+        x = layer(x)
+    x = keras.layers.Dense(x.shape[-1], name="slipped_in")(x)
+    return with_network(copy_of_bundled(tmp_path), keras.Model(bundled.inputs, bundled.layers[-1](x)))
+
+
+def test_the_folder_with_a_layer_slipped_in_is_what_keras_runs_and_is_refused(tmp_path):
+    folder = extra_layer_folder(tmp_path)
+    # Keras itself runs the slipped-in layer: its answers are not the bundled model's.
+    network = keras.saving.load_model(str(folder), compile=False)
+    loaded = load_model_folder(BUNDLED_MODEL)
+    pairs = sample_whole_space(3, 500, seed=1)
+    keras_answers = loaded.codec.decode_answers(network.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1))
+    right = [answer == loaded.codec.answer_string(a + b) for (a, b), answer in zip(pairs.tolist(), keras_answers)]
+    assert sum(right) < 250
+    with pytest.raises(ModelFolderError, match=r"^hostile/config.json is not the network addition.json describes"):
+        load_model_folder(folder, name="hostile")
+
+
+def test_evaluate_refuses_the_folder_with_a_layer_slipped_in(tmp_path):
+    folder = extra_layer_folder(tmp_path)
+    done = subprocess.run([sys.executable, "evaluate.py", str(folder), "--sample", "500"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("error: ") and "is not the network" in done.stderr
+    assert "Traceback" not in done.stderr and "whole answers" not in done.stdout
+
+
+@pytest.mark.parametrize("width", [12, 8])
+def test_a_layer_before_the_encoder_is_refused(tmp_path, width):
+    bundled = keras.saving.load_model(str(BUNDLED_MODEL), compile=False)
+    inputs = keras.Input(bundled.input_shape[1:])
+    x = keras.layers.Dense(width, name="before")(inputs)
+    if width != bundled.input_shape[-1]:
+        x = keras.layers.Dense(bundled.input_shape[-1], name="back")(x)
+    for layer in bundled.layers[1:]:
+        x = layer(x)
+    folder = with_network(copy_of_bundled(tmp_path), keras.Model(inputs, x))
+    with pytest.raises(ModelFolderError, match="is not the network"):
+        load_model_folder(folder)
+
+
+def test_the_fast_path_itself_declines_any_other_chain_of_layers(tmp_path):
+    from addition.model import fast_forward
+
+    bundled = load_model_folder(BUNDLED_MODEL).model
+    assert fast_forward(bundled) is not None
+    x = bundled.inputs[0]
+    for layer in bundled.layers[1:-1]:
+        x = layer(x)
+    x = keras.layers.Dense(x.shape[-1])(x)
+    assert fast_forward(keras.Model(bundled.inputs, bundled.layers[-1](x))) is None
+
+
+def mangle(key, value):
+    def change(info):
+        target = info
+        *path, last = key.split(".")
+        for part in path:
+            target = target[part]
+        if value is DELETE:
+            del target[last]
+        else:
+            target[last] = value
+    return change
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("metrics.validation.exact_match", DELETE, "metrics.validation: exact_match should be a fraction"),
+    ("metrics.validation.count", True, "count should be a whole number"),
+    ("metrics.whole_space_sample.exact_match", "1.0", "exact_match should be a fraction"),
+    ("reverse", "false", "reverse should be true or false"),
+    ("reverse_answer", 0, "reverse_answer should be true or false"),
+    ("vocabulary", list("0123456789+ "), "vocabulary should be a string"),
+    ("digits", 3.0, "digits should be a whole number"),
+    ("training.hidden_size", "128", "hidden_size should be a whole number"),
+    ("training.cell", "transformer", "training.cell should be one of"),
+    ("command", ["python", "train.py"], "command should be text"),
+    ("training.sampling", {"nested": "object"}, "training should map setting names to plain values"),
+])
+def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, value, words):
+    folder = edit_info(copy_of_bundled(tmp_path), mangle(key, value))
+    with pytest.raises(ModelFolderError) as refused:
+        load_model_folder(folder, name="hostile")
+    message = str(refused.value)
+    assert message.startswith("hostile/addition.json") and words in message and "\n" not in message
+
+
+@pytest.mark.parametrize("file, text, words", [
+    ("addition.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("validation.json", "[[1, 2], [3, " + "9" * 5000 + "]]", "cannot read"),
+    ("validation.json", "[[1, 2], [3, 99999999999999999999999]]", "pairs of whole numbers"),
+    ("validation.json", "[[1.5, 2], [3, 4]]", "pairs of whole numbers"),
+    ("validation.json", "[[1, 2, 3]]", "pairs of whole numbers"),
+    ("validation.json", "[]", "pairs of whole numbers"),
+    ("validation.json", "[[1, NaN]]", "NaN is not a number"),
+    ("history.json", '{"epoch": 1}', "should be a list of per-epoch records"),
+    ("history.json", '[{"epoch": "one"}]', "epoch should be a whole number"),
+    ("history.json", '[{"epoch": 1, "loss": "low"}]', "loss should be a number"),
+    ("addition.json", " " * 1_000_001, "more than a model folder's"),
+    ("model.weights.h5", "not an HDF5 file", "cannot read hostile/model.weights.h5"),
+])
+def test_broken_folder_files_are_refused_in_one_line(tmp_path, file, text, words):
+    folder = copy_of_bundled(tmp_path)
+    (folder / file).write_text(text)
+    with pytest.raises(ModelFolderError) as refused:
+        load_model_folder(folder, name="hostile")
+    message = str(refused.value)
+    assert "hostile/" in message and words in message and "\n" not in message
+
+
+def test_text_from_the_folder_is_shown_as_text_not_markup(tmp_path):
+    attack = "x` ![pixel](https://evil.example/p.png) [win](https://evil.example) <img src=x onerror=alert(1)> `"
+    folder = edit_info(copy_of_bundled(tmp_path), lambda info: (info.update(command=attack),
+                                                              info["training"].update(sampling=attack)))
+    shown = views.describe_model(load_model_folder(folder))
+    for markup in ("`", "](", "<img", "https://", "evil.example"):
+        assert markup not in shown
+    # Every character is still there, as character references a browser shows literally.
+    import html
+
+    assert attack in html.unescape(shown)
+
+
+def test_a_broken_bundled_folder_is_skipped_with_a_warning_and_the_app_still_starts(tmp_path):
+    from addition.catalog import Catalog, bundled_entries
+
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copytree(BUNDLED_MODEL, models / "addition-3digit")
+    shutil.copytree(BUNDLED_MODEL, models / "addition-3digit-copy")  # Same digits: listed under its name.
+    broken = copy_of_bundled(models, "addition-4digit")
+    edit_info(broken, mangle("digits", 4))  # Loads as a 4-digit codec over a 3-digit network: refused on pick.
+    unreadable = models / "addition-9digit"
+    unreadable.mkdir()
+    (unreadable / "addition.json").write_text("[" * 100_000)
+    warnings = []
+    entries = bundled_entries(models, warn=warnings.append)
+    assert [entry.label for entry in entries] == ["3 digits", "3 digits (addition-3digit-copy)", "4 digits"]
+    assert len(warnings) == 1 and "addition-9digit" in warnings[0] and str(tmp_path) not in warnings[0]
+    # The broken one as the default: skipped, with a warning, and the next one serves.
+    catalog = Catalog(None, entries, preferred=str(broken))
+    loaded = catalog.load_default(warn=warnings.append)
+    assert catalog.default == "3 digits" and loaded.predictor.answers([(12, 34)])[0].strip() == "46"
+    assert "4 digits" not in catalog.labels and "is not the network" in warnings[-1]
+    assert str(tmp_path) not in warnings[-1]
+
+
+def test_a_named_folder_is_labelled_by_its_name_not_the_server_path(tmp_path):
+    from addition.catalog import Catalog, entry_for
+
+    folder = copy_of_bundled(tmp_path, "my-model")
+    catalog = Catalog(entry_for(str(folder)), [])
+    assert catalog.labels == ["my-model"]
+    assert catalog.get("my-model").source == "my-model"
+    with pytest.raises(ValueError) as unknown:
+        catalog.get("other")
+    assert str(tmp_path) not in str(unknown.value)
+
+
+@pytest.mark.parametrize("spec, revision, words", [
+    ("me/addition", "../../etc", "is not a Hub branch, tag or commit"),
+    ("me/addition", "/abs/path", "is not a Hub branch, tag or commit"),
+    ("./runs/addtion", None, "is not a model folder (no such directory)"),
+    ("/no/such/folder", None, "is not a model folder (no such directory)"),
+    ("not a repo", None, "neither a model folder nor a Hugging Face repo id"),
+])
+def test_hub_names_and_revisions_are_checked_before_any_download(spec, revision, words, monkeypatch):
+    from addition import hub
+
+    monkeypatch.setattr(hub, "download", lambda *args: pytest.fail("sent to the Hub"))
+    with pytest.raises(ModelFolderError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        load_model(spec, revision)
+
+
+def test_a_mistyped_folder_under_an_existing_one_is_not_sent_to_the_hub(tmp_path, monkeypatch):
+    from addition import hub
+
+    (tmp_path / "runs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(hub, "download", lambda *args: pytest.fail("sent to the Hub"))
+    with pytest.raises(ModelFolderError, match="runs/addtion is not a model folder"):
+        load_model("runs/addtion")
+
+
+def test_probabilities_in_the_details_are_rounded_to_six_places(bundled):
+    _, _, details = views.answer_question(bundled, "535+61")
+    values = [p for row in details["probabilities"] for p in row]
+    assert all(round(p, 6) == p for p in values)
+    assert np.allclose([sum(row) for row in details["probabilities"]], 1, atol=1e-4)

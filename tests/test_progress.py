@@ -1,0 +1,62 @@
+"""The Train tab's pure parts: settings checked into a TrainConfig, and a run's events shown."""
+
+import pytest
+
+from addition import CHECK, CROSS
+from addition.config import SEED_RECIPE, TrainConfig
+from addition.progress import DEFAULTS, TrainingProgress, training_config
+
+
+def test_the_defaults_are_a_small_run_of_our_recipe():
+    config = training_config(**DEFAULTS)
+    assert config.digits == 2 and config.cell == "lstm" and config.reverse_answer == TrainConfig().reverse_answer
+    assert config.short_sums <= config.training_size // 10
+
+
+def test_the_keras_io_recipe_is_the_starting_point_when_asked():
+    config = training_config(**{**DEFAULTS, "recipe": "keras-io"})
+    assert (config.learning_rate, config.schedule, config.reverse_answer) == \
+        (SEED_RECIPE.learning_rate, SEED_RECIPE.schedule, SEED_RECIPE.reverse_answer)
+    assert config.epochs == DEFAULTS["epochs"] and config.batch_size == DEFAULTS["batch_size"]  # The visitor's.
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"digits": 6}, "Digits must be a whole number from 1 to 5"),
+    ({"digits": 1, "training_size": 56}, "only 55 different sums"),
+    ({"training_size": 2.5}, "Training size must be a whole number"),
+    ({"training_size": None}, "Training size must be a whole number"),
+    ({"cell": "Transformer"}, "The cell must be one of LSTM, GRU, SimpleRNN"),
+    ({"hidden_size": 0}, "Hidden size must be a whole number from 4"),
+    ({"epochs": 1000}, "Epochs must be a whole number from 1 to 100"),
+    ({"batch_size": 1024, "training_size": 100}, "The batch is far larger"),
+    ({"recipe": "mine"}, "starting recipe must be one of"),
+    ({"reverse": "yes"}, "yes or no"),
+])
+def test_impossible_settings_get_a_sentence(change, words):
+    with pytest.raises(ValueError, match=words):
+        training_config(**{**DEFAULTS, **change})
+
+
+def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
+    now = [100.0]
+    progress = TrainingProgress(training_config(**{**DEFAULTS, "epochs": 4}), clock=lambda: now[0])
+    progress.add({"event": "started", "watch": [[12, 34], [99, 1]], "epochs": 4, "steps": 10,
+                  "questions_per_epoch": 1000})
+    now[0] += 10
+    progress.add({"event": "progress", "epoch": 1, "step": 5, "steps": 10, "loss": 2.0})
+    status = progress.status()
+    assert "Epoch 1 of 4" in status and "10 s elapsed" in status
+    assert "about 70 s left" in status and "50 questions/s" in status  # 1/8 done in 10 s; 500 questions.
+    record = {"epoch": 1, "loss": 1.5, "accuracy": 0.5, "exact_match": 0.1, "val_loss": 1.6, "val_accuracy": 0.4,
+              "val_exact_match": 0.25}
+    progress.add({"event": "epoch", "record": record, "watch_answers": ["46", "99"]})
+    assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["99+1", 100, "99", CROSS]]
+    accuracy, loss = progress.curves()
+    assert set(accuracy["metric"]) == {"whole answers (train)", "whole answers (held out)", "characters (train)",
+                                       "characters (held out)"}
+    assert accuracy[accuracy["metric"] == "whole answers (held out)"]["accuracy %"].tolist() == [25.0]
+    assert loss["loss"].tolist() == [1.5, 1.6]
+    progress.add({"event": "done", "best_epoch": 1, "epochs_run": 1, "seconds": 12.0,
+                  "validation_exact_match": 0.25, "stopped": True, "capped": False})
+    assert progress.status().startswith("**Stopped** after 1 epoch(s)")
+    assert progress.summary("Your model 1")["model"] == "Your model 1"

@@ -1,0 +1,79 @@
+"""train.py: one flag per TrainConfig field, defaults that are what runs, and an --output that is
+checked before minutes of training."""
+
+import subprocess
+import sys
+
+import pytest
+
+import train
+from addition import MODELS_FOLDER
+from addition.config import RECIPES, SEED_RECIPE, TrainConfig
+
+from .conftest import ROOT
+
+
+def run_train(*args, timeout=120):
+    return subprocess.run([sys.executable, "train.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_python_train_py_runs_the_dataclass_defaults():
+    arguments, config = train.parse_arguments([])
+    assert config == TrainConfig() and RECIPES["ours"] == TrainConfig()
+
+
+def test_every_setting_is_a_flag_that_overrides_it():
+    for field in TrainConfig.fields():
+        flag = "--layers" if field.name == "num_layers" else "--" + field.name.replace("_", "-")
+        if field.type == "bool":
+            value, args = (not field.default), [flag if not field.default else "--no-" + flag[2:]]
+        elif field.type == "str":
+            choices = {"sampling": "uniform", "schedule": "constant", "cell": "gru"}
+            value = choices[field.name]
+            args = [flag, value]
+        else:
+            value = {"digits": 4, "training_size": 3000, "validation_fraction": 0.2, "short_sums": 7,
+                     "hidden_size": 16, "num_layers": 2, "epochs": 3, "batch_size": 64, "learning_rate": 0.01,
+                     "warmup_fraction": 0.0, "clipnorm": 2.0, "target_accuracy": 0.5, "random_seed": 9}[field.name]
+            args = [flag, str(value)]
+            if field.name == "warmup_fraction":
+                args += ["--schedule", "cosine"]
+        if field.name == "schedule":
+            args += ["--warmup-fraction", "0"]  # Warm-up goes with the cosine schedule only.
+        config = train.parse_arguments(args)[1]
+        assert getattr(config, field.name) == value, field.name
+
+
+def test_the_seed_recipe_is_the_keras_io_example_and_flags_still_override_it():
+    config = train.parse_arguments(["--recipe", "seed"])[1]
+    assert config == SEED_RECIPE
+    assert (config.batch_size, config.learning_rate, config.epochs, config.sampling) == (32, 1e-3, 30, "seed")
+    assert not config.reverse_answer and not config.swap_operands and config.clipnorm is None
+    assert train.parse_arguments(["--recipe", "seed", "--reverse-answer"])[1].reverse_answer is True
+
+
+def test_help_shows_every_default_as_it_runs():
+    done = run_train("--help", timeout=60)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    for field in TrainConfig.fields():
+        assert f"(default: {field.default})" in text, field.name
+    clipnorm_help = text.split("--clipnorm CLIPNORM")[-1].split("--")[0]  # Its help, not the usage line.
+    assert "(default: 1.0)" in clipnorm_help and "(0: no clipping)" in clipnorm_help
+
+
+@pytest.mark.parametrize("output, words", [
+    ("/proc/addition-model", "cannot write the model folder"),
+    (str(MODELS_FOLDER / "addition-2digit"), "is a bundled model: pass --overwrite to replace it"),
+    ("README.md", "is a file, not a folder"),
+    ("tests", "is a folder with other files in it"),
+])
+def test_an_unusable_output_is_refused_before_any_training(output, words):
+    done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "1", "--output", output, timeout=60)
+    assert done.returncode == 2 and words in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Epoch" not in done.stdout
+
+
+def test_no_clipping_is_zero():
+    assert train.parse_arguments(["--clipnorm", "0"])[1].clipnorm is None

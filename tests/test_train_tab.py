@@ -1,0 +1,189 @@
+"""The Train tab through its HTTP API, as gradio_client users call it: the /train stream, the
+model it makes (for that session only), Stop, one training at a time, other cells, publishing."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+
+import numpy as np
+import pytest
+from gradio_client import Client
+
+from addition import CHECK, CROSS
+from addition.loading import load_model_folder
+
+from .conftest import ROOT, start_app, stop_app
+
+FAKE_TOKEN = "hf_" + "VisitorTokenThatMustNeverLeak" * 2
+SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=2, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("train-tab")
+    record = folder / "hub.jsonl"
+    log = folder / "app.log"
+    process, url = start_app(env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120"}, log_path=log,
+                             command=[sys.executable, "-c", "import tests.hub_standin as s; s.run_app()"])
+    yield url, record, log
+    stop_app(process)
+
+
+def trainer_processes() -> list[int]:
+    """The training processes alive on this machine (the app's children)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    if b"addition.trainer" in cmdline.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def train(client, **settings):
+    """Run /train to the end; returns every update."""
+    job = client.submit(**{**SMALL, **settings}, api_name="/train")
+    updates = list(job)
+    return updates, job
+
+
+def final_result(updates) -> dict:
+    return next(update[4] for update in reversed(updates) if update[4])
+
+
+def test_train_streams_progress_and_its_model_answers_in_that_session_only(server):
+    url, _, _ = server
+    client = Client(url, verbose=False)
+    updates, _ = train(client, epochs=3)
+    assert len(updates) >= 4  # Starting, at least one per epoch, the end.
+    statuses = [update[0] for update in updates]
+    assert any("Epoch" in status for status in statuses) and "Finished" in statuses[-1]
+    result = final_result(updates)
+    assert result["epochs_run"] == 3 and 0 <= result["validation_exact_match"] <= 1 and result["seconds"] > 0
+    watched = updates[-1][3]["data"]
+    assert len(watched) == 10
+    for question, true_answer, model_answer, mark in watched:
+        a, b = map(int, question.split("+"))
+        assert int(true_answer) == a + b and mark == (CHECK if model_answer == str(a + b) else CROSS)
+    label = result["model"]
+    # The model answers /add in this session, with its per-digit probabilities...
+    summary, table, details = client.predict("12+34", model=label, api_name="/add")
+    assert details["true_answer"] == 46 and "<table" in table and len(details["probabilities"]) == 3
+    # Another visitor cannot pick it.
+    stranger = Client(url, verbose=False)
+    with pytest.raises(Exception, match="not in the list of choices|no model called"):
+        stranger.predict("12+34", model=label, api_name="/add")
+
+
+def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
+    url, _, _ = server
+    client = Client(url, verbose=False)
+    job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any("held-out whole answers" in (u[0] or "") for u in job.outputs()):
+        time.sleep(0.5)
+    assert trainer_processes()
+    client.predict(api_name="/stop_training")
+    updates = list(job)
+    result = final_result(updates)
+    assert result["stopped"] and 1 <= result["epochs_run"] < 100 and result["best_epoch"] >= 1
+    assert "Stopped" in updates[-1][0]
+    time.sleep(1)
+    assert trainer_processes() == []
+    # The slot is free: the next training starts at once.
+    updates, _ = train(Client(url, verbose=False), epochs=1)
+    assert not any("Queued" in (u[0] or "") for u in updates) and final_result(updates)["epochs_run"] == 1
+
+
+def test_a_second_training_waits_for_the_first(server):
+    url, _, _ = server
+    first, second = Client(url, verbose=False), Client(url, verbose=False)
+    running = first.submit(**{**SMALL, "epochs": 100}, api_name="/train")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not trainer_processes():
+        time.sleep(0.5)
+    waiting = second.submit(**{**SMALL, "epochs": 1}, api_name="/train")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any("Queued" in (u[0] or "") for u in waiting.outputs()):
+        time.sleep(0.5)
+    assert any("Queued" in (u[0] or "") for u in waiting.outputs())
+    assert len(trainer_processes()) == 1  # One training at a time.
+    first.predict(api_name="/stop_training")
+    list(running)
+    updates = list(waiting)
+    assert final_result(updates)["epochs_run"] == 1
+
+
+@pytest.mark.parametrize("cell", ["GRU", "SimpleRNN"])
+def test_other_cells_train_and_answer(server, cell):
+    url, _, _ = server
+    client = Client(url, verbose=False)
+    updates, _ = train(client, cell=cell)
+    result = final_result(updates)
+    assert result["settings"]["cell"] == cell.lower()
+    for a, b in [(12, 34), (99, 99), (0, 7)]:
+        _, _, details = client.predict(f"{a}+{b}", model=result["model"], api_name="/add")
+        assert details["true_answer"] == a + b and details["correct"] == (details["model_answer"] == str(a + b))
+
+
+def test_impossible_settings_get_a_sentence(server):
+    url, _, _ = server
+    client = Client(url, verbose=False)
+    with pytest.raises(Exception, match="only 55 different sums"):
+        client.predict(**{**SMALL, "digits": 1, "training_size": 1000}, api_name="/train")
+    with pytest.raises(Exception, match="cell must be one of|not in the list of choices"):
+        client.predict(**{**SMALL, "cell": "Transformer"}, api_name="/train")
+
+
+def test_publish_uses_the_visitors_token_for_their_own_model_only(server):
+    url, record, log = server
+    client = Client(url, verbose=False, oauth_token=FAKE_TOKEN)
+    result = final_result(train(client)[0])
+    with pytest.raises(Exception, match="Only a model you trained here"):
+        client.predict("3 digits", "my-adder", api_name="/publish")
+    message = client.predict(result["model"], "my-adder", api_name="/publish")
+    assert "huggingface.co" in message and "visitor" in message
+    calls = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [call["call"] for call in calls] == ["whoami", "create_repo", "upload_folder"]
+    assert all(call["token_sha256"] == hashlib.sha256(FAKE_TOKEN.encode()).hexdigest() for call in calls)
+    upload = calls[-1]
+    assert upload["repo_id"] == "visitor/my-adder"
+    assert {"config.json", "model.weights.h5", "addition.json", "validation.json", "README.md"} <= set(upload["files"])
+    assert "library_name: keras" in upload["files"]["README.md"]
+    assert FAKE_TOKEN not in record.read_text() and FAKE_TOKEN not in log.read_text()
+    # Without signing in, nothing is sent.
+    anonymous = Client(url, verbose=False)
+    own = final_result(train(anonymous)[0])["model"]
+    with pytest.raises(Exception, match="Sign in with Hugging Face first"):
+        anonymous.predict(own, "my-adder", api_name="/publish")
+    assert len(record.read_text().splitlines()) == 3
+
+
+def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(server, tmp_path):
+    url, _, _ = server
+    client = Client(url, verbose=False, download_files=str(tmp_path))
+    updates, _ = train(client)
+    download = updates[-1][5]
+    path = download if isinstance(download, str) else download.get("value")
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(tmp_path / "unzipped")
+    (folder,) = list((tmp_path / "unzipped").iterdir())
+    loaded = load_model_folder(folder)
+    assert loaded.codec.digits == 2
+    done = subprocess.run([sys.executable, "evaluate.py", str(folder)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "all 10,000 sums" in done.stdout
+    # Its answers are Keras's own, and the app gave the same in the session that trained it.
+    pairs = np.array([[12, 34], [99, 1], [5, 5]])
+    keras_answers = loaded.codec.decode_answers(loaded.model.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1))
+    for (a, b), expected in zip(pairs.tolist(), keras_answers):
+        _, _, details = client.predict(f"{a}+{b}", model=final_result(updates)["model"], api_name="/add")
+        assert details["model_answer"] == expected.strip()
