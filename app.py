@@ -35,7 +35,9 @@ def parse_arguments(argv):
 # --help and a mistyped flag answer at once; `import app` (tests, Spaces) uses the environment.
 SETTINGS = parse_arguments(sys.argv[1:] if __name__ == "__main__" else [])
 
+import atexit  # noqa: E402
 import queue  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
@@ -61,6 +63,7 @@ CATALOG = Catalog(entry_for(SETTINGS.model, SETTINGS.revision) if SETTINGS.model
 TRAINER = Trainer(max_seconds=TRAINING_SECONDS)  # One training at a time, for everyone.
 SESSIONS = SessionModels(Path(tempfile.gettempdir()) / f"addition-lstm-{os.getpid()}", cap=20,
                          idle_seconds=60 * IDLE_MINUTES)
+atexit.register(shutil.rmtree, SESSIONS.root, ignore_errors=True)  # Visitors' models live as long as the app.
 STOP_REQUESTS: set[str] = set()  # Sessions whose visitor pressed Stop (or left).
 
 
@@ -177,6 +180,7 @@ def train_model(digits, training_size, cell, hidden_size, layers, reverse, epoch
     while run is None:  # Another visitor's network is training: wait for the slot, saying so.
         if session in STOP_REQUESTS:
             STOP_REQUESTS.discard(session)
+            shutil.rmtree(folder.parent, ignore_errors=True)
             yield {train_status: "Cancelled before it started."}
             return
         yield {train_status: f"**Queued:** another visitor's network is training (one at a time, so that "
@@ -197,6 +201,7 @@ def train_model(digits, training_size, cell, hidden_size, layers, reverse, epoch
                 yield {train_status: watching.status()}  # Elapsed time moves on even between events.
                 continue
             if event["event"] == "error":
+                shutil.rmtree(folder.parent, ignore_errors=True)
                 raise gr.Error(html.escape(f"Training failed: {event['message']}"), print_exception=False)
             watching.add(event)
             if event["event"] == "done":
@@ -216,7 +221,8 @@ def train_model(digits, training_size, cell, hidden_size, layers, reverse, epoch
     accuracy, loss = watching.curves()
     yield {train_status: watching.status(), train_accuracy: accuracy, train_loss: loss, watch: watching.watch_rows(),
            train_result: watching.summary(label), download: gr.DownloadButton(value=zip_folder(folder, config), visible=True),
-           model_choice: gr.Dropdown(choices=model_choices(request))}
+           # Chosen at once, so that the Add tab answers with it (the menu's change event redraws the page).
+           model_choice: gr.Dropdown(choices=model_choices(request), value=label)}
 
 
 def zip_folder(folder: Path, config) -> str:

@@ -77,6 +77,9 @@ def server_latency_ms(url: str, count: int = 50) -> float:
             body = response.read().decode()
         if "event: complete" not in body:
             raise RuntimeError(f"no answer for {index}+{index}: {body[:200]}")
+        details = json.loads(body.split("event: complete")[1].split("data:", 1)[1].strip())[2]
+        if details["true_answer"] != index + index or details["correct"] != (details["model_answer"] == str(2 * index)):
+            raise RuntimeError(f"a wrong or dishonest answer to {index}+{index}: {details}")
         timings.append(time.perf_counter() - started)
     return 1000 * statistics.median(timings)
 

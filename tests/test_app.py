@@ -13,8 +13,9 @@ BAD_QUESTIONS = ["", "   ", "abc", "1+2+3", "-5+3", "1.5+2", "1000+1", "12+3456"
 def test_answers_show_the_true_sum_and_an_honest_mark(bundled):
     for a, b in sample_whole_space(3, 200, seed=11).tolist() + [(999, 1), (1, 999), (999, 999), (0, 0)]:
         summary, table, details = views.answer_question(bundled, f" {a} + {b} ")
-        assert details["true_answer"] == a + b  # The oracle.
-        assert details["correct"] == (details["model_answer"] == str(a + b))
+        # The bundled 3-digit model is right on all 1,000,000 sums (test_bundled_model): Python's sum.
+        assert details["model_answer"] == str(a + b) and details["correct"] is True
+        assert details["true_answer"] == a + b
         assert f"True sum: **{a + b}**" in summary
         assert ("☑" in summary) == details["correct"] and ("☒" in summary) != details["correct"]
         probabilities = np.array(details["probabilities"])

@@ -130,3 +130,11 @@ def test_app_start_up_errors_are_one_line(args, words):
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert words in last and "error" in last
+
+
+def test_help_and_flag_errors_answer_before_tensorflow_or_gradio_load():
+    code = ("import runpy, sys\nsys.argv = ['app.py', '--help']\ntry:\n    runpy.run_path('app.py', run_name='__main__')\n"
+            "except SystemExit:\n    pass\nprint('loaded:', 'tensorflow' in sys.modules, 'gradio' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "--port PORT" in done.stdout and "GRADIO_SERVER_PORT" in done.stdout
+    assert "loaded: False False" in done.stdout

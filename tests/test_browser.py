@@ -138,12 +138,12 @@ def test_on_a_phone_nothing_overflows_and_the_whole_table_can_be_seen(browser, a
         ask(page, "535+61")
         page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
         assert overflow(page) <= 0
+        page.screenshot(path=str(SCREENSHOTS / "app-phone.png"), full_page=False)
         # The table is wider than the phone: its own box scrolls to its last column.
         box = page.locator("#probabilities .table-scroll")
         box.evaluate("element => element.scrollLeft = element.scrollWidth")
         last = page.locator("#probabilities table tr").nth(1).locator("td").last
         expect(last).to_be_in_viewport(timeout=10_000)
-        page.screenshot(path=str(SCREENSHOTS / "app-phone.png"), full_page=False)
         page.get_by_role("tab", name="How it learns and fails").click()
         page.get_by_text("Mistakes gallery").wait_for(timeout=60_000)
         assert overflow(page) <= 0

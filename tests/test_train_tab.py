@@ -34,6 +34,15 @@ def server(tmp_path_factory):
     stop_app(process)
 
 
+@pytest.fixture(scope="module")
+def trained(server, tmp_path_factory):
+    """One visitor (with a Hub token, as after signing in) who trained a small model: (client, updates)."""
+    url, _, _ = server
+    client = Client(url, verbose=False, oauth_token=FAKE_TOKEN, download_files=str(tmp_path_factory.mktemp("dl")))
+    updates, _ = train(client, epochs=3)
+    return client, updates
+
+
 def trainer_processes() -> list[int]:
     """The training processes alive on this machine (the app's children)."""
     found = []
@@ -59,10 +68,9 @@ def final_result(updates) -> dict:
     return next(update[4] for update in reversed(updates) if update[4])
 
 
-def test_train_streams_progress_and_its_model_answers_in_that_session_only(server):
+def test_train_streams_progress_and_its_model_answers_in_that_session_only(server, trained):
     url, _, _ = server
-    client = Client(url, verbose=False)
-    updates, _ = train(client, epochs=3)
+    client, updates = trained
     assert len(updates) >= 4  # Starting, at least one per epoch, the end.
     statuses = [update[0] for update in updates]
     assert any("Epoch" in status for status in statuses) and "Finished" in statuses[-1]
@@ -98,9 +106,6 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     assert "Stopped" in updates[-1][0]
     time.sleep(1)
     assert trainer_processes() == []
-    # The slot is free: the next training starts at once.
-    updates, _ = train(Client(url, verbose=False), epochs=1)
-    assert not any("Queued" in (u[0] or "") for u in updates) and final_result(updates)["epochs_run"] == 1
 
 
 def test_a_second_training_waits_for_the_first(server):
@@ -118,8 +123,8 @@ def test_a_second_training_waits_for_the_first(server):
     assert len(trainer_processes()) == 1  # One training at a time.
     first.predict(api_name="/stop_training")
     list(running)
-    updates = list(waiting)
-    assert final_result(updates)["epochs_run"] == 1
+    updates = list(waiting)  # The slot, freed by Stop, goes to the one waiting.
+    assert final_result(updates)["epochs_run"] == 1 and "Finished" in updates[-1][0]
 
 
 @pytest.mark.parametrize("cell", ["GRU", "SimpleRNN"])
@@ -143,10 +148,10 @@ def test_impossible_settings_get_a_sentence(server):
         client.predict(**{**SMALL, "cell": "Transformer"}, api_name="/train")
 
 
-def test_publish_uses_the_visitors_token_for_their_own_model_only(server):
+def test_publish_uses_the_visitors_token_for_their_own_model_only(server, trained):
     url, record, log = server
-    client = Client(url, verbose=False, oauth_token=FAKE_TOKEN)
-    result = final_result(train(client)[0])
+    client, updates = trained
+    result = final_result(updates)
     with pytest.raises(Exception, match="Only a model you trained here"):
         client.predict("3 digits", "my-adder", api_name="/publish")
     message = client.predict(result["model"], "my-adder", api_name="/publish")
@@ -159,18 +164,21 @@ def test_publish_uses_the_visitors_token_for_their_own_model_only(server):
     assert {"config.json", "model.weights.h5", "addition.json", "validation.json", "README.md"} <= set(upload["files"])
     assert "library_name: keras" in upload["files"]["README.md"]
     assert FAKE_TOKEN not in record.read_text() and FAKE_TOKEN not in log.read_text()
-    # Without signing in, nothing is sent.
+
+
+
+def test_publishing_without_signing_in_sends_nothing(server):
+    url, record, _ = server
+    before = record.read_text().splitlines() if record.exists() else []
     anonymous = Client(url, verbose=False)
-    own = final_result(train(anonymous)[0])["model"]
+    own = final_result(train(anonymous, epochs=1)[0])["model"]
     with pytest.raises(Exception, match="Sign in with Hugging Face first"):
         anonymous.predict(own, "my-adder", api_name="/publish")
-    assert len(record.read_text().splitlines()) == 3
+    assert (record.read_text().splitlines() if record.exists() else []) == before
 
 
-def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(server, tmp_path):
-    url, _, _ = server
-    client = Client(url, verbose=False, download_files=str(tmp_path))
-    updates, _ = train(client)
+def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_path):
+    client, updates = trained
     download = updates[-1][5]
     path = download if isinstance(download, str) else download.get("value")
     with zipfile.ZipFile(path) as archive:
