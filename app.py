@@ -285,6 +285,9 @@ CSS = """
 .digit-probabilities td.truth { outline: 3px dashed #16a34a; outline-offset: -3px; }
 .legend { font-size: 0.85em; opacity: 0.8; }
 """
+# On a phone an error toast at the top hides the title and the sum box: show it at the bottom.
+# (In the page's head: Gradio scopes `css` to the app's container, and toasts live outside it.)
+HEAD = "<style>@media (max-width: 640px) { .toast-wrap { top: auto !important; bottom: 16px !important; } }</style>"
 
 with gr.Blocks(title="An LSTM learns to add") as demo:
     gr.Markdown(
@@ -431,7 +434,7 @@ demo.queue(default_concurrency_limit=8, max_size=256)
 # Gradio 6 takes page styling at launch; tests launch with the same options. The rest closes
 # what the app does not use: it takes no files (uploads capped at 1 KB), has no public traffic
 # dashboard, and keeps per-session state for at most 1,000 sessions (Gradio's default is 10,000).
-LAUNCH_OPTIONS = {"css": CSS, "max_file_size": "1kb", "enable_monitoring": False, "state_session_capacity": 1_000}
+LAUNCH_OPTIONS = {"css": CSS, "head": HEAD, "max_file_size": "1kb", "enable_monitoring": False, "state_session_capacity": 1_000}
 
 
 def main():

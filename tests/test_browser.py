@@ -202,3 +202,16 @@ def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(bro
         assert page.locator("#probabilities td.chosen").count() == len(str(99 + 99))
     finally:
         page.close()
+
+
+def test_on_a_phone_an_error_does_not_cover_the_sum_box(browser, app_url):
+    page = open_page(browser, app_url, PHONE)
+    try:
+        ask(page, "1000+1")
+        toast = page.get_by_text(re.compile("1000 is too large")).first
+        toast.wait_for(timeout=30_000)
+        box = page.get_by_label("Your sum").bounding_box()
+        shown = toast.bounding_box()
+        assert shown["y"] > box["y"] + box["height"]  # Below the box, not over it.
+    finally:
+        page.close()
