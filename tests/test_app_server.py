@@ -6,6 +6,8 @@ import sys
 import pytest
 from gradio_client import Client
 
+from addition import MODELS_FOLDER
+
 from .conftest import ROOT
 
 
@@ -52,7 +54,7 @@ def test_every_bundled_model_answers_through_the_api(client):
     from addition.catalog import bundled_entries
     from addition.loading import load_model_folder
 
-    entries = bundled_entries(ROOT / "models")
+    entries = bundled_entries(MODELS_FOLDER)
     assert [entry.label for entry in entries] == ["2 digits", "3 digits", "4 digits", "5 digits"]
     for entry in entries:
         digits = entry.digits

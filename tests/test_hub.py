@@ -12,6 +12,8 @@ import yaml
 
 from addition.hub import build_model_card, push_folder
 
+from addition import MODELS_FOLDER
+
 from .conftest import ROOT, start_app, stop_app
 
 FAKE_TOKEN = "hf_" + "TestTokenThatMustNeverLeak" * 2
@@ -85,11 +87,11 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
 def test_model_cards_of_the_bundled_models_fit_their_digits():
     from .conftest import ROOT
 
-    two = str(build_model_card(ROOT / "models" / "addition-2digit", "me/addition-lstm-2digit"))
-    recorded = json.loads((ROOT / "models" / "addition-2digit" / "addition.json").read_text())
+    two = str(build_model_card(MODELS_FOLDER / "addition-2digit", "me/addition-lstm-2digit"))
+    recorded = json.loads((MODELS_FOLDER / "addition-2digit" / "addition.json").read_text())
     whole = recorded["metrics"]["whole_space_sample"]["exact_match"]
     assert f"Whole space (all 10,000 2-digit sums): {whole:.3%} whole answers" in two
-    five = str(build_model_card(ROOT / "models" / "addition-5digit", "me/addition-lstm-5digit"))
+    five = str(build_model_card(MODELS_FOLDER / "addition-5digit", "me/addition-lstm-5digit"))
     assert "answers([(55555, 6666)]))  # right: ['62221 ']" in five and "random 200,000 5-digit sums" in five
 
 

@@ -6,10 +6,12 @@ import urllib.request
 
 import pytest
 
+from addition import MODELS_FOLDER
+
 from .conftest import ROOT
 
-PRIVATE_FILES = [ROOT / "app.py", ROOT / "models" / "addition-3digit" / "model.weights.h5",
-                 ROOT / "models" / "addition-3digit" / "validation.json", "/etc/passwd"]
+PRIVATE_FILES = [ROOT / "app.py", MODELS_FOLDER / "addition-3digit" / "model.weights.h5",
+                 MODELS_FOLDER / "addition-3digit" / "validation.json", "/etc/passwd"]
 
 
 def status_of(url):

@@ -4,6 +4,8 @@ import re
 
 import yaml
 
+from addition import MODELS_FOLDER
+
 from .conftest import ROOT
 
 
@@ -71,7 +73,7 @@ def test_requirements_pin_every_package():
 
 
 def test_the_bundled_models_are_small_and_complete():
-    folders = sorted((ROOT / "models").iterdir())
+    folders = sorted(MODELS_FOLDER.iterdir())
     assert [folder.name for folder in folders] == [f"addition-{digits}digit" for digits in (2, 3, 4, 5)]
     for folder in folders:
         names = {path.name for path in folder.iterdir()}
