@@ -5,18 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .errors import first_line  # noqa: F401  (the scripts' one-line reasons)
+
 
 class OneLineErrorParser(argparse.ArgumentParser):
     """argparse, but a bad flag prints one line (not the usage block) and exits with 2."""
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def first_line(error: BaseException, limit: int = 300) -> str:
-    """An exception as one line for a person: its message's first line, else its type."""
-    text = str(error).strip()
-    return text.splitlines()[0][:limit] if text else type(error).__name__
 
 
 def fail(message: str, status: int = 1):

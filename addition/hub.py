@@ -36,7 +36,7 @@ def download(repo_id: str, revision: str | None = None) -> str:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
-    from .cli import first_line
+    from .errors import first_line
     from .saving import ModelFolderError
 
     try:

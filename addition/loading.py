@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli import first_line
+from .errors import first_line
 from .codec import Codec
 from .config import CELLS
 from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, ModelFolderError

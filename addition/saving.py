@@ -22,16 +22,13 @@ import numpy as np
 
 from . import MODELS_FOLDER
 from .codec import Codec
+from .errors import ModelFolderError
 
 INFO_FILE = "addition.json"
 VALIDATION_FILE = "validation.json"
 HISTORY_FILE = "history.json"
 KERAS_FILES = ("config.json", "metadata.json", "model.weights.h5")
 FORMAT_VERSION = 1
-
-
-class ModelFolderError(ValueError):
-    """A model folder that cannot be saved or used; the message is one line for a person."""
 
 
 def check_output_folder(folder, overwrite_bundled: bool = False) -> Path:

@@ -186,7 +186,7 @@ if __name__ == "__main__":
     try:
         child_main(sys.argv[1], sys.argv[2], float(sys.argv[3]))
     except Exception as error:  # Reported to the app in one line; the app shows it in words.
-        from .cli import first_line
+        from .errors import first_line
 
         print(json.dumps({"event": "error", "message": first_line(error)}), flush=True)
         sys.exit(1)
