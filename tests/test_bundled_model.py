@@ -1,46 +1,109 @@
-"""The bundled 3-digit model, checked against Python's addition."""
+"""The bundled models, checked against Python's addition: what people try first (short sums,
+carry chains, the app's own examples), the whole space, and what their folders record."""
 
+import subprocess
+import sys
+
+import numpy as np
 import pytest
 
-from addition.data import sample_whole_space, whole_space
+from addition import MODELS_FOLDER, views
+from addition.data import all_short_sums, sample_whole_space, whole_space
 from addition.evaluation import score
+from addition.loading import load_model_folder
+from addition.pipeline import WHOLE_SPACE_SEED
 
-CARRY_CHAINS = [(999, 1), (1, 999), (999, 999), (500, 500), (998, 1), (1, 998), (999, 0), (0, 0), (555, 445),
-                (99, 901), (901, 99), (499, 501)]
+from .conftest import ROOT
 
-
-def test_exact_match_on_2000_random_sums_is_at_least_99_5_percent(bundled):
-    pairs = sample_whole_space(3, 2_000, seed=2_000)
-    assert score(bundled.predictor, pairs)["exact_match"] >= 0.995
+DIGITS = [2, 3, 4, 5]
 
 
-@pytest.mark.parametrize("a, b", CARRY_CHAINS)
-def test_carry_chains_are_right(bundled, a, b):
-    assert bundled.predictor.answers([(a, b)])[0].strip() == str(a + b)
+@pytest.fixture(scope="module", params=DIGITS, ids=lambda digits: f"{digits} digits")
+def model(request):
+    return load_model_folder(MODELS_FOLDER / f"addition-{request.param}digit")
 
 
-def test_whole_space_at_most_one_wrong_in_10000(bundled):
-    result = score(bundled.predictor, whole_space(3))  # All 1,000,000 ordered pairs.
-    assert result["count"] == 1_000_000
-    assert result["exact_match"] >= 0.9999
+def wrong(loaded, pairs) -> list[str]:
+    pairs = np.asarray(pairs)
+    answers = loaded.predictor.answers(pairs)
+    return [f"{a}+{b} = {answer.strip()}" for (a, b), answer in zip(pairs.tolist(), answers) if answer.strip() != str(a + b)]
 
 
-def test_the_folder_records_how_it_was_trained(bundled):
-    assert bundled.info["command"].startswith("python train.py")
-    assert bundled.info["training"]["digits"] == 3
-    assert bundled.info["metrics"]["validation"]["count"] == len(bundled.validation_pairs)
+def carry_chains(digits: int, count: int = 200, seed: int = 0) -> list[tuple[int, int]]:
+    """9…9+1, 1+9…9 and 9…9+9…9 for every length up to ``digits``, and ``count`` random sums
+    whose carries run the whole length (the units column makes 10 or more, every other column 9
+    or more before its carry)."""
+    chains = []
+    for length in range(1, digits + 1):
+        nines = 10**length - 1
+        chains += [(nines, 1), (1, nines), (nines, nines)]
+    rng = np.random.default_rng(seed)
+    powers = 10 ** np.arange(digits)
+    for _ in range(count):
+        a_digits = rng.integers(0, 10, digits)  # Units first.
+        a_digits[0] = rng.integers(1, 10)
+        low = 9 - a_digits
+        low[0] = 10 - a_digits[0]
+        b_digits = rng.integers(low, 10)
+        chains.append((int(a_digits @ powers), int(b_digits @ powers)))
+    return chains
+
+
+def test_every_sum_of_two_numbers_below_100_is_right(model):
+    assert wrong(model, all_short_sums(model.codec.digits)) == []
+
+
+# The one target a bundled model misses (README "Results"): strict, so that a retrained model
+# that gets it right makes this fail until the mark is removed.
+KNOWN_MISSES = {5: "the 5-digit model says 999+999 = 1898 (its only carry-chain mistake)"}
+
+
+def test_every_carry_chain_is_right(model, request):
+    from addition.data import count_carries
+
+    if model.codec.digits in KNOWN_MISSES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[model.codec.digits]))
+
+    chains = carry_chains(model.codec.digits)
+    assert all(count_carries(a, b) == len(str(max(a, b))) for a, b in chains[3 * model.codec.digits:])
+    assert wrong(model, chains) == []
+
+
+def test_the_apps_examples_are_answered_right(model):
+    examples = [tuple(map(int, question.split("+"))) for question in views.example_questions(model)]
+    assert wrong(model, examples) == []
+
+
+def test_random_sums_are_right_at_least_99_99_percent_and_as_the_folder_records(model):
+    digits = model.codec.digits
+    whole = model.info["metrics"]["whole_space_sample"]
+    pairs = whole_space(digits) if whole["exhaustive"] else sample_whole_space(digits, whole["count"], WHOLE_SPACE_SEED)
+    rescored = score(model.predictor, pairs)
+    assert rescored["exact_match"] >= 0.9999 and rescored["count"] >= min(200_000, 10 ** (2 * digits))
+    assert rescored["exact_match"] == pytest.approx(whole["exact_match"], abs=2e-5)  # float32 ties aside
+    validation = score(model.predictor, model.validation_pairs)
+    assert validation["exact_match"] == pytest.approx(model.info["metrics"]["validation"]["exact_match"], abs=1e-9)
+    assert f"{100 * whole['exact_match']:.3f}%" in (ROOT / "README.md").read_text()
+
+
+def test_the_3_digit_model_is_right_on_all_1_000_000_sums():
+    loaded = load_model_folder(MODELS_FOLDER / "addition-3digit")
+    result = score(loaded.predictor, whole_space(3))
+    assert result["count"] == 1_000_000 and result["exact_match"] == 1.0
+
+
+def test_each_folder_records_the_command_that_made_it(model):
+    command = model.info["command"]
+    assert command.startswith("python train.py") and f"--output models/addition-{model.codec.digits}digit" in command
+    assert model.info["metrics"]["validation"]["count"] == len(model.validation_pairs)
+    assert command in (ROOT / "README.md").read_text()
 
 
 def test_evaluate_cli_scores_a_sample_and_checks_carry_chains():
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
     done = subprocess.run([sys.executable, "evaluate.py", "--sample", "5000"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "5,000 random sums" in done.stdout and "999+1 = 1000 ☑" in done.stdout
+    assert "5,000 random sums" in done.stdout and f"999+1 = {999 + 1} ☑" in done.stdout
     assert "by operand lengths: " in done.stdout and "3+3: " in done.stdout
     refused = subprocess.run([sys.executable, "evaluate.py", "/no/such/model"], cwd=ROOT, capture_output=True,
                              text=True, timeout=300)
@@ -48,50 +111,11 @@ def test_evaluate_cli_scores_a_sample_and_checks_carry_chains():
     assert "is not a model folder" in refused.stderr.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("digits", [2, 4, 5])
-def test_the_other_bundled_models_score_what_their_folders_and_the_readme_say(digits):
-    # The README's table of 2-5 digit results is read from these folders: rescore them with
-    # Python's addition as the oracle.
-    from addition.pipeline import WHOLE_SPACE_SEED
-    from addition.loading import load_model_folder
-
-    from .conftest import ROOT
-
-    loaded = load_model_folder(ROOT / "models" / f"addition-{digits}digit")
-    metrics = loaded.info["metrics"]
-    assert loaded.codec.digits == digits and loaded.info["command"].startswith("python train.py")
-    validation = score(loaded.predictor, loaded.validation_pairs)
-    assert validation["exact_match"] == pytest.approx(metrics["validation"]["exact_match"], abs=1e-9)
-    whole = metrics["whole_space_sample"]
-    pairs = whole_space(digits) if whole["exhaustive"] else sample_whole_space(digits, whole["count"], WHOLE_SPACE_SEED)
-    rescored = score(loaded.predictor, pairs)
-    assert rescored["exact_match"] == pytest.approx(whole["exact_match"], abs=2e-5)  # float32 ties aside
-    readme = (ROOT / "README.md").read_text()
-    assert f"{100 * whole['exact_match']:.3f}%" in readme
-
-
 def test_evaluate_cli_on_the_5_digit_model_samples_and_refuses_huge_samples():
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
     done = subprocess.run([sys.executable, "evaluate.py", "models/addition-5digit", "--sample", "2000"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "2,000 random sums a+b with a, b in 0..99999" in done.stdout and "99999+1 = " in done.stdout
+    assert "2,000 random sums a+b with a, b in 0..99999" in done.stdout and f"99999+1 = {99999 + 1} ☑" in done.stdout
     refused = subprocess.run([sys.executable, "evaluate.py", "--sample", "100000000"], cwd=ROOT,
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "--sample must be from 0" in refused.stderr.strip().splitlines()[-1]
-
-
-@pytest.mark.parametrize("digits", [2, 3, 4])
-def test_bundled_models_add_every_pair_of_1_digit_numbers(digits):
-    # The sums people type first, and the ones models trained without --short-sums got wrong.
-    from addition.loading import load_model_folder
-
-    from .conftest import ROOT
-
-    loaded = load_model_folder(ROOT / "models" / f"addition-{digits}digit")
-    pairs = [(a, b) for a in range(10) for b in range(10)]
-    assert [answer.strip() for answer in loaded.predictor.answers(pairs)] == [str(a + b) for a, b in pairs]
