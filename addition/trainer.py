@@ -178,6 +178,20 @@ def _pump(run: Run) -> None:
     run.events.put({"event": "error", "message": f"the training process ended unexpectedly (exit code {code})"})
 
 
+def running_trainers() -> list[int]:
+    """The ids of the training processes alive on this machine (Linux's /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    if b"addition.trainer" in cmdline.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def _package_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -14,24 +14,10 @@ import threading
 import time
 
 from addition.progress import DEFAULTS
+from addition.trainer import running_trainers
 from benchmarks import cpu_model
 from benchmarks.load_test import peak_memory_mb, run
 from benchmarks.serve import start_app, stop_app
-
-
-def trainer_pids() -> list[int]:
-    import os
-
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if b"addition.trainer" in cmdline.read():
-                        pids.append(int(entry))
-            except OSError:
-                continue
-    return pids
 
 
 def main():
@@ -60,12 +46,12 @@ def main():
         trainer = threading.Thread(target=train)
         started = time.monotonic()
         trainer.start()
-        while not trainer_pids() and trainer.is_alive():
+        while not running_trainers() and trainer.is_alive():
             time.sleep(0.2)
 
         def watch_memory():
             while trainer.is_alive():
-                for pid in trainer_pids():
+                for pid in running_trainers():
                     trainer_memory[0] = max(trainer_memory[0], peak_memory_mb(pid) or 0)
                 time.sleep(0.5)
 

@@ -3,10 +3,8 @@ model it makes (for that session only), Stop, one training at a time, other cell
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 
@@ -16,6 +14,7 @@ from gradio_client import Client
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
+from addition.trainer import running_trainers
 
 from .conftest import ROOT, start_app, stop_app
 
@@ -41,20 +40,6 @@ def trained(server, tmp_path_factory):
     client = Client(url, verbose=False, oauth_token=FAKE_TOKEN, download_files=str(tmp_path_factory.mktemp("dl")))
     updates, _ = train(client, epochs=3)
     return client, updates
-
-
-def trainer_processes() -> list[int]:
-    """The training processes alive on this machine (the app's children)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if b"addition.trainer" in cmdline.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
 
 
 def train(client, **settings):
@@ -98,14 +83,14 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any("held-out whole answers" in (u[0] or "") for u in job.outputs()):
         time.sleep(0.5)
-    assert trainer_processes()
+    assert running_trainers()
     client.predict(api_name="/stop_training")
     updates = list(job)
     result = final_result(updates)
     assert result["stopped"] and 1 <= result["epochs_run"] < 100 and result["best_epoch"] >= 1
     assert "Stopped" in updates[-1][0]
     time.sleep(1)
-    assert trainer_processes() == []
+    assert running_trainers() == []
 
 
 def test_a_second_training_waits_for_the_first(server):
@@ -113,14 +98,14 @@ def test_a_second_training_waits_for_the_first(server):
     first, second = Client(url, verbose=False), Client(url, verbose=False)
     running = first.submit(**{**SMALL, "epochs": 100}, api_name="/train")
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not trainer_processes():
+    while time.monotonic() < deadline and not running_trainers():
         time.sleep(0.5)
     waiting = second.submit(**{**SMALL, "epochs": 1}, api_name="/train")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any("Queued" in (u[0] or "") for u in waiting.outputs()):
         time.sleep(0.5)
     assert any("Queued" in (u[0] or "") for u in waiting.outputs())
-    assert len(trainer_processes()) == 1  # One training at a time.
+    assert len(running_trainers()) == 1  # One training at a time.
     first.predict(api_name="/stop_training")
     list(running)
     updates = list(waiting)  # The slot, freed by Stop, goes to the one waiting.
