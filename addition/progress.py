@@ -145,4 +145,5 @@ class TrainingProgress:
         return {"model": label, "epochs_run": result.get("epochs_run", len(self.records)),
                 "best_epoch": result.get("best_epoch"), "seconds": result.get("seconds"),
                 "validation_exact_match": result.get("validation_exact_match"),
-                "stopped": bool(result.get("stopped")), "settings": self.config.to_json()}
+                "stopped": bool(result.get("stopped")), "capped": bool(result.get("capped")),
+                "settings": self.config.to_json()}
