@@ -36,6 +36,7 @@ def parse_arguments(argv):
 SETTINGS = parse_arguments(sys.argv[1:] if __name__ == "__main__" else [])
 
 import atexit  # noqa: E402
+import functools  # noqa: E402
 import queue  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -88,8 +89,6 @@ def person_error(error: Exception) -> gr.Error:
 
 def answering(function):
     """Runs a callback; a ``ValueError`` (bad input, unknown model) becomes a ``gr.Error`` once."""
-    import functools
-
     @functools.wraps(function)
     def wrapper(*args):
         try:

@@ -6,13 +6,12 @@ shown first is loaded at start; the others load when someone picks them, once, f
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import MAX_BYTES, LoadedModel, check_info, load_model
+from .loading import LoadedModel, check_info, load_model, read_json
 from .saving import INFO_FILE, ModelFolderError
 
 
@@ -40,12 +39,11 @@ def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", fi
     found = []
     for path in sorted(Path(folder).glob("*/" + INFO_FILE)):
         try:
-            if path.stat().st_size > 1_000_000:
-                raise ValueError("too large")
-            digits = json.loads(path.read_text(encoding="utf-8"))["digits"]
+            info = read_json(path.parent, INFO_FILE, path.parent.name)
+            digits = info.get("digits") if isinstance(info, dict) else None
             if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 9:
-                raise ValueError("no digit count")
-        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+                raise ModelFolderError("no digit count")
+        except ModelFolderError as error:
             warn(f"skipping the model folder {path.parent.name}: its {INFO_FILE} is unusable ({error})")
             continue
         found.append((digits, path.parent))
@@ -121,11 +119,9 @@ class Catalog:
                 infos.append((entry.label, self._loaded[entry.label].info))
             elif Path(entry.spec).is_dir():
                 try:
-                    path = Path(entry.spec) / INFO_FILE
-                    if path.stat().st_size > MAX_BYTES[INFO_FILE]:
-                        continue
-                    infos.append((entry.label, check_info(json.loads(path.read_text(encoding="utf-8")), INFO_FILE)))
-                except (OSError, ValueError, RecursionError):
+                    infos.append((entry.label, check_info(read_json(Path(entry.spec), INFO_FILE, entry.label),
+                                                          INFO_FILE)))
+                except ModelFolderError:
                     continue  # Picking it will say what is wrong.
         return infos
 

@@ -85,11 +85,11 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     missing = [file for file in (INFO_FILE, VALIDATION_FILE, *KERAS_FILES) if not (folder / file).is_file()]
     if missing:
         raise ModelFolderError(f"{name} is not a complete model folder: missing {', '.join(missing)}")
-    info = check_info(_read_json(folder, INFO_FILE, name), f"{name}/{INFO_FILE}")
+    info = check_info(read_json(folder, INFO_FILE, name), f"{name}/{INFO_FILE}")
     codec = Codec(digits=info["digits"], reverse=info["reverse"], vocabulary=info["vocabulary"],
                   reverse_answer=info.get("reverse_answer", False))
-    validation_pairs = check_pairs(_read_json(folder, VALIDATION_FILE, name), codec, f"{name}/{VALIDATION_FILE}")
-    history = check_history(_read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}") \
+    validation_pairs = check_pairs(read_json(folder, VALIDATION_FILE, name), codec, f"{name}/{VALIDATION_FILE}")
+    history = check_history(read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}") \
         if (folder / HISTORY_FILE).is_file() else []
     model = _load_network(folder, name, codec, info["training"])
     return LoadedModel(model, codec, info, validation_pairs, history, name)
@@ -137,7 +137,8 @@ def _check_size(path: Path, name: str) -> None:
         raise ModelFolderError(f"{name} is {path.stat().st_size:,} bytes, more than a model folder's {limit:,}")
 
 
-def _read_json(folder: Path, file: str, name: str):
+def read_json(folder: Path, file: str, name: str):
+    """One JSON file of a folder, size-capped, or ``ModelFolderError`` naming it."""
     path = folder / file
     _check_size(path, f"{name}/{file}")
     try:
