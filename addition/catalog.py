@@ -103,7 +103,7 @@ class Catalog:
             return self._loaded[label]
         entry = next((entry for entry in self.entries if entry.label == label), None)
         if entry is None:
-            raise ValueError(f"There is no model called {label!r}. Choose one of: {', '.join(self.labels)}.")
+            raise ValueError(f"There is no model called {shorten(label)}. Choose one of: {', '.join(self.labels)}.")
         with self._locks[label]:  # One load per model, even when several users pick it at once.
             if label not in self._loaded:
                 name = Path(entry.spec).name if Path(entry.spec).is_dir() else None  # Not the server's path.
@@ -143,36 +143,49 @@ def _same_folder(one: str, other: str) -> bool:
 
 
 class SessionModels:
-    """Models visitors trained in the app. Each is listed for the visitor who trained it only,
-    freed (folder deleted) when that visitor leaves or after ``idle_seconds`` unused, and there
-    are at most ``cap`` at once: a new one frees the least recently used."""
+    """Models visitors trained in the app, each listed for the visitor who trained it only.
 
-    def __init__(self, root, cap: int = 20, idle_seconds: float = 1800.0, clock=None):
+    A visitor keeps at most ``per_session`` (a new one replaces their own least recently
+    used); the app holds at most ``total``, and past that a new training is refused
+    (``check_room``), so that no visitor can make room by pushing out another's model. A model
+    is freed, its run folder (weights and zip) deleted, when its visitor leaves or after
+    ``idle_seconds`` unused."""
+
+    def __init__(self, per_session: int = 3, total: int = 60, idle_seconds: float = 1800.0, clock=None):
         import time
 
-        self.root, self.cap, self.idle_seconds = Path(root), cap, idle_seconds
+        self.per_session, self.total, self.idle_seconds = per_session, total, idle_seconds
         self.clock = clock or time.monotonic
         self._models: dict[tuple[str, str], dict] = {}  # (session, label) -> loaded, folder, used
         self._lock = threading.Lock()
         self._count = 0
 
-    def new_folder(self) -> Path:
-        import tempfile
-
-        self.root.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="run-", dir=self.root)) / "model"
-
-    def add(self, session: str, loaded: LoadedModel, folder: Path, description: str) -> str:
-        """Keep ``loaded`` for ``session``; returns its label, e.g. "Your model 1: LSTM, 2 digits"."""
+    def check_room(self, session: str, places_taken: int = 0) -> None:
+        """``ValueError`` in a sentence when a new model for ``session`` would not fit, with
+        ``places_taken`` trainings already under way (each will need a place)."""
         with self._lock:
             self._expire()
-            while len(self._models) >= self.cap:
-                oldest = min(self._models, key=lambda key: self._models[key]["used"])
+            if self._owned(session) >= self.per_session:
+                return  # Theirs replaces their own oldest.
+            if len(self._models) + places_taken >= self.total:
+                raise ValueError(f"This app is holding {self.total} visitors' models, its limit: please try "
+                                 f"again later (each is freed when its visitor leaves, or after "
+                                 f"{self.idle_seconds / 60:.0f} minutes unused).")
+
+    def add(self, session: str, loaded: LoadedModel, folder: Path, description: str) -> tuple[str, str | None]:
+        """Keep ``loaded`` (saved in ``folder``, whose parent is its run folder) for ``session``.
+        Returns (its label, e.g. "Your model 1: LSTM, 2 digits"; the label it replaced, or None)."""
+        with self._lock:
+            self._expire()
+            replaced = None
+            if self._owned(session) >= self.per_session:
+                oldest = min((key for key in self._models if key[0] == session), key=lambda key: self._models[key]["used"])
+                replaced = oldest[1]
                 self._free(oldest)
             self._count += 1
             label = f"Your model {self._count}: {description}"
             self._models[(session, label)] = {"loaded": loaded, "folder": Path(folder), "used": self.clock()}
-            return label
+            return label, replaced
 
     def get(self, session: str | None, label: str) -> LoadedModel | None:
         with self._lock:
@@ -193,11 +206,23 @@ class SessionModels:
             self._expire()
             return [label for (owner, label) in self._models if owner == session]
 
+    def count(self) -> int:
+        with self._lock:
+            return len(self._models)
+
     def forget(self, session: str | None) -> None:
         """The visitor left: free their models."""
         with self._lock:
             for key in [key for key in self._models if key[0] == session]:
                 self._free(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            for key in list(self._models):
+                self._free(key)
+
+    def _owned(self, session) -> int:
+        return sum(owner == session for owner, _ in self._models)
 
     def _expire(self) -> None:
         now = self.clock()
@@ -208,4 +233,46 @@ class SessionModels:
         import shutil
 
         entry = self._models.pop(key)
-        shutil.rmtree(entry["folder"].parent, ignore_errors=True)  # The run's own temporary folder.
+        shutil.rmtree(entry["folder"].parent, ignore_errors=True)  # The run folder: weights and zip.
+
+
+class Models:
+    """Every model the app knows: the catalog's (bundled and named, for everyone) and each
+    visitor's own. The one place the app asks for a model by its label."""
+
+    def __init__(self, catalog: Catalog, visitors: SessionModels, illustrations: Catalog | None = None):
+        self.catalog, self.visitors, self.illustrations = catalog, visitors, illustrations
+
+    @property
+    def default(self) -> str:
+        return self.catalog.default
+
+    def get(self, label, session: str | None = None) -> LoadedModel:
+        """The visitor's own model of that name, else the catalog's; ``ValueError`` in words."""
+        if not isinstance(label, str):
+            raise ValueError(f"There is no model called {shorten(label)}. Choose one of: "
+                             f"{', '.join(self.labels(session))}.")
+        return self.visitors.get(session, label) or self.catalog.get(label)
+
+    def labels(self, session: str | None = None) -> list[str]:
+        return self.catalog.labels + self.visitors.labels(session)
+
+    def counterparts(self, digits: int, reverse: bool, session: str | None = None):
+        """(label, model) of each model for ``digits``-digit sums that reads the question
+        reversed (or not) as ``reverse`` says: the visitor's own first, then the catalog's and
+        the illustrations' (not in the menu), each loaded when first asked for."""
+        for label in self.visitors.labels(session):
+            own = self.visitors.get(session, label)
+            if own is not None and own.codec.digits == digits and own.codec.reverse == reverse:
+                yield label, own
+        for catalog in filter(None, (self.catalog, self.illustrations)):
+            for label, info in catalog.infos():
+                if info.get("digits") == digits and info.get("reverse") == reverse:
+                    yield label, catalog.get(label)
+
+
+def shorten(value, limit: int = 40) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters: a 1 MB label is not echoed back."""
+    if not isinstance(value, str):
+        return repr(value)[:limit]
+    return repr(value if len(value) <= limit else value[:limit] + "…")

@@ -13,15 +13,37 @@ import tempfile
 from pathlib import Path
 
 
-_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}", re.ASCII)
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
 
 
 def check_repo_id(repo_id: str, what: str = "not a Hugging Face repo id like user/addition-lstm") -> str:
-    if not isinstance(repo_id, str) or not _REPO_ID.fullmatch(repo_id) or ".." in repo_id \
-            or repo_id.endswith((".", "-")):
-        raise ValueError(f"{str(repo_id)[:100]!r} is {what}")
+    """``repo_id`` if the Hub would take it (its own validator, and ASCII only), else ``ValueError``."""
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        if not isinstance(repo_id, str) or not _REPO_ID.fullmatch(repo_id) or repo_id.endswith((".", "-")):
+            raise HFValidationError(repo_id)
+        validate_repo_id(repo_id)  # Also: no "--" or "..", not ending in ".git".
+    except HFValidationError:
+        raise ValueError(f"{str(repo_id)[:100]!r} is {what}") from None
     return repo_id
+
+
+def check_repo_name(name) -> str:
+    """A repo name (the part after "user/"), checked by the Hub's rules before anything is sent."""
+    name = name.strip() if isinstance(name, str) else name
+    if not isinstance(name, str) or "/" in name:
+        raise ValueError("The repo name must be one word such as addition-lstm (your user name is added for you).")
+    try:
+        check_repo_id(f"user/{name}")  # Any namespace: the name is what is checked.
+    except ValueError:
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        raise ValueError(f"{shown!r} is not a repo name the Hub takes: use ASCII letters, digits, '-', '_' or '.' "
+                         "(at most 96, not at either end), no '--' or '..', not ending in '.git'; "
+                         "like addition-lstm.") from None
+    return name
 
 
 def find_token() -> str | None:

@@ -4,59 +4,89 @@ the watched held-out questions marked ☑/☒."""
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 
 from . import CHECK, CROSS
 from .config import RECIPES, TrainConfig
 from .data import count_distinct_questions
 
-CELL_NAMES = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simplernn"}
-RECIPE_NAMES = {"ours": "ours", "keras-io": "seed"}
-# What a visitor may ask for: enough to see every effect, small enough for a shared 2-core machine.
-LIMITS = {"digits": (1, 5), "training_size": (20, 100_000), "hidden_size": (4, 256), "layers": (1, 3),
-          "epochs": (1, 100), "batch_size": (8, 1024)}
-# The tab's defaults: 2 digits, as the TF.js demo chose; about a minute on 2 CPU cores.
-DEFAULTS = {"digits": 2, "training_size": 5_000, "cell": "LSTM", "hidden_size": 128, "layers": 1,
-            "reverse": True, "epochs": 30, "batch_size": 64, "recipe": "ours"}
+
+@dataclass(frozen=True)
+class Setting:
+    """One control of the Train tab: its API parameter ``name``, the ``TrainConfig`` field it
+    sets (none for the recipe, which picks the config the others override), what the page
+    calls it, its default, and either the whole numbers it allows (``limits``) or its
+    ``choices`` (shown name -> config value). A bool default makes it a checkbox."""
+
+    name: str
+    field: str | None
+    label: str
+    default: object
+    limits: tuple[int, int] | None = None
+    choices: dict | None = None
+    step: int = 1
+    info: str | None = None
+
+
+# The Train tab: the controls, the /train API's parameters and the config are all made from
+# this table, so adding a setting is one line here. The limits are enough to see every effect
+# and small enough for a shared 2-core machine; the defaults (2 digits, as the TF.js demo
+# chose) train in about a minute there.
+SETTINGS = (
+    Setting("digits", "digits", "Digits", 2, limits=(1, 5)),
+    Setting("training_size", "training_size", "Training questions", 5_000, limits=(20, 100_000)),
+    Setting("cell", "cell", "Cell", "LSTM", choices={"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simplernn"}),
+    Setting("hidden_size", "hidden_size", "Hidden size", 128, limits=(4, 256)),
+    Setting("layers", "num_layers", "Decoder layers", 1, limits=(1, 3)),
+    Setting("reverse", "reverse", "Reverse the question", True),
+    Setting("epochs", "epochs", "Epochs", 30, limits=(1, 100)),
+    Setting("batch_size", "batch_size", "Batch size", 64, limits=(8, 1024), step=8),
+    Setting("recipe", None, "Starting recipe", "ours", choices={"ours": "ours", "keras-io": "seed"},
+            info="ours: warm-up, cosine decay, answers written units first; keras-io: the original example's"),
+)
+DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 WATCH_HEADERS = ["question", "true answer", "model answer", "right?"]
 
 
-def training_config(digits, training_size, cell, hidden_size, layers, reverse, epochs, batch_size,
-                    recipe="ours") -> TrainConfig:
-    """The visitor's settings as a ``TrainConfig``, or ``ValueError`` with a sentence saying what to change."""
-    values = {"digits": digits, "training_size": training_size, "hidden_size": hidden_size, "layers": layers,
-              "epochs": epochs, "batch_size": batch_size}
-    whole = {}
-    for name, value in values.items():
-        low, high = LIMITS[name]
-        words = name.replace("_", " ").capitalize()
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{words} must be a whole number from {low:,} to {high:,}.") from None
-        if not number.is_integer() or not low <= number <= high:
-            raise ValueError(f"{words} must be a whole number from {low:,} to {high:,}.")
-        whole[name] = int(number)
-    if cell not in CELL_NAMES:
-        raise ValueError(f"The cell must be one of {', '.join(CELL_NAMES)}.")
-    if recipe not in RECIPE_NAMES:
-        raise ValueError(f"The starting recipe must be one of {', '.join(RECIPE_NAMES)}.")
-    if not isinstance(reverse, bool):
-        raise ValueError("Reversing the question is a yes or no.")
-    available = count_distinct_questions(whole["digits"])
-    if whole["training_size"] > available:
-        raise ValueError(f"There are only {available:,} different sums of {whole['digits']}-digit numbers "
+def training_config(**values) -> TrainConfig:
+    """The visitor's settings (by ``SETTINGS`` name; missing ones take their defaults) as a
+    ``TrainConfig``, or ``ValueError`` with a sentence saying what to change."""
+    unknown = set(values) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"There is no setting called {sorted(unknown)[0][:40]!r}.")
+    chosen = {setting.name: _checked(setting, values.get(setting.name, setting.default)) for setting in SETTINGS}
+    available = count_distinct_questions(chosen["digits"])
+    if chosen["training_size"] > available:
+        raise ValueError(f"There are only {available:,} different sums of {chosen['digits']}-digit numbers "
                          f"(a+b and b+a count once): ask for at most that many questions.")
-    if whole["training_size"] * 0.9 < whole["batch_size"] / 4:
+    if chosen["training_size"] * 0.9 < chosen["batch_size"] / 4:
         raise ValueError("The batch is far larger than the training questions: use a smaller batch or more questions.")
-    base = RECIPES[RECIPE_NAMES[recipe]]
-    return base.replace(
-        digits=whole["digits"], training_size=whole["training_size"], cell=CELL_NAMES[cell],
-        hidden_size=whole["hidden_size"], num_layers=whole["layers"], reverse=reverse, epochs=whole["epochs"],
-        batch_size=whole["batch_size"],
-        # Fresh short sums each epoch, in proportion to a small training set.
-        short_sums=min(base.short_sums, whole["training_size"] // 10),
-    )
+    base = RECIPES[chosen["recipe"]]
+    fields = {setting.field: chosen[setting.name] for setting in SETTINGS if setting.field}
+    # Fresh short sums each epoch, in proportion to a small training set.
+    return base.replace(**fields, short_sums=min(base.short_sums, chosen["training_size"] // 10))
+
+
+def _checked(setting: Setting, value):
+    """One setting's value as the config takes it, or ``ValueError`` naming the setting."""
+    if setting.choices is not None:
+        if not isinstance(value, str) or value not in setting.choices:
+            raise ValueError(f"{setting.label} must be one of {', '.join(setting.choices)}.")
+        return setting.choices[value]
+    if isinstance(setting.default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{setting.label} is a yes or no (true or false).")
+        return value
+    low, high = setting.limits
+    words = f"{setting.label} must be a whole number from {low:,} to {high:,}."
+    # A bool is an int to Python, and a string or list is no number: all refused in words.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(words)
+    if not math.isfinite(value) or not float(value).is_integer() or not low <= value <= high:
+        raise ValueError(words)
+    return int(value)
 
 
 class TrainingProgress:
@@ -104,6 +134,8 @@ class TrainingProgress:
                     f"{self.result['seconds']:.0f} s: whole answers right on "
                     f"{self.result['validation_exact_match']:.1%} of the held-out questions (best epoch "
                     f"{self.result['best_epoch']}, kept). Your model is now in the Model menu, for you only.")
+        if not self.records and self.position[1] == 0:  # Nothing trained yet.
+            return f"**Starting:** generating the questions and building the network… ({elapsed:.0f} s)"
         parts = [f"**Epoch {min(self.position[0], self.config.epochs)} of {self.config.epochs}**",
                  f"{elapsed:.0f} s elapsed"]
         if fraction > 0:
@@ -131,12 +163,15 @@ class TrainingProgress:
                 pd.DataFrame(loss, columns=["epoch", "metric", "loss"]))
 
     def watch_rows(self) -> list[list]:
-        """The watched held-out questions with the model's latest answers, marked against Python's sum."""
+        """The watched held-out questions with the model's latest answers, marked against Python's
+        sum: blank until the first epoch has answered them; an empty answer says so."""
         rows = []
         for index, (a, b) in enumerate(self.watch):
-            answer = self.watch_answers[index] if index < len(self.watch_answers) else ""
-            mark = "" if not self.watch_answers else CHECK if answer == str(a + b) else CROSS
-            rows.append([f"{a}+{b}", a + b, answer or "…", mark])
+            if index >= len(self.watch_answers):
+                rows.append([f"{a}+{b}", a + b, "", ""])
+                continue
+            answer = self.watch_answers[index]
+            rows.append([f"{a}+{b}", a + b, answer or "(nothing)", CHECK if answer == str(a + b) else CROSS])
         return rows
 
     def summary(self, label: str) -> dict:

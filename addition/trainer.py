@@ -1,4 +1,4 @@
-"""Training beside the app: one run at a time, in a process of its own, reporting as it learns.
+"""Training beside the app: a run in a process of its own, reporting as it learns.
 
 The app must keep answering sums on 2 CPU cores while a visitor trains, and TensorFlow is not
 fork-safe, so a run is a fresh interpreter (``python -m addition.trainer``, as a spawn start
@@ -116,6 +116,9 @@ class Run:
         except (OSError, ValueError):
             pass  # Already gone.
 
+    def ended(self) -> bool:
+        return self.process.poll() is not None
+
     def end(self, grace: float = 10.0) -> None:
         """Make sure the process is gone: asked, then terminated, then killed."""
         self.stop()
@@ -129,39 +132,17 @@ class Run:
                 continue
 
 
-class Trainer:
-    """One training at a time for the whole app; others wait their turn."""
-
-    def __init__(self, max_seconds: float = 180.0):
-        self.max_seconds = max_seconds
-        self._slot = threading.Lock()
-        self.running: Run | None = None
-
-    def try_start(self, config: TrainConfig, folder) -> Run | None:
-        """Start a run if no other is under way; None if the slot is taken."""
-        if not self._slot.acquire(blocking=False):
-            return None
-        try:
-            command = [sys.executable, "-m", "addition.trainer", json.dumps(config.to_json()), str(folder),
-                       str(self.max_seconds)]
-            environment = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-                           "OMP_NUM_THREADS": "1", "PYTHONPATH": _package_root()}
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.DEVNULL, text=True, env=environment, cwd=_package_root())
-        except BaseException:
-            self._slot.release()
-            raise
-        run = Run(process)
-        threading.Thread(target=_pump, args=(run,), daemon=True).start()
-        self.running = run
-        return run
-
-    def finish(self, run: Run) -> None:
-        """End ``run`` (if it is still going) and free the slot for the next visitor."""
-        run.end()
-        if self.running is run:
-            self.running = None
-            self._slot.release()
+def start_run(config: TrainConfig, folder, max_seconds: float = 180.0) -> Run:
+    """A training process for ``config``, saving to ``folder``, at most ``max_seconds`` long.
+    TensorFlow is not fork-safe: the child is a fresh interpreter, as a spawn start makes."""
+    command = [sys.executable, "-m", "addition.trainer", json.dumps(config.to_json()), str(folder), str(max_seconds)]
+    environment = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+                   "OMP_NUM_THREADS": "1", "PYTHONPATH": _package_root()}
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=environment, cwd=_package_root())
+    run = Run(process)
+    threading.Thread(target=_pump, args=(run,), daemon=True).start()
+    return run
 
 
 def _pump(run: Run) -> None:

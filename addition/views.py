@@ -147,6 +147,8 @@ def example_questions(loaded: LoadedModel) -> list[str]:
 
 def _sample_count(count) -> int:
     try:
+        if isinstance(count, (bool, str)):  # True is not 1 question, nor "10" ten.
+            raise TypeError
         value = float(count)
     except (TypeError, ValueError):
         raise ValueError(f"The number of questions must be a whole number from 1 to {MAX_SAMPLES}.") from None

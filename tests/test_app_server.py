@@ -75,8 +75,11 @@ def test_every_bundled_model_answers_through_the_api(client):
 
 
 def test_an_unknown_model_is_refused_and_the_app_keeps_serving(client):
-    with pytest.raises(Exception, match="not in the list of choices"):
+    with pytest.raises(Exception, match="There is no model called '9 digits'. Choose one of: 2 digits"):
         client.predict("1+1", "9 digits", api_name="/add")
+    with pytest.raises(Exception) as refused:  # A 1 MB label is not echoed back.
+        client.predict("1+1", "x" * 1_000_000, api_name="/add")
+    assert len(str(refused.value)) < 300
     assert client.predict("1+1", api_name="/add")[2]["true_answer"] == 2
 
 
@@ -84,7 +87,11 @@ def test_errors_are_said_once_in_plain_text(client):
     with pytest.raises(Exception) as refused:
         client.predict("<b>12</b>+<img src=x>", api_name="/add")
     message = str(refused.value)
-    assert "&lt;b&gt;" in message and "<b>" not in message  # Shown as typed, not as markup.
+    # Plain text for an API caller (no entities), and no markup for the page's toast to render.
+    assert "'‹b›12‹/b›+‹img src=x›' is not a sum" in message and "<" not in message and "&" not in message
+    with pytest.raises(Exception) as refused:
+        client.predict("1+1", "it's <b>", api_name="/add")
+    assert "There is no model called \"it's ‹b›\"" in str(refused.value) and "&#" not in str(refused.value)
     with pytest.raises(Exception) as refused:
         client.predict("1+1", None, api_name="/add")
     assert "There is no model called None" in str(refused.value) and "'There" not in str(refused.value)

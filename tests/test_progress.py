@@ -23,18 +23,49 @@ def test_the_keras_io_recipe_is_the_starting_point_when_asked():
 @pytest.mark.parametrize("change, words", [
     ({"digits": 6}, "Digits must be a whole number from 1 to 5"),
     ({"digits": 1, "training_size": 56}, "only 55 different sums"),
-    ({"training_size": 2.5}, "Training size must be a whole number"),
-    ({"training_size": None}, "Training size must be a whole number"),
-    ({"cell": "Transformer"}, "The cell must be one of LSTM, GRU, SimpleRNN"),
+    ({"training_size": 2.5}, "Training questions must be a whole number"),
+    ({"training_size": None}, "Training questions must be a whole number"),
+    ({"training_size": "5000"}, "Training questions must be a whole number"),  # API callers send any JSON.
+    ({"training_size": [5000]}, "Training questions must be a whole number"),
+    ({"epochs": True}, "Epochs must be a whole number"),  # Not taken as 1 epoch.
+    ({"layers": False}, "Decoder layers must be a whole number"),
+    ({"epochs": float("nan")}, "Epochs must be a whole number"),
+    ({"cell": "Transformer"}, "Cell must be one of LSTM, GRU, SimpleRNN"),
+    ({"cell": ["LSTM"]}, "Cell must be one of"),
     ({"hidden_size": 0}, "Hidden size must be a whole number from 4"),
     ({"epochs": 1000}, "Epochs must be a whole number from 1 to 100"),
     ({"batch_size": 1024, "training_size": 100}, "The batch is far larger"),
-    ({"recipe": "mine"}, "starting recipe must be one of"),
+    ({"recipe": "mine"}, "Starting recipe must be one of"),
+    ({"dropout": 0.5}, "There is no setting called 'dropout'"),
     ({"reverse": "yes"}, "yes or no"),
 ])
 def test_impossible_settings_get_a_sentence(change, words):
     with pytest.raises(ValueError, match=words):
         training_config(**{**DEFAULTS, **change})
+
+
+def test_every_setting_of_the_table_reaches_the_config():
+    from addition.progress import SETTINGS
+
+    changed = {"digits": 3, "training_size": 700, "cell": "GRU", "hidden_size": 32, "layers": 2, "reverse": False,
+               "epochs": 7, "batch_size": 16, "recipe": "keras-io"}
+    assert set(changed) == {setting.name for setting in SETTINGS}  # A new setting must be added here too.
+    config = training_config(**changed)
+    assert (config.digits, config.training_size, config.cell, config.hidden_size, config.num_layers, config.reverse,
+            config.epochs, config.batch_size, config.learning_rate) == \
+        (3, 700, "gru", 32, 2, False, 7, 16, SEED_RECIPE.learning_rate)
+
+
+def test_before_the_first_step_it_says_it_is_starting_and_the_watched_sums_are_blank():
+    progress = TrainingProgress(training_config(**DEFAULTS), clock=lambda: 0.0)
+    assert progress.status().startswith("**Starting:** generating the questions")
+    progress.add({"event": "started", "watch": [[12, 34], [5, 5]], "epochs": 30, "steps": 10, "questions_per_epoch": 1000})
+    assert "Starting" in progress.status() and "Epoch 0" not in progress.status()
+    assert progress.watch_rows() == [["12+34", 46, "", ""], ["5+5", 10, "", ""]]
+    record = {"epoch": 1, "loss": 1.5, "accuracy": 0.5, "exact_match": 0.1, "val_loss": 1.6, "val_accuracy": 0.4,
+              "val_exact_match": 0.25}
+    progress.add({"event": "epoch", "record": record, "watch_answers": ["46", ""]})
+    assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["5+5", 10, "(nothing)", CROSS]]
 
 
 def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():

@@ -1,5 +1,7 @@
-"""The Train tab through its HTTP API, as gradio_client users call it: the /train stream, the
-model it makes (for that session only), Stop, one training at a time, other cells, publishing."""
+"""The Train tab of a launched `python app.py`, with real training processes, through its HTTP
+API: the /train stream, the model it makes (for that session only), Stop, another cell,
+publishing, and nothing left behind when the app is stopped. (The line's order and limits, and
+visitors who leave, are tested in-process in test_app_service.py.)"""
 
 import hashlib
 import json
@@ -94,27 +96,7 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     assert running_trainers() == []
 
 
-def test_a_second_training_waits_for_the_first(server):
-    url, _, _ = server
-    first, second = Client(url, verbose=False), Client(url, verbose=False)
-    running = first.submit(**{**SMALL, "epochs": 100}, api_name="/train")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not running_trainers():
-        time.sleep(0.5)
-    waiting = second.submit(**{**SMALL, "epochs": 1}, api_name="/train")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any("Queued" in (u[0] or "") for u in waiting.outputs()):
-        time.sleep(0.5)
-    assert any("Queued" in (u[0] or "") for u in waiting.outputs())
-    assert len(running_trainers()) == 1  # One training at a time.
-    first.predict(api_name="/stop_training")
-    list(running)
-    updates = list(waiting)  # The slot, freed by Stop, goes to the one waiting.
-    assert final_result(updates)["epochs_run"] == 1 and "Finished" in updates[-1][0]
-
-
-@pytest.mark.parametrize("cell", ["GRU", "SimpleRNN"])
-def test_other_cells_train_and_answer(server, cell):
+def test_another_cell_trains_and_answers(server, cell="GRU"):
     url, _, _ = server
     client = Client(url, verbose=False)
     updates, _ = train(client, cell=cell)
@@ -130,8 +112,10 @@ def test_impossible_settings_get_a_sentence(server):
     client = Client(url, verbose=False)
     with pytest.raises(Exception, match="only 55 different sums"):
         client.predict(**{**SMALL, "digits": 1, "training_size": 1000}, api_name="/train")
-    with pytest.raises(Exception, match="cell must be one of|not in the list of choices"):
+    with pytest.raises(Exception, match="Cell must be one of LSTM, GRU, SimpleRNN"):
         client.predict(**{**SMALL, "cell": "Transformer"}, api_name="/train")
+    with pytest.raises(Exception, match="Epochs must be a whole number"):
+        client.predict(**{**SMALL, "epochs": True}, api_name="/train")
 
 
 def test_publish_uses_the_visitors_token_for_their_own_model_only(server, trained):
@@ -158,9 +142,19 @@ def test_publishing_without_signing_in_sends_nothing(server):
     before = record.read_text().splitlines() if record.exists() else []
     anonymous = Client(url, verbose=False)
     own = final_result(train(anonymous, epochs=1)[0])["model"]
-    with pytest.raises(Exception, match="Sign in with Hugging Face first"):
+    with pytest.raises(Exception, match="sign-in, which this app offers when it runs as a Space.*push_to_hub.py"):
         anonymous.predict(own, "my-adder", api_name="/publish")
     assert (record.read_text().splitlines() if record.exists() else []) == before
+
+
+@pytest.mark.parametrize("name", ["a模型", "café", "a.git", "a--b", "a..b", "-a", "a/b", ""])
+def test_a_repo_name_the_hub_refuses_is_refused_before_the_token_is_used(server, trained, name):
+    url, record, _ = server
+    client, updates = trained
+    before = record.read_text().splitlines() if record.exists() else []
+    with pytest.raises(Exception, match="repo name"):
+        client.predict(final_result(updates)["model"], name, api_name="/publish")
+    assert (record.read_text().splitlines() if record.exists() else []) == before  # Not even whoami.
 
 
 def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_path):
@@ -181,3 +175,32 @@ def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_pa
     for (a, b), expected in zip(pairs.tolist(), keras_answers):
         _, _, details = client.predict(f"{a}+{b}", model=final_result(updates)["model"], api_name="/add")
         assert details["model_answer"] == expected.strip()
+
+
+def test_sigterm_ends_the_training_and_deletes_every_visitors_file(tmp_path):
+    import signal
+
+    from gradio_client import Client
+
+    log = tmp_path / "app.log"
+    gradio_cache = tmp_path / "gradio"
+    process, url = start_app(env={"GRADIO_TEMP_DIR": str(gradio_cache)}, log_path=log)
+    try:
+        client = Client(url, verbose=False)
+        done = list(client.submit(**{**SMALL, "epochs": 1}, api_name="/train"))
+        assert "Finished" in done[-1][0]
+        job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")  # Still training when stopped.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not running_trainers():
+            time.sleep(0.5)
+        workspace = gradio_cache / f"addition-lstm-{process.pid}"
+        assert running_trainers() and list(workspace.iterdir())  # A model kept and a run under way.
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        stop_app(process)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and running_trainers():
+        time.sleep(0.5)
+    assert running_trainers() == [] and not workspace.exists()
+    assert "Traceback" not in log.read_text()

@@ -1,0 +1,225 @@
+"""The app as a public service, built in-process by ``build_demo`` with scripted training runs
+and served on a free port: the /train line under real HTTP calls (order, limits, Stop while
+waiting, visitors who leave or never read), each visitor's own models, and no file left behind."""
+
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from addition import MODELS_FOLDER
+
+from .standins import build_parts, serve, wait_until
+
+SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=3,
+             batch_size=64)
+LONG = {**SMALL, "epochs": 100}  # 100 scripted epochs of 0.05 s: long enough to wait behind.
+
+
+@pytest.fixture(scope="module")
+def stage(tmp_path_factory):
+    """(url, parts, workspace) of an in-process app whose runs follow a script."""
+    import app
+
+    os.environ["GRADIO_HEARTBEAT_INTERVAL"] = "0.5"  # Unload fires within a second of a page closing.
+    import uuid
+
+    from gradio.utils import get_upload_folder
+
+    workspace = Path(get_upload_folder()) / f"addition-lstm-test-{uuid.uuid4().hex[:8]}"  # Where the app keeps its own.
+    parts = build_parts(workspace, MODELS_FOLDER / "addition-2digit", epoch_seconds=0.05)
+    demo = app.build_demo(parts)
+    url = serve(demo)
+    yield url, parts, workspace
+    demo.close()
+    parts.shutdown()
+
+
+def run_folders(workspace):
+    return sorted(path.name for path in workspace.iterdir()) if workspace.exists() else []
+
+
+def statuses(job):
+    return [update[0] or "" for update in job.outputs()]
+
+
+def final_result(updates):
+    return next(update[4] for update in reversed(updates) if update[4])
+
+
+def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage):
+    url, parts, workspace = stage
+    client = Client(url, verbose=False, download_files=False)
+    updates = list(client.submit(**SMALL, api_name="/train"))
+    assert "Finished" in updates[-1][0] and any("Epoch" in (update[0] or "") for update in updates)
+    result = final_result(updates)
+    label = result["model"]
+    _, _, details = client.predict("12+34", label, api_name="/add")
+    assert details["true_answer"] == 46 and details["correct"] == (details["model_answer"] == "46")
+    with pytest.raises(Exception, match="There is no model called"):
+        Client(url, verbose=False).predict("12+34", label, api_name="/add")
+    # The zip downloads while the model is held: one folder the scripts take as it is.
+    import io
+    import zipfile
+
+    with urllib.request.urlopen(zip_url(updates[-1][5]), timeout=10) as response:
+        names = zipfile.ZipFile(io.BytesIO(response.read())).namelist()
+    assert "addition-2digit-lstm/addition.json" in names and "addition-2digit-lstm/model.weights.h5" in names
+    assert not parts.line.tickets()
+
+
+def zip_url(download) -> str:
+    return download["value"]["url"] if "value" in download else download["url"]
+
+
+def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_its_limit(stage):
+    url, parts, workspace = stage
+    clients = [Client(url, verbose=False) for _ in range(6)]
+    jobs = [clients[0].submit(**LONG, api_name="/train")]
+    assert wait_until(lambda: parts.line.tickets())
+    for client in clients[1:5]:  # Four more, one after another.
+        jobs.append(client.submit(**LONG, api_name="/train"))
+        assert wait_until(lambda: len(parts.line.tickets()) == len(jobs))
+    for place, job in enumerate(jobs[1:], start=1):
+        assert wait_until(lambda: any(f"number {place} in line" in status for status in statuses(job)))
+    assert len(run_folders(workspace)) == 1  # Only the run under way has a folder.
+    with pytest.raises(Exception, match="The line is full: 4 trainings are already waiting"):
+        clients[5].predict(**SMALL, api_name="/train")
+    with pytest.raises(Exception, match="You already have a training running or waiting"):
+        clients[1].predict(**SMALL, api_name="/train")
+    # Stop while waiting: the third visitor leaves the line at once, the others move up.
+    assert "Cancelled before it started" in clients[2].predict(api_name="/stop_training")
+    assert "Cancelled before it started" in list(jobs[2])[-1][0]
+    clients[0].predict(api_name="/stop_training")
+    assert "Stopped" in list(jobs[0])[-1][0]
+    assert wait_until(lambda: parts.line.tickets()[0].session == clients[1].session_hash)
+    order = [run.config for run in parts.starts.runs[-2:]]
+    assert order == [order[0], order[0]]
+    for client, job in [(clients[1], jobs[1]), (clients[3], jobs[3]), (clients[4], jobs[4])]:
+        assert wait_until(lambda: parts.line.ticket_of(client.session_hash).state == "running", timeout=30)
+        client.predict(api_name="/stop_training")
+        assert "Stopped" in list(job)[-1][0]
+    assert not parts.line.tickets()
+
+
+def post_train(url, session_hash):
+    """A training asked for over plain HTTP, whose stream nobody reads; returns its event id."""
+    body = json.dumps({"data": [2, 600, "LSTM", 16, 1, True, 100, 64, "ours"], "session_hash": session_hash})
+    request = urllib.request.Request(url + "gradio_api/call/train", data=body.encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["event_id"]
+
+
+def test_a_training_nobody_reads_and_a_dropped_stream_are_cancelled_within_seconds(stage):
+    url, parts, workspace = stage
+    post_train(url, "never-reads")
+    assert wait_until(lambda: parts.line.ticket_of("never-reads"))
+    run = parts.line.ticket_of("never-reads").run
+    assert wait_until(lambda: parts.line.ticket_of("never-reads") is None, timeout=20)
+    assert wait_until(run.ended) and wait_until(lambda: run_folders(workspace) == [], timeout=10)
+    # A reader who goes away mid-stream.
+    event = post_train(url, "drops")
+    with httpx.stream("GET", url + f"gradio_api/call/train/{event}", timeout=10) as stream:
+        for line in stream.iter_lines():
+            if "Epoch" in line:
+                break  # Reading stops here and the connection closes.
+    assert wait_until(lambda: parts.line.ticket_of("drops") is None, timeout=20)
+    assert wait_until(lambda: run_folders(workspace) == [], timeout=10)
+
+
+def test_a_visitor_keeps_three_models_and_leaving_frees_them_and_their_zips(stage):
+    url, parts, workspace = stage
+    client = Client(url, verbose=False, download_files=False)
+    labels, zips = [], []
+    for _ in range(4):
+        updates = list(client.submit(**SMALL, api_name="/train"))
+        labels.append(final_result(updates)["model"])
+        zips.append(updates[-1][5])
+    assert parts.models.visitors.labels(client.session_hash) == labels[1:]  # The oldest was replaced.
+    assert "It replaced" in updates[-1][0]
+    assert len(run_folders(workspace)) == 3
+    with pytest.raises(Exception, match="There is no model called"):
+        client.predict("1+2", labels[0], api_name="/add")
+    # The page closes: Gradio's heartbeat stops and the unload event frees the visitor's models.
+    with httpx.stream("GET", url + f"gradio_api/heartbeat/{client.session_hash}", timeout=10) as beat:
+        next(beat.iter_lines())
+    assert wait_until(lambda: parts.models.visitors.labels(client.session_hash) == [], timeout=20)
+    assert run_folders(workspace) == []
+    with pytest.raises(urllib.error.HTTPError) as gone:  # Its link no longer downloads.
+        urllib.request.urlopen(zip_url(zips[-1]), timeout=10)
+    assert gone.value.code in (403, 404)
+
+
+def test_a_flood_of_anonymous_trainings_never_stops_the_sums(stage):
+    url, parts, workspace = stage
+    answered, failures, most_in_line = [], [], [0]
+
+    def user():
+        client = Client(url, verbose=False)
+        for a in range(40):
+            try:
+                details = client.predict(f"{a}+{a + 1}", api_name="/add")[2]
+                answered.append(details["true_answer"] == 2 * a + 1)
+            except Exception as error:  # Counted: there must be none.
+                failures.append(str(error))
+
+    def flood(start):
+        for index in range(start, start + 50):
+            try:
+                post_train(url, f"flood-{index}")
+            except urllib.error.HTTPError as error:
+                failures.append(f"train {error.code}")
+            most_in_line[0] = max(most_in_line[0], len(parts.line.tickets()))
+
+    threads = [threading.Thread(target=flood, args=(50 * index,)) for index in range(6)]  # 300 calls.
+    threads += [threading.Thread(target=user) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == [] and len(answered) == 120 and all(answered)
+    assert most_in_line[0] <= 1 + parts.line.max_waiting
+    assert wait_until(lambda: not parts.line.tickets(), timeout=40)  # Nobody read them: all cancelled.
+    assert wait_until(lambda: run_folders(workspace) == [], timeout=10)
+
+
+HOSTILE_CALLS = [
+    ("/add", ("1+1", ["3 digits"]), "There is no model called"),
+    ("/add", ({"a": 1}, "3 digits"), "A question must be text"),
+    ("/add", ("<script>1</script>+2", "3 digits"), "is not a sum"),
+    ("/sample", ("ten", "3 digits"), "whole number from 1 to 100"),
+    ("/sample", (True, "3 digits"), "whole number from 1 to 100"),
+    ("/publish", ("3 digits", "name"), "Only a model you trained here"),
+    ("/publish", (None, None), "Only a model you trained here"),
+]
+
+
+@pytest.mark.parametrize("endpoint, arguments, words", HOSTILE_CALLS, ids=lambda value: str(value)[:20])
+def test_hostile_api_calls_get_a_sentence_and_leave_no_traceback(stage, capfd, endpoint, arguments, words):
+    url, _, _ = stage
+    with pytest.raises(Exception, match=words) as refused:
+        Client(url, verbose=False).predict(*arguments, api_name=endpoint)
+    assert "<" not in str(refused.value) and "&#" not in str(refused.value)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize("settings, words", [
+    ({"epochs": True}, "Epochs must be a whole number"), ({"training_size": "many"}, "Training questions must be"),
+    ({"layers": None}, "Decoder layers must be"), ({"hidden_size": [16]}, "Hidden size must be"),
+    ({"cell": 3}, "Cell must be one of"), ({"reverse": "yes"}, "yes or no"),
+])
+def test_wrong_types_in_the_training_settings_get_a_sentence_naming_the_setting(stage, capfd, settings, words):
+    url, parts, _ = stage
+    with pytest.raises(Exception, match=words):
+        Client(url, verbose=False).predict(**{**SMALL, **settings}, api_name="/train")
+    assert not parts.line.tickets()
+    assert "Traceback" not in capfd.readouterr().err

@@ -1,0 +1,134 @@
+"""The Train tab's line and the visitors' models, in-process with scripted runs: order, limits,
+Stop while waiting, abandoned places, and every folder accounted for on disk."""
+
+import pytest
+
+from addition import MODELS_FOLDER
+from addition.catalog import SessionModels
+from addition.config import TrainConfig
+from addition.line import CANCELLED, ENDED, RUNNING, WAITING, TrainingLine
+
+from .standins import ScriptedStarts, wait_until
+
+MODEL = MODELS_FOLDER / "addition-2digit"
+LONG = TrainConfig(digits=2, training_size=600, epochs=10_000)  # Runs until stopped.
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def line(tmp_path):
+    clock = Clock()
+    line = TrainingLine(ScriptedStarts(MODEL, epoch_seconds=0.01), tmp_path / "work", max_waiting=3,
+                        gone_after=10.0, typical_seconds=60.0, clock=clock)
+    line.clock_stub = clock
+    yield line
+    line.shutdown()
+
+
+def run_folders(line):
+    return sorted(path.name for path in line.workspace.iterdir()) if line.workspace.exists() else []
+
+
+def test_first_come_first_served_with_places_and_estimates(line):
+    tickets = [line.join(f"visitor-{index}", LONG) for index in range(4)]
+    assert [ticket.state for ticket in tickets] == [RUNNING, WAITING, WAITING, WAITING]
+    assert [line.place(ticket) for ticket in tickets] == [0, 1, 2, 3]
+    line.clock_stub.now += 20  # The run under way is 20 s into a typical 60.
+    assert [line.estimated_wait(ticket) for ticket in tickets[1:]] == [40, 100, 160]
+    assert len(run_folders(line)) == 1  # Waiting places have no folder yet.
+    line.finish(tickets[0])
+    assert tickets[1].state == RUNNING and [line.place(ticket) for ticket in tickets[2:]] == [1, 2]
+    line.finish(tickets[1])
+    assert tickets[2].state == RUNNING  # In the order they came.
+    assert [run.config for run in line._start.runs] == [LONG, LONG, LONG]
+
+
+def test_one_place_per_visitor_and_a_full_line_is_said_at_once(line):
+    line.join("a", LONG)
+    with pytest.raises(ValueError, match="You already have a training running or waiting"):
+        line.join("a", LONG)
+    for name in "bcd":
+        line.join(name, LONG)
+    with pytest.raises(ValueError, match="The line is full: 3 trainings are already waiting"):
+        line.join("e", LONG)
+    assert [ticket.session for ticket in line.tickets()] == list("abcd")
+
+
+def test_stop_while_waiting_leaves_the_line_and_stop_while_running_keeps_the_best_epoch(line):
+    running, waiting = line.join("a", LONG), line.join("b", LONG)
+    assert line.stop("b") == "Cancelled before it started."
+    assert waiting.state == CANCELLED and "pressed Stop" in waiting.reason and line.place(waiting) == 0
+    assert "best epoch" in line.stop("a")
+    assert running.stop_requested and running.run.stopped.is_set()
+    assert line.stop("nobody") == "Nothing of yours is training or waiting."
+
+
+def test_a_place_nobody_touches_is_cancelled_and_its_folder_deleted(line):
+    gone, waiting = line.join("gone", LONG), line.join("waiting", LONG)
+    line.clock_stub.now += 5
+    line.touch(waiting)
+    line.clock_stub.now += 6  # "gone" unseen for 11 s, "waiting" for 6.
+    line.reap()
+    assert gone.state == CANCELLED and "Nobody was reading" in gone.reason
+    assert waiting.state == RUNNING  # The slot went to the next in line.
+    assert wait_until(lambda: gone.run.ended()) and wait_until(lambda: len(run_folders(line)) == 1)
+    assert gone.folder.parent.name not in run_folders(line)
+
+
+def test_finish_keeps_the_folder_only_when_asked(line):
+    kept = line.join("a", TrainConfig(digits=2, training_size=600, epochs=2))
+    assert wait_until(lambda: kept.run.ended())
+    line.finish(kept, keep=True)
+    dropped = line.join("b", TrainConfig(digits=2, training_size=600, epochs=2))
+    assert wait_until(lambda: dropped.run.ended())
+    line.finish(dropped, keep=False)
+    assert kept.state == dropped.state == ENDED
+    assert wait_until(lambda: run_folders(line) == [kept.folder.parent.name])
+    assert (kept.folder / "model.weights.h5").is_file()
+
+
+def test_shutdown_ends_every_run_and_deletes_the_workspace(line):
+    tickets = [line.join(name, LONG) for name in "ab"]
+    line.shutdown()
+    assert all(ticket.state == CANCELLED for ticket in tickets) and tickets[0].run.ended()
+    assert not line.workspace.exists()
+    with pytest.raises(ValueError, match="shutting down"):
+        line.join("c", LONG)
+
+
+def test_visitors_keep_three_models_each_and_the_app_refuses_past_its_bound(tmp_path):
+    models = SessionModels(per_session=3, total=4)
+
+    def add(session):
+        folder = tmp_path / f"run-{session}-{len(list(tmp_path.iterdir()))}" / "model"
+        folder.mkdir(parents=True)
+        return models.add(session, object(), folder, "LSTM, 2 digits")
+
+    labels = [add("a")[0] for _ in range(3)]
+    label, replaced = add("a")  # The fourth replaces their own oldest, nobody else's.
+    assert replaced == labels[0] and models.labels("a") == [*labels[1:], label]
+    assert len(list(tmp_path.iterdir())) == 3  # The replaced model's run folder is gone.
+    add("b")
+    with pytest.raises(ValueError, match="holding 4 visitors' models, its limit"):
+        models.check_room("c")
+    models.check_room("a")  # "a" replaces their own: no new room needed.
+    assert models.labels("b") and len(models.labels("a")) == 3  # Nobody lost a model.
+
+
+def test_the_line_asks_for_room_before_it_takes_a_place(tmp_path):
+    models = SessionModels(per_session=3, total=2)
+    line = TrainingLine(ScriptedStarts(MODEL), tmp_path / "work", admit=models.check_room)
+    try:
+        line.join("a", LONG)
+        line.join("b", LONG)  # Two places taken: two models to come.
+        with pytest.raises(ValueError, match="its limit"):
+            line.join("c", LONG)
+    finally:
+        line.shutdown()
