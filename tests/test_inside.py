@@ -1,0 +1,212 @@
+"""Inside the network (addition.inside, addition.inside_views), checked against oracles:
+Python's addition for the counterfactual grids, finite differences for the gradients, Keras's
+own sub-models for the states, and the majority guess for the probe."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from addition import Codec, inside, inside_views
+from addition.data import sample_whole_space
+from addition.model import build_model
+
+SUMS = 40  # Random sums per grid test: each is a batch of up to 54 variants.
+
+
+def random_sums(digits: int, count: int = SUMS, seed: int = 20):
+    return sample_whole_space(digits, count, seed).tolist()
+
+
+def keras_logits(model, questions: np.ndarray) -> np.ndarray:
+    """The pre-softmax logits by Keras itself: the last decoder's output through the Dense."""
+    answer = model.layers[-1]
+    decoded = keras.Model(model.inputs, model.layers[-2].output).predict_on_batch(questions)
+    return np.asarray(decoded) @ np.asarray(answer.kernel) + np.asarray(answer.bias)
+
+
+@pytest.fixture(scope="module")
+def untrained():
+    """Tiny untrained GRU and SimpleRNN models, two decoder layers, each codec orientation."""
+    keras.utils.set_random_seed(0)
+    return [(build_model(codec, hidden_size=16, num_layers=2, cell=cell), codec)
+            for cell, codec in (("gru", Codec(digits=2, reverse=True, reverse_answer=True)),
+                                ("simplernn", Codec(digits=2, reverse=False, reverse_answer=False)))]
+
+
+def test_the_bundled_models_counterfactual_grid_is_additions_own_wherever_it_is_right(bundled):
+    model, codec = bundled.model, bundled.codec
+    for a, b in random_sums(codec.digits):
+        seen = inside.look(model, codec, a, b)
+        right = codec.decode_answers(seen.variant_answers) == [codec.answer_string(int(x + y)) for x, y in seen.variants]
+        assert right, f"the bundled model should be right on every variant of {a}+{b}"
+        network, oracle = inside.model_counterfactual(codec, seen), inside.oracle_counterfactual(codec, a, b)
+        np.testing.assert_array_equal(network, oracle, err_msg=f"{a}+{b}")
+        assert not inside.disagreement(network, oracle).any()
+
+
+@pytest.mark.parametrize("reverse", [True, False])
+def test_addition_changes_an_answer_digit_only_along_its_carry_chain(reverse):
+    codec = Codec(digits=3, reverse=reverse, reverse_answer=True)
+    for a, b in random_sums(codec.digits, count=300) + [(999, 1), (12, 30), (0, 0)]:
+        oracle, mask = inside.oracle_counterfactual(codec, a, b), inside.should_depend(codec, a, b)
+        assert not (np.nan_to_num(oracle) > 0)[~mask].any(), f"{a}+{b}"
+        units_row = mask[-1]  # The units digit: the two units digits only.
+        assert [column["place"] == 0 for column in inside.question_columns(codec, a, b)] == units_row.tolist()
+
+
+def test_a_digit_that_cannot_make_its_column_carry_is_masked_but_never_changes_the_answer():
+    codec = Codec(digits=2, reverse_answer=True)
+    oracle, mask = inside.oracle_counterfactual(codec, 12, 30), inside.should_depend(codec, 12, 30)
+    tens_row, units_of_a = 1, 1  # " 42": tens is row 1; "12+30": a's units digit is column 1.
+    assert mask[tens_row, units_of_a] and oracle[tens_row, units_of_a] == 0
+
+
+def test_the_gradient_matches_finite_differences_of_the_networks_logits(bundled):
+    model, codec = bundled.model, bundled.codec
+    a, b, step = 535, 61, 1e-2
+    seen = inside.look(model, codec, a, b)
+    questions = codec.encode_questions([(a, b)])
+    typed = codec.question_indices([(a, b)])[0]
+    chosen = keras_logits(model, questions)[0].argmax(axis=-1)  # Writing order.
+    np.testing.assert_array_equal(chosen, seen.logits.argmax(axis=-1))
+    rows = np.arange(codec.answer_length)
+    for column in inside.question_columns(codec, a, b):
+        position = column["position"]
+        other = (typed[position] + 1) % codec.vocabulary_size
+        toward_other = np.zeros_like(questions)  # Interpolating toward another character...
+        toward_other[0, position, other], toward_other[0, position, typed[position]] = 1, -1
+        more_of_it = np.zeros_like(questions)  # ...and more of the typed one (gradient x input).
+        more_of_it[0, position, typed[position]] = 1
+        for direction in (toward_other, more_of_it):
+            ahead = keras_logits(model, questions + step * direction)[0][rows, chosen]
+            behind = keras_logits(model, questions - step * direction)[0][rows, chosen]
+            predicted = (seen.gradients * direction[0]).sum(axis=(1, 2))
+            np.testing.assert_allclose((ahead - behind) / (2 * step), predicted, rtol=0.02, atol=0.02)
+
+
+def test_the_attribution_grid_is_gradient_times_input_with_reading_order_rows(bundled):
+    codec, seen = bundled.codec, inside.look(bundled.model, bundled.codec, 48, 7)
+    grid = inside.attribution(codec, seen)
+    typed = codec.question_indices([(48, 7)])[0]
+    positions = [column["position"] for column in inside.question_columns(codec, 48, 7)]
+    last_written = np.abs([seen.gradients[-1, position, typed[position]] for position in positions])
+    reading_row = 0 if codec.reverse_answer else codec.answer_length - 1  # Where the last step written is read.
+    np.testing.assert_allclose(grid[reading_row], last_written / last_written.max(), rtol=1e-6)
+    assert grid.max(axis=1).tolist() == [1.0] * codec.answer_length
+
+
+def check_states_against_keras(model, codec, pairs):
+    encoder, decoders = model.get_layer("encoder"), [layer for layer in model.layers if layer.name.startswith("decoder_")]
+    questions = codec.encode_questions(pairs)
+    for (a, b), question in zip(pairs, questions):
+        seen = inside.look(model, codec, a, b)
+        final = keras.Model(model.inputs, encoder.output).predict_on_batch(question[None])[0]
+        np.testing.assert_allclose(seen.encoder_states[-1], final, atol=1e-5)
+        for layer, states in zip(decoders, seen.decoder_states):
+            expected = keras.Model(model.inputs, layer.output).predict_on_batch(question[None])[0]
+            np.testing.assert_allclose(states, expected, atol=1e-5)
+        column = inside.column_states(model, codec, [(a, b)])[0]
+        assert all(layer_states.shape == (1, codec.digits, states.shape[-1]) for layer_states in column)
+
+
+def test_states_are_keras_own_layer_outputs(bundled, untrained):
+    check_states_against_keras(bundled.model, bundled.codec, [(535, 61), (999, 1)])
+    for model, codec in untrained:
+        check_states_against_keras(model, codec, [(55, 6), (99, 99)])
+
+
+def test_the_probe_reads_the_carry_better_than_the_majority_guess(bundled):
+    probe = inside.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
+    assert probe.places == list(range(1, bundled.codec.digits + 1))  # Every carry varies.
+    for place, accuracy, baseline in zip(probe.places, probe.accuracy, probe.baseline):
+        assert accuracy > baseline + 0.1, f"place {place}: {accuracy:.3f} vs {baseline:.3f}"
+    again = inside.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
+    assert again == probe  # Seeded and closed-form.
+
+
+def test_carry_units_are_ordered_strongest_first(bundled):
+    ranked = inside.rank_carry_units(bundled.model, bundled.codec, bundled.validation_pairs)
+    strengths = np.abs(ranked.correlations)
+    assert len(ranked.units) == bundled.model.get_layer("decoder_0").units
+    assert (np.diff(strengths) <= 0).all() and strengths[0] > 0.2
+
+
+def well_formed(explained: dict, codec: Codec, question: str):
+    a, b = codec.parse_question(question)
+    assert json.loads(json.dumps(explained, allow_nan=False)) == explained
+    for grid in explained["grids"].values():
+        assert grid["rows"] == list(codec.answer_string(a + b))  # Reading order, both axes.
+        assert grid["columns"] == list(f"{a}+{b}")
+        assert [len(row) for row in grid["values"]] == [len(grid["columns"])] * codec.answer_length
+    assert len(explained["answer_places"]) == codec.answer_length
+    encoder = explained["states"]["encoder"]
+    assert encoder["steps"] == list(codec.question_string(a, b))  # As the encoder reads them.
+    assert all(len(unit) == codec.question_length for unit in encoder["values"])
+    for layer in explained["states"]["decoder"]:
+        assert all(len(unit) == codec.answer_length for unit in layer["values"])
+
+
+def test_gru_and_simplernn_models_explain_to_well_formed_json(untrained):
+    for model, codec in untrained:
+        pairs = sample_whole_space(codec.digits, 500, seed=1)
+        carry, probe = inside.rank_carry_units(model, codec, pairs), inside.train_probe(model, codec, pairs)
+        explained = inside.explain(model, codec, "55+6", carry, probe)
+        well_formed(explained, codec, "55+6")
+        assert len(explained["carry_units"]) == inside.TOP_CARRY_UNITS
+        assert {unit["layer"] for unit in explained["carry_units"]} <= {"decoder_0", "decoder_1"}
+        assert explained["probe"]["places"] == ["tens", "hundreds"][: len(probe.places)]
+        assert len(explained["states"]["decoder"]) == 2
+
+
+def test_the_tiny_trained_model_explains_and_renders(tiny_model):
+    _, saved = tiny_model
+    from addition.loading import load_model_folder
+
+    loaded = load_model_folder(saved)
+    explained = inside.explain(loaded.model, loaded.codec, " 9 + 91 ")
+    well_formed(explained, loaded.codec, "9+91")
+    assert explained["carry_units"] == [] and explained["probe"] is None
+    assert all(part.startswith('<div class="table-scroll">') for part in inside_views.grids_html(explained).values())
+
+
+def test_labels_are_reading_order_for_the_bundled_model(bundled):
+    explained = inside.explain(bundled.model, bundled.codec, "535+61")
+    well_formed(explained, bundled.codec, "535+61")
+    grid = explained["grids"]["counterfactual"]
+    assert grid["rows"] == [" ", "5", "9", "6"] and grid["columns"] == ["5", "3", "5", "+", "6", "1"]
+    assert explained["answer_places"] == ["thousands", "hundreds", "tens", "units"]
+    assert explained["question_places"] == ["hundreds", "tens", "units", None, "tens", "units"]
+    assert grid["values"][3] == [0, 0, 1, None, 0, 1]  # The units digit: the two units digits.
+    assert explained["model_answer"] == " 596" and explained["correct"]
+
+
+@pytest.mark.parametrize("question", ["", "1000+1", "5-3", "1+2+3", "abc", "7", "x" * 100, None])
+def test_explain_refuses_bad_questions_in_words(bundled, question):
+    with pytest.raises(ValueError, match="[a-z] "):
+        inside.explain(bundled.model, bundled.codec, question)
+
+
+def test_a_network_that_is_not_build_models_is_refused():
+    codec = Codec(digits=2)
+    questions = keras.Input(shape=(codec.question_length, codec.vocabulary_size))
+    other = keras.Model(questions, keras.layers.Dense(codec.vocabulary_size)(keras.layers.Flatten()(questions)))
+    with pytest.raises(ValueError, match="build_model"):
+        inside.look(other, codec, 1, 2)
+
+
+def test_grid_tables_escape_labels_and_mark_disagreements():
+    grid = {"rows": ["<b>"], "columns": ["&", "+"], "values": [[0.25, None]]}
+    disagreement = {"rows": ["<b>"], "columns": ["&", "+"], "values": [[True, False]]}
+    table = inside_views.grid_table(grid, ["<i>units</i>"], ["units", ""], disagreement, "a <caption>")
+    assert table.startswith('<div class="table-scroll">') and table.endswith("</div>")
+    assert "<b>" not in table and "&lt;b&gt;" in table and "&amp;" in table and "&lt;i&gt;" in table
+    assert 'class="disagrees"' in table and inside_views.DISAGREES in table
+
+
+def test_the_probe_frame_sets_accuracy_beside_its_baseline():
+    frame = inside_views.probe_frame({"places": ["tens"], "accuracy": [0.9], "baseline": [0.6]})
+    assert frame.to_dict("records") == [{"carry into": "tens", "probe accuracy %": 90.0,
+                                         "majority baseline %": 60.0, "gain (points)": 30.0}]
+    assert inside_views.probe_frame(None).empty
