@@ -63,6 +63,17 @@ def test_a_digit_that_cannot_make_its_column_carry_is_masked_but_never_changes_t
     assert mask[tens_row, units_of_a] and oracle[tens_row, units_of_a] == 0
 
 
+@pytest.mark.parametrize("reverse", [True, False])
+def test_each_typed_column_points_at_its_character_in_what_the_model_reads(reverse):
+    codec = Codec(digits=3, reverse=reverse)
+    for a, b in [(535, 61), (7, 890), (0, 0)]:
+        read = codec.question_string(a, b)
+        columns = inside.question_columns(codec, a, b)
+        assert [read[column["position"]] for column in columns] == list(f"{a}+{b}")
+        assert [column["place"] for column in columns] == [*range(len(str(a)) - 1, -1, -1), None,
+                                                           *range(len(str(b)) - 1, -1, -1)]
+
+
 def test_the_gradient_matches_finite_differences_of_the_networks_logits(bundled):
     model, codec = bundled.model, bundled.codec
     a, b, step = 535, 61, 1e-2
