@@ -45,7 +45,7 @@ import numpy as np  # noqa: E402
 from addition import MODELS_FOLDER, BUNDLED_MODEL  # noqa: E402
 from addition import progress as lesson  # noqa: E402
 from addition import views  # noqa: E402
-from addition.catalog import Catalog, Models, SessionModels, bundled_entries, entry_for  # noqa: E402
+from addition.catalog import Catalog, Entry, Models, SessionModels, bundled_entries, entry_for  # noqa: E402
 from addition.line import CANCELLED, WAITING, TrainingLine  # noqa: E402
 
 WHOLE_SPACE_SAMPLE = 50_000  # Random sums searched for mistakes, once per model (~2 s on 2 CPU cores).
@@ -87,7 +87,10 @@ def default_parts(model: str | None = None, revision: str | None = None) -> Part
     workspace = Path(get_upload_folder()) / f"addition-lstm-{os.getpid()}"
     line = TrainingLine(functools.partial(start_run, max_seconds=seconds), workspace, max_waiting=MAX_WAITING,
                         gone_after=GONE_AFTER, admit=visitors.check_room)
-    return Parts(Models(catalog, visitors), line, seconds, on_a_space=bool(os.environ.get("SPACE_ID")))
+    # Not in the menu: models the Inside tab compares with (the reading-order 3-digit one).
+    illustrations = Catalog(None, [Entry(Path(entry.spec).name, entry.spec, digits=entry.digits)
+                                   for entry in bundled_entries(MODELS_FOLDER / "illustrations")])
+    return Parts(Models(catalog, visitors, illustrations), line, seconds, on_a_space=bool(os.environ.get("SPACE_ID")))
 
 
 # Callbacks' shared pieces.
@@ -222,6 +225,97 @@ def insight_tab(parts: Parts, model_choice) -> dict:
             "model_rates": model_rates}
 
 
+def inside_tab(parts: Parts, model_choice) -> dict:
+    """What each answer digit depends on, beside addition's own; the states; the carry."""
+    from addition import inside_views
+
+    models = parts.models
+    gr.Markdown("How does the network add? Change one digit of the question at a time and watch which "
+                "answer digits change, beside what addition itself would change; then look at its memory "
+                "while it reads and writes, and at where it keeps the carry.")
+    with gr.Row():
+        inside_question = gr.Textbox(label="A sum to look inside", max_length=200, elem_id="inside-question")
+        inside_button = gr.Button("Look inside", variant="primary", elem_id="inside-button")
+    grids_intro = gr.Markdown(elem_id="inside-intro")
+    with gr.Row():
+        network_grid = gr.HTML(elem_id="network-grid")
+        addition_grid = gr.HTML(elem_id="addition-grid")
+    attribution_intro = gr.Markdown()
+    attribution_grid = gr.HTML(elem_id="attribution-grid")
+    states_intro = gr.Markdown()
+    states = gr.HTML(elem_id="states")
+    carry_intro = gr.Markdown()
+    probe = gr.Dataframe(interactive=False, label="Reading the carry with a straight line (a linear probe)",
+                         elem_id="probe")
+    gr.Markdown("### Reversed or not\nThe keras-io example reverses the question because it \"introduces "
+                "shorter term dependencies between source and target\". The same grid for a network that "
+                "reads the question the other way:")
+    other_intro = gr.Markdown(elem_id="other-intro")
+    other_grid = gr.HTML(elem_id="other-grid")
+
+    def explained(question, model_label, session):
+        loaded = models.get(model_label, session)
+        return loaded, explain_for(models, loaded, model_label, session, question)
+
+    @answering
+    def look_inside(question, model_label, request: gr.Request = None):
+        loaded, result = explained(question, model_label, session_of(request))
+        words, grids = inside_views.what_to_look_at(result), inside_views.grids_html(result)
+        other_words, other_html = compare_reversal(parts, loaded, question, session_of(request))
+        return {grids_intro: words["grids"], network_grid: grids["counterfactual"], addition_grid: grids["oracle"],
+                attribution_intro: words["attribution"], attribution_grid: grids["attribution"],
+                states_intro: words["states"], states: inside_views.states_html(result),
+                carry_intro: words.get("carry_units", "") + " " + words.get("probe", ""),
+                probe: inside_views.probe_frame(result["probe"]), other_intro: other_words, other_grid: other_html}
+
+    @answering
+    def explain(question: str, model: str = models.default, request: gr.Request = None) -> dict:
+        """The network's view of one sum as JSON: each dependency grid (rows the answer's
+        characters, columns the question's, both in reading order), the states, the carry
+        units and the probe's accuracy per column."""
+        return explained(question, model, session_of(request))[1]
+
+    outputs = [grids_intro, network_grid, addition_grid, attribution_intro, attribution_grid, states_intro, states,
+               carry_intro, probe, other_intro, other_grid]
+    gr.on([inside_button.click, inside_question.submit], look_inside, inputs=[inside_question, model_choice],
+          outputs=outputs, api_visibility="private", preprocess=False)
+    gr.Button(visible=False).click(explain, inputs=[inside_question, model_choice], outputs=gr.JSON(visible=False),
+                                   api_name="explain", preprocess=False)
+    return {"inside_question": inside_question}
+
+
+def explain_for(models: Models, loaded, label: str, session, question: str) -> dict:
+    """``inside.explain`` with the model's carry units and probe, computed once per catalog model."""
+    from addition import inside
+
+    def survey(model):
+        return (inside.rank_carry_units(model.model, model.codec, model.validation_pairs),
+                inside.train_probe(model.model, model.codec, model.validation_pairs))
+
+    own = models.visitors.get(session, label)
+    carry_units, probe = survey(own) if own else models.catalog.cached(label, "inside", survey)
+    return inside.explain(loaded.model, loaded.codec, question, carry_units, probe)
+
+
+def compare_reversal(parts: Parts, loaded, question: str, session) -> tuple[str, str]:
+    """The counterfactual grid of the same sum from a model that reads the question the other
+    way, with the same digits: the visitor's own, else the bundled ones (and the illustration)."""
+    from addition import inside, inside_views
+
+    wanted = not loaded.codec.reverse
+    for label, other in parts.models.counterparts(loaded.codec.digits, wanted, session):
+        try:
+            result = inside.explain(other.model, other.codec, question)
+        except ValueError:
+            continue
+        order = "reversed" if wanted else "in reading order"
+        return (f"**{views.as_text(label)}** reads the question {order}: compare where its dependencies fall.",
+                inside_views.grids_html(result)["counterfactual"])
+    order = "reversed" if wanted else "in reading order"
+    return (f"No {loaded.codec.digits}-digit model here reads the question {order}. Train one in the Train tab "
+            f"with \"Reverse the question\" {'on' if wanted else 'off'}, or pick the 3-digit model.", "")
+
+
 def setting_control(setting: lesson.Setting):
     """The Train tab's control for one row of ``lesson.SETTINGS``."""
     options = {"label": setting.label, "value": setting.default, "elem_id": f"{setting.name.replace('_', '-')}-setting"}
@@ -260,6 +354,11 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks) -> None:
     watch = gr.Dataframe(headers=lesson.WATCH_HEADERS, datatype=["str", "number", "str", "str"],
                          interactive=False, label="Ten held-out questions, answered after every epoch",
                          elem_id="watch")
+    gr.Markdown("**Watch the pattern form:** after every epoch, how often each answer digit of the first "
+                "watched sum changes when one question digit does, left, beside addition's own, right.")
+    with gr.Row():
+        watched_grid = gr.HTML(elem_id="watched-grid")
+        watched_addition = gr.HTML(elem_id="watched-addition")
     download = gr.DownloadButton("Download the model folder (zip)", visible=False, elem_id="download")
     with gr.Accordion("Result (JSON)", open=False):
         result = gr.JSON(label="result")
@@ -314,6 +413,7 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks) -> None:
                 update = {status: watching.status(), watch: watching.watch_rows()}
                 if event["event"] == "epoch":
                     update[accuracy_plot], update[loss_plot] = watching.curves()
+                    update[watched_grid], update[watched_addition] = live_grids(watching.grid)
                 yield update
             from addition.loading import load_model_folder
 
@@ -372,10 +472,24 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks) -> None:
     # milliseconds, and the line itself holds at most one running and MAX_WAITING waiting, so
     # a flood of /train calls never fills Gradio's queue for the sums.
     train_button.click(train, inputs_kwargs=controls, api_name="train", concurrency_limit=None, preprocess=False,
-                       outputs=[status, accuracy_plot, loss_plot, watch, result, download, model_choice])
+                       outputs=[status, accuracy_plot, loss_plot, watch, result, download, model_choice,
+                                watched_grid, watched_addition])
     stop_button.click(stop, outputs=status, api_name="stop_training", queue=False)
     publish_button.click(publish, inputs=[model_choice, repo_name], outputs=publish_status, api_name="publish",
                          preprocess=False)
+
+
+def live_grids(grid: dict | None) -> tuple[str, str]:
+    """The watched sum's grids as HTML: the network's (cells that disagree marked), addition's."""
+    if not grid:
+        return "", ""
+    from addition.inside_views import grid_table
+
+    rows, columns = grid["answer_places"], [place or "" for place in grid["question_places"]]
+    grids = grid["grids"]
+    return (grid_table(grids["counterfactual"], rows, columns, grids["disagreement"],
+                       f"the network now, on {grid['question']}"),
+            grid_table(grids["oracle"], rows, columns, None, f"addition itself, on {grid['question']}"))
 
 
 def queued_status(line: TrainingLine, ticket) -> str:
@@ -406,6 +520,13 @@ CSS = """
 .digit-probabilities td.chosen { outline: 3px solid #111827; outline-offset: -3px; font-weight: 700; }
 .digit-probabilities td.truth { outline: 3px dashed #16a34a; outline-offset: -3px; }
 .legend { font-size: 0.85em; opacity: 0.8; }
+.inside-grid, .inside-states { border-collapse: collapse; font-variant-numeric: tabular-nums; margin-bottom: 8px; }
+.inside-grid th, .inside-grid td { padding: 4px 6px; text-align: center; min-width: 2.4em; border: 1px solid #e5e7eb; }
+.inside-grid td.disagrees { outline: 3px solid #dc2626; outline-offset: -3px; font-weight: 700; }
+.inside-grid td.not-varied { color: #9ca3af; }
+.inside-grid caption, .inside-states caption { caption-side: top; text-align: left; font-size: 0.85em; opacity: 0.8; }
+.inside-states th, .inside-states td { padding: 2px 4px; font-size: 0.75em; text-align: center; border: 1px solid #f3f4f6; }
+.inside-states.compact td { padding: 0; height: 3px; min-width: 2.4em; border: none; }
 """
 # On a phone an error toast at the top hides the title and the sum box: show it at the bottom.
 # (In the page's head: Gradio scopes `css` to the app's container, and toasts live outside it.)
@@ -453,6 +574,7 @@ def build_demo(parts: Parts) -> gr.Blocks:
             "answer": answer, "table": table, "details": details,
             "score": "", "samples": None, "mistake_answer": "", "mistake_table": "",
             "model_table": model_table, "model_rates": model_rates,
+            "inside_question": gr.Textbox(value=loaded.codec.example, info=loaded.codec.describe_limits() + "."),
         }
 
     with gr.Blocks(title="An LSTM learns to add") as demo:
@@ -467,6 +589,8 @@ def build_demo(parts: Parts) -> gr.Blocks:
                 page = add_tab(parts, model_choice)
             with gr.Tab("How it learns"):
                 page |= insight_tab(parts, model_choice)
+            with gr.Tab("Inside"):
+                page |= inside_tab(parts, model_choice)
             with gr.Tab("Train"):
                 train_tab(parts, model_choice, demo)
 

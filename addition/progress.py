@@ -102,6 +102,7 @@ class TrainingProgress:
         self.questions_per_epoch = 0
         self.loss = None
         self.result: dict | None = None
+        self.grid: dict | None = None  # The first watched sum's dependency grids, after the last epoch.
 
     def add(self, event: dict) -> None:
         kind = event.get("event")
@@ -116,6 +117,7 @@ class TrainingProgress:
         elif kind == "epoch":
             self.records.append(event["record"])
             self.watch_answers = event["watch_answers"]
+            self.grid = event.get("grid") or self.grid
             self.position = (len(self.records) + 1, 0, self.position[2])
         elif kind == "done":
             self.result = event

@@ -7,7 +7,7 @@ would make) at lower CPU priority with TensorFlow on one thread. It drives the s
 
     {"event": "started", "watch": [[a, b], ...], "epochs": E, "questions_per_epoch": Q}
     {"event": "progress", "epoch": e, "step": s, "steps": S, "seconds": t, "loss": l}  at most every 2 s
-    {"event": "epoch", "record": {...history record...}, "watch_answers": ["12", ...]}
+    {"event": "epoch", "record": {...history record...}, "watch_answers": ["12", ...], "grid": {...}}
     {"event": "done", "folder": ..., "best_epoch": b, "epochs_run": n, "seconds": t, "stopped": bool, ...}
     {"event": "error", "message": "..."}
 
@@ -87,7 +87,8 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
 
         def on_epoch_end(self, epoch, logs=None):  # After the monitor has made the epoch's record.
             record = history[-1] if history else {}
-            say("epoch", record=record, watch_answers=[a.strip() for a in Predictor(self.model, data.codec).answers(watch)])
+            say("epoch", record=record, watch_answers=[a.strip() for a in Predictor(self.model, data.codec).answers(watch)],
+                grid=watched_grid(self.model, data.codec, *watch[0]))
 
     history: list[dict] = []
     result, saved, _ = train_and_save(
@@ -97,6 +98,18 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     say("done", folder=str(saved), best_epoch=result.best_epoch, epochs_run=len(result.history),
         seconds=round(result.seconds, 1), validation_exact_match=result.validation["exact_match"],
         stopped=stop.is_set() or time.monotonic() > deadline, capped=time.monotonic() > deadline)
+
+
+def watched_grid(model, codec, a: int, b: int) -> dict:
+    """What each answer character of the first watched sum depends on, now: the network's
+    counterfactual grid beside addition's (``addition.inside``), for the tab to redraw."""
+    from .inside import explain
+
+    explained = explain(model, codec, f"{a}+{b}")
+    grids = explained["grids"]
+    return {"question": explained["question"], "answer_places": explained["answer_places"],
+            "question_places": explained["question_places"],
+            "grids": {name: grids[name] for name in ("counterfactual", "oracle", "disagreement")}}
 
 
 # The parent: the app's side.

@@ -49,7 +49,8 @@ def main():
     arguments = parser.parse_args()
     count = 20 if arguments.quick else arguments.sums
     print(f"CPU: {lscpu_model()}")
-    folders = sorted(path for path in MODELS_FOLDER.iterdir() if (path / "addition.json").is_file())
+    folders = sorted(path for folder in (MODELS_FOLDER, MODELS_FOLDER / "illustrations")
+                     for path in folder.iterdir() if (path / "addition.json").is_file())
     print("\n| model | reads | whole space | units |r|>=0.5 | |r|>=0.8 | strongest |r| | probe vs baseline per place "
           "| counterfactual on mask | addition's on mask | attribution on mask | cells disagreeing |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

@@ -84,7 +84,8 @@ def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, tota
     visitors = SessionModels(per_session=per_session, total=total)
     line = TrainingLine(starts, workspace, max_waiting=max_waiting, gone_after=gone_after, admit=visitors.check_room)
     catalog = Catalog(None, bundled_entries(MODELS_FOLDER), preferred=str(MODELS_FOLDER / "addition-3digit"))
-    parts = app.Parts(Models(catalog, visitors), line, training_seconds=60, on_a_space=False)
+    illustrations = Catalog(None, bundled_entries(MODELS_FOLDER / "illustrations"))
+    parts = app.Parts(Models(catalog, visitors, illustrations), line, training_seconds=60, on_a_space=False)
     parts.starts = starts
     return parts
 

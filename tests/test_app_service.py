@@ -223,3 +223,22 @@ def test_wrong_types_in_the_training_settings_get_a_sentence_naming_the_setting(
         Client(url, verbose=False).predict(**{**SMALL, **settings}, api_name="/train")
     assert not parts.line.tickets()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_explain_gives_each_grid_in_reading_order_for_a_catalog_model_and_a_visitors_own(stage):
+    url, _, _ = stage
+    client = Client(url, verbose=False)
+    explained = client.predict("535+61", "3 digits", api_name="/explain")
+    grid = explained["grids"]["counterfactual"]
+    assert grid["rows"] == list(" 596") and grid["columns"] == list("535+61")
+    # The bundled 3-digit model is right on every sum: its grid is addition's own, cell for cell.
+    assert grid["values"] == explained["grids"]["oracle"]["values"]
+    probe = explained["probe"]
+    assert all(accuracy > baseline for accuracy, baseline in zip(probe["accuracy"], probe["baseline"]))
+    assert explained["carry_units"] and explained["states"]["encoder"]["steps"] == list(" 16+535")
+    with pytest.raises(Exception, match="up to 3 digits"):
+        client.predict("1000+1", "3 digits", api_name="/explain")
+    own = final_result(list(client.submit(**SMALL, api_name="/train")))["model"]
+    assert client.predict("12+34", own, api_name="/explain")["grids"]["oracle"]["rows"] == list(" 46")
+    with pytest.raises(Exception, match="There is no model called"):
+        Client(url, verbose=False).predict("12+34", own, api_name="/explain")

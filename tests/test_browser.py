@@ -1,5 +1,6 @@
 """Real users in a real headless browser (Debian's chromium driven by Playwright), at a desktop
-width and at a phone's. The README's screenshots are taken here, from the current models."""
+width and at a phone's. (The README's screenshots are made by `python -m scripts.screenshots`:
+no test writes into the working tree.)"""
 
 import re
 import shutil
@@ -14,7 +15,6 @@ from addition.loading import load_model_folder
 from .conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "docs"
 DESKTOP = {"width": 1280, "height": 1400}
 PHONE = {"width": 390, "height": 844}
 
@@ -85,7 +85,6 @@ def test_sampling_shows_marked_validation_rows(page):
     assert text.count("☑") + text.count("☒") == 10
     right = int(re.search(r"(\d+)/10 correct", page.locator("#score").inner_text()).group(1))
     assert text.count("☑") == right
-    page.screenshot(path=str(SCREENSHOTS / "app.png"), full_page=True)
 
 
 def test_a_refused_sum_leaves_no_answer_on_screen_and_the_app_still_answers(page):
@@ -138,7 +137,6 @@ def test_on_a_phone_nothing_overflows_and_the_whole_table_can_be_seen(browser, a
         ask(page, "535+61")
         page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
         assert overflow(page) <= 0
-        page.screenshot(path=str(SCREENSHOTS / "app-phone.png"), full_page=False)
         # The table is wider than the phone: its own box scrolls to its last column.
         box = page.locator("#probabilities .table-scroll")
         box.evaluate("element => element.scrollLeft = element.scrollWidth")
@@ -158,7 +156,6 @@ def test_on_a_desktop_the_insight_tab_fits_the_width(browser, app_url):
         page.get_by_text("Mistakes gallery").wait_for(timeout=60_000)
         page.locator("#by-digits").wait_for(timeout=30_000)
         assert overflow(page) <= 0
-        page.screenshot(path=str(SCREENSHOTS / "insight.png"), full_page=True)
     finally:
         page.close()
 
@@ -175,7 +172,7 @@ def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(bro
         epochs.press("Tab")
         page.locator("#train-button").click()
         status = page.locator("#train-status")
-        status.get_by_text(re.compile(r"Epoch \d+ of 4")).wait_for(timeout=120_000)
+        status.get_by_text(re.compile(r"Starting|Epoch \d+ of 4")).wait_for(timeout=120_000)
         watch = page.locator("#watch")
         marks_seen = set()
         deadline_text = re.compile(r"Finished|Stopped")
@@ -188,10 +185,10 @@ def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(bro
         assert deadline_text.search(status.inner_text())
         text = watch.inner_text()
         assert text.count("☑") + text.count("☒") == 10  # Ten watched held-out sums, each marked.
-        assert len(marks_seen) >= 2  # They changed as it learned (from "…" to marks, at least).
+        assert len(marks_seen) >= 2  # They changed as it learned (from blank to marks, at least).
+        page.locator("#watched-grid table.inside-grid").wait_for(timeout=30_000)  # Redrawn each epoch.
         page.locator("#train-accuracy svg, #train-accuracy canvas").first.wait_for(timeout=30_000)
         page.locator("#download").wait_for(timeout=30_000)
-        page.screenshot(path=str(SCREENSHOTS / "train.png"), full_page=True)
         # The new model is in the menu and answers on the Add tab.
         page.get_by_role("tab", name="Add").click()
         page.locator("#model input").click()
@@ -213,5 +210,42 @@ def test_on_a_phone_an_error_does_not_cover_the_sum_box(browser, app_url):
         box = page.get_by_label("Your sum").bounding_box()
         shown = toast.bounding_box()
         assert shown["y"] > box["y"] + box["height"]  # Below the box, not over it.
+    finally:
+        page.close()
+
+
+TABS = ("Add", "How it learns", "Inside", "Train")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_tab_is_in_view_without_an_overflow_menu(browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        for name in TABS:
+            tab = page.get_by_role("tab", name=name, exact=True)
+            expect(tab).to_be_visible(timeout=10_000)  # Not hidden behind Gradio's "⋯" menu.
+            expect(tab).to_be_in_viewport()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_inside_the_network_shows_both_grids_and_fits_the_screen(browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        page.get_by_role("tab", name="Inside", exact=True).click()
+        box = page.locator("#inside-question textarea, #inside-question input").first
+        box.fill("535+61")
+        page.locator("#inside-button").click()
+        network = page.locator("#network-grid table.inside-grid")
+        network.wait_for(timeout=60_000)
+        page.locator("#addition-grid table.inside-grid").wait_for(timeout=30_000)
+        page.locator("#other-grid table.inside-grid").wait_for(timeout=60_000)  # The reading-order model's.
+        # Rows are the answer, columns the question as typed; no cell disagrees (the model is right).
+        headers = network.locator("thead th").all_inner_texts()
+        assert [header.split()[0] for header in headers[1:]] == list("535+61")
+        assert network.locator("td.disagrees").count() == 0
+        page.locator("#states table.inside-states").first.wait_for(timeout=30_000)
+        assert overflow(page) <= 0
     finally:
         page.close()

@@ -68,6 +68,10 @@ def test_train_streams_progress_and_its_model_answers_in_that_session_only(serve
     for question, true_answer, model_answer, mark in watched:
         a, b = map(int, question.split("+"))
         assert int(true_answer) == a + b and mark == (CHECK if model_answer == str(a + b) else CROSS)
+    # The first watched sum's dependency grid, redrawn after every epoch, beside addition's.
+    first = watched[0][0]
+    assert '<table class="inside-grid">' in updates[-1][7] and f"the network now, on {first}" in updates[-1][7]
+    assert f"addition itself, on {first}" in updates[-1][8]
     label = result["model"]
     # The model answers /add in this session, with its per-digit probabilities...
     summary, table, details = client.predict("12+34", model=label, api_name="/add")
