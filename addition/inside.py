@@ -274,7 +274,7 @@ def disagreement(model_grid: np.ndarray, oracle_grid: np.ndarray) -> np.ndarray:
 
 def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None = None, probe: Probe | None = None,
             top_units: int = TOP_CARRY_UNITS) -> dict:
-    """Everything the tab shows for one typed sum, as JSON-ready data (see docs/inside-notes.md).
+    """Everything the tab shows for one typed sum, as JSON-ready data (see docs/lab-notebook.md, "Inside the network").
 
     Grids are {"rows", "columns", "values"}, rows the answer characters and columns the typed
     question's, both in reading order; states are units x steps in time order. ``carry_units``
