@@ -34,6 +34,7 @@ if __name__ == "__main__":
     COMMAND_LINE = parse_arguments(sys.argv[1:])
 
 import functools  # noqa: E402
+import json  # noqa: E402
 import queue  # noqa: E402
 import zipfile  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -136,22 +137,22 @@ def listening(demo: gr.Blocks, request) -> bool:
 
 # The tabs: each builder makes its components and wires its own handlers.
 
-def add_tab(parts: Parts, model_choice) -> dict:
+def add_tab(parts: Parts, model_choice, first: dict) -> dict:
     models = parts.models
     with gr.Row():
         with gr.Column(scale=3):
-            question = gr.Textbox(label="Your sum", max_length=200, elem_id="question")
+            question = gr.Textbox(label="Your sum", max_length=200, elem_id="question", **first.get("question", {}))
             add_button = gr.Button("Add", variant="primary")
-            answer = gr.Markdown(elem_id="answer")
-            table = gr.HTML(elem_id="probabilities")
+            answer = gr.Markdown(elem_id="answer", **first.get("answer", {}))
+            table = gr.HTML(elem_id="probabilities", **first.get("table", {}))
             with gr.Accordion("Details (JSON)", open=False):
-                details = gr.JSON(label="details")
+                details = gr.JSON(label="details", **first.get("details", {}))
             # A Dataset, not gr.Examples: its sums change with the model. Filled on load.
-            examples = gr.Dataset(components=[question], samples=[], type="index",
-                                  label="Try these (carry chains are the hard ones)", elem_id="examples")
+            examples = gr.Dataset(components=[question], type="index", label="Try these (carry chains are the hard ones)",
+                                  elem_id="examples", **{"samples": [], **first.get("examples", {})})
         with gr.Column(scale=2):
             with gr.Accordion("About this model", open=True):
-                description = gr.Markdown(latex_delimiters=[], elem_id="description")
+                description = gr.Markdown(latex_delimiters=[], elem_id="description", **first.get("description", {}))
     gr.Markdown("### Held-out validation questions\nQuestions set aside before training: the model never saw them.")
     with gr.Row():
         count = gr.Slider(1, views.MAX_SAMPLES, value=10, step=1, label="How many")
@@ -162,7 +163,10 @@ def add_tab(parts: Parts, model_choice) -> dict:
 
     @answering
     def add(question: str, model: str = models.default, request: gr.Request = None):
-        return views.answer_question(models.get(model, session_of(request)), question)
+        """The model's answer to a typed sum: (Markdown with a link that opens this sum, the
+        per-digit probability table in HTML, details as JSON)."""
+        summary, probabilities, details = views.answer_question(models.get(model, session_of(request)), question)
+        return with_share_link(summary, details, model), probabilities, details
 
     def clear_answer():
         """Empties the answer first, so that an error never sits under the previous sum's answer."""
@@ -176,6 +180,29 @@ def add_tab(parts: Parts, model_choice) -> dict:
     def show_example(index, model_label, request: gr.Request = None):
         return views.example_questions(models.get(model_label, session_of(request)))[index]
 
+    @answering
+    def add_numbers(a: int, b: int, model: str = models.default, request: gr.Request = None) -> str:
+        """Add two whole numbers with a neural network that learned addition from examples, and
+        check its answer against real addition. The network can be wrong: use it to see what it
+        learned, not as a calculator.
+
+        Args:
+            a: The first number: a whole number from 0 to the model's largest operand (999 for "3 digits").
+            b: The second number, within the same limit.
+            model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (its largest operand length).
+        Returns:
+            JSON text: answer (the network's answer), correct (whether it equals a + b),
+            true_answer, confidence (the network's probability of its whole answer, 0 to 1), model.
+        """
+        for name, value in (("a", a), ("b", b)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number, like 535.")
+        loaded = models.get(model, session_of(request))
+        _, _, details = views.answer_question(loaded, f"{a}+{b}")  # The page's own sentences for bad input.
+        return json.dumps({"answer": details["model_answer"], "correct": details["correct"],
+                           "true_answer": details["true_answer"], "confidence": details["confidence"], "model": model})
+
+    gr.api(add_numbers, api_name="add_numbers")
     answer_outputs = [answer, table, details]
     gr.on([question.submit, add_button.click], clear_answer, outputs=answer_outputs, api_visibility="private",
           queue=False).then(add, inputs=[question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False)
@@ -187,29 +214,33 @@ def add_tab(parts: Parts, model_choice) -> dict:
             "table": table, "details": details, "score": score, "samples": samples}
 
 
-def insight_tab(parts: Parts, model_choice) -> dict:
+def insight_tab(parts: Parts, model_choice, first: dict) -> dict:
     models = parts.models
     gr.Markdown("Whole-answer mistakes on the held-out validation questions, by difficulty.")
     with gr.Row():
         by_carries = gr.BarPlot(x="carries", y="wrong per 10,000", title="Wrong answers by number of carries",
-                                elem_id="by-carries")
-        by_lengths = gr.Dataframe(interactive=False, label="By operand lengths (digits of a + digits of b)")
+                                elem_id="by-carries", **first.get("by_carries", {}))
+        by_lengths = gr.Dataframe(interactive=False, label="By operand lengths (digits of a + digits of b)",
+                                  **first.get("by_lengths", {}))
     with gr.Row():
         accuracy_curves = gr.LinePlot(x="epoch", y="accuracy %", color="metric", x_axis_format="d",
-                                      title="Accuracy per epoch (%)")
-        loss_curves = gr.LinePlot(x="epoch", y="loss", color="metric", x_axis_format="d", title="Loss per epoch")
-    mistakes_intro = gr.Markdown()
-    mistake = gr.Dropdown([], label="A sum the model gets wrong", value=None, elem_id="mistakes", visible=False)
+                                      title="Accuracy per epoch (%)", **first.get("accuracy_curves", {}))
+        loss_curves = gr.LinePlot(x="epoch", y="loss", color="metric", x_axis_format="d", title="Loss per epoch",
+                                  **first.get("loss_curves", {}))
+    mistakes_intro = gr.Markdown(**first.get("mistakes_intro", {}))
+    mistake = gr.Dropdown(label="A sum the model gets wrong", elem_id="mistakes",
+                          **{"choices": [], "value": None, "visible": False, **first.get("mistake", {})})
     mistake_answer = gr.Markdown()
     mistake_table = gr.HTML()
     mistake_details = gr.JSON(visible=False)
     gr.Markdown("### Every model: more digits, same network\nThe same 128-unit LSTMs trained for 2 to 5 "
                 "digits, scored when training ended (the training commands are in the README).")
     model_rates = gr.BarPlot(x="model", y="wrong per 10,000 random sums", elem_id="by-digits",
-                             title="Wrong answers per 10,000 random sums (lower is better)")
+                             title="Wrong answers per 10,000 random sums (lower is better)",
+                             **first.get("model_rates", {}))
     model_table = gr.Dataframe(interactive=False, elem_id="model-table",
                                label="Whole answers right on validation and on random sums; "
-                                     "characters right on validation")
+                                     "characters right on validation", **first.get("model_table", {}))
 
     @answering
     def show_mistake(question, model_label, request: gr.Request = None):
@@ -225,7 +256,7 @@ def insight_tab(parts: Parts, model_choice) -> dict:
             "model_rates": model_rates}
 
 
-def inside_tab(parts: Parts, model_choice) -> dict:
+def inside_tab(parts: Parts, model_choice, first: dict) -> dict:
     """What each answer digit depends on, beside addition's own; the states; the carry."""
     from addition import inside_views
 
@@ -234,7 +265,8 @@ def inside_tab(parts: Parts, model_choice) -> dict:
                 "answer digits change, beside what addition itself would change; then look at its memory "
                 "while it reads and writes, and at where it keeps the carry.")
     with gr.Row():
-        inside_question = gr.Textbox(label="A sum to look inside", max_length=200, elem_id="inside-question")
+        inside_question = gr.Textbox(label="A sum to look inside", max_length=200, elem_id="inside-question",
+                                     **first.get("inside_question", {}))
         inside_button = gr.Button("Look inside", variant="primary", elem_id="inside-button")
     grids_intro = gr.Markdown(elem_id="inside-intro")
     with gr.Row():
@@ -293,7 +325,7 @@ def explain_for(models: Models, loaded, label: str, session, question: str) -> d
                 inside.train_probe(model.model, model.codec, model.validation_pairs))
 
     own = models.visitors.get(session, label)
-    carry_units, probe = survey(own) if own else models.catalog.cached(label, "inside", survey)
+    carry_units, probe = own.cached("inside", survey) if own else models.catalog.cached(label, "inside", survey)
     return inside.explain(loaded.model, loaded.codec, question, carry_units, probe)
 
 
@@ -329,7 +361,8 @@ def setting_control(setting: lesson.Setting):
     return gr.Slider(low, high, step=setting.step, **options)
 
 
-def train_tab(parts: Parts, model_choice, demo: gr.Blocks) -> None:
+def train_tab(parts: Parts, model_choice, demo: gr.Blocks):
+    """The Train tab; returns the training event (when it ends the page shows the new model)."""
     models, line = parts.models, parts.line
     gr.Markdown(
         "Pick the settings, press **Train**, and watch a network go from nonsense to addition: the "
@@ -427,9 +460,11 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks) -> None:
             line.finish(ticket, keep=kept)  # However it ended, no process or stray folder is left.
         accuracy, loss = watching.curves()
         note = f" It replaced {replaced}: you keep {models.visitors.per_session} at most." if replaced else ""
+        network_now, addition_itself = live_grids(watching.grid)
         yield {status: watching.status() + note, accuracy_plot: accuracy, loss_plot: loss, watch: watching.watch_rows(),
+               watched_grid: network_now, watched_addition: addition_itself,
                result: watching.summary(label), download: gr.DownloadButton(value=archive, visible=True),
-               # Chosen at once, so that the Add tab answers with it (the menu's change event redraws the page).
+               # Chosen at once, so that the Add tab answers with it (the page is redrawn after this event).
                model_choice: gr.Dropdown(choices=models.labels(session_of(request)), value=label)}
 
     def stop(request: gr.Request = None) -> str:
@@ -471,12 +506,14 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks) -> None:
     # Every call enters the handler at once (no concurrency limit): a refusal costs
     # milliseconds, and the line itself holds at most one running and MAX_WAITING waiting, so
     # a flood of /train calls never fills Gradio's queue for the sums.
-    train_button.click(train, inputs_kwargs=controls, api_name="train", concurrency_limit=None, preprocess=False,
-                       outputs=[status, accuracy_plot, loss_plot, watch, result, download, model_choice,
-                                watched_grid, watched_addition])
+    trained = train_button.click(train, inputs_kwargs=controls, api_name="train", concurrency_limit=None,
+                                 preprocess=False,
+                                 outputs=[status, accuracy_plot, loss_plot, watch, result, download, model_choice,
+                                          watched_grid, watched_addition])
     stop_button.click(stop, outputs=status, api_name="stop_training", queue=False)
     publish_button.click(publish, inputs=[model_choice, repo_name], outputs=publish_status, api_name="publish",
                          preprocess=False)
+    return trained
 
 
 def live_grids(grid: dict | None) -> tuple[str, str]:
@@ -497,6 +534,32 @@ def queued_status(line: TrainingLine, ticket) -> str:
     ahead = "the training under way" if place == 1 else f"the training under way and {place - 1} waiting"
     return (f"**Waiting: number {place} in line** behind {ahead} (one at a time, so that answering sums stays "
             f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line.")
+
+
+def with_share_link(summary: str, details: dict | None, model: str) -> str:
+    """The answer with a link that opens the page on this sum and model (read back by
+    ``shared_page``); made from the parsed numbers, so nothing typed is echoed into it."""
+    if not details:
+        return summary
+    from urllib.parse import urlencode
+
+    query = urlencode({"sum": f"{details['a']}+{details['b']}", "model": model})
+    return f"{summary}\n\n[Share this sum](?{query})"
+
+
+def shared_page(request, labels: list[str]) -> tuple[str | None, str | None]:
+    """(model label, sum) named in the page's address (?sum=999%2B1&model=5+digits), each only
+    if it is one the app knows or a sum's characters; anything else is ignored, never echoed."""
+    try:
+        query = request.query_params
+        model, text = query.get("model"), query.get("sum")
+    except AttributeError:  # Not called from a page.
+        return None, None
+    from addition.codec import MAX_QUESTION_CHARS
+
+    model = model if model in labels else None
+    text = text if text and len(text) <= MAX_QUESTION_CHARS and set(text) <= set("0123456789+ ") else None
+    return model, text
 
 
 def zip_folder(folder: Path, config) -> str:
@@ -531,11 +594,12 @@ CSS = """
 # On a phone an error toast at the top hides the title and the sum box: show it at the bottom.
 # (In the page's head: Gradio scopes `css` to the app's container, and toasts live outside it.)
 HEAD = "<style>@media (max-width: 640px) { .toast-wrap { top: auto !important; bottom: 16px !important; } }</style>"
-# Gradio 6 takes page styling at launch. The rest closes what the app does not use: it takes no
+# Gradio 6 takes page styling at launch; the public endpoints are also MCP tools (add_numbers
+# is the one for agents: typed, JSON). The rest closes what the app does not use: it takes no
 # files (uploads capped at 1 KB), has no public traffic dashboard, and keeps per-session state
 # for at most 1,000 sessions (Gradio's default is 10,000).
 LAUNCH_OPTIONS = {"css": CSS, "head": HEAD, "max_file_size": "1kb", "enable_monitoring": False,
-                  "state_session_capacity": 1_000}
+                  "state_session_capacity": 1_000, "mcp_server": True}
 
 
 def search_mistakes(loaded):
@@ -545,12 +609,12 @@ def search_mistakes(loaded):
 
 
 def mistakes(models: Models, label: str, session: str | None):
-    """A model's mistakes, searched once per catalog model (a visitor's own, each time)."""
+    """A model's mistakes, searched once per model."""
     own = models.visitors.get(session, label)
-    return search_mistakes(own) if own else models.catalog.cached(label, "mistakes", search_mistakes)
+    return own.cached("mistakes", search_mistakes) if own else models.catalog.cached(label, "mistakes", search_mistakes)
 
 
-def build_demo(parts: Parts) -> gr.Blocks:
+def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
     models = parts.models
 
     def model_page(model_label, question="", request: gr.Request = None) -> dict:
@@ -562,20 +626,24 @@ def build_demo(parts: Parts) -> gr.Blocks:
         intro, choices = views.mistakes_gallery(loaded, *mistakes(models, model_label, session_of(request)),
                                                 WHOLE_SPACE_SAMPLE)
         answer, table, details = views.answer_if_valid(loaded, question)
+        answer = with_share_link(answer, details, model_label)
         model_table, model_rates = views.compare_models(models.catalog.infos())
+        # Constructor arguments by component name: the same for the first paint and for updates.
         return {
-            "question": gr.Textbox(placeholder=loaded.codec.example,
-                                   info=loaded.codec.describe_limits() + ". Press Enter."),
-            "examples": gr.Dataset(samples=[[q] for q in views.example_questions(loaded)]),
-            "description": views.describe_model(loaded),
-            "by_carries": by_carries, "by_lengths": by_lengths,
-            "accuracy_curves": accuracy_curves, "loss_curves": loss_curves,
-            "mistakes_intro": intro, "mistake": gr.Dropdown(choices=choices, value=None, visible=bool(choices)),
-            "answer": answer, "table": table, "details": details,
-            "score": "", "samples": None, "mistake_answer": "", "mistake_table": "",
-            "model_table": model_table, "model_rates": model_rates,
-            "inside_question": gr.Textbox(value=loaded.codec.example, info=loaded.codec.describe_limits() + "."),
+            "question": {"placeholder": loaded.codec.example, "info": loaded.codec.describe_limits() + ". Press Enter."},
+            "examples": {"samples": [[q] for q in views.example_questions(loaded)]},
+            "description": {"value": views.describe_model(loaded)},
+            "by_carries": {"value": by_carries}, "by_lengths": {"value": by_lengths},
+            "accuracy_curves": {"value": accuracy_curves}, "loss_curves": {"value": loss_curves},
+            "mistakes_intro": {"value": intro}, "mistake": {"choices": choices, "value": None, "visible": bool(choices)},
+            "answer": {"value": answer}, "table": {"value": table}, "details": {"value": details},
+            "score": {"value": ""}, "samples": {"value": None}, "mistake_answer": {"value": ""},
+            "mistake_table": {"value": ""}, "model_table": {"value": model_table}, "model_rates": {"value": model_rates},
+            "inside_question": {"value": loaded.codec.example, "info": loaded.codec.describe_limits() + "."},
         }
+
+    # The default model's page is in the first HTML the browser gets (when asked: it loads a model).
+    first = model_page(models.default) if first_page else {}
 
     with gr.Blocks(title="An LSTM learns to add") as demo:
         gr.Markdown(
@@ -586,25 +654,43 @@ def build_demo(parts: Parts) -> gr.Blocks:
                                    info="One network per operand length, each trained with train.py (see the README).")
         with gr.Tabs():
             with gr.Tab("Add"):
-                page = add_tab(parts, model_choice)
+                page = add_tab(parts, model_choice, first)
             with gr.Tab("How it learns"):
-                page |= insight_tab(parts, model_choice)
+                page |= insight_tab(parts, model_choice, first)
             with gr.Tab("Inside"):
-                page |= inside_tab(parts, model_choice)
+                page |= inside_tab(parts, model_choice, first)
             with gr.Tab("Train"):
-                train_tab(parts, model_choice, demo)
+                trained = train_tab(parts, model_choice, demo)
 
         @answering
         def show_page(model_label, question_text, request: gr.Request = None):
-            return {page[name]: value for name, value in model_page(model_label, question_text, request).items()}
+            return {page[name]: type(page[name])(**arguments)
+                    for name, arguments in model_page(model_label, question_text, request).items()}
+
+        @answering
+        def open_page(model_label, question_text, request: gr.Request = None):
+            """The first page: the model and sum a shared link names, else the defaults."""
+            shared_model, shared_sum = shared_page(request, models.labels(session_of(request)))
+            model_label, question_text = shared_model or model_label, shared_sum or question_text
+            if not (shared_model or shared_sum) and first:
+                return {}  # The first paint already shows this page.
+            shown = show_page(model_label, question_text, request)
+            if shared_sum:
+                shown[page["question"]] = gr.Textbox(value=shared_sum, **model_page(model_label)["question"])
+            return {**shown, model_choice: model_label}
 
         def leave(request: gr.Request = None):
             """The visitor closed the page: cancel their training, free their models."""
             parts.line.leave(session_of(request))
             models.visitors.forget(session_of(request))
 
-        gr.on([demo.load, model_choice.change], show_page, inputs=[model_choice, page["question"]],
-              outputs=list(page.values()), api_visibility="private")
+        demo.load(open_page, inputs=[model_choice, page["question"]], outputs=[*page.values(), model_choice],
+                  api_visibility="private")
+        # The page follows the menu when the visitor picks a model, and when a training has just
+        # chosen theirs (not on the first page's own choice, which already drew it).
+        for event in (model_choice.input, trained.then):
+            event(show_page, inputs=[model_choice, page["question"]], outputs=list(page.values()),
+                  api_visibility="private")
         demo.unload(leave)
     # Each answer is a ~1 ms forward pass: several at once keep the queue short, and the models
     # are safe to call from several threads.
@@ -628,12 +714,11 @@ def main(settings) -> None:
         parts.models.catalog.load_default()  # A bad --model fails here, in one line, before serving.
     except ModelFolderError as error:
         fail(str(error))
-    demo = build_demo(parts)
+    demo = build_demo(parts, first_page=True)
     # Stopped by Ctrl-C or SIGTERM (a Space restarting), the app ends its trainings and deletes
     # every visitor's files: SIGTERM is turned into the KeyboardInterrupt that launch() handles.
     atexit.register(parts.shutdown)
     signal.signal(signal.SIGTERM, interrupt)
-    mistakes(parts.models, parts.models.default, None)  # The first page's gallery (~2 s), before the first visitor.
     demo.launch(server_name=settings.host, server_port=settings.port, **LAUNCH_OPTIONS)
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}", re.ASCII)
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
+# The Hub's task for text in, text out ("text2text-generation" is no longer one of its tasks).
+PIPELINE_TAG = "text-generation"
 
 
 def check_repo_id(repo_id: str, what: str = "not a Hugging Face repo id like user/addition-lstm") -> str:
@@ -80,17 +82,18 @@ def build_model_card(folder, repo_id: str):
     validation = info["metrics"]["validation"]
     dataset = f"addition questions, {digits} digits (held-out validation)"
     results = [
-        EvalResult(task_type="text2text-generation", task_name="Addition", dataset_type="synthetic-addition",
+        EvalResult(task_type=PIPELINE_TAG, task_name="Addition", dataset_type="synthetic-addition",
                    dataset_name=dataset, dataset_split="validation", metric_type="exact_match",
                    metric_name="Whole-answer accuracy", metric_value=round(validation["exact_match"], 6)),
-        EvalResult(task_type="text2text-generation", task_name="Addition", dataset_type="synthetic-addition",
+        EvalResult(task_type=PIPELINE_TAG, task_name="Addition", dataset_type="synthetic-addition",
                    dataset_name=dataset, dataset_split="validation", metric_type="accuracy",
                    metric_name="Per-character accuracy", metric_value=round(validation["per_character"], 6)),
     ]
     data = ModelCardData(
         library_name="keras",
+        pipeline_tag=PIPELINE_TAG,
         license="apache-2.0",
-        tags=["keras", "lstm", "seq2seq", "addition", "arithmetic", "tensorflow"],
+        tags=["keras", "lstm", "seq2seq", "addition", "arithmetic", "tensorflow", "text-generation"],
         model_name=repo_id.split("/")[-1],
         eval_results=results,
     )
@@ -131,8 +134,12 @@ loaded = load_model("{repo_id}")
 print(loaded.predictor.answers([({a}, {b})]))  # right: ['{padded_answer}'] (padded to {digits + 1} characters)
 ```
 or with Keras alone (the input is the one-hot, right-padded{' and reversed' if info['reverse'] else ''} question,
-vocabulary `{info['vocabulary']}`; the model writes the answer {written}):
+vocabulary `{info['vocabulary']}`; the model writes the answer {written}). The folder is plain
+Keras 3 (`config.json`, `model.weights.h5`, no custom objects): it loads and answers the same with
+the TensorFlow and the JAX backends (both tested); set one before Keras is imported:
 ```python
+import os
+os.environ["KERAS_BACKEND"] = "tensorflow"
 import keras
 model = keras.saving.load_model("hf://{repo_id}")
 ```

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 
-from addition.progress import CELL_NAMES, DEFAULTS, training_config
+from addition.progress import DEFAULTS, SETTINGS, training_config
 from benchmarks import cpu_model
 
 
@@ -30,9 +30,11 @@ def main():
         arguments.training_size, arguments.epochs, arguments.hidden_size = 600, 1, 16
     print(f"CPU: {cpu_model()}", flush=True)
     rows = []
-    for cell in CELL_NAMES:
-        config = training_config(arguments.digits, arguments.training_size, cell, arguments.hidden_size, 1, True,
-                                 arguments.epochs, arguments.batch_size)
+    cells = next(setting.choices for setting in SETTINGS if setting.name == "cell")
+    for cell in cells:
+        config = training_config(digits=arguments.digits, training_size=arguments.training_size, cell=cell,
+                                 hidden_size=arguments.hidden_size, epochs=arguments.epochs,
+                                 batch_size=arguments.batch_size)
         with tempfile.TemporaryDirectory() as folder:
             result, _, _ = train_and_save(config, f"{folder}/model", whole_space_sample=100_000)
             info = __import__("json").loads(open(f"{folder}/model/addition.json").read())

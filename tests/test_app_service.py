@@ -242,3 +242,80 @@ def test_explain_gives_each_grid_in_reading_order_for_a_catalog_model_and_a_visi
     assert client.predict("12+34", own, api_name="/explain")["grids"]["oracle"]["rows"] == list(" 46")
     with pytest.raises(Exception, match="There is no model called"):
         Client(url, verbose=False).predict("12+34", own, api_name="/explain")
+
+
+def mcp_session(url, work):
+    """Run ``work(session)`` in an MCP client session over streamable HTTP."""
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async def run():
+        async with streamablehttp_client(url + "gradio_api/mcp/") as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                return await work(session)
+
+    return asyncio.run(run())
+
+
+def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(stage):
+    url, _, _ = stage
+
+    async def work(session):
+        tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+        answers = [await session.call_tool("add_numbers", {"a": a, "b": b}) for a, b in [(535, 61), (999, 1)]]
+        other = await session.call_tool("add_numbers", {"a": 12, "b": 34, "model": "2 digits"})
+        refused = await session.call_tool("add_numbers", {"a": 5350, "b": 61})
+        return tools, answers, other, refused
+
+    tools, answers, other, refused = mcp_session(url, work)
+    tool = tools["add_numbers"]
+    assert set(tool.inputSchema["properties"]) == {"a", "b", "model"} and tool.inputSchema["required"] == ["a", "b"]
+    assert tool.inputSchema["properties"]["a"]["type"] == "integer" and "can be wrong" in tool.description
+    for (a, b), answer in zip([(535, 61), (999, 1)], answers):
+        result = json.loads(answer.content[0].text)
+        assert result["answer"] == str(a + b) and result["correct"] is True and result["true_answer"] == a + b
+        assert result["model"] == "3 digits" and 0 < result["confidence"] <= 1
+    assert json.loads(other.content[0].text)["true_answer"] == 46
+    assert refused.isError and "5350 is too large. This model adds two whole numbers of up to 3 digits" in \
+        refused.content[0].text
+
+
+WARNINGS_CHECK = """
+import warnings
+from gradio_client import Client
+import app
+from addition import MODELS_FOLDER
+from tests.standins import build_parts, serve
+import tempfile, pathlib
+parts = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")
+parts.models.catalog.load_default()
+demo = app.build_demo(parts, first_page=True)
+url = serve(demo)
+client = Client(url, verbose=False)
+client.predict("535+61", api_name="/add")
+client.predict(5, api_name="/sample")
+client.predict("999+1", api_name="/explain")
+client.predict(12, 34, api_name="/add_numbers")
+for update in client.submit(digits=2, training_size=600, epochs=2, api_name="/train"):
+    pass
+demo.close()
+parts.shutdown()
+print("done")
+"""
+
+
+def test_no_deprecation_warning_at_launch_or_on_any_endpoint():
+    # Every DeprecationWarning and FutureWarning is an error here: in the main thread it stops
+    # the script, in a server thread it prints a traceback.
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-c",
+                           WARNINGS_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "done" in done.stdout, done.stderr[-3000:]
+    assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]

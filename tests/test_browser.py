@@ -189,10 +189,9 @@ def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(bro
         page.locator("#watched-grid table.inside-grid").wait_for(timeout=30_000)  # Redrawn each epoch.
         page.locator("#train-accuracy svg, #train-accuracy canvas").first.wait_for(timeout=30_000)
         page.locator("#download").wait_for(timeout=30_000)
-        # The new model is in the menu and answers on the Add tab.
+        # The new model is chosen at once (the page redrawn for it) and answers on the Add tab.
         page.get_by_role("tab", name="Add").click()
-        page.locator("#model input").click()
-        page.get_by_role("option", name=re.compile("Your model")).first.click()
+        expect(page.locator("#model input")).to_have_value(re.compile("Your model"), timeout=30_000)
         page.locator("#description").get_by_text("your model").wait_for(timeout=60_000)
         ask(page, "12+34")
         page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = ")).wait_for(timeout=30_000)
@@ -247,5 +246,57 @@ def test_inside_the_network_shows_both_grids_and_fits_the_screen(browser, app_ur
         assert network.locator("td.disagrees").count() == 0
         page.locator("#states table.inside-states").first.wait_for(timeout=30_000)
         assert overflow(page) <= 0
+    finally:
+        page.close()
+
+
+def test_the_first_html_already_holds_the_default_models_page(app_url):
+    import urllib.request
+
+    with urllib.request.urlopen(app_url, timeout=30) as response:
+        first = response.read().decode()
+    # The examples, the sum box's hint and the model panel, before any request from the page.
+    assert "999+999" in first and "This model adds two whole numbers of up to 3 digits" in first
+    assert "Mistakes gallery" in first
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_visitor_can_press_an_example_the_moment_the_page_shows(browser, app_url, viewport, capsys):
+    import time
+
+    page = browser.new_page(viewport=viewport, device_scale_factor=1)
+    try:
+        started = time.perf_counter()
+        page.goto(app_url, wait_until="commit")
+        example = page.locator("#examples").get_by_text("999+1", exact=True)
+        example.wait_for(timeout=60_000)
+        shown = time.perf_counter() - started
+        example.click()
+        page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = 1000")).wait_for(timeout=60_000)
+        answered = time.perf_counter() - started
+        with capsys.disabled():  # The README's figures (they vary with the machine: no bound here).
+            print(f"\n{viewport['width']} px: examples visible after {shown:.2f} s, first answer after {answered:.2f} s")
+    finally:
+        page.close()
+
+
+def test_a_shared_link_opens_its_sum_and_model_and_a_hostile_one_is_ignored(browser, app_url):
+    from urllib.parse import quote
+
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(app_url + "?sum=99%2B1&model=2+digits")
+        page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = 100")).wait_for(timeout=60_000)
+        assert page.locator("#model input").input_value() == "2 digits"
+        assert page.get_by_label("Your sum").input_value() == "99+1"
+        share = page.locator("#answer a", has_text="Share this sum")
+        assert share.get_attribute("href") == "?sum=99%2B1&model=2+digits"
+        hostile = "<img src=x onerror=alert(1)>"
+        page.goto(app_url + f"?sum={quote(hostile)}&model={quote('<b>5 digits</b>')}")
+        page.locator("#description").get_by_text("two whole numbers").wait_for(timeout=60_000)
+        page.wait_for_timeout(1_000)
+        assert page.locator("#model input").input_value() == "3 digits"  # As usual.
+        assert page.get_by_label("Your sum").input_value() == ""
+        assert "onerror" not in page.content() and page.locator("img[src=x]").count() == 0
     finally:
         page.close()

@@ -66,6 +66,9 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
     metadata = card_metadata(str(card).encode())
     assert metadata["library_name"] == "keras"
     assert {"keras", "lstm", "addition"} <= set(metadata["tags"])
+    # A task the Hub lists, as the pipeline tag and the results' task type.
+    assert metadata["pipeline_tag"] == "text-generation"
+    assert {result["task"]["type"] for result in metadata["model-index"][0]["results"]} == {"text-generation"}
     metrics = {m["type"]: m["value"] for m in metadata["model-index"][0]["results"][0]["metrics"]}
     assert metrics["exact_match"] == pytest.approx(result.validation["exact_match"], abs=1e-6)
     assert metrics["accuracy"] == pytest.approx(result.validation["per_character"], abs=1e-6)
@@ -148,6 +151,30 @@ def test_loading_by_repo_id_uses_the_cache_offline(tiny_model, pushed_cache, tmp
     from addition.model import Predictor
 
     assert answers == Predictor(result.model, result.codec).answers([(12, 34), (99, 1), (50, 50)])
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_local_model(tiny_model, pushed_cache,
+                                                                                        tmp_path, backend):
+    import re
+
+    result, folder = tiny_model
+    card = str(build_model_card(folder, "me/addition-tiny"))
+    snippet = re.search(r'```python\n(import os\nos.environ\["KERAS_BACKEND"\].*?)```', card, re.S).group(1)
+    pairs = [[12, 34], [99, 1], [50, 50]]
+    check = (f"\nfrom addition.codec import Codec\ncodec = Codec(digits=2, reverse=True, reverse_answer=True)\n"
+             f"print(codec.decode_answers(model.predict_on_batch(codec.encode_questions({pairs})).argmax(-1)))\n"
+             f"print(keras.backend.backend())")
+    assert 'os.environ["KERAS_BACKEND"] = "tensorflow"' in snippet
+    snippet = snippet.replace('"tensorflow"', f'"{backend}"')
+    done = run_python(snippet + check, offline_env(pushed_cache, tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    answers, used = done.stdout.strip().splitlines()[-2:]
+    from addition.model import Predictor
+
+    import ast
+
+    assert ast.literal_eval(answers) == Predictor(result.model, result.codec).answers(pairs) and used == backend
 
 
 def test_app_loads_a_hub_repo_and_answers_like_the_local_model(tiny_model, pushed_cache, tmp_path):

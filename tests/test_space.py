@@ -17,9 +17,9 @@ def front_matter():
 
 def pinned(name):
     for line in (ROOT / "requirements.txt").read_text().splitlines():
-        match = re.fullmatch(rf"{name}==(\S+)", line.strip())
+        match = re.fullmatch(rf"{name}(\[[\w,]+\])?==(\S+)", line.split("#")[0].strip())
         if match:
-            return match.group(1)
+            return match.group(2)
     raise AssertionError(f"{name} is not pinned in requirements.txt")
 
 
@@ -42,7 +42,7 @@ def test_the_space_python_satisfies_every_pinned_package():
     from packaging.version import Version
 
     python = Version(str(front_matter()["python_version"]))
-    names = [line.split("==")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+    names = [Requirement(line.split("#")[0]).name for line in (ROOT / "requirements.txt").read_text().splitlines()
              if "==" in line.split("#")[0]]
     checked, queue = set(), list(names)
     while queue:  # The pins and everything they pull in, as installed here.

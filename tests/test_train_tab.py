@@ -191,14 +191,12 @@ def test_sigterm_ends_the_training_and_deletes_every_visitors_file(tmp_path):
     process, url = start_app(env={"GRADIO_TEMP_DIR": str(gradio_cache)}, log_path=log)
     try:
         client = Client(url, verbose=False)
-        done = list(client.submit(**{**SMALL, "epochs": 1}, api_name="/train"))
-        assert "Finished" in done[-1][0]
         job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")  # Still training when stopped.
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not running_trainers():
             time.sleep(0.5)
         workspace = gradio_cache / f"addition-lstm-{process.pid}"
-        assert running_trainers() and list(workspace.iterdir())  # A model kept and a run under way.
+        assert running_trainers() and list(workspace.iterdir())  # A run under way, with its folder.
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     finally:
