@@ -218,13 +218,15 @@ def insight_tab(parts: Parts, model_choice, first: dict) -> dict:
     models = parts.models
     gr.Markdown("Whole-answer mistakes on the held-out validation questions, by difficulty.")
     with gr.Row():
-        by_carries = gr.BarPlot(x="carries", y="wrong per 10,000", title="Wrong answers by number of carries",
-                                elem_id="by-carries", **first.get("by_carries", {}))
+        with gr.Column():
+            by_carries = gr.BarPlot(x="carries", y="wrong per 10,000", title="Wrong answers by number of carries",
+                                    elem_id="by-carries", **first.get("by_carries", {}))
+            carries_note = gr.Markdown(elem_id="carries-note", **first.get("carries_note", {}))
         by_lengths = gr.Dataframe(interactive=False, label="By operand lengths (digits of a + digits of b)",
                                   **first.get("by_lengths", {}))
     with gr.Row():
         accuracy_curves = gr.LinePlot(x="epoch", y="accuracy %", color="metric", x_axis_format="d",
-                                      title="Accuracy per epoch (%)", **first.get("accuracy_curves", {}))
+                                      title="Whole answers right per epoch (%)", **first.get("accuracy_curves", {}))
         loss_curves = gr.LinePlot(x="epoch", y="loss", color="metric", x_axis_format="d", title="Loss per epoch",
                                   **first.get("loss_curves", {}))
     mistakes_intro = gr.Markdown(**first.get("mistakes_intro", {}))
@@ -235,12 +237,9 @@ def insight_tab(parts: Parts, model_choice, first: dict) -> dict:
     mistake_details = gr.JSON(visible=False)
     gr.Markdown("### Every model: more digits, same network\nThe same 128-unit LSTMs trained for 2 to 5 "
                 "digits, scored when training ended (the training commands are in the README).")
-    model_rates = gr.BarPlot(x="model", y="wrong per 10,000 random sums", elem_id="by-digits",
-                             title="Wrong answers per 10,000 random sums (lower is better)",
-                             **first.get("model_rates", {}))
     model_table = gr.Dataframe(interactive=False, elem_id="model-table",
-                               label="Whole answers right on validation and on random sums; "
-                                     "characters right on validation", **first.get("model_table", {}))
+                               label="Whole answers wrong, counted, on held-out questions and on random sums; "
+                                     "characters right on held-out questions", **first.get("model_table", {}))
 
     @answering
     def show_mistake(question, model_label, request: gr.Request = None):
@@ -253,7 +252,7 @@ def insight_tab(parts: Parts, model_choice, first: dict) -> dict:
     return {"by_carries": by_carries, "by_lengths": by_lengths, "accuracy_curves": accuracy_curves,
             "loss_curves": loss_curves, "mistakes_intro": mistakes_intro, "mistake": mistake,
             "mistake_answer": mistake_answer, "mistake_table": mistake_table, "model_table": model_table,
-            "model_rates": model_rates}
+            "carries_note": carries_note}
 
 
 def inside_tab(parts: Parts, model_choice, first: dict) -> dict:
@@ -381,7 +380,7 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks):
     status = gr.Markdown(elem_id="train-status")
     with gr.Row():
         accuracy_plot = gr.LinePlot(x="epoch", y="accuracy %", color="metric", x_axis_format="d",
-                                    title="Accuracy per epoch (%)", elem_id="train-accuracy")
+                                    title="Whole answers right per epoch (%)", elem_id="train-accuracy")
         loss_plot = gr.LinePlot(x="epoch", y="loss", color="metric", x_axis_format="d",
                                 title="Loss per epoch", elem_id="train-loss")
     watch = gr.Dataframe(headers=lesson.WATCH_HEADERS, datatype=["str", "number", "str", "str"],
@@ -627,18 +626,19 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
                                                 WHOLE_SPACE_SAMPLE)
         answer, table, details = views.answer_if_valid(loaded, question)
         answer = with_share_link(answer, details, model_label)
-        model_table, model_rates = views.compare_models(models.catalog.infos())
+        model_table = views.compare_models(models.catalog.infos())
         # Constructor arguments by component name: the same for the first paint and for updates.
         return {
             "question": {"placeholder": loaded.codec.example, "info": loaded.codec.describe_limits() + ". Press Enter."},
             "examples": {"samples": [[q] for q in views.example_questions(loaded)]},
             "description": {"value": views.describe_model(loaded)},
-            "by_carries": {"value": by_carries}, "by_lengths": {"value": by_lengths},
+            "by_carries": {"value": by_carries, "visible": not views.carries_note(by_carries)},
+            "carries_note": {"value": views.carries_note(by_carries)}, "by_lengths": {"value": by_lengths},
             "accuracy_curves": {"value": accuracy_curves}, "loss_curves": {"value": loss_curves},
             "mistakes_intro": {"value": intro}, "mistake": {"choices": choices, "value": None, "visible": bool(choices)},
             "answer": {"value": answer}, "table": {"value": table}, "details": {"value": details},
             "score": {"value": ""}, "samples": {"value": None}, "mistake_answer": {"value": ""},
-            "mistake_table": {"value": ""}, "model_table": {"value": model_table}, "model_rates": {"value": model_rates},
+            "mistake_table": {"value": ""}, "model_table": {"value": model_table},
             "inside_question": {"value": loaded.codec.example, "info": loaded.codec.describe_limits() + "."},
         }
 

@@ -186,15 +186,17 @@ def training_curves(loaded: LoadedModel):
     """Per-epoch metrics in long form (epoch, metric, value) for a line plot, in percent."""
     import pandas as pd
 
-    names = {"accuracy": "characters (train)", "val_accuracy": "characters (validation)",
-             "exact_match": "whole answers (train sample)", "val_exact_match": "whole answers (validation)"}
+    # Whole answers only, two short names: four series' legend does not fit a phone's chart
+    # (characters right are in the model panel and the table).
+    names = {"exact_match": "train (sample)", "val_exact_match": "held out"}
+    last = max((record["epoch"] for record in loaded.history), default=1)
     records = [
-        {"epoch": record["epoch"], "metric": label, "accuracy %": round(100 * record[key], 3)}
+        {"epoch": epoch_label(record["epoch"], last), "metric": label, "accuracy %": round(100 * record[key], 3)}
         for record in loaded.history for key, label in names.items() if record.get(key) is not None
     ]
     losses = [
-        {"epoch": record["epoch"], "metric": label, "loss": record[key]}
-        for record in loaded.history for key, label in (("loss", "training"), ("val_loss", "validation"))
+        {"epoch": epoch_label(record["epoch"], last), "metric": label, "loss": record[key]}
+        for record in loaded.history for key, label in (("loss", "train"), ("val_loss", "held out"))
         if record.get(key) is not None
     ]
     return (pd.DataFrame(records, columns=["epoch", "metric", "accuracy %"]),
@@ -203,25 +205,37 @@ def training_curves(loaded: LoadedModel):
 
 def compare_models(infos: list[tuple[str, dict]]):
     """One row per model, from the metrics stored when each finished training: how accuracy
-    changes with the number of digits. (table DataFrame, mistakes-per-10,000 DataFrame)"""
+    changes with the number of digits. Mistakes on random sums are counted in words ("all
+    200,000 right", "1 wrong of 200,000"): on a bar chart 0, 1 and 100 per million all look alike."""
     import pandas as pd
 
-    rows, rates = [], []
+    rows = []
     for label, info in infos:
         metrics = info.get("metrics", {})
         validation, whole = metrics.get("validation", {}), metrics.get("whole_space_sample", {})
         if not validation:
             continue
         settings = info.get("training", {})
-        whole_rate = whole.get("exact_match")
+        random_sums = describe_rate(whole["exact_match"], whole["count"]) if whole.get("count") else None
         rows.append([label, settings.get("training_size"), metrics.get("training_seconds"),
-                     round(100 * validation["exact_match"], 3), round(100 * validation["per_character"], 3),
-                     None if whole_rate is None else round(100 * whole_rate, 3)])
-        if whole_rate is not None:
-            rates.append([label, round(10_000 * (1 - whole_rate), 1)])
-    table = pd.DataFrame(rows, columns=["model", "questions", "training s", "validation %", "characters %",
-                                        "random sums %"])
-    return table, pd.DataFrame(rates, columns=["model", "wrong per 10,000 random sums"])
+                     describe_rate(validation["exact_match"], validation["count"]),
+                     round(100 * validation["per_character"], 3), random_sums])
+    return pd.DataFrame(rows, columns=["model", "questions", "training s", "held-out questions", "characters %",
+                                       "random sums"])
+
+
+def carries_note(by_carries) -> str:
+    """A sentence in place of the carries chart when there is no mistake to draw."""
+    if len(by_carries) and (by_carries["wrong per 10,000"] > 0).any():
+        return ""
+    count = int(by_carries["questions"].sum()) if len(by_carries) else 0
+    return f"**No mistakes** on any of the {count:,} held-out questions, whatever the number of carries."
+
+
+def epoch_label(epoch: int, last: int) -> str:
+    """An epoch as a chart's category, right-aligned with spaces so that categories sort in
+    number order: each epoch is then one tick, once (a numeric axis ticks 1, 1.5, 2... as 1 2 2)."""
+    return str(epoch).rjust(len(str(last)))
 
 
 def validation_mistakes(loaded: LoadedModel) -> list[str]:

@@ -14,23 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
 
+from benchmarks import cpu_model
+
 TRAIN_SETTINGS = [2, 600, "LSTM", 16, 1, True, 100, 64, "ours"]  # The /train parameters, in order.
-
-
-def cpu_model() -> str:
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
-            if line.startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def users_phase(url: str, users: int, sums: int) -> tuple[list[float], list[str]]:

@@ -29,14 +29,14 @@ def main():
     from gradio_client import Client
 
     settings = dict(DEFAULTS)
-    users, sums = arguments.users, arguments.sums
+    users, sums, warm_up = arguments.users, arguments.sums, 10
     if arguments.quick:
         settings.update(training_size=600, epochs=2, hidden_size=16)
-        users, sums = 2, 5
+        users, sums, warm_up = 2, 5, 4
     print(f"CPU: {cpu_model()}", flush=True)
     process, url = start_app()
     try:
-        alone = run(url, users, sums, warm_up_seconds=10)
+        alone = run(url, users, sums, warm_up_seconds=warm_up)
         outcome, trainer_memory = {}, [0.0]
 
         def train():
@@ -56,7 +56,7 @@ def main():
                 time.sleep(0.5)
 
         threading.Thread(target=watch_memory, daemon=True).start()
-        during = run(url, users, sums, warm_up_seconds=10)
+        during = run(url, users, sums, warm_up_seconds=warm_up)
         still_training = trainer.is_alive()
         trainer.join(timeout=900)
         wall = time.monotonic() - started

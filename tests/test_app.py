@@ -85,8 +85,11 @@ def test_difficulty_tables_cover_every_validation_question(bundled):
 def test_training_curves_have_every_epoch(bundled):
     accuracy, loss = views.training_curves(bundled)
     epochs = len(bundled.history)
-    assert sorted(set(accuracy["epoch"])) == list(range(1, epochs + 1))
-    assert len(accuracy) == 4 * epochs and len(loss) == 2 * epochs
+    # One category per epoch, which sort (as the chart sorts them) in number order.
+    assert sorted(set(accuracy["epoch"])) == [str(epoch).rjust(len(str(epochs))) for epoch in range(1, epochs + 1)]
+    assert [int(label) for label in sorted(set(loss["epoch"]))] == list(range(1, epochs + 1))
+    assert len(accuracy) == 2 * epochs and len(loss) == 2 * epochs
+    assert set(accuracy["metric"]) == {"train (sample)", "held out"}
 
 
 def test_mistakes_gallery_lists_exactly_the_wrong_validation_questions(tiny_model):
@@ -139,14 +142,26 @@ def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
     assert "It gets every one of them right." in intro and choices == []
 
 
-def test_model_comparison_reads_each_folders_stored_metrics(bundled, tiny_model):
+def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, tiny_model):
     _, tiny_folder = tiny_model
     import json
 
     tiny_info = json.loads((tiny_folder / "addition.json").read_text())
-    table, rates = views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
+    table = views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
     assert table["model"].tolist() == ["tiny", "3 digits"]
     assert table["questions"].tolist() == [tiny_info["training"]["training_size"], bundled.info["training"]["training_size"]]
-    whole = bundled.info["metrics"]["whole_space_sample"]["exact_match"]
-    assert table["random sums %"].tolist()[1] == round(100 * whole, 3)
-    assert rates["wrong per 10,000 random sums"].tolist()[1] == round(10_000 * (1 - whole), 1)
+    whole = bundled.info["metrics"]["whole_space_sample"]
+    assert table["random sums"].tolist()[1] == f"all {whole['count']:,} right"  # Every sum right, said so.
+    tiny_whole = tiny_info["metrics"]["whole_space_sample"]
+    wrong = round((1 - tiny_whole["exact_match"]) * tiny_whole["count"])
+    assert table["random sums"].tolist()[0].startswith(f"{wrong:,} wrong of {tiny_whole['count']:,}")
+
+
+def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_model):
+    from addition.loading import load_model_folder
+
+    by_carries, _ = views.difficulty_tables(bundled)
+    assert views.carries_note(by_carries) == (f"**No mistakes** on any of the {len(bundled.validation_pairs):,} "
+                                              "held-out questions, whatever the number of carries.")
+    tiny_carries, _ = views.difficulty_tables(load_model_folder(tiny_model[1]))
+    assert views.carries_note(tiny_carries) == ""  # It has mistakes: the chart shows them.

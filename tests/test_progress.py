@@ -83,9 +83,8 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
     progress.add({"event": "epoch", "record": record, "watch_answers": ["46", "99"]})
     assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["99+1", 100, "99", CROSS]]
     accuracy, loss = progress.curves()
-    assert set(accuracy["metric"]) == {"whole answers (train)", "whole answers (held out)", "characters (train)",
-                                       "characters (held out)"}
-    assert accuracy[accuracy["metric"] == "whole answers (held out)"]["accuracy %"].tolist() == [25.0]
+    assert set(accuracy["metric"]) == {"train", "held out"}
+    assert accuracy[accuracy["metric"] == "held out"]["accuracy %"].tolist() == [25.0]
     assert loss["loss"].tolist() == [1.5, 1.6]
     progress.add({"event": "done", "best_epoch": 1, "epochs_run": 1, "seconds": 12.0,
                   "validation_exact_match": 0.25, "stopped": True, "capped": False})

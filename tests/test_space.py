@@ -30,6 +30,7 @@ def test_front_matter_describes_a_gradio_space():
     assert (ROOT / meta["app_file"]).is_file()
     assert meta["title"] and meta["short_description"] and len(meta["short_description"]) <= 60
     assert isinstance(meta["models"], list)
+    assert {"keras", "lstm", "mcp-server"} <= set(meta["tags"])  # What the Hub lists the Space under.
 
 
 def test_the_space_python_satisfies_every_pinned_package():

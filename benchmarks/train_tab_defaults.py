@@ -1,0 +1,72 @@
+"""The Train tab's defaults against the previous ones, trained as the tab trains them.
+
+    python -m benchmarks.train_tab_defaults                         # previous defaults, then today's
+    python -m benchmarks.train_tab_defaults --try '{"epochs": 8}'   # today's with a change, instead
+
+Each run is what a visitor's press of Train starts: ``addition.trainer.start_run``, a process
+of its own on one thread at low priority, which ends by scoring all 10,000 2-digit sums. The
+clock runs from the start to the saved folder. Prints the CPU, each run's time and whole-space
+accuracy, and the time ratio, in one invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from addition.progress import DEFAULTS, training_config
+from addition.trainer import start_run
+from benchmarks import cpu_model
+
+# The tab's defaults before 2026-12-02 (58 s beside the app on an AMD EPYC), kept to compare with.
+PREVIOUS_DEFAULTS = {**DEFAULTS, "training_size": 5_000, "hidden_size": 128, "epochs": 30, "batch_size": 64}
+
+
+def train_as_the_tab_does(settings: dict) -> dict:
+    config = training_config(**settings)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "run" / "model"
+        folder.parent.mkdir()
+        started = time.perf_counter()
+        run = start_run(config, folder, max_seconds=900)
+        while True:
+            event = run.events.get(timeout=900)
+            if event["event"] == "error":
+                raise RuntimeError(event["message"])
+            if event["event"] == "done":
+                break
+        seconds = time.perf_counter() - started
+        run.end()
+        whole = json.loads((folder / "addition.json").read_text())["metrics"]["whole_space_sample"]
+    return {"seconds": seconds, "exact_match": whole["exact_match"], "count": whole["count"],
+            "exhaustive": whole["exhaustive"], "epochs": event["epochs_run"]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--try", dest="change", default=None, help="JSON: today's defaults with these changes")
+    parser.add_argument("--quick", action="store_true", help="both runs tiny (a smoke test)")
+    arguments = parser.parse_args(argv)
+    today = {**DEFAULTS, **json.loads(arguments.change)} if arguments.change else dict(DEFAULTS)
+    previous = dict(PREVIOUS_DEFAULTS)
+    if arguments.quick:
+        for settings in (previous, today):
+            settings.update(training_size=600, epochs=1, hidden_size=16)
+    print(f"CPU: {cpu_model()}", flush=True)
+    results = {}
+    for name, settings in (("previous defaults", previous), ("today's defaults", today)):
+        results[name] = train_as_the_tab_does(settings)
+        result = results[name]
+        scope = "all" if result["exhaustive"] else "a sample of"
+        print(f"{name}: {result['seconds']:.1f} s, {result['epochs']} epochs, whole answers right on "
+              f"{result['exact_match']:.2%} of {scope} {result['count']:,} sums "
+              f"({round((1 - result['exact_match']) * result['count'])} wrong); settings {settings}", flush=True)
+    ratio = results["previous defaults"]["seconds"] / results["today's defaults"]["seconds"]
+    print(f"time, previous / today's: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
