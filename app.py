@@ -365,7 +365,8 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks):
     models, line = parts.models, parts.line
     gr.Markdown(
         "Pick the settings, press **Train**, and watch a network go from nonsense to addition: the "
-        "curves grow and the held-out sums below turn from ☒ to ☑. The defaults take about a minute. "
+        "curves grow and the held-out sums below turn from ☒ to ☑. The defaults train in about 10 seconds "
+        "on 2 CPU cores (plus a few to start). "
         f"One training runs at a time for everyone, the others waiting in line (at most {line.max_waiting}), "
         f"each for at most {parts.training_seconds / 60:.0f} minutes. Your model then joins the Model menu, for you "
         f"only (up to {models.visitors.per_session} of them), until you leave or {IDLE_MINUTES} minutes pass unused.")

@@ -288,9 +288,7 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
     model_grid, oracle_grid = model_counterfactual(codec, seen), oracle_counterfactual(codec, a, b)
 
     def grid(values):
-        # tolist() gives Python's bool and float; NaN (the +, never varied) becomes null.
-        cells = [[None if isinstance(v, float) and np.isnan(v) else v for v in row] for row in values.tolist()]
-        return {"rows": rows, "columns": [column["char"] for column in columns], "values": cells}
+        return labelled_grid(values, rows, columns)
 
     def states(layer_name, steps, values):  # values: (steps, units) -> units x steps.
         return {"layer": layer_name, "steps": list(steps), "values": _rounded(values.T).tolist()}
@@ -322,6 +320,28 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
             "places": [place_name(place) for place in probe.places], "accuracy": probe.accuracy,
             "baseline": probe.baseline, "test_questions": probe.test_count},
     }
+
+
+def labelled_grid(values: np.ndarray, rows: list, columns: list[dict]) -> dict:
+    """A grid as JSON: rows and columns labelled by character, NaN (the +, never varied) as null."""
+    cells = [[None if isinstance(v, float) and np.isnan(v) else v for v in row] for row in values.tolist()]
+    return {"rows": rows, "columns": [column["char"] for column in columns], "values": cells}
+
+
+def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
+    """The counterfactual grid of any way of answering (``answers(pairs)``: reading-order answer
+    strings, such as ``Predictor.answers``) beside addition's, labelled as ``explain`` labels
+    them: one forward pass, cheap enough to redraw after every epoch of a training."""
+    variants, variant_columns = digit_variants(a, b)
+    written = answers(np.concatenate([[(a, b)], variants]))
+    columns, rows = question_columns(codec, a, b), list(codec.answer_string(a + b))
+    model_grid = counterfactual(codec, written[0], written[1:], variant_columns, columns)
+    oracle_grid = oracle_counterfactual(codec, a, b)
+    return {"question": f"{a}+{b}", "answer_places": [place_name(place) for place in answer_places(codec, a + b)],
+            "question_places": [None if column["place"] is None else place_name(column["place"]) for column in columns],
+            "grids": {"counterfactual": labelled_grid(_rounded(model_grid), rows, columns),
+                      "oracle": labelled_grid(_rounded(oracle_grid), rows, columns),
+                      "disagreement": labelled_grid(disagreement(model_grid, oracle_grid), rows, columns)}}
 
 
 def _rounded(values) -> np.ndarray:

@@ -43,6 +43,7 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
+    from .inside import dependency_grids
     from .model import Predictor
     from .pipeline import train_and_save
     from .training import prepare_data
@@ -87,8 +88,10 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
 
         def on_epoch_end(self, epoch, logs=None):  # After the monitor has made the epoch's record.
             record = history[-1] if history else {}
-            say("epoch", record=record, watch_answers=[a.strip() for a in Predictor(self.model, data.codec).answers(watch)],
-                grid=watched_grid(self.model, data.codec, *watch[0]))
+            predictor = Predictor(self.model, data.codec)  # The monitor's forward pass, already traced.
+            say("epoch", record=record, watch_answers=[answer.strip() for answer in predictor.answers(watch)],
+                # What each answer digit of the first watched sum depends on, now, beside addition's.
+                grid=dependency_grids(predictor.answers, data.codec, *watch[0]))
 
     history: list[dict] = []
     result, saved, _ = train_and_save(
@@ -98,18 +101,6 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     say("done", folder=str(saved), best_epoch=result.best_epoch, epochs_run=len(result.history),
         seconds=round(result.seconds, 1), validation_exact_match=result.validation["exact_match"],
         stopped=stop.is_set() or time.monotonic() > deadline, capped=time.monotonic() > deadline)
-
-
-def watched_grid(model, codec, a: int, b: int) -> dict:
-    """What each answer character of the first watched sum depends on, now: the network's
-    counterfactual grid beside addition's (``addition.inside``), for the tab to redraw."""
-    from .inside import explain
-
-    explained = explain(model, codec, f"{a}+{b}")
-    grids = explained["grids"]
-    return {"question": explained["question"], "answer_places": explained["answer_places"],
-            "question_places": explained["question_places"],
-            "grids": {name: grids[name] for name in ("counterfactual", "oracle", "disagreement")}}
 
 
 # The parent: the app's side.
