@@ -89,18 +89,6 @@ def test_a_layer_before_the_encoder_is_refused(tmp_path, width):
         load_model_folder(folder)
 
 
-def test_the_fast_path_itself_declines_any_other_chain_of_layers(tmp_path):
-    from addition.model import fast_forward
-
-    bundled = load_model_folder(BUNDLED_MODEL).model
-    assert fast_forward(bundled) is not None
-    x = bundled.inputs[0]
-    for layer in bundled.layers[1:-1]:
-        x = layer(x)
-    x = keras.layers.Dense(x.shape[-1])(x)
-    assert fast_forward(keras.Model(bundled.inputs, bundled.layers[-1](x))) is None
-
-
 def mangle(key, value):
     def change(info):
         target = info

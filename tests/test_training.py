@@ -221,26 +221,23 @@ def test_swap_operands_is_a_flag_both_ways():
     assert train.parse_arguments(["--recipe", "seed", "--swap-operands"])[1].swap_operands is True
 
 
-@pytest.mark.parametrize("num_layers, reverse", [(1, True), (2, True), (1, False)])
-def test_fast_forward_computes_what_keras_computes(num_layers, reverse):
+@pytest.mark.parametrize("num_layers, reverse, cell", [(1, True, "lstm"), (2, True, "lstm"), (1, False, "gru")])
+def test_the_predictor_computes_what_keras_computes(num_layers, reverse, cell):
     from addition.data import sample_whole_space
-    from addition.model import fast_forward
 
     codec = Codec(digits=3, reverse=reverse)
     keras.utils.set_random_seed(num_layers)
-    model = build_model(codec, hidden_size=32, num_layers=num_layers)
+    model = build_model(codec, hidden_size=32, num_layers=num_layers, cell=cell)
     # Random weights, larger than the initial ones, so that every gate matters.
     model.set_weights([np.random.default_rng(0).normal(0, 0.5, w.shape).astype("float32") for w in model.get_weights()])
-    assert fast_forward(model) is not None
     pairs = np.concatenate([sample_whole_space(3, 3_000, seed=5), [(999, 999), (0, 0), (999, 1)]])
     expected = model.predict_on_batch(codec.encode_questions(pairs))
-    got = Predictor(model, codec, chunk_size=700).probabilities(pairs)  # XLA, 5 chunks, the last one padded.
+    got = Predictor(model, codec, chunk_size=700).probabilities(pairs)  # 5 chunks on threads, the last one padded.
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
-    got = Predictor(model, codec, chunk_size=len(pairs)).probabilities(pairs)  # The graph for any size.
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(Predictor(model, codec).probabilities(pairs[:1]), expected[:1], rtol=1e-4, atol=1e-5)
 
 
-def test_fast_forward_reads_the_weights_as_they_are_now():
+def test_the_predictor_reads_the_weights_as_they_are_now():
     # The training monitor makes a Predictor each epoch; the compiled pass must not keep stale weights.
     codec = Codec(digits=2)
     model = build_model(codec, hidden_size=16)
@@ -251,18 +248,3 @@ def test_fast_forward_reads_the_weights_as_they_are_now():
     for chunk_size in (512, 300):
         np.testing.assert_allclose(Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs),
                                    model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-4, atol=1e-5)
-
-
-def test_models_of_another_shape_fall_back_to_keras():
-    from addition.model import fast_forward
-
-    codec = Codec(digits=2)
-    inputs = keras.Input((codec.question_length, codec.vocabulary_size))
-    hidden = keras.layers.GRU(8, name="encoder")(inputs)
-    outputs = keras.layers.Dense(codec.vocabulary_size, activation="softmax")(
-        keras.layers.RepeatVector(codec.answer_length)(hidden))
-    model = keras.Model(inputs, outputs)
-    assert fast_forward(model) is None
-    pairs = [(1, 2), (3, 4)]
-    np.testing.assert_allclose(Predictor(model, codec).probabilities(pairs),
-                               model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-5)
