@@ -313,13 +313,22 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
         },
         "states": {
             "encoder": states("encoder", codec.question_string(a, b), seen.encoder_states),
-            "decoder": [states(name, written, layer) for name, layer in zip(decoder_names, seen.decoder_states)],
+            "decoder": [{**states(name, written, layer), "order": unit_order(carry_units, index, layer.shape[1])}
+                        for index, (name, layer) in enumerate(zip(decoder_names, seen.decoder_states))],
         },
         "carry_units": drawn,
         "probe": None if probe is None else {
             "places": [place_name(place) for place in probe.places], "accuracy": probe.accuracy,
             "baseline": probe.baseline, "test_questions": probe.test_count},
     }
+
+
+def unit_order(carry_units: CarryUnits | None, layer: int, units: int) -> list[int]:
+    """A decoder layer's units, those that follow the carry most closely first (index order
+    without a ranking)."""
+    if carry_units is None:
+        return list(range(units))
+    return [unit for owner, unit in zip(carry_units.layers, carry_units.units) if owner == layer]
 
 
 def labelled_grid(values: np.ndarray, rows: list, columns: list[dict]) -> dict:

@@ -80,12 +80,14 @@ def state_heatmap(state: dict, highlight: list | None = None, top_units: int = H
     chosen = [unit for unit in (highlight or []) if 0 <= unit < len(values)][:top_units]
     large = "".join(f"<tr><th>unit {unit}</th>{''.join(_state_cell(v, f'{v:+.2f}') for v in values[unit])}</tr>"
                     for unit in chosen)
-    thin = "".join(f'<tr class="thin">{"".join(_state_cell(v, "") for v in row)}</tr>'
-                   for row in values)  # No titles: 128 units x steps of them would weigh the page.
+    order = state.get("order") or list(range(len(values)))  # Decoders: the carry's closest followers first.
+    thin = "".join(f'<tr class="thin">{"".join(_state_cell(v, "") for v in values[unit])}</tr>'
+                   for unit in order)  # No titles: 128 units x steps of them would weigh the page.
     name = html.escape(state["layer"])
     return (f'<div class="table-scroll"><table class="inside-states"><caption>{name}: {len(values)} units, '
             f'one column per step</caption><thead><tr><th>step</th>{steps}</tr></thead><tbody>{large}</tbody>'
-            f'</table><table class="inside-states compact"><caption>{name}: every unit</caption>'
+            f'</table><table class="inside-states compact"><caption>{name}: every unit'
+            f'{", the closest followers of the carry first" if state.get("order") else ""}</caption>'
             f'<tbody>{thin}</tbody></table></div>')
 
 

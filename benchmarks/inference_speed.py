@@ -59,8 +59,8 @@ def main(argv=None):
     print(f"CPU: {cpu_model()}")
     loaded = load_model(arguments.model)
     predictor, codec = loaded.predictor, loaded.codec
-    singles = 50 if arguments.quick else 500
-    search, batch = (5_000, 20_000) if arguments.quick else (50_000, 200_000)
+    singles = 20 if arguments.quick else 500
+    search, batch = (1_500, 3_000) if arguments.quick else (50_000, 200_000)
     pairs = sample_whole_space(codec.digits, batch, seed=1)
     one_at_a_time = [pairs[index : index + 1] for index in range(singles)]
 

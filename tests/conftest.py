@@ -6,6 +6,19 @@ from benchmarks.serve import ROOT, start_app, stop_app
 TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, random_seed=7)
 
 
+def run_script(script: str, args, capsys) -> tuple[int, str, str]:
+    """`python SCRIPT.py ARGS` in this interpreter (no second TensorFlow start-up): its exit
+    code, what it printed and what it said on stderr."""
+    import importlib
+
+    try:
+        code = importlib.import_module(script).main(list(args)) or 0
+    except SystemExit as stopped:
+        code = stopped.code if isinstance(stopped.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A 2-digit model trained for seconds (far from accurate: for plumbing, not quality)."""

@@ -5,7 +5,6 @@ waiting, visitors who leave or never read), each visitor's own models, and no fi
 import json
 import os
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path

@@ -53,14 +53,6 @@ def test_reverse_benchmark_prints_every_epoch_for_both_orders():
     assert re.search(r"^\| 1 \| [\d.]+% \| [\d.]+% \|$", done.stdout, re.M)
 
 
-def test_the_train_beside_the_app_benchmark_reports_both_loads():
-    done = run("train_beside_app", "--quick")
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert re.search(r"^\| no training \| 10/10 \| \d+ ms \| \d+ ms \|$", done.stdout, re.M)
-    assert re.search(r"^\| while training \| 10/10 \| \d+ ms \| \d+ ms \|$", done.stdout, re.M)
-    assert re.search(r"training: 2 epochs in \d+ s", done.stdout)
-
-
 def test_the_cells_benchmark_trains_each_cell_on_one_budget():
     done = run("cells", "--quick")
     assert done.returncode == 0, done.stderr[-2000:]

@@ -4,8 +4,6 @@ probe built: the bundled weights with a layer slipped in, broken or loose JSON, 
 
 import json
 import shutil
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -15,8 +13,6 @@ from addition import BUNDLED_MODEL, views
 from addition.data import sample_whole_space
 from addition.loading import load_model, load_model_folder
 from addition.saving import ModelFolderError
-
-from .conftest import ROOT
 
 
 def copy_of_bundled(tmp_path, name="hostile"):
@@ -66,13 +62,14 @@ def test_the_folder_with_a_layer_slipped_in_is_what_keras_runs_and_is_refused(tm
         load_model_folder(folder, name="hostile")
 
 
-def test_evaluate_refuses_the_folder_with_a_layer_slipped_in(tmp_path):
+def test_evaluate_refuses_the_folder_with_a_layer_slipped_in(tmp_path, capsys):
+    from .conftest import run_script
+
     folder = extra_layer_folder(tmp_path)
-    done = subprocess.run([sys.executable, "evaluate.py", str(folder), "--sample", "500"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 1
-    assert done.stderr.strip().splitlines()[-1].startswith("error: ") and "is not the network" in done.stderr
-    assert "Traceback" not in done.stderr and "whole answers" not in done.stdout
+    code, out, err = run_script("evaluate", [str(folder), "--sample", "500"], capsys)
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("error: ") and "is not the network" in err
+    assert "Traceback" not in err and "whole answers" not in out
 
 
 @pytest.mark.parametrize("width", [12, 8])

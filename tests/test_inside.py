@@ -221,3 +221,17 @@ def test_the_probe_frame_sets_accuracy_beside_its_baseline():
     assert frame.to_dict("records") == [{"carry into": "tens", "probe accuracy %": 90.0,
                                          "majority baseline %": 60.0, "gain (points)": 30.0}]
     assert inside_views.probe_frame(None).empty
+
+
+def test_decoder_units_are_listed_by_how_closely_they_follow_the_carry(bundled):
+    from addition import inside
+
+    model, codec = bundled.model, bundled.codec
+    ranking = inside.rank_carry_units(model, codec, bundled.validation_pairs)
+    explained = inside.explain(model, codec, "535+61", carry_units=ranking)
+    (decoder,) = explained["states"]["decoder"]
+    order = decoder["order"]
+    assert sorted(order) == list(range(len(decoder["values"])))  # Every unit, once.
+    strength = {unit: abs(r) for layer, unit, r in zip(ranking.layers, ranking.units, ranking.correlations) if layer == 0}
+    assert [strength[unit] for unit in order] == sorted(strength.values(), reverse=True)
+    assert order[:len(explained["carry_units"])] == [unit["unit"] for unit in explained["carry_units"]]

@@ -5,7 +5,6 @@ visitors who leave, are tested in-process in test_app_service.py.)"""
 
 import hashlib
 import json
-import subprocess
 import sys
 import time
 import zipfile
@@ -161,7 +160,9 @@ def test_a_repo_name_the_hub_refuses_is_refused_before_the_token_is_used(server,
     assert (record.read_text().splitlines() if record.exists() else []) == before  # Not even whoami.
 
 
-def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_path):
+def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_path, capsys):
+    from .conftest import run_script
+
     client, updates = trained
     download = updates[-1][5]
     path = download if isinstance(download, str) else download.get("value")
@@ -170,9 +171,8 @@ def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_pa
     (folder,) = list((tmp_path / "unzipped").iterdir())
     loaded = load_model_folder(folder)
     assert loaded.codec.digits == 2
-    done = subprocess.run([sys.executable, "evaluate.py", str(folder)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0 and "all 10,000 sums" in done.stdout
+    code, out, _ = run_script("evaluate", [str(folder)], capsys)
+    assert code == 0 and "all 10,000 sums" in out
     # Its answers are Keras's own, and the app gave the same in the session that trained it.
     pairs = np.array([[12, 34], [99, 1], [5, 5]])
     keras_answers = loaded.codec.decode_answers(loaded.model.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1))
