@@ -674,7 +674,7 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             shared_model, shared_sum = shared_page(request, models.labels(session_of(request)))
             model_label, question_text = shared_model or model_label, shared_sum or question_text
             if not (shared_model or shared_sum) and first:
-                return {}  # The first paint already shows this page.
+                return {model_choice: gr.skip()}  # The first paint already shows this page.
             shown = show_page(model_label, question_text, request)
             if shared_sum:
                 shown[page["question"]] = gr.Textbox(value=shared_sum, **model_page(model_label)["question"])

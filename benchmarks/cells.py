@@ -18,12 +18,12 @@ from addition.progress import DEFAULTS, SETTINGS, training_config
 from benchmarks import cpu_model
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for name in ("digits", "training_size", "hidden_size", "epochs", "batch_size"):
         parser.add_argument("--" + name.replace("_", "-"), type=int, default=DEFAULTS[name])
     parser.add_argument("--quick", action="store_true")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
     from addition.pipeline import train_and_save
 
     if arguments.quick:

@@ -14,12 +14,12 @@ import argparse
 from benchmarks.train_speed import QUICK, run_recipe
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the script, measures nothing")
     parser.add_argument("--recipe", default="ours", help="the recipe to run both ways")
     parser.add_argument("--whole-space-sample", type=int, default=200_000)
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
     base = dict(QUICK) if arguments.quick else {}
     count = 2_000 if arguments.quick else arguments.whole_space_sample
     runs = {}

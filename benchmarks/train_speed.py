@@ -79,13 +79,13 @@ def seconds(value) -> str:
     return "never" if value is None else f"{value:.0f} s"
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the benchmark, measures nothing")
     parser.add_argument("--whole-space-sample", type=int, default=200_000, help="random sums to score each model on")
     parser.add_argument("--epoch-check", type=int, default=50_000, help="random sums to score after every epoch")
     parser.add_argument("--recipes", nargs="+", default=["seed", "ours"], choices=sorted(RECIPES))
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
     overrides = QUICK if arguments.quick else {}
     count = 2_000 if arguments.quick else arguments.whole_space_sample
     digits = overrides.get("digits", RECIPES["ours"].digits)

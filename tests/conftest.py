@@ -6,6 +6,14 @@ from benchmarks.serve import ROOT, start_app, stop_app
 TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, random_seed=7)
 
 
+def run_in_process(script: str, args, capsys):
+    """``run_script`` as a ``subprocess.run`` result: ``returncode``, ``stdout``, ``stderr``."""
+    from types import SimpleNamespace
+
+    code, out, err = run_script(script, args, capsys)
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
 def run_script(script: str, args, capsys) -> tuple[int, str, str]:
     """`python SCRIPT.py ARGS` in this interpreter (no second TensorFlow start-up): its exit
     code, what it printed and what it said on stderr."""

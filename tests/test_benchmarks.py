@@ -1,20 +1,17 @@
-"""The benchmarks run (in --quick mode) and report figures that agree with each other; they
-measure, so nothing here asserts a time."""
+"""The benchmarks run (in --quick mode, in this interpreter) and report figures that agree with
+each other; they measure, so nothing here asserts a time."""
 
 import re
-import subprocess
-import sys
 
-from .conftest import ROOT
+from .conftest import run_in_process
 
 
-def run(module, *args):
-    return subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+def run(module, *args, capsys):
+    return run_in_process(f"benchmarks.{module}", args, capsys)
 
 
-def test_training_benchmark_compares_both_recipes_on_the_same_sums():
-    done = run("train_speed", "--quick")
+def test_training_benchmark_compares_both_recipes_on_the_same_sums(capsys):
+    done = run("train_speed", "--quick", capsys=capsys)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("CPU: ")
     rows = {match[0]: match for match in re.findall(
@@ -29,8 +26,8 @@ def test_training_benchmark_compares_both_recipes_on_the_same_sums():
     assert re.search(r"ours (beats|never beats) the seed's final model on 1,000 random sums", done.stdout)
 
 
-def test_inference_benchmark_times_the_app_path_beside_every_plain_keras_path():
-    done = run("inference_speed", "--quick")
+def test_inference_benchmark_times_the_app_path_beside_every_plain_keras_path(capsys):
+    done = run("inference_speed", "--quick", capsys=capsys)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("CPU: ")
     rows = {name: (float(click), float(search)) for name, click, search in re.findall(
@@ -46,15 +43,15 @@ def test_inference_benchmark_times_the_app_path_beside_every_plain_keras_path():
         assert abs(float(ratio) - expected) <= 0.05 * expected + 0.05  # The table's figures are rounded.
 
 
-def test_reverse_benchmark_prints_every_epoch_for_both_orders():
-    done = run("reverse_input", "--quick")
+def test_reverse_benchmark_prints_every_epoch_for_both_orders(capsys):
+    done = run("reverse_input", "--quick", capsys=capsys)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| epoch | reversed | reading order |" in done.stdout
     assert re.search(r"^\| 1 \| [\d.]+% \| [\d.]+% \|$", done.stdout, re.M)
 
 
-def test_the_cells_benchmark_trains_each_cell_on_one_budget():
-    done = run("cells", "--quick")
+def test_the_cells_benchmark_trains_each_cell_on_one_budget(capsys):
+    done = run("cells", "--quick", capsys=capsys)
     assert done.returncode == 0, done.stderr[-2000:]
     for cell in ("LSTM", "GRU", "SimpleRNN"):
         assert re.search(rf"^\| {cell} \| [\d,]+ \| \d+ s \| [\d.]+% \| [\d.]+% \(all 10,000\) \|$", done.stdout, re.M)

@@ -56,6 +56,17 @@ def ask(page, question):
     box.press("Enter")
 
 
+def test_a_plain_page_load_shows_no_error(browser, app_url):
+    page = open_page(browser, app_url, DESKTOP)
+    try:
+        page.wait_for_timeout(2_000)  # The load event has run by then.
+        # A failed load marks every component it feeds "Error" (no toast).
+        assert page.get_by_text("Error", exact=True).count() == 0
+        assert page.locator("[data-testid=toast-text]").count() == 0
+    finally:
+        page.close()
+
+
 def test_the_examples_are_there_before_any_switch(page):
     examples = page.locator("#examples")
     for question in ("555+66", "999+1", "1+999", "999+999"):
@@ -301,5 +312,35 @@ def test_a_shared_link_opens_its_sum_and_model_and_a_hostile_one_is_ignored(brow
         assert page.locator("#model input").input_value() == "3 digits"  # As usual.
         assert page.get_by_label("Your sum").input_value() == ""
         assert "onerror" not in page.content() and page.locator("img[src=x]").count() == 0
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_there_is_nothing_wrong(
+        browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        page.get_by_role("tab", name="How it learns").click()
+        epochs = len(load_model_folder(MODELS_FOLDER / "addition-3digit").history)
+        curves = page.locator("svg").filter(has_text="Whole answers right per epoch").first
+        curves.scroll_into_view_if_needed()
+        # The x axis: every epoch once, in order (a numeric axis would tick 1 1.5 2 as "1 2 2").
+        x_axis = curves.locator("g.role-axis[aria-label^='X-axis']")
+        expect(x_axis).to_have_attribute("aria-label", re.compile(f"discrete scale with {epochs} values"),
+                                         timeout=30_000)
+        ticks = [text.strip() for text in x_axis.locator("g.role-axis-label text").all_text_contents()]
+        assert ticks == [str(epoch) for epoch in range(1, epochs + 1)]
+        frame = page.locator("svg").filter(has_text="Whole answers right per epoch").first.bounding_box()
+        legend = curves.locator("g.role-legend text").all()  # Its title and two entries, inside the chart.
+        assert len(legend) == 3
+        for entry in legend:
+            box = entry.bounding_box()
+            assert box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+        # A model that makes no mistake on its held-out questions: a sentence, not an empty chart.
+        page.locator("#carries-note").get_by_text("No mistakes").wait_for(timeout=30_000)
+        expect(page.locator("#by-carries")).to_be_hidden()
+        page.locator("#model-table").get_by_text("all 1,000,000 right").wait_for(timeout=30_000)
+        assert overflow(page) <= 0
     finally:
         page.close()

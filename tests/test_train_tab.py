@@ -28,10 +28,16 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("train-tab")
     record = folder / "hub.jsonl"
     log = folder / "app.log"
-    process, url = start_app(env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120"}, log_path=log,
+    cache = folder / "gradio"  # Where the app keeps its visitors' folders: GRADIO_TEMP_DIR/addition-lstm-PID.
+    process, url = start_app(env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120",
+                                  "GRADIO_TEMP_DIR": str(cache)}, log_path=log,
                              command=[sys.executable, "-c", "import tests.hub_standin as s; s.run_app()"])
+    SERVER[:] = [process, cache / f"addition-lstm-{process.pid}"]
     yield url, record, log
     stop_app(process)
+
+
+SERVER = []  # The module's app process and its workspace, for the last test, which stops it.
 
 
 @pytest.fixture(scope="module")
@@ -181,26 +187,22 @@ def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_pa
         assert details["model_answer"] == expected.strip()
 
 
-def test_sigterm_ends_the_training_and_deletes_every_visitors_file(tmp_path):
+def test_sigterm_ends_the_training_and_deletes_every_visitors_file(server):
+    # The last test here: it stops the module's app, with a visitor's training under way (and
+    # whatever models the visitors before kept).
     import signal
 
     from gradio_client import Client
 
-    log = tmp_path / "app.log"
-    gradio_cache = tmp_path / "gradio"
-    process, url = start_app(env={"GRADIO_TEMP_DIR": str(gradio_cache)}, log_path=log)
-    try:
-        client = Client(url, verbose=False)
-        job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")  # Still training when stopped.
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not running_trainers():
-            time.sleep(0.5)
-        workspace = gradio_cache / f"addition-lstm-{process.pid}"
-        assert running_trainers() and list(workspace.iterdir())  # A run under way, with its folder.
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
-    finally:
-        stop_app(process)
+    url, _, log = server
+    process, workspace = SERVER
+    Client(url, verbose=False).submit(**{**SMALL, "epochs": 100}, api_name="/train")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not running_trainers():
+        time.sleep(0.5)
+    assert running_trainers() and list(workspace.iterdir())  # The run under way has its folder.
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and running_trainers():
         time.sleep(0.5)

@@ -1,5 +1,4 @@
 import json
-import subprocess
 import sys
 
 import keras
@@ -149,14 +148,15 @@ def test_extra_callbacks_see_every_epoch_after_its_record_is_made():
     assert seen == [(1, 1), (2, 2)]
 
 
-def run_train(*args, timeout=300):
-    return subprocess.run([sys.executable, "train.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+def run_train(*args, capsys):
+    from .conftest import run_in_process
+
+    return run_in_process("train", args, capsys)
 
 
-def test_train_cli_writes_a_folder_both_loaders_read(tmp_path):
+def test_train_cli_writes_a_folder_both_loaders_read(tmp_path, capsys):
     output = tmp_path / "m"
-    done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "2", "--output", str(output))
+    done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "2", "--output", str(output), capsys=capsys)
     assert done.returncode == 0, done.stderr[-2000:]
     # Keras's bar counts the whole run although fit runs an epoch at a time.
     assert "Epoch 1/2" in done.stdout and "Epoch 2/2" in done.stdout and "Epoch 2/3" not in done.stdout
@@ -178,8 +178,8 @@ def test_train_cli_writes_a_folder_both_loaders_read(tmp_path):
      (["--short-sums", "-5"], "short sums must be 0 or more"),
      (["--push-to-hub", "not a repo"], "is not a Hugging Face repo id")],
 )
-def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words):
-    done = run_train(*args, timeout=60)
+def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words, capsys):
+    done = run_train(*args, capsys=capsys)
     assert done.returncode == 2
     assert words in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr  # Before TF loads.
