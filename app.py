@@ -225,9 +225,9 @@ def insight_tab(parts: Parts, model_choice, first: dict) -> dict:
         by_lengths = gr.Dataframe(interactive=False, label="By operand lengths (digits of a + digits of b)",
                                   **first.get("by_lengths", {}))
     with gr.Row():
-        accuracy_curves = gr.LinePlot(x="epoch", y="accuracy %", color="metric", x_axis_format="d",
-                                      title="Whole answers right per epoch (%)", **first.get("accuracy_curves", {}))
-        loss_curves = gr.LinePlot(x="epoch", y="loss", color="metric", x_axis_format="d", title="Loss per epoch",
+        accuracy_curves = gr.LinePlot(x="epoch", y="accuracy %", color="metric", title="Whole answers right per epoch (%)",
+                                      elem_id="accuracy-curves", **first.get("accuracy_curves", {}))
+        loss_curves = gr.LinePlot(x="epoch", y="loss", color="metric", title="Loss per epoch",
                                   **first.get("loss_curves", {}))
     mistakes_intro = gr.Markdown(**first.get("mistakes_intro", {}))
     mistake = gr.Dropdown(label="A sum the model gets wrong", elem_id="mistakes",
@@ -380,10 +380,9 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks):
         stop_button = gr.Button("Stop", elem_id="stop-button")
     status = gr.Markdown(elem_id="train-status")
     with gr.Row():
-        accuracy_plot = gr.LinePlot(x="epoch", y="accuracy %", color="metric", x_axis_format="d",
+        accuracy_plot = gr.LinePlot(x="epoch", y="accuracy %", color="metric",
                                     title="Whole answers right per epoch (%)", elem_id="train-accuracy")
-        loss_plot = gr.LinePlot(x="epoch", y="loss", color="metric", x_axis_format="d",
-                                title="Loss per epoch", elem_id="train-loss")
+        loss_plot = gr.LinePlot(x="epoch", y="loss", color="metric", title="Loss per epoch", elem_id="train-loss")
     watch = gr.Dataframe(headers=lesson.WATCH_HEADERS, datatype=["str", "number", "str", "str"],
                          interactive=False, label="Ten held-out questions, answered after every epoch",
                          elem_id="watch")

@@ -323,15 +323,15 @@ def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_t
     try:
         page.get_by_role("tab", name="How it learns").click()
         epochs = len(load_model_folder(MODELS_FOLDER / "addition-3digit").history)
-        curves = page.locator("svg").filter(has_text="Whole answers right per epoch").first
-        curves.scroll_into_view_if_needed()
+        page.locator("#accuracy-curves").scroll_into_view_if_needed()
+        curves = page.locator("#accuracy-curves svg").filter(has_text="Whole answers right per epoch").first
         # The x axis: every epoch once, in order (a numeric axis would tick 1 1.5 2 as "1 2 2").
         x_axis = curves.locator("g.role-axis[aria-label^='X-axis']")
         expect(x_axis).to_have_attribute("aria-label", re.compile(f"discrete scale with {epochs} values"),
                                          timeout=30_000)
         ticks = [text.strip() for text in x_axis.locator("g.role-axis-label text").all_text_contents()]
         assert ticks == [str(epoch) for epoch in range(1, epochs + 1)]
-        frame = page.locator("svg").filter(has_text="Whole answers right per epoch").first.bounding_box()
+        frame = page.locator("#accuracy-curves").bounding_box()
         legend = curves.locator("g.role-legend text").all()  # Its title and two entries, inside the chart.
         assert len(legend) == 3
         for entry in legend:
