@@ -55,9 +55,10 @@ def app_url(tmp_path_factory):
 
 # The fast tier (`python -m pytest -m "not slow"`) leaves out what trains a model, starts the app,
 # drives a browser or runs a script in a new interpreter: everything else runs in under a minute.
-SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client"}
+SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client", "stage"}
 SLOW_MODULES = {"test_benchmarks", "test_bundled_model", "test_load", "test_train_cli", "test_training",
-                "test_hostile_folders", "test_security", "test_train_tab", "test_browser", "test_app_server"}
+                "test_hostile_folders", "test_security", "test_train_tab", "test_browser", "test_app_server",
+                "test_app_service", "test_signin"}
 
 
 def pytest_collection_modifyitems(items):
