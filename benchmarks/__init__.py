@@ -5,6 +5,8 @@ the machines differ and are shared, so only figures from one run compare.
 """
 
 import platform
+import statistics
+import time
 from pathlib import Path
 
 
@@ -17,3 +19,13 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def median_seconds(function, items) -> float:
+    """The median time of ``function(item)`` over ``items``, one call each."""
+    timings = []
+    for item in items:
+        started = time.perf_counter()
+        function(item)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)

@@ -3,7 +3,7 @@
     python -m benchmarks.explain_speed            # the bundled 3-digit model
     python -m benchmarks.explain_speed --quick    # fewer repetitions (a smoke test)
 
-Prints the CPU (from lscpu), the median time of inside.explain() for one sum (the batch of
+Prints the CPU, the median time of inside.explain() for one sum (the batch of
 digit variants, gradients, states and the JSON) beside one answer through
 addition.model.Predictor, their ratio, and the one-time cost per model of ranking the
 carry units and fitting the probe on the held-out questions (first call, with tracing, and
@@ -13,35 +13,12 @@ again).
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import time
 
 from addition import BUNDLED_MODEL, inside
 from addition.data import sample_whole_space
 from addition.loading import load_model
-from benchmarks import cpu_model
-
-
-def lscpu_model() -> str:
-    """The "Model name" line of lscpu, or /proc/cpuinfo's where lscpu is missing."""
-    try:
-        listing = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        listing = ""
-    for line in listing.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return cpu_model()
-
-
-def median_ms(function, items) -> float:
-    timings = []
-    for item in items:
-        started = time.perf_counter()
-        function(item)
-        timings.append(time.perf_counter() - started)
-    return 1000 * statistics.median(timings)
+from benchmarks import cpu_model, median_seconds
 
 
 def seconds(function) -> float:
@@ -50,12 +27,12 @@ def seconds(function) -> float:
     return time.perf_counter() - started
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(BUNDLED_MODEL), help="model folder or Hub repo id")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    arguments = parser.parse_args()
-    print(f"CPU: {lscpu_model()}")
+    arguments = parser.parse_args(argv)
+    print(f"CPU: {cpu_model()}")
     loaded = load_model(arguments.model)
     model, codec, pairs = loaded.model, loaded.codec, loaded.validation_pairs
 
@@ -70,8 +47,9 @@ def main():
     probe = inside.train_probe(model, codec, pairs)
     inside.explain(model, codec, questions[0], carry_units, probe)  # Traces, once per model.
     predictor.answers([sums[0]])
-    explain_ms = median_ms(lambda question: inside.explain(model, codec, question, carry_units, probe), questions)
-    answer_ms = median_ms(lambda pair: predictor.answers([pair]), sums)
+    explain_ms = 1000 * median_seconds(lambda question: inside.explain(model, codec, question, carry_units, probe),
+                                       questions)
+    answer_ms = 1000 * median_seconds(lambda pair: predictor.answers([pair]), sums)
     used = min(len(pairs), inside.MAX_SURVEY_QUESTIONS)
     print(f"model: {loaded.source} ({codec.digits} digits, {type(model.get_layer('encoder')).__name__})")
     print(f"explain() for one sum: median {explain_ms:.1f} ms over {len(questions)} sums")

@@ -25,16 +25,7 @@ import numpy as np
 from addition import BUNDLED_MODEL
 from addition.data import sample_whole_space
 from addition.loading import load_model
-from benchmarks import cpu_model
-
-
-def median_seconds(function, items) -> float:
-    timings = []
-    for item in items:
-        started = time.perf_counter()
-        function(item)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+from benchmarks import cpu_model, median_seconds
 
 
 def keras_paths(model, codec):

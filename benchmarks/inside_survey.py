@@ -18,7 +18,7 @@ import numpy as np
 from addition import MODELS_FOLDER, inside
 from addition.data import sample_whole_space
 from addition.loading import load_model_folder
-from benchmarks.explain_speed import lscpu_model
+from benchmarks import cpu_model
 
 STRONG = (0.5, 0.8)  # |r| thresholds for "a carry unit".
 
@@ -48,7 +48,7 @@ def main():
     parser.add_argument("--sums", type=int, default=200, help="random sums per model for the grid masses")
     arguments = parser.parse_args()
     count = 20 if arguments.quick else arguments.sums
-    print(f"CPU: {lscpu_model()}")
+    print(f"CPU: {cpu_model()}")
     folders = sorted(path for folder in (MODELS_FOLDER, MODELS_FOLDER / "illustrations")
                      for path in folder.iterdir() if (path / "addition.json").is_file())
     print("\n| model | reads | whole space | units |r|>=0.5 | |r|>=0.8 | strongest |r| | probe vs baseline per place "

@@ -253,10 +253,10 @@ def mcp_session(url, work):
     import asyncio
 
     from mcp import ClientSession
-    from mcp.client.streamable_http import streamablehttp_client
+    from mcp.client.streamable_http import streamable_http_client
 
     async def run():
-        async with streamablehttp_client(url + "gradio_api/mcp/") as (read, write, _):
+        async with streamable_http_client(url + "gradio_api/mcp/") as (read, write, _):
             async with ClientSession(read, write) as session:
                 await session.initialize()
                 return await work(session)

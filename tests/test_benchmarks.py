@@ -55,3 +55,13 @@ def test_the_cells_benchmark_trains_each_cell_on_one_budget(capsys):
     assert done.returncode == 0, done.stderr[-2000:]
     for cell in ("LSTM", "GRU", "SimpleRNN"):
         assert re.search(rf"^\| {cell} \| [\d,]+ \| \d+ s \| [\d.]+% \| [\d.]+% \(all 10,000\) \|$", done.stdout, re.M)
+
+
+def test_the_explain_benchmark_puts_one_explained_sum_beside_one_answer(capsys):
+    done = run("explain_speed", "--quick", capsys=capsys)
+    assert done.returncode == 0, done.stderr[-2000:]
+    explain = float(re.search(r"explain\(\) for one sum: median ([\d.]+) ms", done.stdout).group(1))
+    answer = float(re.search(r"one answer through Predictor: median ([\d.]+) ms", done.stdout).group(1))
+    ratio = float(re.search(r"ratio: explain\(\) takes ([\d.]+)x one plain answer", done.stdout).group(1))
+    assert abs(ratio - explain / answer) <= 0.05 * ratio + 0.1  # The printed times are rounded.
+    assert "carry units and probe" in done.stdout
