@@ -368,8 +368,9 @@ def train_tab(parts: Parts, model_choice, demo: gr.Blocks):
         "curves grow and the held-out sums below turn from ☒ to ☑. The defaults train in about 10 seconds "
         "on 2 CPU cores (plus a few to start). "
         f"One training runs at a time for everyone, the others waiting in line (at most {line.max_waiting}), "
-        f"each for at most {parts.training_seconds / 60:.0f} minutes. Your model then joins the Model menu, for you "
-        f"only (up to {models.visitors.per_session} of them), until you leave or {IDLE_MINUTES} minutes pass unused.")
+        f"each for at most {plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
+        f"Model menu, for you only (up to {models.visitors.per_session} of them), until you leave or "
+        f"{IDLE_MINUTES} minutes pass unused.")
     controls = {}
     for row in range(0, len(lesson.SETTINGS), 3):
         with gr.Row():
@@ -526,6 +527,10 @@ def live_grids(grid: dict | None) -> tuple[str, str]:
     return (grid_table(grids["counterfactual"], rows, columns, grids["disagreement"],
                        f"the network now, on {grid['question']}"),
             grid_table(grids["oracle"], rows, columns, None, f"addition itself, on {grid['question']}"))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def queued_status(line: TrainingLine, ticket) -> str:
