@@ -55,16 +55,8 @@ def test_every_sum_of_two_numbers_below_100_is_right(model):
     assert wrong(model, all_short_sums(model.codec.digits)) == []
 
 
-# The one target a bundled model misses (README "Results"): strict, so that a retrained model
-# that gets it right makes this fail until the mark is removed.
-KNOWN_MISSES = {5: "the 5-digit model says 999+999 = 1898, 999+9999 and 9999+999 = 10898, 99999+9999 = 108998"}
-
-
-def test_every_carry_chain_is_right(model, request):
+def test_every_carry_chain_is_right(model):
     from addition.data import count_carries
-
-    if model.codec.digits in KNOWN_MISSES:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[model.codec.digits]))
 
     chains = carry_chains(model.codec.digits)
     full_length = chains[3 * model.codec.digits : 3 * model.codec.digits + 200]
@@ -83,6 +75,8 @@ def test_random_sums_are_right_at_least_99_99_percent_and_as_the_folder_records(
     pairs = whole_space(digits) if whole["exhaustive"] else sample_whole_space(digits, whole["count"], WHOLE_SPACE_SEED)
     rescored = score(model.predictor, pairs)
     assert rescored["exact_match"] >= 0.9999 and rescored["count"] >= min(200_000, 10 ** (2 * digits))
+    # At most 1 wrong in 100,000 random sums.
+    assert round((1 - rescored["exact_match"]) * rescored["count"]) <= rescored["count"] // 100_000
     assert rescored["exact_match"] == pytest.approx(whole["exact_match"], abs=2e-5)  # float32 ties aside
     if digits == 3:  # Scored over the whole space: every one of the 1,000,000 sums is right.
         assert whole["exhaustive"] and rescored["count"] == 1_000_000 and rescored["exact_match"] == 1.0
