@@ -316,15 +316,14 @@ def inside_tab(parts: Parts, model_choice, first: dict) -> dict:
 
 
 def explain_for(models: Models, loaded, label: str, session, question: str) -> dict:
-    """``inside.explain`` with the model's carry units and probe, computed once per catalog model."""
+    """``inside.explain`` with the model's carry units and probe, computed once per model."""
     from addition import inside
 
     def survey(model):
         return (inside.rank_carry_units(model.model, model.codec, model.validation_pairs),
                 inside.train_probe(model.model, model.codec, model.validation_pairs))
 
-    own = models.visitors.get(session, label)
-    carry_units, probe = own.cached("inside", survey) if own else models.catalog.cached(label, "inside", survey)
+    carry_units, probe = models.cached(label, session, "inside", survey)
     return inside.explain(loaded.model, loaded.codec, question, carry_units, probe)
 
 
@@ -614,8 +613,7 @@ def search_mistakes(loaded):
 
 def mistakes(models: Models, label: str, session: str | None):
     """A model's mistakes, searched once per model."""
-    own = models.visitors.get(session, label)
-    return own.cached("mistakes", search_mistakes) if own else models.catalog.cached(label, "mistakes", search_mistakes)
+    return models.cached(label, session, "mistakes", search_mistakes)
 
 
 def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:

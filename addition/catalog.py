@@ -257,6 +257,12 @@ class Models:
     def labels(self, session: str | None = None) -> list[str]:
         return self.catalog.labels + self.visitors.labels(session)
 
+    def cached(self, label: str, session: str | None, name: str, compute):
+        """``compute(model)`` once per model and name: a visitor's own model keeps it with
+        itself, a catalog model in the catalog (under its lock)."""
+        own = self.visitors.get(session, label)
+        return own.cached(name, compute) if own else self.catalog.cached(label, name, compute)
+
     def counterparts(self, digits: int, reverse: bool, session: str | None = None):
         """(label, model) of each model for ``digits``-digit sums that reads the question
         reversed (or not) as ``reverse`` says: the visitor's own first, then the catalog's and

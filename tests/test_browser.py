@@ -174,16 +174,19 @@ def test_on_a_desktop_the_insight_tab_fits_the_width(browser, app_url):
         page.close()
 
 
+def set_training(page, questions: int, epochs: int) -> None:
+    """On the Train tab: type the number of training questions and epochs, as a visitor does."""
+    for field, value in ((page.get_by_label("Training questions"), questions),
+                         (page.locator("#epochs-setting input[type=number]"), epochs)):
+        field.fill(str(value))
+        field.press("Tab")
+
+
 def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(browser, app_url):
     page = open_page(browser, app_url, DESKTOP)
     try:
         page.get_by_role("tab", name="Train", exact=True).click()
-        size = page.get_by_label("Training questions")
-        size.fill("800")
-        size.press("Tab")
-        epochs = page.locator("#epochs-setting input[type=number]")
-        epochs.fill("4")
-        epochs.press("Tab")
+        set_training(page, questions=800, epochs=4)
         page.locator("#train-button").click()
         status = page.locator("#train-status")
         status.get_by_text(re.compile(r"Starting|Epoch \d+ of 4")).wait_for(timeout=120_000)

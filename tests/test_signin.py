@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from .conftest import ROOT, start_app, stop_app
 from .hub_server import HubStandIn
 from .oidc_provider import OpenIDProvider
-from .test_browser import browser  # noqa: F401 (the module's headless chromium)
+from .test_browser import browser, set_training  # noqa: F401 (the module's headless chromium)
 
 REPO = "my-adder"
 HUB_CALLS = ["GET /api/whoami-v2", "POST /api/repos/create", "POST /api/validate-yaml",
@@ -72,12 +72,7 @@ def open_app(browser, url):  # noqa: F811
 
 def train_tiny_model(page):
     """On the Train tab: 600 questions, 2 epochs; returns the Model menu's label once it ends."""
-    size = page.get_by_label("Training questions")
-    size.fill("600")
-    size.press("Tab")
-    epochs = page.locator("#epochs-setting input[type=number]")
-    epochs.fill("2")
-    epochs.press("Tab")
+    set_training(page, questions=600, epochs=2)
     page.locator("#train-button").click()
     page.locator("#train-status").get_by_text("Finished").wait_for(timeout=120_000)
     menu = page.locator("#model input")
