@@ -703,6 +703,11 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
 
 
 def interrupt(signal_number, frame):
+    """SIGTERM as the KeyboardInterrupt that launch() closes on; a second one (a supervisor and
+    its child both signalled) is ignored, so as not to interrupt the closing itself."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
