@@ -11,7 +11,10 @@ import numpy as np
 # - "uniform": each operand uniform in 0..10**digits-1, so questions look like the whole space.
 # - "mixed": each question is drawn one way or the other with equal chance: the whole space's
 #   shape, with enough short operands that they are learnt too.
-SAMPLINGS = ("seed", "uniform", "mixed")
+# - "carries": a third each of uniform, seed-style, and full-length with each digit a 9 half the
+#   time. Long carry chains and sums near the top (990+999) are rare in the whole space (both
+#   operands above 900 in 1% of sums) and are what a network trained on the others gets wrong.
+SAMPLINGS = ("seed", "uniform", "mixed", "carries")
 
 
 def count_distinct_questions(digits: int) -> int:
@@ -20,8 +23,10 @@ def count_distinct_questions(digits: int) -> int:
     return n * (n + 1) // 2
 
 
-def generate_questions(digits: int, count: int, seed: int, sampling: str = "seed") -> np.ndarray:
-    """``count`` distinct pairs (a, b), shape (count, 2), in the order drawn.
+def generate_questions(digits: int, count: int, seed: int, sampling: str = "seed",
+                       exclude: np.ndarray | None = None) -> np.ndarray:
+    """``count`` distinct pairs (a, b), shape (count, 2), in the order drawn, none of them one of
+    the pairs in ``exclude`` (in either order).
 
     ``a+b`` and ``b+a`` count as the same question; each is kept in the orientation in which it
     was first drawn, so the model sees both orders.
@@ -30,27 +35,33 @@ def generate_questions(digits: int, count: int, seed: int, sampling: str = "seed
         raise ValueError(f"sampling must be one of {', '.join(SAMPLINGS)}, got {sampling!r}")
     if count < 1:
         raise ValueError(f"the number of questions must be at least 1, got {count}")
-    available = count_distinct_questions(digits)
+    n = 10**digits
+    excluded = np.unique(_unordered_keys(np.asarray(exclude if exclude is not None else [], np.int64).reshape(-1, 2), n))
+    available = count_distinct_questions(digits) - len(excluded)
     if count > available:
         raise ValueError(
             f"asked for {count:,} distinct questions, but only {available:,} exist with "
-            f"{digits}-digit operands (a+b and b+a count once)"
+            f"{digits}-digit operands (a+b and b+a count once)" + (", less those held out" if len(excluded) else "")
         )
     rng = np.random.default_rng(seed)
-    seen: set[tuple[int, int]] = set()
-    pairs: list[tuple[int, int]] = []
-    while len(pairs) < count:
-        # Draw in batches: numpy is fast, the deduplicating loop below is the only Python work.
-        batch = _draw_operands(rng, digits, sampling, size=(max(1024, 2 * (count - len(pairs))), 2))
-        for a, b in batch.tolist():
-            key = (a, b) if a <= b else (b, a)
-            if key in seen:
-                continue
-            seen.add(key)
-            pairs.append((a, b))
-            if len(pairs) == count:
-                break
-    return np.array(pairs, dtype=np.int64)
+    seen = excluded  # Sorted keys of the questions taken so far, and of the excluded ones.
+    chosen = []
+    taken = 0
+    while taken < count:
+        batch = _draw_operands(rng, digits, sampling, size=(max(1024, 2 * (count - taken)), 2))
+        keys = _unordered_keys(batch, n)
+        # The first time each new question comes up in the batch, in the order drawn.
+        _, first = np.unique(keys, return_index=True)
+        first = np.sort(first[~np.isin(keys[first], seen)])[: count - taken]
+        chosen.append(batch[first])
+        taken += len(first)
+        seen = np.union1d(seen, keys[first])
+    return np.concatenate(chosen).astype(np.int64)
+
+
+def _unordered_keys(pairs: np.ndarray, n: int) -> np.ndarray:
+    """One integer per question, the same for a+b and b+a."""
+    return np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
 
 
 def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -> np.ndarray:
@@ -62,8 +73,27 @@ def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -
     seed_style = rng.integers(0, 10**lengths)
     if sampling == "seed":
         return seed_style
-    use_uniform = rng.random(size[0]) < 0.5
-    return np.where(use_uniform[:, None], uniform, seed_style)
+    if sampling == "mixed":
+        use_uniform = rng.random(size[0]) < 0.5
+        return np.where(use_uniform[:, None], uniform, seed_style)
+    # "carries": every digit a 9 half the time, else uniform: 999+999 in 1% of the draws.
+    digit = np.where(rng.random((*size, digits)) < 0.5, 9, rng.integers(0, 10, size=(*size, digits)))
+    nines = (digit * 10 ** np.arange(digits)).sum(axis=-1)
+    kind = rng.integers(0, 3, size=size[0])[:, None]
+    return np.where(kind == 0, uniform, np.where(kind == 1, seed_style, nines))
+
+
+def draw_fresh_questions(digits: int, count: int, rng: np.random.Generator, sampling: str,
+                         held_out: np.ndarray) -> np.ndarray:
+    """``count`` distinct questions drawn as ``generate_questions`` draws them, none of them a
+    held-out question in either order. Shape (count, 2).
+
+    A fixed set of 45,000 questions is 9% of the 500,500 distinct 3-digit ones: a network trained
+    on it for many passes learns those sums, and the rest by generalising. A new set each epoch
+    shows it several times as many. Distinct within the draw, as the fixed set is: with repeats,
+    the few short sums would crowd out the rest.
+    """
+    return generate_questions(digits, count, int(rng.integers(2**63)), sampling, exclude=held_out)
 
 
 SHORT_LIMIT = 100  # Short sums add two numbers below this: the sums people type first.

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from addition.config import TrainConfig
-from addition.data import (SAMPLINGS, count_carries, count_distinct_questions, draw_short_sums,
+from addition.data import (SAMPLINGS, count_carries, count_distinct_questions, draw_fresh_questions, draw_short_sums,
                            generate_questions, sample_whole_space, split_questions, whole_space)
 
 
@@ -78,6 +78,35 @@ def test_short_sums_repeat_the_sums_people_type_first_but_never_a_held_out_one()
     assert len(unordered(short[(short < 10).all(axis=1)])) == 55 - 1  # Every 1-digit sum but 3+6 comes up.
     again = draw_short_sums(3, 20_000, np.random.default_rng(0), held_out)
     assert (again == short).all()
+
+
+@pytest.mark.parametrize("sampling", SAMPLINGS)
+def test_fresh_questions_are_distinct_new_each_draw_and_never_a_held_out_one(sampling):
+    held_out = generate_questions(3, 2_000, seed=3, sampling=sampling)
+    rng = np.random.default_rng(0)
+    first, second = (draw_fresh_questions(3, 20_000, rng, sampling, held_out) for _ in range(2))
+    assert first.shape == second.shape == (20_000, 2) and first.min() >= 0 and first.max() <= 999
+    assert len(unordered(first)) == 20_000  # Distinct, as a generated set is.
+    assert not unordered(first) & unordered(held_out)  # In neither order.
+    assert len(unordered(first) & unordered(second)) < 15_000
+    again = draw_fresh_questions(3, 20_000, np.random.default_rng(0), sampling, held_out)
+    assert (again == first).all()  # Seeded.
+    # Asked for every question that is not held out, it finds them all.
+    small = generate_questions(1, 5, seed=0, sampling=sampling)
+    assert len(unordered(draw_fresh_questions(1, 50, rng, sampling, small))) == 50
+    with pytest.raises(ValueError, match="less those held out"):
+        draw_fresh_questions(1, 51, rng, sampling, small)
+
+
+def test_carries_sampling_makes_long_carry_chains_common():
+    drawn = generate_questions(3, 20_000, seed=0, sampling="carries")
+    uniform = generate_questions(3, 20_000, seed=0, sampling="uniform")
+    # Both operands above 900 (the sums near 1998) in 1% of the whole space; in 10% of the draws
+    # here, and over 4% once repeats are dropped.
+    assert ((uniform >= 900).all(axis=1)).mean() < 0.02 < 0.04 < ((drawn >= 900).all(axis=1)).mean()
+    chains = [count_carries(a, b) for a, b in drawn.tolist()]
+    # Three carries: 19% against 13.5% uniformly.
+    assert np.mean(np.array(chains) == 3) > 1.3 * np.mean([count_carries(a, b) == 3 for a, b in uniform.tolist()])
 
 
 def test_short_sums_of_one_digit_models_stay_below_ten_and_need_one_left():
