@@ -50,14 +50,15 @@ class Predictor:
     shapes, so that it compiles twice per model, not once per batch size: one question (the
     app's clicks), and chunks of ``chunk_size`` (everything else; the last chunk padded), which
     run on several threads at once because one chunk at a time leaves the cores idle between
-    its small operations.
+    its small operations. ``xla=False`` skips XLA's compile (about a second), for a training's
+    monitor, which answers a few thousand questions per epoch.
     """
 
-    def __init__(self, model, codec: Codec, chunk_size: int = 512):
+    def __init__(self, model, codec: Codec, chunk_size: int = 512, xla: bool = True):
         self.model = model
         self.codec = codec
         self.chunk_size = chunk_size
-        self._forward = compiled_forward(model)
+        self._forward = compiled_forward(model, xla)
 
     def probabilities(self, pairs) -> np.ndarray:
         """Softmax outputs, shape (n, answer_length, vocabulary_size)."""
@@ -93,17 +94,19 @@ def _thread_pool() -> ThreadPoolExecutor:
 _FORWARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def compiled_forward(model):
-    """``model(x)`` inside a ``tf.function`` compiled by XLA, once per model. It reads the
-    model's variables as they are now, so a model still training is answered as it stands."""
-    if model not in _FORWARDS:
+def compiled_forward(model, xla: bool = True):
+    """``model(x)`` inside a ``tf.function`` (compiled by XLA unless ``xla`` is false), once per
+    model. It reads the model's variables as they are now, so a model still training is
+    answered as it stands."""
+    forwards = _FORWARDS.setdefault(model, {})
+    if xla not in forwards:
         if keras.backend.backend() == "tensorflow":  # The backend requirements.txt installs.
             import tensorflow as tf
 
-            _FORWARDS[model] = tf.function(lambda x: model(x, training=False), jit_compile=True)
+            forwards[xla] = tf.function(lambda x: model(x, training=False), jit_compile=xla)
         else:
-            _FORWARDS[model] = model.predict_on_batch
-    return _FORWARDS[model]
+            forwards[xla] = model.predict_on_batch
+    return forwards[xla]
 
 
 def count_parameters(model) -> int:

@@ -88,7 +88,7 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
 
         def on_epoch_end(self, epoch, logs=None):  # After the monitor has made the epoch's record.
             record = history[-1] if history else {}
-            predictor = Predictor(self.model, data.codec)  # The monitor's forward pass, already traced.
+            predictor = Predictor(self.model, data.codec, xla=False)  # The monitor's forward pass, already traced.
             say("epoch", record=record, watch_answers=[answer.strip() for answer in predictor.answers(watch)],
                 # What each answer digit of the first watched sum depends on, now, beside addition's.
                 grid=dependency_grids(predictor.answers, data.codec, *watch[0]))
