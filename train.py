@@ -1,7 +1,7 @@
 """Train the addition LSTM and save a self-describing model folder.
 
-    python train.py                                # our defaults, 3 digits (~100 s on 2 CPU cores, ~99.96%)
-    python train.py --recipe seed                  # the keras-io example's recipe (~13 min)
+    python train.py                                # our defaults, 3 digits (about 1 minute on 2 CPU cores)
+    python train.py --recipe seed                  # the keras-io example's recipe (8x as long)
     python train.py --cell gru                     # the seed's "Try replacing GRU, or SimpleRNN"
     python train.py --digits 2 --training-size 3000 --epochs 1 --output /tmp/m   # a smoke test
     python train.py --push-to-hub me/addition-lstm # train, then publish to the Hugging Face Hub
@@ -40,8 +40,9 @@ def add_config_flags(parser) -> None:
 def parse_arguments(argv):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipe", choices=sorted(RECIPES), default="ours",
-                        help="starting settings that the other flags override: ours (the defaults below) "
-                             "or seed (the keras-io example's)")
+                        help="starting settings that the other flags override: ours (the defaults below), "
+                             "seed (the keras-io example's) or ours-2026-11 (our defaults before 2026-12-02, "
+                             "which made the bundled models)")
     add_config_flags(parser)
     parser.add_argument("--output", default=None,
                         help="model folder to write (default: runs/addition-<digits>digit); a bundled model "

@@ -10,7 +10,7 @@ import numpy as np
 
 from .codec import Codec
 from .config import TrainConfig
-from .data import draw_short_sums, generate_questions, split_questions
+from .data import count_distinct_questions, draw_fresh_questions, draw_short_sums, generate_questions, split_questions
 from .evaluation import evaluate, score
 from .model import Predictor, build_model
 
@@ -63,10 +63,17 @@ def swap_some(pairs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where(swap[:, None], pairs[:, ::-1], pairs)
 
 
-def epoch_pairs(data: PreparedData, config: TrainConfig, rng: np.random.Generator) -> np.ndarray:
-    """The questions of one epoch: the training questions, each maybe turned around (with
-    ``swap_operands``), then ``short_sums`` freshly drawn short sums (Keras shuffles them in)."""
-    pairs = swap_some(data.training_pairs, rng) if config.swap_operands else data.training_pairs
+def epoch_pairs(data: PreparedData, config: TrainConfig, rng: np.random.Generator, epoch: int = 0) -> np.ndarray:
+    """The questions of one epoch: the training questions (with ``fresh_questions``, after the
+    first epoch, as many newly drawn ones), each maybe turned around (with ``swap_operands``),
+    then ``short_sums`` freshly drawn short sums (Keras shuffles them in)."""
+    pairs = data.training_pairs
+    # Where the fixed set is already most of the space (2 digits: 4,500 of 5,050), new draws
+    # would be near-copies of it, found slowly.
+    roomy = count_distinct_questions(config.digits) - len(data.validation_pairs) >= 2 * len(pairs)
+    if config.fresh_questions and epoch > 0 and roomy:
+        pairs = draw_fresh_questions(config.digits, len(pairs), rng, config.sampling, data.validation_pairs)
+    pairs = swap_some(pairs, rng) if config.swap_operands else pairs
     if config.short_sums:
         short = draw_short_sums(config.digits, config.short_sums, rng, data.validation_pairs)
         pairs = np.concatenate([pairs, short])
@@ -126,7 +133,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
-        predictor = Predictor(self.model, self.codec)
+        predictor = Predictor(self.model, self.codec, xla=False)  # No compile on the training clock.
         validation = score(predictor, self.validation_pairs)
         training = score(predictor, self.training_sample)
         record = {
@@ -183,7 +190,7 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor, *callbacks]
     started = time.perf_counter()
     for epoch in range(config.epochs):  # One fit call per epoch, so that the questions can change.
-        pairs = epoch_pairs(data, config, pairs_rng)
+        pairs = epoch_pairs(data, config, pairs_rng, epoch)
         x_train, y_train = codec.encode_questions(pairs), codec.encode_answers(pairs)
         model.fit(
             x_train,
@@ -201,7 +208,7 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     seconds = time.perf_counter() - started
     # The seed's validation accuracy swings from epoch to epoch: ship the best epoch, not the last.
     model.set_weights(monitor.best_weights)
-    validation = evaluate(Predictor(model, codec), data.validation_pairs)
+    validation = evaluate(Predictor(model, codec, xla=False), data.validation_pairs)
     return TrainResult(
         model=model,
         codec=codec,

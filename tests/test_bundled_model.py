@@ -92,6 +92,21 @@ def test_each_folder_records_the_command_that_made_it(model):
     assert command in (ROOT / "README.md").read_text()
 
 
+def test_each_folders_command_reruns_its_settings_with_the_recipe_of_its_day(model):
+    """The bundled folders were made with our defaults before 2026-12-02: their commands with
+    ``--recipe ours-2026-11`` ask for exactly the settings each folder records."""
+    import shlex
+
+    import train
+
+    arguments = shlex.split(model.info["command"])[2:]
+    config = train.parse_arguments(["--recipe", "ours-2026-11", *arguments])[1]
+    recorded = model.info["training"]
+    # Settings added since (fresh_questions) are absent from the older folders: they ran without them.
+    assert {name: value for name, value in config.to_json().items() if name in recorded} == recorded
+    assert config.fresh_questions is False
+
+
 def test_evaluate_cli_scores_a_sample_and_checks_carry_chains(capsys):
     code, out, err = run_script("evaluate", ["--sample", "5000"], capsys)
     assert code == 0, err[-2000:]

@@ -210,6 +210,18 @@ def test_an_epoch_is_the_training_questions_then_fresh_short_sums():
     assert len(first) == count + 500 and first[count:].max() <= 99
     assert (first[count:] != second[count:]).any()  # Drawn afresh each epoch.
     assert (np.sort(first[:count], axis=1) == np.sort(data.training_pairs, axis=1)).all()  # Only turned around.
+    # Fresh questions: 4,000 of the 5,050 distinct 2-digit sums are most of the space, so the set stays;
+    fresh = config.replace(fresh_questions=True, swap_operands=False, short_sums=0)
+    assert (epoch_pairs(data, fresh, rng, 1) == data.training_pairs).all()
+    # with 3 digits each epoch after the first is a new set of as many, never a held-out question.
+    fresh = fresh.replace(digits=3)
+    data = prepare_data(fresh)
+    assert (epoch_pairs(data, fresh, rng, 0) == data.training_pairs).all()
+    later = epoch_pairs(data, fresh, rng, 1)
+    seen = {tuple(sorted(pair)) for pair in data.training_pairs.tolist()}
+    new = {tuple(sorted(pair)) for pair in later.tolist()}
+    assert len(later) == len(new) == len(data.training_pairs) and len(new & seen) < len(new) // 5
+    assert not new & {tuple(sorted(pair)) for pair in data.validation_pairs.tolist()}
 
 
 def test_swap_operands_is_a_flag_both_ways():
