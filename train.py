@@ -1,7 +1,7 @@
 """Train the addition LSTM and save a self-describing model folder.
 
-    python train.py                                # our defaults, 3 digits (about 1 minute on 2 CPU cores)
-    python train.py --recipe seed                  # the keras-io example's recipe (8x as long)
+    python train.py                                # our defaults, 3 digits (20 s to 1 minute on 2 CPU cores)
+    python train.py --recipe seed                  # the keras-io example's recipe (10x as long)
     python train.py --cell gru                     # the seed's "Try replacing GRU, or SimpleRNN"
     python train.py --digits 2 --training-size 3000 --epochs 1 --output /tmp/m   # a smoke test
     python train.py --push-to-hub me/addition-lstm # train, then publish to the Hugging Face Hub

@@ -17,6 +17,12 @@ that information across the whole sequence. Reversed, the digits that decide eac
 character sit closer to where the encoder finishes reading, giving shorter dependencies
 ("Learning to Execute", Zaremba & Sutskever 2014; Sutskever et al. 2014).
 
+Why zero-pad? Padded with spaces on the right, an operand's units digit sits wherever its
+length puts it: column 2 of "12+345 " but column 3 of "123+45 ". With ``zero_pad`` each
+operand is written to ``digits`` places with leading zeros, "012+345", so every place value
+has its own fixed column and the network need not first work out where each number ends;
+it learns the whole space in fewer passes (docs/lab-notebook.md, "A perfect adder by default").
+
 Why reverse the answer too? A person adds from the units column up, because each column's
 carry comes from the one before it. Written units digit first, each answer character depends
 on the columns the decoder has just written, and the model learns in far fewer passes (README
@@ -54,9 +60,10 @@ class Codec:
     reverse: bool = True  # Reverse the padded question (see the module docstring).
     vocabulary: str = VOCABULARY  # Characters in index order.
     reverse_answer: bool = False  # Write the answer units digit first (see the module docstring).
+    zero_pad: bool = False  # Write each operand to ``digits`` places, "012+345" (see the module docstring).
 
     def __post_init__(self):
-        for name in ("reverse", "reverse_answer"):
+        for name in ("reverse", "reverse_answer", "zero_pad"):
             if not isinstance(getattr(self, name), bool):  # "false" is a true string.
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.vocabulary, str):
@@ -97,8 +104,23 @@ class Codec:
     def question_string(self, a: int, b: int) -> str:
         """The padded (and maybe reversed) question the model reads."""
         self._check_operands(a, b)
-        text = f"{a}{PLUS}{b}".ljust(self.question_length, PAD)
+        if self.zero_pad:
+            text = f"{a:0{self.digits}d}{PLUS}{b:0{self.digits}d}"
+        else:
+            text = f"{a}{PLUS}{b}".ljust(self.question_length, PAD)
         return text[::-1] if self.reverse else text
+
+    def typed_positions(self, a: int, b: int) -> list[int]:
+        """Where each character of the typed "a+b" sits in the question the model reads."""
+        self._check_operands(a, b)
+        length_a, length_b = len(str(a)), len(str(b))
+        if self.zero_pad:  # Each operand right-aligned in its own ``digits`` columns.
+            start_a, plus = self.digits - length_a, self.digits
+            start_b = plus + 1 + self.digits - length_b
+        else:
+            start_a, plus, start_b = 0, length_a, length_a + 1
+        written = [*range(start_a, start_a + length_a), plus, *range(start_b, start_b + length_b)]
+        return [self.question_length - 1 - column for column in written] if self.reverse else written
 
     def target_string(self, total: int) -> str:
         """The padded answer as the model writes it: "357 ", or "753 " with ``reverse_answer``."""
@@ -171,9 +193,15 @@ class Codec:
         pairs = self._check_pairs(pairs)
         codes = np.full((len(pairs), self.question_length), ord(PAD), dtype=np.uint8)
         rows = np.arange(len(pairs))
-        end = _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs[:, 0], self.digits)
-        codes[rows, end] = ord(PLUS)
-        _write_numbers(codes, rows, end + 1, pairs[:, 1], self.digits)
+        if self.zero_pad:
+            places = 10 ** np.arange(self.digits - 1, -1, -1)  # Most significant first.
+            codes[:, :self.digits] = ord("0") + pairs[:, :1] // places % 10
+            codes[:, self.digits] = ord(PLUS)
+            codes[:, self.digits + 1:] = ord("0") + pairs[:, 1:] // places % 10
+        else:
+            end = _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs[:, 0], self.digits)
+            codes[rows, end] = ord(PLUS)
+            _write_numbers(codes, rows, end + 1, pairs[:, 1], self.digits)
         return self._lookup[codes[:, ::-1] if self.reverse else codes]
 
     def encode_answers(self, pairs) -> np.ndarray:
@@ -221,7 +249,14 @@ class Codec:
 
     def to_json(self) -> dict:
         return {"digits": self.digits, "reverse": self.reverse, "reverse_answer": self.reverse_answer,
-                "vocabulary": self.vocabulary}
+                "zero_pad": self.zero_pad, "vocabulary": self.vocabulary}
+
+    @classmethod
+    def from_json(cls, info: dict) -> "Codec":
+        """The codec a folder's ``addition.json`` describes; folders older than a setting
+        were written without it, and get its off value, as they were trained."""
+        return cls(digits=info["digits"], reverse=info["reverse"], vocabulary=info.get("vocabulary", VOCABULARY),
+                   reverse_answer=info.get("reverse_answer", False), zero_pad=info.get("zero_pad", False))
 
 
 def _write_numbers(codes: np.ndarray, rows: np.ndarray, start: np.ndarray, numbers: np.ndarray, width: int):

@@ -105,10 +105,12 @@ def build_model_card(folder, repo_id: str):
     )
     from .codec import Codec
 
-    codec = Codec(digits=digits, reverse=info["reverse"], reverse_answer=info.get("reverse_answer", False))
+    codec = Codec.from_json(info)
     a, b = (int(part) for part in codec.example.split("+"))
     padded_answer = codec.answer_string(a + b)
     written = "units digit first (read it backwards)" if codec.reverse_answer else "in reading order"
+    layout = ", ".join([f"each operand zero-padded to {digits} digits" if codec.zero_pad else "padded on the right",
+                        *(["reversed"] if codec.reverse else [])])
     carries = "\n".join(
         f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
     )
@@ -133,7 +135,7 @@ from addition.loading import load_model   # from the addition-lstm project
 loaded = load_model("{repo_id}")
 print(loaded.predictor.answers([({a}, {b})]))  # right: ['{padded_answer}'] (padded to {digits + 1} characters)
 ```
-or with Keras alone (the input is the one-hot, right-padded{' and reversed' if info['reverse'] else ''} question,
+or with Keras alone (the input is the one-hot question, {layout}: `{codec.question_string(a, b)}` for {a}+{b};
 vocabulary `{info['vocabulary']}`; the model writes the answer {written}). The folder is plain
 Keras 3 (`config.json`, `model.weights.h5`, no custom objects): it loads and answers the same with
 the TensorFlow and the JAX backends (both tested); set one before Keras is imported:

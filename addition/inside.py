@@ -55,10 +55,9 @@ def question_columns(codec: Codec, a: int, b: int) -> list[dict]:
     typed = f"{a}{PLUS}{b}"
     split = typed.index(PLUS)
     columns = []
-    for index, char in enumerate(typed):
+    for index, (char, position) in enumerate(zip(typed, codec.typed_positions(a, b))):
         operand = None if index == split else ("a" if index < split else "b")
         place = None if operand is None else (split - 1 - index if operand == "a" else len(typed) - 1 - index)
-        position = codec.question_length - 1 - index if codec.reverse else index
         columns.append({"char": char, "operand": operand, "place": place, "position": position})
     return columns
 

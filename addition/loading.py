@@ -94,8 +94,7 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     if missing:
         raise ModelFolderError(f"{name} is not a complete model folder: missing {', '.join(missing)}")
     info = check_info(read_json(folder, INFO_FILE, name), f"{name}/{INFO_FILE}")
-    codec = Codec(digits=info["digits"], reverse=info["reverse"], vocabulary=info["vocabulary"],
-                  reverse_answer=info.get("reverse_answer", False))
+    codec = Codec.from_json(info)
     validation_pairs = check_pairs(read_json(folder, VALIDATION_FILE, name), codec, f"{name}/{VALIDATION_FILE}")
     history = check_history(read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}") \
         if (folder / HISTORY_FILE).is_file() else []
@@ -199,7 +198,7 @@ def check_info(info, where: str) -> dict:
     figure the app shows (metrics are optional; present, they must be well formed)."""
     if not isinstance(info, dict):
         _fail(where, "should hold a JSON object")
-    for key in ("reverse", "reverse_answer"):
+    for key in ("reverse", "reverse_answer", "zero_pad"):
         if key in info and not isinstance(info[key], bool):
             _fail(where, f"{key} should be true or false, got {_short(info[key])}")
     if "reverse" not in info:
@@ -208,8 +207,7 @@ def check_info(info, where: str) -> dict:
     if not isinstance(info.get("vocabulary"), str):
         _fail(where, f"vocabulary should be a string, got {_short(info.get('vocabulary'))}")
     try:
-        Codec(digits=info["digits"], reverse=info["reverse"], vocabulary=info["vocabulary"],
-              reverse_answer=info.get("reverse_answer", False))
+        Codec.from_json(info)
     except ValueError as error:
         _fail(where, str(error))
     settings = info.get("training")

@@ -3,7 +3,7 @@
 Layout (Keras 3's unzipped format, which ``keras.saving.load_model(folder)`` and ``hf://`` read)::
 
     config.json, metadata.json, model.weights.h5   Keras's own files (no optimizer state)
-    addition.json     codec (digits, reverse, reverse_answer, vocabulary), training settings, metrics
+    addition.json     codec (digits, reverse, reverse_answer, zero_pad, vocabulary), training settings, metrics
     validation.json   the held-out validation questions, as [a, b] pairs
     history.json      per-epoch metrics
 

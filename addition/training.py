@@ -40,7 +40,8 @@ class TrainResult:
 
 
 def prepare_data(config: TrainConfig) -> PreparedData:
-    codec = Codec(digits=config.digits, reverse=config.reverse, reverse_answer=config.reverse_answer)
+    codec = Codec(digits=config.digits, reverse=config.reverse, reverse_answer=config.reverse_answer,
+                  zero_pad=config.zero_pad)
     pairs = generate_questions(config.digits, config.training_size, config.random_seed, config.sampling)
     training_pairs, validation_pairs = split_questions(pairs, config.validation_fraction)
     return PreparedData(codec, training_pairs, validation_pairs)

@@ -102,7 +102,8 @@ def describe_model(loaded: LoadedModel) -> str:
     lines = [
         f"**Source:** {as_text(loaded.source)}",
         f"**Adds:** two whole numbers of up to {codec.digits} digits · "
-        f"question {'reversed' if codec.reverse else 'in reading order'} · answer written {writes}",
+        f"question {'zero-padded, ' if codec.zero_pad else ''}{'reversed' if codec.reverse else 'in reading order'}"
+        f" · answer written {writes}",
         f"**Network:** {as_text(info['training'].get('cell', 'lstm')).upper()}, "
         f"{count_parameters(loaded.model):,} parameters",
     ]

@@ -102,9 +102,10 @@ def test_each_folders_command_reruns_its_settings_with_the_recipe_of_its_day(mod
     arguments = shlex.split(model.info["command"])[2:]
     config = train.parse_arguments(["--recipe", "ours-2026-11", *arguments])[1]
     recorded = model.info["training"]
-    # Settings added since (fresh_questions) are absent from the older folders: they ran without them.
+    # Settings added since (fresh_questions, zero_pad) are absent from the older folders: they ran without them.
     assert {name: value for name, value in config.to_json().items() if name in recorded} == recorded
-    assert config.fresh_questions is False
+    assert config.fresh_questions is False and config.zero_pad is False
+    assert "zero_pad" not in model.info and model.codec.zero_pad is False
 
 
 def test_evaluate_cli_scores_a_sample_and_checks_carry_chains(capsys):

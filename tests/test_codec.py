@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from addition.codec import MAX_QUESTION_CHARS, VOCABULARY, Codec
+from addition.codec import MAX_QUESTION_CHARS, PAD as PAD_CHAR, VOCABULARY, Codec
 
 
 def test_worked_example_from_the_docstring():
@@ -11,6 +11,33 @@ def test_worked_example_from_the_docstring():
     assert codec.question_string(12, 345) == " 543+21"
     assert codec.answer_string(12 + 345) == "357 "
     assert Codec(digits=3, reverse=False).question_string(12, 345) == "12+345 "
+    assert Codec(digits=3, zero_pad=True).question_string(12, 345) == "543+210"
+    assert Codec(digits=3, reverse=False, zero_pad=True).question_string(12, 345) == "012+345"
+
+
+@pytest.mark.parametrize("reverse", [True, False])
+def test_zero_padding_gives_each_place_value_a_fixed_column(reverse):
+    codec = Codec(digits=3, reverse=reverse, zero_pad=True)
+    for a, b in [(0, 0), (7, 999), (12, 345), (999, 5), (100, 10)]:
+        question = codec.question_string(a, b)
+        readable = question[::-1] if reverse else question
+        assert PAD_CHAR not in question and len(question) == codec.question_length
+        # Place p of a sits in column 2 - p, of b in column 6 - p, whatever the lengths.
+        for place in range(3):
+            assert readable[2 - place] == str(a // 10**place % 10)
+            assert readable[6 - place] == str(b // 10**place % 10)
+        assert int(readable[:3]) + int(readable[4:]) == a + b  # The oracle.
+
+
+@pytest.mark.parametrize("zero_pad", [True, False])
+@pytest.mark.parametrize("reverse", [True, False])
+def test_typed_positions_point_at_the_typed_characters(reverse, zero_pad):
+    codec = Codec(digits=4, reverse=reverse, zero_pad=zero_pad)
+    for a, b in [(0, 0), (5, 1234), (9999, 9999), (120, 7)]:
+        typed, question = f"{a}+{b}", codec.question_string(a, b)
+        positions = codec.typed_positions(a, b)
+        assert [question[position] for position in positions] == list(typed)
+        assert len(set(positions)) == len(typed)
 
 
 @pytest.mark.parametrize("digits", [1, 2, 3, 5])
@@ -66,7 +93,8 @@ def test_input_longer_than_the_cap_is_refused_before_parsing():
         codec.parse_question(" " * (MAX_QUESTION_CHARS - 3) + "1+1 ")
 
 
-@pytest.mark.parametrize("kwargs", [{"digits": 0}, {"digits": 10}, {"digits": 2.5}, {"vocabulary": "0123456789+"}])
+@pytest.mark.parametrize("kwargs", [{"digits": 0}, {"digits": 10}, {"digits": 2.5}, {"vocabulary": "0123456789+"},
+                                    {"zero_pad": "false"}, {"reverse": 1}])
 def test_bad_codec_settings_are_value_errors(kwargs):
     with pytest.raises(ValueError):
         Codec(**kwargs)
@@ -81,9 +109,10 @@ def test_operands_outside_the_codec_are_refused():
 
 @pytest.mark.parametrize("digits", [1, 3, 5, 9])
 @pytest.mark.parametrize("reverse", [True, False])
-def test_array_encoding_agrees_with_the_readable_strings(digits, reverse):
+@pytest.mark.parametrize("zero_pad", [True, False])
+def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_pad):
     # The arrays are written with numpy for speed; the one-line string methods are the reference.
-    codec = Codec(digits=digits, reverse=reverse)
+    codec = Codec(digits=digits, reverse=reverse, zero_pad=zero_pad)
     top = codec.max_operand
     rng = np.random.default_rng(digits)
     pairs = [(0, 0), (top, top), (0, top), (top, 0), (10 ** (digits - 1), 1)]
@@ -95,3 +124,12 @@ def test_array_encoding_agrees_with_the_readable_strings(digits, reverse):
     assert [int(answer) for answer in answers] == [a + b for a, b in pairs]  # The oracle.
     assert codec.question_indices([]).shape == (0, codec.question_length)
     assert codec.decode(np.zeros((0, codec.answer_length), dtype=int)) == []
+
+
+@pytest.mark.parametrize("zero_pad", [True, False])
+@pytest.mark.parametrize("reverse_answer", [True, False])
+def test_a_codec_is_rebuilt_from_its_json(zero_pad, reverse_answer):
+    codec = Codec(digits=4, reverse=False, reverse_answer=reverse_answer, zero_pad=zero_pad)
+    assert Codec.from_json(codec.to_json()) == codec
+    older = {key: value for key, value in codec.to_json().items() if key not in ("zero_pad", "reverse_answer")}
+    assert Codec.from_json(older) == Codec(digits=4, reverse=False)  # Folders from before those settings.

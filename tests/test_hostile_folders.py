@@ -108,6 +108,7 @@ DELETE = object()
     ("metrics.whole_space_sample.exact_match", "1.0", "exact_match should be a fraction"),
     ("reverse", "false", "reverse should be true or false"),
     ("reverse_answer", 0, "reverse_answer should be true or false"),
+    ("zero_pad", "yes", "zero_pad should be true or false"),
     ("vocabulary", list("0123456789+ "), "vocabulary should be a string"),
     ("digits", 3.0, "digits should be a whole number"),
     ("training.hidden_size", "128", "hidden_size should be a whole number"),

@@ -28,10 +28,11 @@ def keras_logits(model, questions: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def untrained():
-    """Tiny untrained GRU and SimpleRNN models, two decoder layers, each codec orientation."""
+    """Tiny untrained GRU and SimpleRNN models, two decoder layers, each codec orientation
+    (and each way of padding the operands)."""
     keras.utils.set_random_seed(0)
     return [(build_model(codec, hidden_size=16, num_layers=2, cell=cell), codec)
-            for cell, codec in (("gru", Codec(digits=2, reverse=True, reverse_answer=True)),
+            for cell, codec in (("gru", Codec(digits=2, reverse=True, reverse_answer=True, zero_pad=True)),
                                 ("simplernn", Codec(digits=2, reverse=False, reverse_answer=False)))]
 
 
@@ -63,9 +64,10 @@ def test_a_digit_that_cannot_make_its_column_carry_is_masked_but_never_changes_t
     assert mask[tens_row, units_of_a] and oracle[tens_row, units_of_a] == 0
 
 
+@pytest.mark.parametrize("zero_pad", [True, False])
 @pytest.mark.parametrize("reverse", [True, False])
-def test_each_typed_column_points_at_its_character_in_what_the_model_reads(reverse):
-    codec = Codec(digits=3, reverse=reverse)
+def test_each_typed_column_points_at_its_character_in_what_the_model_reads(reverse, zero_pad):
+    codec = Codec(digits=3, reverse=reverse, zero_pad=zero_pad)
     for a, b in [(535, 61), (7, 890), (0, 0)]:
         read = codec.question_string(a, b)
         columns = inside.question_columns(codec, a, b)

@@ -70,6 +70,7 @@ def test_folder_describes_itself(tiny_model):
     result, folder = tiny_model
     info = json.loads((folder / "addition.json").read_text())
     assert info["digits"] == 2 and info["reverse"] is True and info["vocabulary"] == "0123456789+ "
+    assert info["zero_pad"] is True and info["reverse_answer"] is True  # Today's defaults, as trained.
     assert info["training"] == result.config.to_json()
     assert info["command"] == "pytest tiny"
     validation = info["metrics"]["validation"]
