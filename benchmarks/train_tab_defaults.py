@@ -30,9 +30,14 @@ PREVIOUS_DEFAULTS = {**DEFAULTS, "training_size": 5_000, "hidden_size": 128, "ep
 PREVIOUS_RECIPE = {"learning_rate": 6e-3, "zero_pad": False, "sampling": "mixed"}
 
 
+def tab_config(settings: dict, recipe: dict | None = None):
+    """The config the tab trains for ``settings``, with ``recipe`` (``TrainConfig`` fields) over its recipe."""
+    return training_config(**settings).replace(**(recipe or {}))
+
+
 def train_as_the_tab_does(settings: dict, recipe: dict | None = None) -> dict:
-    """One run as the tab starts it, with ``recipe`` (``TrainConfig`` fields) over the tab's recipe."""
-    config = training_config(**settings).replace(**(recipe or {}))
+    """One run as the tab starts it."""
+    config = tab_config(settings, recipe)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "run" / "model"
         folder.parent.mkdir()

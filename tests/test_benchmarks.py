@@ -69,15 +69,17 @@ def test_the_explain_benchmark_puts_one_explained_sum_beside_one_answer(capsys):
     assert "carry units and probe" in done.stdout
 
 
-def test_train_tab_benchmark_trains_the_previous_defaults_as_they_ran(capsys):
-    done = run("train_tab_defaults", "--quick", capsys=capsys)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("CPU: ")
-    runs = dict(re.findall(r"^(previous|today's) defaults: ([\d.]+) s of training", done.stdout, re.M))
-    assert set(runs) == {"previous", "today's"}
+
+def test_train_tab_benchmark_trains_the_previous_defaults_as_they_ran():
+    from addition.progress import DEFAULTS, TAB_RECIPES
+    from benchmarks.train_tab_defaults import PREVIOUS_DEFAULTS, PREVIOUS_RECIPE, tab_config
+
     # The baseline keeps the space-padded, mixed recipe it was measured with, whatever the tab's is now.
-    previous = next(line for line in done.stdout.splitlines() if line.startswith("previous defaults"))
-    assert "'zero_pad': False" in previous and "'sampling': 'mixed'" in previous and "'learning_rate': 0.006" in previous
-    ratio = float(re.search(r"training time, previous / today's: ([\d.]+)x", done.stdout).group(1))
-    previous_seconds, today_seconds = float(runs["previous"]), float(runs["today's"])
-    assert (previous_seconds - 0.05) / (today_seconds + 0.05) - 0.01 <= ratio <= (previous_seconds + 0.05) / max(today_seconds - 0.05, 1e-9) + 0.01
+    previous = tab_config(PREVIOUS_DEFAULTS, PREVIOUS_RECIPE)
+    assert (previous.zero_pad, previous.sampling, previous.learning_rate) == (False, "mixed", 6e-3)
+    assert (previous.hidden_size, previous.epochs, previous.batch_size, previous.digits) == (128, 30, 64, 2)
+    today = tab_config(DEFAULTS)
+    assert today == TAB_RECIPES["tab"].replace(**{field: getattr(today, field) for field in
+                                                  ("digits", "training_size", "hidden_size", "epochs", "batch_size",
+                                                   "short_sums")})
+    assert today.zero_pad and today.sampling == "carries"
