@@ -333,14 +333,17 @@ def compare_reversal(parts: Parts, loaded, question: str, session) -> tuple[str,
     from addition import inside, inside_views
 
     wanted = not loaded.codec.reverse
-    for label, other in parts.models.counterparts(loaded.codec.digits, wanted, session):
+    for label, other in parts.models.counterparts(loaded.codec.digits, wanted, session, loaded.codec.zero_pad):
         try:
             result = inside.explain(other.model, other.codec, question)
         except ValueError:
             continue
         order = "reversed" if wanted else "in reading order"
-        return (f"**{views.as_text(label)}** reads the question {order}: compare where its dependencies fall.",
-                inside_views.grids_html(result)["counterfactual"])
+        padding = ("" if other.codec.zero_pad == loaded.codec.zero_pad else
+                   f" It also writes the numbers {'with' if other.codec.zero_pad else 'without'} leading zeros, "
+                   f"so its columns differ.")
+        return (f"**{views.as_text(label)}** reads the question {order}: compare where its dependencies fall."
+                + padding, inside_views.grids_html(result)["counterfactual"])
     order = "reversed" if wanted else "in reading order"
     return (f"No {loaded.codec.digits}-digit model here reads the question {order}. Train one in the Train tab "
             f"with \"Reverse the question\" {'on' if wanted else 'off'}, or pick the 3-digit model.", "")

@@ -263,18 +263,22 @@ class Models:
         own = self.visitors.get(session, label)
         return own.cached(name, compute) if own else self.catalog.cached(label, name, compute)
 
-    def counterparts(self, digits: int, reverse: bool, session: str | None = None):
+    def counterparts(self, digits: int, reverse: bool, session: str | None = None, zero_pad: bool = False):
         """(label, model) of each model for ``digits``-digit sums that reads the question
-        reversed (or not) as ``reverse`` says: the visitor's own first, then the catalog's and
-        the illustrations' (not in the menu), each loaded when first asked for."""
-        for label in self.visitors.labels(session):
-            own = self.visitors.get(session, label)
-            if own is not None and own.codec.digits == digits and own.codec.reverse == reverse:
-                yield label, own
-        for catalog in filter(None, (self.catalog, self.illustrations)):
-            for label, info in catalog.infos():
-                if info.get("digits") == digits and info.get("reverse") == reverse:
-                    yield label, catalog.get(label)
+        reversed (or not) as ``reverse`` says: those padding the numbers as ``zero_pad`` says
+        first, so that only the reading order differs; within each, the visitor's own, then the
+        catalog's and the illustrations' (not in the menu), each loaded when first asked for."""
+        for same_padding in (True, False):
+            for label in self.visitors.labels(session):
+                own = self.visitors.get(session, label)
+                if (own is not None and own.codec.digits == digits and own.codec.reverse == reverse
+                        and (own.codec.zero_pad == zero_pad) == same_padding):
+                    yield label, own
+            for catalog in filter(None, (self.catalog, self.illustrations)):
+                for label, info in catalog.infos():
+                    if (info.get("digits") == digits and info.get("reverse") == reverse
+                            and (info.get("zero_pad", False) == zero_pad) == same_padding):
+                        yield label, catalog.get(label)
 
 
 def shorten(value, limit: int = 40) -> str:

@@ -21,7 +21,7 @@ Why zero-pad? Padded with spaces on the right, an operand's units digit sits whe
 length puts it: column 2 of "12+345 " but column 3 of "123+45 ". With ``zero_pad`` each
 operand is written to ``digits`` places with leading zeros, "012+345", so every place value
 has its own fixed column and the network need not first work out where each number ends;
-it learns the whole space in fewer passes (docs/lab-notebook.md, "A perfect adder by default").
+it learns the whole space in fewer passes (docs/lab-notebook.md, "Zero-padded operands").
 
 Why reverse the answer too? A person adds from the units column up, because each column's
 carry comes from the one before it. Written units digit first, each answer character depends
@@ -103,24 +103,19 @@ class Codec:
     # Strings.
     def question_string(self, a: int, b: int) -> str:
         """The padded (and maybe reversed) question the model reads."""
-        self._check_operands(a, b)
-        if self.zero_pad:
-            text = f"{a:0{self.digits}d}{PLUS}{b:0{self.digits}d}"
-        else:
-            text = f"{a}{PLUS}{b}".ljust(self.question_length, PAD)
+        text = self.shown_question(a, b).ljust(self.question_length, PAD)
         return text[::-1] if self.reverse else text
 
-    def typed_positions(self, a: int, b: int) -> list[int]:
-        """Where each character of the typed "a+b" sits in the question the model reads."""
+    def shown_question(self, a: int, b: int) -> str:
+        """The question in reading order with every digit the model reads: "7+890", or
+        zero-padded "007+890" (where the leading zeros are digits like any other)."""
         self._check_operands(a, b)
-        length_a, length_b = len(str(a)), len(str(b))
-        if self.zero_pad:  # Each operand right-aligned in its own ``digits`` columns.
-            start_a, plus = self.digits - length_a, self.digits
-            start_b = plus + 1 + self.digits - length_b
-        else:
-            start_a, plus, start_b = 0, length_a, length_a + 1
-        written = [*range(start_a, start_a + length_a), plus, *range(start_b, start_b + length_b)]
-        return [self.question_length - 1 - column for column in written] if self.reverse else written
+        return f"{a:0{self.digits}d}{PLUS}{b:0{self.digits}d}" if self.zero_pad else f"{a}{PLUS}{b}"
+
+    def shown_positions(self, a: int, b: int) -> list[int]:
+        """Where each character of ``shown_question`` sits in the question the model reads."""
+        written = range(len(self.shown_question(a, b)))  # Both start at column 0 in reading order.
+        return [self.question_length - 1 - column for column in written] if self.reverse else list(written)
 
     def target_string(self, total: int) -> str:
         """The padded answer as the model writes it: "357 ", or "753 " with ``reverse_answer``."""

@@ -103,6 +103,14 @@ def build_model_card(folder, repo_id: str):
         f"- Whole space ({scope} {whole['count']:,} {digits}-digit sums): {whole['exact_match']:.3%} whole answers\n"
         if whole else ""
     )
+    wrong = round((1 - whole["exact_match"]) * whole["count"]) if whole else None
+    if whole and whole.get("exhaustive") and wrong == 0:
+        reliability = f"it was right on all {whole['count']:,} sums of its range when it was saved"
+    elif whole:
+        scope_words = f"all {whole['count']:,}" if whole.get("exhaustive") else f"{whole['count']:,} random"
+        reliability = f"it can be wrong on a few rare sums ({wrong:,} of {scope_words} sums when it was saved)"
+    else:
+        reliability = "it can be wrong (see the results above)"
     from .codec import Codec
 
     codec = Codec.from_json(info)
@@ -158,8 +166,7 @@ Parameters: {info['parameters']:,}. Training took {info['metrics'].get('training
 
 ## Limitations
 - Only sums of two non-negative whole numbers of at most {digits} digits (0 to {10 ** digits - 1}).
-- It is a demonstration of sequence-to-sequence learning, not a calculator: it can be wrong,
-  most often when one operand is very short (such sums are rare among its training questions).
+- It is a demonstration of sequence-to-sequence learning, not a calculator: {reliability}.
 
 ## Credit
 Architecture and data recipe from the keras-io example "Sequence to sequence learning for

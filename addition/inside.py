@@ -2,8 +2,9 @@
 
 For one sum, ``look`` runs a single batch: the question (once per answer position, for the
 gradients) and every variant with one question digit replaced by another. From it come
-three dependency grids, one row per answer character and one column per typed question
-character, both in reading order ("535+61" has columns 5, 3, 5, +, 6, 1):
+three dependency grids, one row per answer character and one column per question
+character, both in reading order ("535+61" has columns 5, 3, 5, +, 6, 1; a zero-padded model
+reads "535+061", and its leading zero is a column like any digit):
 
 - counterfactual: how often the model's character changes when that question digit does;
 - oracle: the same computed with Python's addition, the exact answer for the model to match;
@@ -50,12 +51,13 @@ def place_name(place: int | None) -> str:
 
 
 def question_columns(codec: Codec, a: int, b: int) -> list[dict]:
-    """The typed question "a+b" character by character: its char, the operand it belongs to
+    """The question "a+b" character by character, with every digit the model reads (a
+    zero-padded codec's leading zeros too: "007+890"): its char, the operand it belongs to
     ("a", "b" or None for the +), its place value, and its position in the model's input."""
-    typed = f"{a}{PLUS}{b}"
+    typed = codec.shown_question(a, b)
     split = typed.index(PLUS)
     columns = []
-    for index, (char, position) in enumerate(zip(typed, codec.typed_positions(a, b))):
+    for index, (char, position) in enumerate(zip(typed, codec.shown_positions(a, b))):
         operand = None if index == split else ("a" if index < split else "b")
         place = None if operand is None else (split - 1 - index if operand == "a" else len(typed) - 1 - index)
         columns.append({"char": char, "operand": operand, "place": place, "position": position})
@@ -74,11 +76,12 @@ def answer_places(codec: Codec, total: int) -> list[int | None]:
     return [length - 1 - row if row < length else None for row in range(codec.answer_length)]
 
 
-def digit_variants(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every sum with one typed digit replaced by each of the other nine, and the typed column
-    each changed. The numbers are rebuilt from the text, so a leading digit set to 0 just
-    makes a shorter number ("535" -> "035" = 35): the same sum in place-value terms."""
-    typed = f"{a}{PLUS}{b}"
+def digit_variants(codec: Codec, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every sum with one digit of ``question_columns`` replaced by each of the other nine, and
+    the column each changed. The numbers are rebuilt from the text, so a leading digit set to 0
+    just makes a shorter number ("535" -> "035" = 35), and a leading zero set to 1 a longer one
+    ("007" -> "107"): the same sums in place-value terms."""
+    typed = codec.shown_question(a, b)
     pairs, columns = [], []
     for index, char in enumerate(typed):
         if char == PLUS:
@@ -95,7 +98,7 @@ def look(model, codec: Codec, a: int, b: int) -> Look:
     """Run the question and all its digit variants through the network in one batch."""
     codec.question_string(a, b)  # Range check, ValueError in words.
     traced = _traced(model, codec)
-    variants, variant_columns = digit_variants(a, b)
+    variants, variant_columns = digit_variants(codec, a, b)
     copies = np.repeat([(a, b)], codec.answer_length, axis=0)  # One per answer position's gradient.
     encoder, decoders, logits, gradients = traced.look(codec.encode_questions(np.concatenate([copies, variants])))
     logits = logits.numpy()
@@ -122,7 +125,7 @@ def model_counterfactual(codec: Codec, seen: Look) -> np.ndarray:
 
 def oracle_counterfactual(codec: Codec, a: int, b: int) -> np.ndarray:
     """The counterfactual grid of exact addition: what a perfect model's grid is."""
-    variants, variant_columns = digit_variants(a, b)
+    variants, variant_columns = digit_variants(codec, a, b)
     answers = [codec.answer_string(int(x + y)) for x, y in variants]
     return counterfactual(codec, codec.answer_string(a + b), answers, variant_columns, question_columns(codec, a, b))
 
@@ -340,7 +343,7 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
     """The counterfactual grid of any way of answering (``answers(pairs)``: reading-order answer
     strings, such as ``Predictor.answers``) beside addition's, labelled as ``explain`` labels
     them: one forward pass, cheap enough to redraw after every epoch of a training."""
-    variants, variant_columns = digit_variants(a, b)
+    variants, variant_columns = digit_variants(codec, a, b)
     written = answers(np.concatenate([[(a, b)], variants]))
     columns, rows = question_columns(codec, a, b), list(codec.answer_string(a + b))
     model_grid = counterfactual(codec, written[0], written[1:], variant_columns, columns)

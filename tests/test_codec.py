@@ -31,13 +31,24 @@ def test_zero_padding_gives_each_place_value_a_fixed_column(reverse):
 
 @pytest.mark.parametrize("zero_pad", [True, False])
 @pytest.mark.parametrize("reverse", [True, False])
-def test_typed_positions_point_at_the_typed_characters(reverse, zero_pad):
+def test_shown_positions_point_at_each_place_value_in_what_the_model_reads(reverse, zero_pad):
     codec = Codec(digits=4, reverse=reverse, zero_pad=zero_pad)
-    for a, b in [(0, 0), (5, 1234), (9999, 9999), (120, 7)]:
-        typed, question = f"{a}+{b}", codec.question_string(a, b)
-        positions = codec.typed_positions(a, b)
-        assert [question[position] for position in positions] == list(typed)
-        assert len(set(positions)) == len(typed)
+    for a, b in [(0, 0), (5, 1234), (9999, 9999), (120, 7), (1000, 10)]:
+        shown, question = codec.shown_question(a, b), codec.question_string(a, b)
+        assert shown == (f"{a:04d}+{b:04d}" if zero_pad else f"{a}+{b}")
+        positions = codec.shown_positions(a, b)
+        assert [question[position] for position in positions] == list(shown)
+        # The exact column of each place value (a typed 0 must not point at another 0).
+        split = shown.index("+")
+        for index, position in enumerate(positions):
+            column = codec.question_length - 1 - position if reverse else position  # Reading order.
+            if index < split:  # Place split - 1 - index of a.
+                expected = 3 - (split - 1 - index) if zero_pad else index
+            elif index > split:  # Place len(shown) - 1 - index of b.
+                expected = 8 - (len(shown) - 1 - index) if zero_pad else index
+            else:
+                expected = 4 if zero_pad else split
+            assert column == expected, (a, b, index)
 
 
 @pytest.mark.parametrize("digits", [1, 2, 3, 5])

@@ -71,9 +71,17 @@ def test_each_typed_column_points_at_its_character_in_what_the_model_reads(rever
     for a, b in [(535, 61), (7, 890), (0, 0)]:
         read = codec.question_string(a, b)
         columns = inside.question_columns(codec, a, b)
-        assert [read[column["position"]] for column in columns] == list(f"{a}+{b}")
-        assert [column["place"] for column in columns] == [*range(len(str(a)) - 1, -1, -1), None,
-                                                           *range(len(str(b)) - 1, -1, -1)]
+        # Zero-padded, the leading zeros the model reads are columns too: 007+890.
+        shown_a, shown_b = (f"{a:03d}", f"{b:03d}") if zero_pad else (str(a), str(b))
+        assert [read[column["position"]] for column in columns] == list(f"{shown_a}+{shown_b}")
+        assert [column["place"] for column in columns] == [*range(len(shown_a) - 1, -1, -1), None,
+                                                           *range(len(shown_b) - 1, -1, -1)]
+        variants, changed = inside.digit_variants(codec, a, b)
+        assert len(variants) == 9 * len(shown_a + shown_b)  # Every digit read, each to the other nine.
+        for (x, y), index in zip(variants.tolist(), changed.tolist()):
+            place = columns[index]["place"]
+            moved = x - a if columns[index]["operand"] == "a" else y - b
+            assert moved != 0 and moved % 10**place == 0 and abs(moved) < 10 ** (place + 1)  # One digit, in its place.
 
 
 def test_the_gradient_matches_finite_differences_of_the_networks_logits(bundled):
@@ -151,7 +159,7 @@ def well_formed(explained: dict, codec: Codec, question: str):
     assert json.loads(json.dumps(explained, allow_nan=False)) == explained
     for grid in explained["grids"].values():
         assert grid["rows"] == list(codec.answer_string(a + b))  # Reading order, both axes.
-        assert grid["columns"] == list(f"{a}+{b}")
+        assert grid["columns"] == list(codec.shown_question(a, b))  # Zero-padded: 55+06.
         assert [len(row) for row in grid["values"]] == [len(grid["columns"])] * codec.answer_length
     assert len(explained["answer_places"]) == codec.answer_length
     encoder = explained["states"]["encoder"]
@@ -180,6 +188,7 @@ def test_the_tiny_trained_model_explains_and_renders(tiny_model):
     loaded = load_model_folder(saved)
     explained = inside.explain(loaded.model, loaded.codec, " 9 + 91 ")
     well_formed(explained, loaded.codec, "9+91")
+    assert explained["grids"]["oracle"]["columns"] == list("09+91")  # Today's default is zero-padded.
     assert explained["carry_units"] == [] and explained["probe"] is None
     assert all(part.startswith('<div class="table-scroll">') for part in inside_views.grids_html(explained).values())
 
