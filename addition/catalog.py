@@ -6,6 +6,7 @@ shown first is loaded at start; the others load when someone picks them, once, f
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from dataclasses import dataclass
@@ -268,17 +269,17 @@ class Models:
         reversed (or not) as ``reverse`` says: those padding the numbers as ``zero_pad`` says
         first, so that only the reading order differs; within each, the visitor's own, then the
         catalog's and the illustrations' (not in the menu), each loaded when first asked for."""
-        for same_padding in (True, False):
-            for label in self.visitors.labels(session):
-                own = self.visitors.get(session, label)
-                if (own is not None and own.codec.digits == digits and own.codec.reverse == reverse
-                        and (own.codec.zero_pad == zero_pad) == same_padding):
-                    yield label, own
-            for catalog in filter(None, (self.catalog, self.illustrations)):
-                for label, info in catalog.infos():
-                    if (info.get("digits") == digits and info.get("reverse") == reverse
-                            and (info.get("zero_pad", False) == zero_pad) == same_padding):
-                        yield label, catalog.get(label)
+        found = []  # (pads as asked, label, how to get the model): each folder's description read once.
+        for label in self.visitors.labels(session):
+            own = self.visitors.get(session, label)
+            if own is not None and own.codec.digits == digits and own.codec.reverse == reverse:
+                found.append((own.codec.zero_pad == zero_pad, label, lambda own=own: own))
+        for catalog in filter(None, (self.catalog, self.illustrations)):
+            for label, info in catalog.infos():
+                if info.get("digits") == digits and info.get("reverse") == reverse:
+                    found.append((info.get("zero_pad", False) == zero_pad, label, functools.partial(catalog.get, label)))
+        for _, label, get in sorted(found, key=lambda candidate: not candidate[0]):  # Stable: order kept within each.
+            yield label, get()
 
 
 def shorten(value, limit: int = 40) -> str:

@@ -187,13 +187,13 @@ class Codec:
         """
         pairs = self._check_pairs(pairs)
         codes = np.full((len(pairs), self.question_length), ord(PAD), dtype=np.uint8)
-        rows = np.arange(len(pairs))
         if self.zero_pad:
             places = 10 ** np.arange(self.digits - 1, -1, -1)  # Most significant first.
             codes[:, :self.digits] = ord("0") + pairs[:, :1] // places % 10
             codes[:, self.digits] = ord(PLUS)
             codes[:, self.digits + 1:] = ord("0") + pairs[:, 1:] // places % 10
         else:
+            rows = np.arange(len(pairs))
             end = _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs[:, 0], self.digits)
             codes[rows, end] = ord(PLUS)
             _write_numbers(codes, rows, end + 1, pairs[:, 1], self.digits)

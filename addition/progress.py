@@ -48,11 +48,10 @@ SETTINGS = (
             info="ours: warm-up, cosine decay to a peak of 0.035, answers written units first, "
                  "numbers zero-padded (012+345), carry-heavy questions; keras-io: the original example's"),
 )
-# The tab's runs are short: our recipe with a higher peak learning rate learns 2-digit addition
-# in 11 epochs of batch 64 (docs/lab-notebook.md, "The Train tab's defaults").
-# Zero-padded operands and carry-heavy questions, as train.py's: all 10,000 sums right for four
-# random seeds at the same cost, where space-padded mixed sampling left 4 to 10 wrong
-# (docs/lab-notebook.md, "Zero-padded operands").
+# The tab's runs are short: train.py's recipe (zero-padded, carry-heavy) at a higher peak
+# learning rate learns 2-digit addition in 11 epochs of batch 64, all 10,000 sums right for four
+# random seeds, where space-padded mixed sampling left 4 to 10 wrong (docs/lab-notebook.md,
+# "The Train tab's defaults" and "Zero-padded operands").
 TAB_RECIPES = {"tab": RECIPES["ours"].replace(learning_rate=0.035), "seed": RECIPES["seed"]}
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 WATCH_HEADERS = ["question", "true answer", "model answer", "right?"]

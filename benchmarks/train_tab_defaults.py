@@ -71,8 +71,9 @@ def main(argv=None):
             settings.update(digits=1, training_size=40, epochs=1, hidden_size=16)
     print(f"CPU: {cpu_model()}", flush=True)
     results = {}
-    rate = {"learning_rate": arguments.learning_rate} if arguments.learning_rate else {}
-    for name, settings, recipe in (("previous defaults", previous, PREVIOUS_RECIPE), ("today's defaults", today, rate)):
+    today_recipe = {"learning_rate": arguments.learning_rate} if arguments.learning_rate else {}
+    for name, settings, recipe in (("previous defaults", previous, PREVIOUS_RECIPE),
+                                   ("today's defaults", today, today_recipe)):
         results[name] = train_as_the_tab_does(settings, recipe)
         result = results[name]
         scope = "all" if result["exhaustive"] else "a sample of"
