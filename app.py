@@ -44,10 +44,10 @@ import gradio as gr  # noqa: E402
 import numpy as np  # noqa: E402
 
 from addition import MODELS_FOLDER, BUNDLED_MODEL  # noqa: E402
-from addition import progress as lesson  # noqa: E402
-from addition import views  # noqa: E402
-from addition.catalog import Catalog, Entry, Models, SessionModels, bundled_entries, entry_for  # noqa: E402
-from addition.line import CANCELLED, WAITING, TrainingLine  # noqa: E402
+from demo import train_settings as lesson  # noqa: E402
+from demo import views  # noqa: E402
+from demo.models import Catalog, Entry, Models, SessionModels, bundled_entries, entry_for  # noqa: E402
+from demo.training_queue import CANCELLED, WAITING, TrainingLine  # noqa: E402
 
 WHOLE_SPACE_SAMPLE = 50_000  # Random sums searched for mistakes, once per model (~2 s on 2 CPU cores).
 IDLE_MINUTES = 30  # A visitor's trained models are freed after this long unused (or when they leave).
@@ -75,7 +75,7 @@ class Parts:
 
 def default_parts(model: str | None = None, revision: str | None = None) -> Parts:
     """The app's parts as `python app.py` and a Space run them. Cheap: nothing is loaded."""
-    from addition.trainer import start_run
+    from demo.worker import start_run
 
     seconds = float(os.environ.get("ADDITION_TRAIN_SECONDS", 180))
     catalog = Catalog(entry_for(model, revision) if model else None, bundled_entries(MODELS_FOLDER),
@@ -257,7 +257,7 @@ def insight_tab(parts: Parts, model_choice, first: dict) -> dict:
 
 def inside_tab(parts: Parts, model_choice, first: dict) -> dict:
     """What each answer digit depends on, beside addition's own; the states; the carry."""
-    from addition import inside_views
+    from demo import inside_views
 
     models = parts.models
     gr.Markdown("How does the network add? Change one digit of the question at a time and watch which "
@@ -522,7 +522,7 @@ def live_grids(grid: dict | None) -> tuple[str, str]:
     """The watched sum's grids as HTML: the network's (cells that disagree marked), addition's."""
     if not grid:
         return "", ""
-    from addition.inside_views import grid_table
+    from demo.inside_views import grid_table
 
     rows, columns = grid["answer_places"], [place or "" for place in grid["question_places"]]
     grids = grid["grids"]

@@ -166,7 +166,7 @@ def attribution(codec: Codec, seen: Look) -> np.ndarray:
 
     Gradient x input, not integrated gradients: with a one-hot input it is the gradient at the
     character actually typed, one backward pass with the rest of the batch, and exactly what
-    finite differences of the logits check (tests/test_inside.py). It is local: a saturated
+    finite differences of the logits check (tests/library/test_inside.py). It is local: a saturated
     gate can hide a dependence that the counterfactual grid, beside it, shows."""
     typed = codec.question_indices([(seen.a, seen.b)])[0]  # (question_length,), model order.
     columns = question_columns(codec, seen.a, seen.b)

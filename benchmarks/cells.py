@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 
-from addition.progress import DEFAULTS, SETTINGS, training_config
+from demo.train_settings import DEFAULTS, SETTINGS, training_config
 from benchmarks import cpu_model
 
 

@@ -135,7 +135,7 @@ def main():
     models = None
     if arguments.all_models:
         from addition import MODELS_FOLDER
-        from addition.catalog import bundled_entries
+        from demo.models import bundled_entries
 
         models = {entry.label: entry.digits for entry in bundled_entries(MODELS_FOLDER)}
     process = None

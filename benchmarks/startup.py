@@ -62,7 +62,7 @@ def main(argv=None):
     from gradio_client import Client
 
     from addition import MODELS_FOLDER
-    from addition.catalog import bundled_entries
+    from demo.models import bundled_entries
 
     times, memory = [], {}
     for start in range(arguments.starts):

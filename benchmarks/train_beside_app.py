@@ -13,8 +13,8 @@ import argparse
 import threading
 import time
 
-from addition.progress import DEFAULTS
-from addition.trainer import running_trainers
+from demo.train_settings import DEFAULTS
+from demo.worker import running_trainers
 from benchmarks import cpu_model
 from benchmarks.load_test import peak_memory_mb, run
 from benchmarks.serve import start_app, stop_app

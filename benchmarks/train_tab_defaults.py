@@ -4,7 +4,7 @@
     python -m benchmarks.train_tab_defaults --try '{"epochs": 8}'   # today's with a change, instead
     python -m benchmarks.train_tab_defaults --try '{"epochs": 8}' --learning-rate 0.04
 
-Each run is what a visitor's press of Train starts: ``addition.trainer.start_run``, a process
+Each run is what a visitor's press of Train starts: ``demo.worker.start_run``, a process
 of its own on one thread at low priority, which ends by scoring all 10,000 2-digit sums. The
 clock runs from the start to the saved folder. Prints the CPU, each run's training time (the run's own
 clock, as the tab reports it) and time from the start to the saved folder, its whole-space
@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from addition.progress import DEFAULTS, training_config
-from addition.trainer import start_run
+from demo.train_settings import DEFAULTS, training_config
+from demo.worker import start_run
 from benchmarks import cpu_model
 
 # The tab's defaults before 2026-12-02 (58 s beside the app on an AMD EPYC), kept to compare with:

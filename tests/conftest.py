@@ -1,30 +1,8 @@
 import pytest
 
-from addition import BUNDLED_MODEL, MODELS_FOLDER
-from benchmarks.serve import ROOT, start_app, stop_app
-
-TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, random_seed=7)
-
-
-def run_in_process(script: str, args, capsys):
-    """``run_script`` as a ``subprocess.run`` result: ``returncode``, ``stdout``, ``stderr``."""
-    from types import SimpleNamespace
-
-    code, out, err = run_script(script, args, capsys)
-    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
-
-
-def run_script(script: str, args, capsys) -> tuple[int, str, str]:
-    """`python SCRIPT.py ARGS` in this interpreter (no second TensorFlow start-up): its exit
-    code, what it printed and what it said on stderr."""
-    import importlib
-
-    try:
-        code = importlib.import_module(script).main(list(args)) or 0
-    except SystemExit as stopped:
-        code = stopped.code if isinstance(stopped.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from addition import BUNDLED_MODEL
+from benchmarks.serve import start_app, stop_app
+from tests.helpers import TINY_CONFIG
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +36,7 @@ def app_url(tmp_path_factory):
 SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client", "stage"}
 SLOW_MODULES = {"test_benchmarks", "test_bundled_model", "test_load", "test_train_cli", "test_training",
                 "test_hostile_folders", "test_security", "test_train_tab", "test_browser", "test_app_server",
-                "test_app_service", "test_signin"}
+                "test_service", "test_signin"}
 
 
 def pytest_collection_modifyitems(items):

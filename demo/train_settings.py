@@ -1,5 +1,5 @@
 """What the app's Train tab shows, as pure functions: the visitor's settings checked into a
-``TrainConfig``, and a run's events (``addition.trainer``) turned into curves, a status line and
+``TrainConfig``, and a run's events (``demo.worker``) turned into curves, a status line and
 the watched held-out questions marked ☑/☒."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import math
 import time
 from dataclasses import dataclass
 
-from . import CHECK, CROSS
-from .config import RECIPES, TrainConfig
-from .data import count_distinct_questions
+from addition import CHECK, CROSS
+from addition.config import RECIPES, TrainConfig
+from addition.data import count_distinct_questions
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class TrainingProgress:
         # Whole answers only, two short names, so that the legend fits a phone's chart (the
         # status line says the characters' accuracy).
         names = {"exact_match": "train", "val_exact_match": "held out"}
-        from .views import epoch_label
+        from demo.views import epoch_label
 
         def epoch(record):  # One tick per epoch, the axis laid out for the whole run.
             return epoch_label(record["epoch"], self.config.epochs)

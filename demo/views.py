@@ -10,9 +10,9 @@ import html
 
 import numpy as np
 
-from . import CHECK, CROSS
-from .loading import LoadedModel
-from .model import count_parameters
+from addition import CHECK, CROSS
+from addition.loading import LoadedModel
+from addition.model import count_parameters
 
 MAX_SAMPLES = 100
 SAMPLE_HEADERS = ["question", "true answer", "model answer", "correct"]
@@ -247,20 +247,20 @@ def validation_mistakes(loaded: LoadedModel) -> list[str]:
 def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 0) -> list[str]:
     """The sums the model gets wrong among ``count`` random ones from the whole space: a good
     model can be perfect on its validation set and still have a few blind spots."""
-    from .data import sample_whole_space
+    from addition.data import sample_whole_space
 
     return _mistakes(loaded, sample_whole_space(loaded.codec.digits, count, seed))
 
 
 def short_sum_mistakes(loaded: LoadedModel) -> list[str]:
     """Every sum of two numbers below 100 (the ones people type first) that the model gets wrong."""
-    from .data import all_short_sums
+    from addition.data import all_short_sums
 
     return _mistakes(loaded, all_short_sums(loaded.codec.digits))
 
 
 def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
-    from .evaluation import score
+    from addition.evaluation import score
 
     correct = score(loaded.predictor, pairs)["correct"]
     return sorted({f"{a}+{b}" for a, b in pairs[~correct].tolist()}, key=lambda q: tuple(map(int, q.split("+"))))
@@ -272,7 +272,7 @@ def mistakes_gallery(loaded: LoadedModel, validation_wrong: list[str], short_wro
 
     Three places to look: the held-out questions, every short sum (where models fail most) and
     ``searched`` random sums from the whole space. A sum found twice is listed once."""
-    from .data import short_limit
+    from addition.data import short_limit
 
     limit = short_limit(loaded.codec.digits)
     intro = (

@@ -1,5 +1,5 @@
 """A stand-in for huggingface_hub.HfApi's calls that records what would be sent, for a launched
-app: ``python -c "import tests.hub_standin as s; s.run_app()"`` with HUB_RECORD=path.jsonl."""
+app: ``python -c "import tests.standins.hub_standin as s; s.run_app()"`` with HUB_RECORD=path.jsonl."""
 
 import hashlib
 import json

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 class ScriptedRun:
-    """What ``addition.trainer.start_run`` returns, without a process: "started", then one
+    """What ``demo.worker.start_run`` returns, without a process: "started", then one
     "epoch" every ``epoch_seconds`` (the watched sums answered by Python, wrong until the last
     epoch), then "done" after copying a real model folder where the run saves. Stop makes it
     end after the current epoch, like the real one."""
@@ -77,8 +77,8 @@ def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, tota
     folder, as the app's is) and small limits."""
     import app
     from addition import MODELS_FOLDER
-    from addition.catalog import Catalog, Models, SessionModels, bundled_entries
-    from addition.line import TrainingLine
+    from demo.models import Catalog, Models, SessionModels, bundled_entries
+    from demo.training_queue import TrainingLine
 
     starts = ScriptedStarts(model_folder, epoch_seconds)
     visitors = SessionModels(per_session=per_session, total=total)

@@ -173,7 +173,7 @@ def test_killing_a_save_half_way_leaves_the_previous_folder_intact(tiny_model, t
     import subprocess
     import sys
 
-    from .conftest import ROOT
+    from tests.helpers import ROOT
 
     target = copy_of(tiny_model[1], tmp_path)
     before = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}

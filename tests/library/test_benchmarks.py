@@ -3,7 +3,7 @@ each other; they measure, so nothing here asserts a time."""
 
 import re
 
-from .conftest import run_in_process
+from tests.helpers import run_in_process
 
 
 def run(module, *args, capsys):
@@ -71,7 +71,7 @@ def test_the_explain_benchmark_puts_one_explained_sum_beside_one_answer(capsys):
 
 
 def test_train_tab_benchmark_trains_the_previous_defaults_as_they_ran():
-    from addition.progress import DEFAULTS, TAB_RECIPES
+    from demo.train_settings import DEFAULTS, TAB_RECIPES
     from benchmarks.train_tab_defaults import PREVIOUS_DEFAULTS, PREVIOUS_RECIPE, tab_config
 
     # The baseline keeps the space-padded, mixed recipe it was measured with, whatever the tab's is now.

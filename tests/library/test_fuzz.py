@@ -43,7 +43,7 @@ def test_operands_past_the_models_digits_are_refused(big, small):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operands, operands)
 def test_the_app_view_shows_the_true_sum(bundled, a, b):
-    from addition import views
+    from demo import views
 
     details = views.answer_question(bundled, f"{a}+{b}")[2]
     assert details["true_answer"] == a + b

@@ -10,7 +10,7 @@ import train
 from addition import MODELS_FOLDER
 from addition.config import RECIPES, SEED_RECIPE, TrainConfig
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 
 def run_train(*args, timeout=120):

@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from addition import BUNDLED_MODEL, views
+from addition import BUNDLED_MODEL
+from demo import views
 from addition.data import sample_whole_space
 from addition.loading import load_model, load_model_folder
 from addition.saving import ModelFolderError
@@ -63,7 +64,7 @@ def test_the_folder_with_a_layer_slipped_in_is_what_keras_runs_and_is_refused(tm
 
 
 def test_evaluate_refuses_the_folder_with_a_layer_slipped_in(tmp_path, capsys):
-    from .conftest import run_script
+    from tests.helpers import run_script
 
     folder = extra_layer_folder(tmp_path)
     code, out, err = run_script("evaluate", [str(folder), "--sample", "500"], capsys)
@@ -161,7 +162,7 @@ def test_text_from_the_folder_is_shown_as_text_not_markup(tmp_path):
 
 
 def test_a_broken_bundled_folder_is_skipped_with_a_warning_and_the_app_still_starts(tmp_path):
-    from addition.catalog import Catalog, bundled_entries
+    from demo.models import Catalog, bundled_entries
 
     models = tmp_path / "models"
     models.mkdir()
@@ -185,7 +186,7 @@ def test_a_broken_bundled_folder_is_skipped_with_a_warning_and_the_app_still_sta
 
 
 def test_a_named_folder_is_labelled_by_its_name_not_the_server_path(tmp_path):
-    from addition.catalog import Catalog, entry_for
+    from demo.models import Catalog, entry_for
 
     folder = copy_of_bundled(tmp_path, "my-model")
     catalog = Catalog(entry_for(str(folder)), [])

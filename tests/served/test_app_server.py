@@ -8,7 +8,7 @@ from gradio_client import Client
 
 from addition import MODELS_FOLDER
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_sample_refuses_a_bad_count_and_keeps_serving(client, count):
 
 
 def test_every_bundled_model_answers_through_the_api(client):
-    from addition.catalog import bundled_entries
+    from demo.models import bundled_entries
     from addition.loading import load_model_folder
 
     entries = bundled_entries(MODELS_FOLDER)

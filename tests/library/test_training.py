@@ -11,7 +11,7 @@ from addition.model import Predictor, build_model
 from addition.loading import load_model_folder
 from addition.training import compile_model, prepare_data
 
-from .conftest import ROOT, TINY_CONFIG
+from tests.helpers import ROOT, TINY_CONFIG
 
 
 def test_a_tiny_fit_lowers_the_validation_loss(tiny_model):
@@ -150,7 +150,7 @@ def test_extra_callbacks_see_every_epoch_after_its_record_is_made():
 
 
 def run_train(*args, capsys):
-    from .conftest import run_in_process
+    from tests.helpers import run_in_process
 
     return run_in_process("train", args, capsys)
 

@@ -15,10 +15,10 @@ from gradio_client import Client
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
-from addition.trainer import running_trainers
+from demo.worker import running_trainers
 
-from .conftest import ROOT, start_app, stop_app
-from .standins import wait_until
+from tests.helpers import ROOT, start_app, stop_app
+from tests.standins.scripted import wait_until
 
 FAKE_TOKEN = "hf_" + "VisitorTokenThatMustNeverLeak" * 2
 SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=2, batch_size=64)
@@ -32,7 +32,7 @@ def server(tmp_path_factory):
     cache = folder / "gradio"  # Where the app keeps its visitors' folders: GRADIO_TEMP_DIR/addition-lstm-PID.
     process, url = start_app(env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120",
                                   "GRADIO_TEMP_DIR": str(cache)}, log_path=log,
-                             command=[sys.executable, "-c", "import tests.hub_standin as s; s.run_app()"])
+                             command=[sys.executable, "-c", "import tests.standins.hub_standin as s; s.run_app()"])
     SERVER[:] = [process, cache / f"addition-lstm-{process.pid}"]
     yield url, record, log
     stop_app(process)
@@ -168,7 +168,7 @@ def test_a_repo_name_the_hub_refuses_is_refused_before_the_token_is_used(server,
 
 
 def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_path, capsys):
-    from .conftest import run_script
+    from tests.helpers import run_script
 
     client, updates = trained
     download = updates[-1][5]

@@ -6,7 +6,7 @@ import yaml
 
 from addition import MODELS_FOLDER
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 
 def front_matter():

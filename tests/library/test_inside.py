@@ -1,4 +1,4 @@
-"""Inside the network (addition.inside, addition.inside_views), checked against oracles:
+"""Inside the network (addition.inside, demo.inside_views), checked against oracles:
 Python's addition for the counterfactual grids, finite differences for the gradients, Keras's
 own sub-models for the states, and the majority guess for the probe."""
 
@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from addition import Codec, inside, inside_views
+from addition import Codec, inside
+from demo import inside_views
 from addition.data import sample_whole_space
 from addition.model import build_model
 

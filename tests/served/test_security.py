@@ -8,7 +8,7 @@ import pytest
 
 from addition import MODELS_FOLDER
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 PRIVATE_FILES = [ROOT / "app.py", MODELS_FOLDER / "addition-3digit" / "model.weights.h5",
                  MODELS_FOLDER / "addition-3digit" / "validation.json", "/etc/passwd"]

@@ -12,10 +12,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, start_app, stop_app
-from .hub_server import HubStandIn
-from .oidc_provider import OpenIDProvider
-from .test_browser import browser, set_training  # noqa: F401 (the module's headless chromium)
+from tests.helpers import ROOT, start_app, stop_app
+from tests.standins.hub_server import HubStandIn
+from tests.standins.oidc_provider import OpenIDProvider
+from tests.served.test_browser import browser, set_training  # noqa: F401 (the module's headless chromium)
 
 REPO = "my-adder"
 HUB_CALLS = ["GET /api/whoami-v2", "POST /api/repos/create", "POST /api/validate-yaml",

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from addition import views
+from demo import views
 from addition.data import sample_whole_space
 
 BAD_QUESTIONS = ["", "   ", "abc", "1+2+3", "-5+3", "1.5+2", "1000+1", "12+3456", "１２+３", "1" * 100_000, "5 5",
@@ -57,7 +57,7 @@ def test_model_panel_names_its_source_and_accuracy():
     import html
 
     from addition import MODELS_FOLDER
-    from addition.catalog import Catalog, bundled_entries
+    from demo.models import Catalog, bundled_entries
     from addition.model import count_parameters
 
     bundled = Catalog(None, bundled_entries(MODELS_FOLDER)).get("3 digits")  # As the app loads it.

@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import LoadedModel, check_info, load_model, read_json
-from .saving import INFO_FILE, ModelFolderError
+from addition.loading import LoadedModel, check_info, load_model, read_json
+from addition.saving import INFO_FILE, ModelFolderError
 
 
 @dataclass(frozen=True)

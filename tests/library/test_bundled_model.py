@@ -5,13 +5,14 @@ carry chains, the app's own examples), the whole space, and what their folders r
 import numpy as np
 import pytest
 
-from addition import MODELS_FOLDER, views
+from addition import MODELS_FOLDER
+from demo import views
 from addition.data import all_short_sums, sample_whole_space, whole_space
 from addition.evaluation import score
 from addition.loading import load_model_folder
 from addition.pipeline import WHOLE_SPACE_SEED
 
-from .conftest import ROOT, run_script
+from tests.helpers import ROOT, run_script
 
 DIGITS = [2, 3, 4, 5]
 

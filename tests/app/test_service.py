@@ -15,7 +15,7 @@ from gradio_client import Client
 
 from addition import MODELS_FOLDER
 
-from .standins import build_parts, serve, wait_until
+from tests.standins.scripted import build_parts, serve, wait_until
 
 SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=3,
              batch_size=64)
@@ -292,7 +292,7 @@ import warnings
 from gradio_client import Client
 import app
 from addition import MODELS_FOLDER
-from tests.standins import build_parts, serve
+from tests.standins.scripted import build_parts, serve
 import tempfile, pathlib
 parts = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")
 parts.models.catalog.load_default()
@@ -317,7 +317,7 @@ def test_no_deprecation_warning_at_launch_or_on_any_endpoint():
     import subprocess
     import sys
 
-    from .conftest import ROOT
+    from tests.helpers import ROOT
 
     done = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-c",
                            WARNINGS_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -5,10 +5,10 @@ import threading
 
 import pytest
 
-from addition import catalog as catalog_module
-from addition.catalog import Catalog, Entry, bundled_entries
+from demo import models as catalog_module
+from demo.models import Catalog, Entry, bundled_entries
 
-from .conftest import BUNDLED_MODEL
+from tests.helpers import BUNDLED_MODEL
 
 
 def test_bundled_entries_are_every_model_folder_by_digit_count(tmp_path, tiny_model):
@@ -89,7 +89,7 @@ def test_infos_read_the_folders_without_loading_them(tmp_path, tiny_model):
 
 
 def test_counterparts_pad_the_numbers_the_same_way_first(tmp_path, tiny_model):
-    from addition.catalog import Models, SessionModels
+    from demo.models import Models, SessionModels
     from addition.loading import load_model_folder
 
     _, tiny_folder = tiny_model  # 2 digits, reversed, zero-padded (today's default).

@@ -1,7 +1,7 @@
 """Training beside the app: a run in a process of its own, reporting as it learns.
 
 The app must keep answering sums on 2 CPU cores while a visitor trains, and TensorFlow is not
-fork-safe, so a run is a fresh interpreter (``python -m addition.trainer``, as a spawn start
+fork-safe, so a run is a fresh interpreter (``python -m demo.worker``, as a spawn start
 would make) at lower CPU priority with TensorFlow on one thread. It drives the same
 ``pipeline.train_and_save`` as train.py and writes one JSON line per event to its stdout:
 
@@ -27,13 +27,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .config import TrainConfig
+from addition.config import TrainConfig
 
 WATCHED = 10  # Held-out questions whose answers the visitor watches change, epoch after epoch.
 PROGRESS_EVERY = 2.0  # Seconds between progress lines within an epoch.
 
 
-# The child: python -m addition.trainer CONFIG_JSON FOLDER MAX_SECONDS
+# The child: python -m demo.worker CONFIG_JSON FOLDER MAX_SECONDS
 
 def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     os.nice(10)  # Answering sums comes first.
@@ -43,10 +43,10 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
-    from .inside import dependency_grids
-    from .model import Predictor
-    from .pipeline import train_and_save
-    from .training import prepare_data
+    from addition.inside import dependency_grids
+    from addition.model import Predictor
+    from addition.pipeline import train_and_save
+    from addition.training import prepare_data
 
     def say(event: str, **fields):
         print(json.dumps({"event": event, **fields}), flush=True)
@@ -139,7 +139,7 @@ class Run:
 def start_run(config: TrainConfig, folder, max_seconds: float = 180.0) -> Run:
     """A training process for ``config``, saving to ``folder``, at most ``max_seconds`` long.
     TensorFlow is not fork-safe: the child is a fresh interpreter, as a spawn start makes."""
-    command = [sys.executable, "-m", "addition.trainer", json.dumps(config.to_json()), str(folder), str(max_seconds)]
+    command = [sys.executable, "-m", "demo.worker", json.dumps(config.to_json()), str(folder), str(max_seconds)]
     environment = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
                    "OMP_NUM_THREADS": "1", "PYTHONPATH": _package_root()}
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -170,7 +170,7 @@ def running_trainers() -> list[int]:
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if b"addition.trainer" in cmdline.read():
+                    if b"demo.worker" in cmdline.read():
                         found.append(int(entry))
             except OSError:
                 continue
@@ -185,7 +185,7 @@ if __name__ == "__main__":
     try:
         child_main(sys.argv[1], sys.argv[2], float(sys.argv[3]))
     except Exception as error:  # Reported to the app in one line; the app shows it in words.
-        from .errors import first_line
+        from addition.errors import first_line
 
         print(json.dumps({"event": "error", "message": first_line(error)}), flush=True)
         sys.exit(1)

@@ -8,7 +8,7 @@ visitor is gone (their page closed, their stream dropped, nobody reading the upd
 being ``touch``ed, and a reaper thread cancels it within ``gone_after`` seconds: a waiting
 place leaves the line, a running training is ended, and its folder is deleted.
 
-Runs come from ``start(config, folder)`` (``addition.trainer.start_run`` in the app, a
+Runs come from ``start(config, folder)`` (``demo.worker.start_run`` in the app, a
 stand-in in the tests), each in a fresh temporary folder under ``workspace``.
 """
 
@@ -173,7 +173,7 @@ class TrainingLine:
                 ticket.folder = Path(tempfile.mkdtemp(prefix="run-", dir=self.workspace)) / "model"
                 ticket.run = self._start(ticket.config, ticket.folder)
             except Exception as error:  # A run that cannot start must not block the line.
-                from .errors import first_line
+                from addition.errors import first_line
 
                 self._end(ticket, CANCELLED, f"The training could not start: {first_line(error)}")
                 continue

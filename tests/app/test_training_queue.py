@@ -4,11 +4,11 @@ Stop while waiting, abandoned places, and every folder accounted for on disk."""
 import pytest
 
 from addition import MODELS_FOLDER
-from addition.catalog import SessionModels
+from demo.models import SessionModels
 from addition.config import TrainConfig
-from addition.line import CANCELLED, ENDED, RUNNING, WAITING, TrainingLine
+from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingLine
 
-from .standins import ScriptedStarts, wait_until
+from tests.standins.scripted import ScriptedStarts, wait_until
 
 MODEL = MODELS_FOLDER / "addition-2digit"
 LONG = TrainConfig(digits=2, training_size=600, epochs=10_000)  # Runs until stopped.

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from addition import CHECK, MODELS_FOLDER
 from addition.loading import load_model_folder
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 1400}

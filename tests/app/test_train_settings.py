@@ -4,7 +4,7 @@ import pytest
 
 from addition import CHECK, CROSS
 from addition.config import SEED_RECIPE, TrainConfig
-from addition.progress import DEFAULTS, TrainingProgress, training_config
+from demo.train_settings import DEFAULTS, TrainingProgress, training_config
 
 
 def test_the_defaults_are_a_small_run_of_our_recipe():
@@ -45,7 +45,7 @@ def test_impossible_settings_get_a_sentence(change, words):
 
 
 def test_every_setting_of_the_table_reaches_the_config():
-    from addition.progress import SETTINGS
+    from demo.train_settings import SETTINGS
 
     changed = {"digits": 3, "training_size": 700, "cell": "GRU", "hidden_size": 32, "layers": 2, "reverse": False,
                "epochs": 7, "batch_size": 16, "recipe": "keras-io"}

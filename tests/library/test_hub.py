@@ -14,7 +14,7 @@ from addition.hub import build_model_card, push_folder
 
 from addition import MODELS_FOLDER
 
-from .conftest import ROOT, start_app, stop_app
+from tests.helpers import ROOT, start_app, stop_app
 
 FAKE_TOKEN = "hf_" + "TestTokenThatMustNeverLeak" * 2
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -90,7 +90,7 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
 
 
 def test_model_cards_of_the_bundled_models_fit_their_digits():
-    from .conftest import ROOT
+    from tests.helpers import ROOT
 
     two = str(build_model_card(MODELS_FOLDER / "addition-2digit", "me/addition-lstm-2digit"))
     recorded = json.loads((MODELS_FOLDER / "addition-2digit" / "addition.json").read_text())

@@ -1,0 +1,28 @@
+"""What the tests share besides fixtures: the repository's root, tiny training settings, and
+running a script's ``main`` in this interpreter."""
+
+from types import SimpleNamespace
+
+from addition import BUNDLED_MODEL, MODELS_FOLDER  # noqa: F401 (re-exported for the tests)
+from benchmarks.serve import ROOT, start_app, stop_app  # noqa: F401 (re-exported for the tests)
+
+TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, random_seed=7)
+
+
+def run_in_process(script: str, args, capsys):
+    """``run_script`` as a ``subprocess.run`` result: ``returncode``, ``stdout``, ``stderr``."""
+    code, out, err = run_script(script, args, capsys)
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
+def run_script(script: str, args, capsys) -> tuple[int, str, str]:
+    """`python SCRIPT.py ARGS` in this interpreter (no second TensorFlow start-up): its exit
+    code, what it printed and what it said on stderr."""
+    import importlib
+
+    try:
+        code = importlib.import_module(script).main(list(args)) or 0
+    except SystemExit as stopped:
+        code = stopped.code if isinstance(stopped.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
