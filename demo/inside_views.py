@@ -54,17 +54,28 @@ def grid_table(grid: dict, row_places: list, column_places: list, disagreement: 
 
 def grids_html(explained: dict) -> dict[str, str]:
     """Every grid of ``explain()`` as a table, the counterfactual marked where it disagrees."""
-    rows, columns = explained["answer_places"], [place or "" for place in explained["question_places"]]
-    grids = explained["grids"]
+    rows, columns = _places(explained)
+    network, addition = dependency_tables(explained, "the network: share of digit swaps that change this character",
+                                          "addition: the same, with Python's +")
     return {
-        "counterfactual": grid_table(grids["counterfactual"], rows, columns, grids["disagreement"],
-                                     "the network: share of digit swaps that change this character"),
-        "oracle": grid_table(grids["oracle"], rows, columns, None, "addition: the same, with Python's +"),
-        "should_depend": grid_table(grids["should_depend"], rows, columns, None,
-                                    "column addition: the digit and its carry chain"),
-        "attribution": grid_table(grids["attribution"], rows, columns, None,
+        "counterfactual": network,
+        "oracle": addition,
+        "attribution": grid_table(explained["grids"]["attribution"], rows, columns, None,
                                   "|gradient x input| of the chosen character, row maximum 1"),
     }
+
+
+def dependency_tables(explained: dict, network_caption: str, addition_caption: str) -> tuple[str, str]:
+    """The network's counterfactual grid (cells that disagree with addition marked) and
+    addition's, as two tables: from ``inside.explain`` or ``inside.dependency_grids``."""
+    rows, columns = _places(explained)
+    grids = explained["grids"]
+    return (grid_table(grids["counterfactual"], rows, columns, grids["disagreement"], network_caption),
+            grid_table(grids["oracle"], rows, columns, None, addition_caption))
+
+
+def _places(explained: dict) -> tuple[list, list]:
+    return explained["answer_places"], [place or "" for place in explained["question_places"]]
 
 
 def _state_cell(value: float, text: str, title: str = "") -> str:

@@ -44,7 +44,7 @@ class Ticket:
     _changed: threading.Event = field(default_factory=threading.Event, repr=False)
 
 
-class TrainingLine:
+class TrainingQueue:
     def __init__(self, start, workspace, max_waiting: int = 4, gone_after: float = 10.0,
                  typical_seconds: float = 60.0, admit=None, clock=time.monotonic):
         self._start, self.workspace = start, Path(workspace)

@@ -25,7 +25,7 @@ LONG = {**SMALL, "epochs": 100}  # 100 scripted epochs of 0.05 s: long enough to
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory):
     """(url, parts, workspace) of an in-process app whose runs follow a script."""
-    import app
+    from demo.layout import build_demo
 
     os.environ["GRADIO_HEARTBEAT_INTERVAL"] = "0.5"  # Unload fires within a second of a page closing.
     import uuid
@@ -34,7 +34,7 @@ def stage(tmp_path_factory):
 
     workspace = Path(get_upload_folder()) / f"addition-lstm-test-{uuid.uuid4().hex[:8]}"  # Where the app keeps its own.
     parts = build_parts(workspace, MODELS_FOLDER / "addition-2digit", epoch_seconds=0.05)
-    demo = app.build_demo(parts)
+    demo = build_demo(parts)
     url = serve(demo)
     yield url, parts, workspace
     demo.close()
@@ -71,7 +71,7 @@ def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage):
     with urllib.request.urlopen(zip_url(updates[-1][5]), timeout=10) as response:
         names = zipfile.ZipFile(io.BytesIO(response.read())).namelist()
     assert "addition-2digit-lstm/addition.json" in names and "addition-2digit-lstm/model.weights.h5" in names
-    assert not parts.line.tickets()
+    assert not parts.training_queue.tickets()
 
 
 def zip_url(download) -> str:
@@ -83,10 +83,10 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
     clients = [Client(url, verbose=False) for _ in range(6)]
     kept = set(run_folders(workspace))  # Other visitors' models, from the tests before.
     jobs = [clients[0].submit(**LONG, api_name="/train")]
-    assert wait_until(lambda: parts.line.tickets())
+    assert wait_until(lambda: parts.training_queue.tickets())
     for client in clients[1:5]:  # Four more, one after another.
         jobs.append(client.submit(**LONG, api_name="/train"))
-        assert wait_until(lambda: len(parts.line.tickets()) == len(jobs))
+        assert wait_until(lambda: len(parts.training_queue.tickets()) == len(jobs))
     for place, job in enumerate(jobs[1:], start=1):
         assert wait_until(lambda: any(f"number {place} in line" in status for status in statuses(job)))
     assert len(set(run_folders(workspace)) - kept) == 1  # Only the run under way has a folder.
@@ -99,14 +99,14 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
     assert "Cancelled before it started" in list(jobs[2])[-1][0]
     clients[0].predict(api_name="/stop_training")
     assert "Stopped" in list(jobs[0])[-1][0]
-    assert wait_until(lambda: parts.line.tickets()[0].session == clients[1].session_hash)
+    assert wait_until(lambda: parts.training_queue.tickets()[0].session == clients[1].session_hash)
     order = [run.config for run in parts.starts.runs[-2:]]
     assert order == [order[0], order[0]]
     for client, job in [(clients[1], jobs[1]), (clients[3], jobs[3]), (clients[4], jobs[4])]:
-        assert wait_until(lambda: parts.line.ticket_of(client.session_hash).state == "running", timeout=30)
+        assert wait_until(lambda: parts.training_queue.ticket_of(client.session_hash).state == "running", timeout=30)
         client.predict(api_name="/stop_training")
         assert "Stopped" in list(job)[-1][0]
-    assert not parts.line.tickets()
+    assert not parts.training_queue.tickets()
 
 
 def post_train(url, session_hash):
@@ -122,9 +122,9 @@ def test_a_training_nobody_reads_and_a_dropped_stream_are_cancelled_within_secon
     url, parts, workspace = stage
     kept = run_folders(workspace)  # Other visitors' models, from the tests before.
     post_train(url, "never-reads")
-    assert wait_until(lambda: parts.line.ticket_of("never-reads"))
-    run = parts.line.ticket_of("never-reads").run
-    assert wait_until(lambda: parts.line.ticket_of("never-reads") is None, timeout=20)
+    assert wait_until(lambda: parts.training_queue.ticket_of("never-reads"))
+    run = parts.training_queue.ticket_of("never-reads").run
+    assert wait_until(lambda: parts.training_queue.ticket_of("never-reads") is None, timeout=20)
     assert wait_until(run.ended) and wait_until(lambda: set(run_folders(workspace)) <= set(kept), timeout=10)
     # A reader who goes away mid-stream.
     event = post_train(url, "drops")
@@ -132,7 +132,7 @@ def test_a_training_nobody_reads_and_a_dropped_stream_are_cancelled_within_secon
         for line in stream.iter_lines():
             if "Epoch" in line:
                 break  # Reading stops here and the connection closes.
-    assert wait_until(lambda: parts.line.ticket_of("drops") is None, timeout=20)
+    assert wait_until(lambda: parts.training_queue.ticket_of("drops") is None, timeout=20)
     assert wait_until(lambda: set(run_folders(workspace)) <= set(kept), timeout=10)
 
 
@@ -181,7 +181,7 @@ def test_a_flood_of_anonymous_trainings_never_stops_the_sums(stage):
                 post_train(url, f"flood-{index}")
             except urllib.error.HTTPError as error:
                 failures.append(f"train {error.code}")
-            most_in_line[0] = max(most_in_line[0], len(parts.line.tickets()))
+            most_in_line[0] = max(most_in_line[0], len(parts.training_queue.tickets()))
 
     threads = [threading.Thread(target=flood, args=(50 * index,)) for index in range(6)]  # 300 calls.
     threads += [threading.Thread(target=user) for _ in range(3)]
@@ -190,8 +190,8 @@ def test_a_flood_of_anonymous_trainings_never_stops_the_sums(stage):
     for thread in threads:
         thread.join(120)
     assert failures == [] and len(answered) == 120 and all(answered)
-    assert most_in_line[0] <= 1 + parts.line.max_waiting
-    assert wait_until(lambda: not parts.line.tickets(), timeout=40)  # Nobody read them: all cancelled.
+    assert most_in_line[0] <= 1 + parts.training_queue.max_waiting
+    assert wait_until(lambda: not parts.training_queue.tickets(), timeout=40)  # Nobody read them: all cancelled.
     assert wait_until(lambda: set(run_folders(workspace)) <= set(kept), timeout=10)
 
 
@@ -225,7 +225,7 @@ def test_wrong_types_in_the_training_settings_get_a_sentence_naming_the_setting(
     url, parts, _ = stage
     with pytest.raises(Exception, match=words):
         Client(url, verbose=False).predict(**{**SMALL, **settings}, api_name="/train")
-    assert not parts.line.tickets()
+    assert not parts.training_queue.tickets()
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -290,13 +290,13 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
 WARNINGS_CHECK = """
 import warnings
 from gradio_client import Client
-import app
+from demo.layout import build_demo
 from addition import MODELS_FOLDER
 from tests.standins.scripted import build_parts, serve
 import tempfile, pathlib
 parts = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")
 parts.models.catalog.load_default()
-demo = app.build_demo(parts, first_page=True)
+demo = build_demo(parts, first_page=True)
 url = serve(demo)
 client = Client(url, verbose=False)
 client.predict("535+61", api_name="/add")

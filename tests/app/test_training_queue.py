@@ -6,7 +6,7 @@ import pytest
 from addition import MODELS_FOLDER
 from demo.models import SessionModels
 from addition.config import TrainConfig
-from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingLine
+from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingQueue
 
 from tests.standins.scripted import ScriptedStarts, wait_until
 
@@ -25,7 +25,7 @@ class Clock:
 @pytest.fixture
 def line(tmp_path):
     clock = Clock()
-    line = TrainingLine(ScriptedStarts(MODEL, epoch_seconds=0.01), tmp_path / "work", max_waiting=3,
+    line = TrainingQueue(ScriptedStarts(MODEL, epoch_seconds=0.01), tmp_path / "work", max_waiting=3,
                         gone_after=10.0, typical_seconds=60.0, clock=clock)
     line.clock_stub = clock
     yield line
@@ -124,7 +124,7 @@ def test_visitors_keep_three_models_each_and_the_app_refuses_past_its_bound(tmp_
 
 def test_the_line_asks_for_room_before_it_takes_a_place(tmp_path):
     models = SessionModels(per_session=3, total=2)
-    line = TrainingLine(ScriptedStarts(MODEL), tmp_path / "work", admit=models.check_room)
+    line = TrainingQueue(ScriptedStarts(MODEL), tmp_path / "work", admit=models.check_room)
     try:
         line.join("a", LONG)
         line.join("b", LONG)  # Two places taken: two models to come.

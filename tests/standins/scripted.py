@@ -75,28 +75,28 @@ def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, tota
                 gone_after=3.0):
     """The app's parts with scripted runs, a workspace of the test's own (inside Gradio's cache
     folder, as the app's is) and small limits."""
-    import app
     from addition import MODELS_FOLDER
+    from demo.layout import Parts
     from demo.models import Catalog, Models, SessionModels, bundled_entries
-    from demo.training_queue import TrainingLine
+    from demo.training_queue import TrainingQueue
 
     starts = ScriptedStarts(model_folder, epoch_seconds)
     visitors = SessionModels(per_session=per_session, total=total)
-    line = TrainingLine(starts, workspace, max_waiting=max_waiting, gone_after=gone_after, admit=visitors.check_room)
+    line = TrainingQueue(starts, workspace, max_waiting=max_waiting, gone_after=gone_after, admit=visitors.check_room)
     catalog = Catalog(None, bundled_entries(MODELS_FOLDER), preferred=str(MODELS_FOLDER / "addition-3digit"))
     illustrations = Catalog(None, bundled_entries(MODELS_FOLDER / "illustrations"))
-    parts = app.Parts(Models(catalog, visitors, illustrations), line, training_seconds=60, on_a_space=False)
+    parts = Parts(Models(catalog, visitors, illustrations), line, training_seconds=60, on_a_space=False)
     parts.starts = starts
     return parts
 
 
 def serve(demo):
     """Launch a built demo in this process on a free port; returns its URL."""
-    import app
     from benchmarks.serve import free_port
+    from demo.launch import LAUNCH_OPTIONS
 
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
     return f"http://127.0.0.1:{port}/"
 
 

@@ -1,0 +1,162 @@
+"""The Add tab: type a sum, see the answer marked against Python's addition and each answer
+character's probabilities; sample held-out questions. Its handlers are also the API's
+``/add``, ``/sample`` and the MCP tool ``add_numbers``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import gradio as gr
+import numpy as np
+
+from addition.codec import MAX_QUESTION_CHARS, VOCABULARY
+
+from . import views
+from .callbacks import answering, session_of
+from .models import Models
+
+
+@dataclass(frozen=True)
+class AddPage:
+    """What the Add tab shows for one model and the sum in the box."""
+
+    placeholder: str = ""
+    hint: str = ""
+    examples: tuple = ()
+    description: str = ""
+    answer: str = ""
+    table: str = ""
+    details: dict | None = None
+
+
+def page(loaded, label: str, question: str = "") -> AddPage:
+    """The Add tab for ``loaded``: the sum in the box answered again by it, or the reason it
+    does not suit this model said instead (a 5-digit sum left in the box is not an error of the
+    visitor's)."""
+    answer, table, details = views.answer_if_valid(loaded, question)
+    return AddPage(placeholder=loaded.codec.example, hint=loaded.codec.describe_limits() + ". Press Enter.",
+                   examples=tuple(views.example_questions(loaded)), description=views.describe_model(loaded),
+                   answer=with_share_link(answer, details, label), table=table, details=details)
+
+
+class AddTab:
+    """The tab's components, built inside the page's ``gr.Tab``, with their handlers."""
+
+    def __init__(self, models: Models, model_choice: gr.Dropdown, first: AddPage | None = None):
+        first = first or AddPage()
+        with gr.Row():
+            with gr.Column(scale=3):
+                self.question = gr.Textbox(label="Your sum", max_length=200, elem_id="question",
+                                           placeholder=first.placeholder, info=first.hint)
+                add_button = gr.Button("Add", variant="primary")
+                self.answer = gr.Markdown(first.answer, elem_id="answer")
+                self.table = gr.HTML(first.table, elem_id="probabilities")
+                with gr.Accordion("Details (JSON)", open=False):
+                    self.details = gr.JSON(first.details, label="details")
+                # A Dataset, not gr.Examples: its sums change with the model.
+                self.examples = gr.Dataset(components=[self.question], type="index", elem_id="examples",
+                                           label="Try these (carry chains are the hard ones)",
+                                           samples=[[example] for example in first.examples])
+            with gr.Column(scale=2):
+                with gr.Accordion("About this model", open=True):
+                    self.description = gr.Markdown(first.description, latex_delimiters=[], elem_id="description")
+        gr.Markdown("### Held-out validation questions\nQuestions set aside before training: the model never saw them.")
+        with gr.Row():
+            count = gr.Slider(1, views.MAX_SAMPLES, value=10, step=1, label="How many")
+            sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
+        self.score = gr.Markdown(elem_id="score")
+        self.samples = gr.Dataframe(headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"],
+                                    interactive=False, elem_id="samples")
+
+        @answering
+        def add(question: str, model: str = models.default, request: gr.Request = None):
+            """The model's answer to a typed sum: (Markdown with a link that opens this sum, the
+            per-digit probability table in HTML, details as JSON)."""
+            summary, probabilities, details = views.answer_question(models.get(model, session_of(request)), question)
+            return with_share_link(summary, details, model), probabilities, details
+
+        def clear_answer():
+            """Empties the answer first, so that an error never sits under the previous sum's answer."""
+            return "", "", None
+
+        @answering
+        def sample(count, model: str = models.default, request: gr.Request = None):
+            return views.sample_validation(models.get(model, session_of(request)), count, np.random.default_rng())
+
+        @answering
+        def show_example(index, model_label, request: gr.Request = None):
+            return views.example_questions(models.get(model_label, session_of(request)))[index]
+
+        @answering
+        def add_numbers(a: int, b: int, model: str = models.default, request: gr.Request = None) -> str:
+            """Add two whole numbers with a neural network that learned addition from examples, and
+            check its answer against real addition. The network can be wrong: use it to see what it
+            learned, not as a calculator.
+
+            Args:
+                a: The first number: a whole number from 0 to the model's largest operand (999 for "3 digits").
+                b: The second number, within the same limit.
+                model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (its largest operand length).
+            Returns:
+                JSON text: answer (the network's answer), correct (whether it equals a + b),
+                true_answer, confidence (the network's probability of its whole answer, 0 to 1), model.
+            """
+            for name, value in (("a", a), ("b", b)):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"{name} must be a whole number, like 535.")
+            loaded = models.get(model, session_of(request))
+            _, _, details = views.answer_question(loaded, f"{a}+{b}")  # The page's own sentences for bad input.
+            return json.dumps({"answer": details["model_answer"], "correct": details["correct"],
+                               "true_answer": details["true_answer"], "confidence": details["confidence"],
+                               "model": model})
+
+        gr.api(add_numbers, api_name="add_numbers")
+        answer_outputs = [self.answer, self.table, self.details]
+        # API callers send any JSON: preprocess=False hands the values over as sent, for the
+        # handlers to check and answer in words (Gradio's own checks log a traceback).
+        gr.on([self.question.submit, add_button.click], clear_answer, outputs=answer_outputs,
+              api_visibility="private", queue=False).then(
+            add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False)
+        sample_button.click(sample, inputs=[count, model_choice], outputs=[self.score, self.samples],
+                            api_name="sample", preprocess=False)
+        self.examples.click(show_example, inputs=[self.examples, model_choice], outputs=self.question,
+                            api_visibility="private").then(
+            add, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
+
+    @property
+    def outputs(self) -> list:
+        return [self.question, self.examples, self.description, self.answer, self.table, self.details, self.score,
+                self.samples]
+
+    def show(self, shown: AddPage, question: str | None = None) -> dict:
+        """The updates that show ``shown``; ``question`` also puts a sum in the box."""
+        box = {"placeholder": shown.placeholder, "info": shown.hint}
+        return {self.question: gr.Textbox(**box) if question is None else gr.Textbox(value=question, **box),
+                self.examples: gr.Dataset(samples=[[example] for example in shown.examples]),
+                self.description: gr.Markdown(shown.description), self.answer: gr.Markdown(shown.answer),
+                self.table: gr.HTML(shown.table), self.details: gr.JSON(shown.details),
+                self.score: gr.Markdown(""), self.samples: gr.Dataframe(None)}
+
+
+def with_share_link(summary: str, details: dict | None, model: str) -> str:
+    """The answer with a link that opens the page on this sum and model (read back by
+    ``shared_page``); made from the parsed numbers, so nothing typed is echoed into it."""
+    if not details:
+        return summary
+    query = urlencode({"sum": f"{details['a']}+{details['b']}", "model": model})
+    return f"{summary}\n\n[Share this sum](?{query})"
+
+
+def shared_page(request, labels: list[str]) -> tuple[str | None, str | None]:
+    """(model label, sum) named in the page's address (?sum=999%2B1&model=5+digits), each only
+    if it is one the app knows or a sum's characters; anything else is ignored, never echoed."""
+    try:
+        query = request.query_params
+        model, text = query.get("model"), query.get("sum")
+    except AttributeError:  # Not called from a page.
+        return None, None
+    model = model if model in labels else None
+    text = text if text and len(text) <= MAX_QUESTION_CHARS and set(text) <= set(VOCABULARY) else None
+    return model, text

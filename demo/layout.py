@@ -1,0 +1,105 @@
+"""The whole page: a title, the Model menu, the four tabs, and how the page follows the menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from . import add_tab, inside_tab, learn_tab
+from .add_tab import AddTab, shared_page
+from .callbacks import answering, session_of
+from .inside_tab import InsideTab
+from .learn_tab import LearnTab
+from .models import Models
+from .train_tab import TrainTab
+from .training_queue import TrainingQueue
+
+
+@dataclass
+class Parts:
+    """What the app is built from: passed to ``build_demo``, so that a test can build the app
+    with stand-ins (a scripted queue, its own folders)."""
+
+    models: Models
+    training_queue: TrainingQueue
+    training_seconds: float  # Wall-time cap of one visitor's run.
+    on_a_space: bool
+
+    def shutdown(self) -> None:
+        """End every training and delete every visitor's files (the app is stopping)."""
+        self.training_queue.shutdown()
+        self.models.visitors.clear()
+
+
+@dataclass(frozen=True)
+class Pages:
+    """What the tabs that follow the Model menu show for one model (the Train tab does not)."""
+
+    add: add_tab.AddPage
+    learn: learn_tab.LearnPage
+    inside: inside_tab.InsidePage
+
+
+def pages_for(models: Models, label: str, question: str = "", session: str | None = None) -> Pages:
+    loaded = models.get(label, session)
+    return Pages(add_tab.page(loaded, label, question), learn_tab.page(models, loaded, label, session),
+                 inside_tab.page(loaded))
+
+
+def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
+    """The app. With ``first_page`` the default model's page is in the first HTML the browser
+    gets (it loads that model, so a test that only calls the API leaves it out)."""
+    models = parts.models
+    first = pages_for(models, models.default) if first_page else None
+    with gr.Blocks(title="An LSTM learns to add") as demo:
+        gr.Markdown(
+            "# An LSTM learns to add\n"
+            "A sequence-to-sequence network reads a sum one character at a time and writes the answer "
+            "one character at a time. It was never told the rules of addition: it learned them from examples.")
+        model_choice = gr.Dropdown(models.labels(), value=models.default, label="Model", elem_id="model",
+                                   info="One network per operand length, each trained with train.py (see the README).")
+        with gr.Tabs():
+            with gr.Tab("Add"):
+                add = AddTab(models, model_choice, first and first.add)
+            with gr.Tab("How it learns"):
+                learn = LearnTab(models, model_choice, first and first.learn)
+            with gr.Tab("Inside"):
+                inside = InsideTab(models, model_choice, first and first.inside)
+            with gr.Tab("Train"):
+                train = TrainTab(parts, model_choice, demo)
+        outputs = [*add.outputs, *learn.outputs, *inside.outputs]
+
+        def page_updates(model_label, question, session, shared_sum: str | None = None) -> dict:
+            shown = pages_for(models, model_label, question, session)
+            return {**add.show(shown.add, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
+
+        @answering
+        def show_page(model_label, question, request: gr.Request = None):
+            return page_updates(model_label, question, session_of(request))
+
+        @answering
+        def open_page(model_label, question, request: gr.Request = None):
+            """The first page: the model and sum a shared link names, else the defaults."""
+            shared_model, shared_sum = shared_page(request, models.labels(session_of(request)))
+            if not (shared_model or shared_sum) and first:
+                return {model_choice: gr.skip()}  # The first paint already shows this page.
+            model_label, question = shared_model or model_label, shared_sum or question
+            return {**page_updates(model_label, question, session_of(request), shared_sum), model_choice: model_label}
+
+        def leave(request: gr.Request = None):
+            """The visitor closed the page: cancel their training, free their models."""
+            parts.training_queue.leave(session_of(request))
+            models.visitors.forget(session_of(request))
+
+        demo.load(open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice],
+                  api_visibility="private")
+        # The page follows the menu when the visitor picks a model, and when a training has just
+        # chosen theirs (not on the first page's own choice, which already drew it).
+        for event in (model_choice.input, train.trained.then):
+            event(show_page, inputs=[model_choice, add.question], outputs=outputs, api_visibility="private")
+        demo.unload(leave)
+    # Each answer is one short forward pass: several at once keep the queue short, and the
+    # models are safe to call from several threads.
+    demo.queue(default_concurrency_limit=8, max_size=256)
+    return demo

@@ -1,0 +1,225 @@
+"""The Train tab: a visitor picks the settings, presses Train, and watches their own network learn
+(curves, ten held-out sums turning from ☒ to ☑, one sum's dependency grid taking addition's
+shape), epoch by epoch. The run happens in a worker process (``worker``), in turn with other
+visitors' (``training_queue``); the model then joins the Model menu for that visitor only.
+Its handlers are also the API's ``/train``, ``/stop_training`` and ``/publish``."""
+
+from __future__ import annotations
+
+import queue
+import zipfile
+from pathlib import Path
+
+import gradio as gr
+
+from addition.loading import load_model_folder
+
+from . import inside_views
+from . import train_settings as settings_table
+from .callbacks import answering, listening, person_error, plain, plural, session_of
+from .training_queue import CANCELLED, WAITING, TrainingQueue
+
+
+class TrainTab:
+    def __init__(self, parts, model_choice: gr.Dropdown, demo: gr.Blocks):
+        self.parts, self.models, self.training_queue = parts, parts.models, parts.training_queue
+        self.model_choice, self.demo = model_choice, demo
+        gr.Markdown(
+            "Pick the settings, press **Train**, and watch a network go from nonsense to addition: the "
+            "curves grow and the held-out sums below turn from ☒ to ☑. The defaults train in about 10 seconds "
+            "on 2 CPU cores (plus a few to start). "
+            f"One training runs at a time for everyone, the others waiting in line (at most {self.training_queue.max_waiting}), "
+            f"each for at most {plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
+            f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
+            f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused.")
+        controls = {}
+        for row in range(0, len(settings_table.SETTINGS), 3):
+            with gr.Row():
+                for setting in settings_table.SETTINGS[row:row + 3]:
+                    controls[setting.name] = setting_control(setting)
+        with gr.Row():
+            train_button = gr.Button("Train", variant="primary", elem_id="train-button")
+            stop_button = gr.Button("Stop", elem_id="stop-button")
+        self.status = gr.Markdown(elem_id="train-status")
+        with gr.Row():
+            self.accuracy_plot = gr.LinePlot(x="epoch", y="accuracy %", color="metric",
+                                             title="Whole answers right per epoch (%)", elem_id="train-accuracy")
+            self.loss_plot = gr.LinePlot(x="epoch", y="loss", color="metric", title="Loss per epoch",
+                                         elem_id="train-loss")
+        self.watch = gr.Dataframe(headers=settings_table.WATCH_HEADERS, datatype=["str", "number", "str", "str"],
+                                  interactive=False, label="Ten held-out questions, answered after every epoch",
+                                  elem_id="watch")
+        gr.Markdown("**Watch the pattern form:** after every epoch, how often each answer digit of the first "
+                    "watched sum changes when one question digit does, left, beside addition's own, right.")
+        with gr.Row():
+            self.watched_grid = gr.HTML(elem_id="watched-grid")
+            self.watched_addition = gr.HTML(elem_id="watched-addition")
+        self.download = gr.DownloadButton("Download the model folder (zip)", visible=False, elem_id="download")
+        with gr.Accordion("Result (JSON)", open=False):
+            self.result = gr.JSON(label="result")
+        gr.Markdown("#### Publish to the Hugging Face Hub\n" + (
+            "Sign in, pick your model in the Model menu, name the repo, and publish: it goes to your "
+            "account with its model card." if parts.on_a_space else
+            "Signing in works when this app runs as a Hugging Face Space. Here, download the zip, unzip it and run "
+            "`python push_to_hub.py FOLDER you/REPO`, or call the `/publish` endpoint with your token."))
+        with gr.Row():
+            if parts.on_a_space:  # Gradio's sign-in needs a Space.
+                gr.LoginButton()
+            repo_name = gr.Textbox(value="addition-lstm", label="Repo name", max_length=96)
+            publish_button = gr.Button("Publish", elem_id="publish-button")
+        publish_status = gr.Markdown()
+
+        # API callers send any JSON: preprocess=False hands the values over as sent, for the
+        # handlers to check and answer in words (Gradio's own checks log a traceback).
+        # Every call enters the handler at once (no concurrency limit): a refusal costs
+        # milliseconds, and the queue itself holds at most one running and max_waiting waiting,
+        # so a flood of /train calls never fills Gradio's queue for the sums.
+        self.trained = train_button.click(
+            self.train, inputs_kwargs=controls, api_name="train", concurrency_limit=None, preprocess=False,
+            outputs=[self.status, self.accuracy_plot, self.loss_plot, self.watch, self.result, self.download,
+                     model_choice, self.watched_grid, self.watched_addition])
+        stop_button.click(self.stop, outputs=self.status, api_name="stop_training", queue=False)
+        publish_button.click(self.publish, inputs=[model_choice, repo_name], outputs=publish_status,
+                             api_name="publish", preprocess=False)
+
+    def train(self, request: gr.Request = None, **settings):
+        """Train a network with the visitor's settings, streaming its progress; at the end it
+        joins the Model menu for this visitor only. A generator: Gradio sends each yield on."""
+        try:
+            config = settings_table.training_config(**settings)
+            ticket = self.training_queue.join(session_of(request), config)
+        except ValueError as error:
+            raise person_error(error) from None
+        watching, kept = settings_table.TrainingProgress(config), False
+        try:
+            yield from self._wait_for_a_turn(ticket, request)
+            if ticket.state == CANCELLED:
+                return
+            watching.started = watching.clock()  # The clock starts with the training, not the wait.
+            yield {self.status: watching.status(), self.download: gr.DownloadButton(visible=False), self.result: None}
+            yield from self._follow(ticket, watching, request)
+            if ticket.state == CANCELLED:
+                return
+            self.training_queue.touch(ticket)
+            archive = zip_folder(ticket.folder, config)
+            loaded = load_model_folder(ticket.folder, name="your model")
+            label, replaced = self.models.visitors.add(session_of(request), loaded, ticket.folder,
+                                                       f"{settings.get('cell', 'LSTM')}, {config.digits} digits")
+            kept = True
+        finally:
+            self.training_queue.finish(ticket, keep=kept)  # However it ended, no process or stray folder is left.
+        accuracy, loss = watching.curves()
+        note = f" It replaced {replaced}: you keep {self.models.visitors.per_session} at most." if replaced else ""
+        network_now, addition_itself = live_grids(watching.grid)
+        yield {self.status: watching.status() + note, self.accuracy_plot: accuracy, self.loss_plot: loss,
+               self.watch: watching.watch_rows(), self.watched_grid: network_now,
+               self.watched_addition: addition_itself, self.result: watching.summary(label),
+               self.download: gr.DownloadButton(value=archive, visible=True),
+               # Chosen at once, so that the Add tab answers with it (the page is redrawn after this event).
+               self.model_choice: gr.Dropdown(choices=self.models.labels(session_of(request)), value=label)}
+
+    def _wait_for_a_turn(self, ticket, request):
+        """Updates while the ticket waits; says why when it is cancelled before it starts."""
+        while ticket.state == WAITING:
+            if listening(self.demo, request):
+                self.training_queue.touch(ticket)
+            yield {self.status: queued_status(self.training_queue, ticket)}
+            self.training_queue.wait(ticket, 1.0)
+        if ticket.state == CANCELLED:
+            yield {self.status: ticket.reason}
+
+    def _follow(self, ticket, watching, request):
+        """Updates from the run's events until it is done (or cancelled, said in words)."""
+        while True:
+            if listening(self.demo, request):
+                self.training_queue.touch(ticket)
+            if ticket.state == CANCELLED:
+                yield {self.status: ticket.reason}
+                return
+            try:
+                event = ticket.run.events.get(timeout=1.0)
+            except queue.Empty:
+                yield {self.status: watching.status()}  # Elapsed time moves on even between events.
+                continue
+            if event["event"] == "error":
+                raise gr.Error(plain(f"Training failed: {event['message']}"), print_exception=False)
+            watching.add(event)
+            if event["event"] == "done":
+                return
+            update = {self.status: watching.status(), self.watch: watching.watch_rows()}
+            if event["event"] == "epoch":
+                update[self.accuracy_plot], update[self.loss_plot] = watching.curves()
+                update[self.watched_grid], update[self.watched_addition] = live_grids(watching.grid)
+            yield update
+
+    def stop(self, request: gr.Request = None) -> str:
+        return self.training_queue.stop(session_of(request))
+
+    @answering
+    def publish(self, model_label, repo_name, oauth_token: gr.OAuthToken | None = None, request: gr.Request = None):
+        """Publish the visitor's own trained model to their Hub account, with its model card.
+        The name is checked first; the token is used for this request only, never stored or shown."""
+        from addition.errors import first_line
+        from addition.hub import check_repo_name, push_folder
+
+        folder = self.models.visitors.folder(session_of(request), model_label) if isinstance(model_label, str) else None
+        if folder is None:
+            raise ValueError("Only a model you trained here can be published: train one, then pick it in the Model menu.")
+        name = check_repo_name(repo_name)
+        if oauth_token is None:
+            raise ValueError("Sign in with Hugging Face first (the button above), so that the model goes to your account."
+                             if self.parts.on_a_space else
+                             "Publishing needs a Hugging Face sign-in, which this app offers when it runs as a Space. "
+                             "Here: download the zip, unzip it, and run python push_to_hub.py FOLDER you/REPO.")
+        from huggingface_hub import HfApi
+
+        api = HfApi(token=oauth_token.token)
+        try:
+            username = api.whoami()["name"]
+        except Exception:  # Any failure here means the sign-in is not usable.
+            raise ValueError("Hugging Face did not accept the sign-in: sign in again.") from None
+        repo_id = f"{username}/{name}"
+        try:
+            push_folder(folder, repo_id, api=api)
+        except Exception as error:  # The Hub's errors vary (HTTP, permissions, quota): one line each.
+            raise ValueError(f"Publishing to {repo_id} failed: {first_line(error)}") from None
+        return f"Published to [{repo_id}](https://huggingface.co/{repo_id}) with its model card."  # A checked id.
+
+
+def setting_control(setting: settings_table.Setting):
+    """The Train tab's control for one row of ``SETTINGS``."""
+    options = {"label": setting.label, "value": setting.default, "elem_id": f"{setting.name.replace('_', '-')}-setting"}
+    if setting.choices is not None:
+        return gr.Radio(list(setting.choices), info=setting.info, **options)
+    if isinstance(setting.default, bool):
+        return gr.Checkbox(**options)
+    low, high = setting.limits
+    if high - low > 1000:  # A slider cannot pick one of 100,000 values: type it.
+        return gr.Number(precision=0, minimum=low, maximum=high, **options)
+    return gr.Slider(low, high, step=setting.step, **options)
+
+
+def live_grids(grid: dict | None) -> tuple[str, str]:
+    """The watched sum's grids as HTML: the network's (cells that disagree marked), addition's."""
+    if not grid:
+        return "", ""
+    return inside_views.dependency_tables(grid, f"the network now, on {grid['question']}",
+                                          f"addition itself, on {grid['question']}")
+
+
+def queued_status(training_queue: TrainingQueue, ticket) -> str:
+    place, wait = training_queue.place(ticket), training_queue.estimated_wait(ticket)
+    ahead = "the training under way" if place == 1 else f"the training under way and {place - 1} waiting"
+    return (f"**Waiting: number {place} in line** behind {ahead} (one at a time, so that answering sums stays "
+            f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line.")
+
+
+def zip_folder(folder: Path, config) -> str:
+    """The model folder as a zip beside it (in the run folder, so freed with it), holding one
+    folder that app.py --model, evaluate.py and push_to_hub.py take as it is once unzipped."""
+    name = f"addition-{config.digits}digit-{config.cell}"
+    path = folder.parent / f"{name}.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, f"{name}/{file.name}")
+    return str(path)
