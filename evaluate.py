@@ -13,10 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from addition import BUNDLED_MODEL, CHECK, CROSS
+from pathlib import Path
+
+from addition import CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail
 
-LARGEST_WHOLE_SPACE = 10_000_000  # 3 digits: 1,000,000 sums, scored in ~1 min; 4 digits: 10**8.
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "addition-3digit"  # The app's first model.
+LARGEST_WHOLE_SPACE = 10_000_000  # Scored whole up to 3 digits (1,000,000 sums); 4 digits would be 10**8.
 DEFAULT_SAMPLE = 1_000_000
 
 
@@ -28,7 +31,7 @@ def carry_chains(digits: int) -> list[tuple[int, int]]:
 
 def main(argv=None):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", nargs="?", default=str(BUNDLED_MODEL), help="model folder or Hub repo id (default: bundled)")
+    parser.add_argument("model", nargs="?", default=str(DEFAULT_MODEL), help="model folder or Hub repo id (default: bundled)")
     parser.add_argument("--sample", type=int, default=0,
                         help=f"score this many random sums instead of all of them (0: all, or {DEFAULT_SAMPLE:,} "
                              "random ones past 3 digits)")
@@ -41,7 +44,7 @@ def main(argv=None):
     from addition.data import sample_whole_space, whole_space
     from addition.evaluation import describe_mistake, evaluate
     from addition.loading import load_model
-    from addition.saving import ModelFolderError
+    from addition.errors import ModelFolderError
 
     try:
         loaded = load_model(arguments.model)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from addition.cli import OneLineErrorParser, fail, first_line
+from addition.cli import OneLineErrorParser, fail
+from addition.errors import first_line
 from addition.hub import check_repo_id, find_token, push_folder
 
 
@@ -29,7 +30,7 @@ def main(argv=None):
         fail("publishing needs a Hugging Face token: set HF_TOKEN or run `hf auth login`")
 
     from addition.loading import load_model_folder
-    from addition.saving import ModelFolderError
+    from addition.errors import ModelFolderError
 
     try:
         load_model_folder(arguments.folder)  # Only a folder that loads is worth publishing.

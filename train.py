@@ -1,13 +1,14 @@
 """Train the addition LSTM and save a self-describing model folder.
 
-    python train.py                                # our defaults, 3 digits (20 s to 1 minute on 2 CPU cores)
-    python train.py --recipe seed                  # the keras-io example's recipe (10x as long)
-    python train.py --cell gru                     # the seed's "Try replacing GRU, or SimpleRNN"
+    python train.py                                # our defaults, 3 digits (README "Results": how long, how good)
+    python train.py --recipe keras-io              # the keras-io example's recipe
+    python train.py --like models/addition-3digit  # a folder's recorded settings, rerun as they ran
+    python train.py --cell gru                     # the keras-io example's "Try replacing GRU, or SimpleRNN"
     python train.py --digits 2 --training-size 3000 --epochs 1 --output /tmp/m   # a smoke test
     python train.py --push-to-hub me/addition-lstm # train, then publish to the Hugging Face Hub
 
 Every field of addition.config.TrainConfig is a flag with the field's help and default; flags
-override the chosen recipe (ours, the dataclass defaults, or seed, the keras-io example's).
+override the chosen starting point (our recipe, the keras-io example's, or a folder's settings).
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from addition import CHECK, CROSS
-from addition.cli import OneLineErrorParser, fail, first_line
+from addition.cli import OneLineErrorParser, fail
 from addition.config import RECIPES, TrainConfig
+from addition.errors import ModelFolderError, first_line
 from addition.hub import check_repo_id
 from addition.saving import check_output_folder
+
+BUNDLED_MODELS = Path(__file__).resolve().parent / "models"  # Replaced only with --overwrite.
+
 
 def add_config_flags(parser) -> None:
     """One flag per TrainConfig field (``num_layers`` is ``--layers``), its help from the field.
@@ -39,10 +45,12 @@ def add_config_flags(parser) -> None:
 
 def parse_arguments(argv):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--recipe", choices=sorted(RECIPES), default="ours",
-                        help="starting settings that the other flags override: ours (the defaults below), "
-                             "seed (the keras-io example's) or ours-2026-11 (our defaults before 2026-12-02, "
-                             "which made the bundled models)")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--recipe", choices=sorted(RECIPES), default="ours",
+                       help="starting settings that the other flags override: ours (the defaults below) or "
+                            "keras-io (the keras-io example's)")
+    start.add_argument("--like", metavar="FOLDER", default=None,
+                       help="start from the settings a model folder records, to rerun its training as it ran")
     add_config_flags(parser)
     parser.add_argument("--output", default=None,
                         help="model folder to write (default: runs/addition-<digits>digit); a bundled model "
@@ -59,7 +67,7 @@ def parse_arguments(argv):
     names = {field.name for field in TrainConfig.fields()}
     overrides = {name: value for name, value in vars(arguments).items() if name in names and value is not None}
     try:
-        config = RECIPES[arguments.recipe].replace(**overrides)
+        config = (recorded_settings(arguments.like) if arguments.like else RECIPES[arguments.recipe]).replace(**overrides)
     except ValueError as error:
         parser.error(str(error))
     if arguments.private and not arguments.push_to_hub:
@@ -73,10 +81,21 @@ def parse_arguments(argv):
             parser.error(str(error))
     arguments.output = arguments.output or f"runs/addition-{config.digits}digit"
     try:  # Before training: minutes of work should not end in "cannot write".
-        check_output_folder(arguments.output, overwrite_bundled=arguments.overwrite)
+        check_output_folder(arguments.output, protected=BUNDLED_MODELS, overwrite=arguments.overwrite)
     except ValueError as error:
         parser.error(str(error))
     return arguments, config
+
+
+def recorded_settings(folder) -> TrainConfig:
+    """The settings a model folder's addition.json records (the network is not loaded)."""
+    from addition.loading import check_info, read_json, recorded_config
+
+    path = Path(folder).expanduser()
+    if not (path / "addition.json").is_file():
+        raise ModelFolderError(f"--like {folder}: not a model folder (no addition.json)")
+    where = f"{folder}/addition.json"
+    return recorded_config(check_info(read_json(path, "addition.json", str(folder)), where), where)
 
 
 def print_epoch(record, samples):
@@ -102,17 +121,14 @@ def main(argv=None):
         if token is None:
             fail("--push-to-hub needs a Hugging Face token: set HF_TOKEN or run `hf auth login`")
 
-    from addition.pipeline import train_and_save
+    from addition.training import train_and_save
 
-    output = arguments.output or f"runs/addition-{config.digits}digit"
     command = shlex.join(["python", "train.py", *argv])
     print(f"Training with {config}", flush=True)
-    from addition.saving import ModelFolderError
-
     try:
         result, folder, summary = train_and_save(
             config,
-            output,
+            arguments.output,
             command=command,
             whole_space_sample=arguments.whole_space_sample,
             verbose=0 if arguments.quiet else 1,

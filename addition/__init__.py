@@ -1,32 +1,54 @@
-"""addition-lstm: a sequence-to-sequence LSTM that learns to add, as a small library.
+"""addition: a sequence-to-sequence LSTM that learns to add, as a small library.
 
-codec       the pure character codec (standard library + numpy)
-data        seeded, deduplicated questions and the train/validation split
-config      TrainConfig: our defaults, the keras-io recipe as an override
-model       the Keras model and a fast Predictor
-training    fit with whole-answer monitoring and best-epoch weights
-evaluation  exact-match, per-character, breakdowns, mistakes in words
-saving      write the self-describing model folder, atomically
-loading     read a model folder (or a Hub repo) as untrusted input, strictly
-pipeline    train + evaluate + save, as train.py runs it
-hub         the Hugging Face Hub: model card, push, download
-catalog     the models the app offers
-views       the app's views as pure functions
+Read in this order:
+
+    model.py       the network: encoder -> RepeatVector -> decoder -> softmax, and a Predictor
+    codec.py       how "535+61" becomes the one-hot rows the network reads, and back
+    data.py        seeded, deduplicated questions; the train/validation split; carries
+    config.py      TrainConfig: every setting with its default, and the keras-io recipe
+    training.py    train with whole-answer monitoring, keep the best epoch, save the folder
+    evaluation.py  whole-answer accuracy first, by carries and lengths, mistakes in words
+    inside.py      what each answer digit depends on; where the network keeps the carry
+    saving.py, loading.py, hub.py   the model folder: written atomically, read as untrusted, on the Hub
+
+The names below are the public API (``from addition import Codec, build_model, train``); each
+loads its module on first use, so that ``addition.codec`` alone never pulls in Keras.
 """
 
+import importlib
 import os
-from pathlib import Path
 
-# Set before any module here imports Keras: keeps TensorFlow's C++ log lines out of the
-# scripts' output. Level 3, not 2: on a machine without a GPU every start otherwise prints
-# "failed call to cuInit: ... CUDA error", which reads like a failure; real failures still
-# reach us as Python exceptions.
+# Set before any module here imports TensorFlow: keeps its C++ log lines (a CUDA warning on a
+# machine without a GPU, which reads like a failure) out of the scripts' output; real failures
+# still reach us as Python exceptions.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-MODELS_FOLDER = Path(__file__).resolve().parents[1] / "models"  # The bundled model folders.
-BUNDLED_MODEL = MODELS_FOLDER / "addition-3digit"  # The one shown first.
 CHECK, CROSS = "☑", "☒"  # A right and a wrong answer, everywhere.
 
-from .codec import VOCABULARY, Codec  # noqa: E402
+_PUBLIC = {
+    "Codec": "codec",
+    "TrainConfig": "config",
+    "KERAS_IO_RECIPE": "config",
+    "build_model": "model",
+    "Predictor": "model",
+    "generate_questions": "data",
+    "split_questions": "data",
+    "whole_space": "data",
+    "train": "training",
+    "train_and_save": "training",
+    "score": "evaluation",
+    "evaluate": "evaluation",
+    "describe_mistake": "evaluation",
+    "dependency_grids": "inside",
+    "explain": "inside",
+    "save_model_folder": "saving",
+    "load_model": "loading",
+    "load_model_folder": "loading",
+}
+__all__ = ["CHECK", "CROSS", *_PUBLIC]
 
-__all__ = ["Codec", "VOCABULARY"]
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'addition' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import first_line  # noqa: F401  (the scripts' one-line reasons)
-
 
 class OneLineErrorParser(argparse.ArgumentParser):
     """argparse, but a bad flag prints one line (not the usage block) and exits with 2."""

@@ -1,11 +1,15 @@
 """The character codec: how a sum becomes a padded string, and a string becomes numbers.
 
-A worked example with ``digits=3`` and ``reverse=True``::
+A worked example with the defaults, ``Codec(digits=3)``::
 
-    question "12+345"  ->  padded on the right to 2*3+1 = 7 characters: "12+345 "
-                       ->  reversed:                                    " 543+21"
-    answer   12+345 = 357  ->  padded on the right to 3+1 = 4 characters: "357 "
-                           ->  with ``reverse_answer``, units digit first:  "753 "
+    question "12+345"  ->  each operand zero-padded to 3 digits:     "012+345"  (2*3+1 = 7 characters)
+                       ->  reversed (``reverse``):                   "543+210"
+    answer   12+345 = 357  ->  units digit first (``reverse_answer``): "753"
+                           ->  padded on the right to 3+1 = 4 characters: "753 "
+
+The keras-io example's own format, ``Codec(zero_pad=False, reverse_answer=False)``, pads the
+question with spaces on the right instead ("12+345 ", reversed " 543+21") and writes the
+answer in reading order ("357 ").
 
 Every character is then an index into the vocabulary ``0123456789+ `` (digit ``d`` is
 index ``d``, ``+`` is 10, the padding space is 11); the model reads the question one-hot
@@ -45,6 +49,10 @@ VOCABULARY = "0123456789+ "
 PAD = " "
 PLUS = "+"
 
+# Operands of up to this many digits: one-hot questions of 2 * 9 + 1 characters are plenty for a
+# network that reads the whole question before it writes, and keep every sum an int64.
+MAX_DIGITS = 9
+
 # A question longer than this is refused before any parsing, so that a pasted novel costs
 # nothing. It leaves room for generous spacing around any sum a model can answer.
 MAX_QUESTION_CHARS = 64
@@ -59,8 +67,8 @@ class Codec:
     digits: int = 3  # Largest operand has this many digits, e.g. 3 -> 0..999.
     reverse: bool = True  # Reverse the padded question (see the module docstring).
     vocabulary: str = VOCABULARY  # Characters in index order.
-    reverse_answer: bool = False  # Write the answer units digit first (see the module docstring).
-    zero_pad: bool = False  # Write each operand to ``digits`` places, "012+345" (see the module docstring).
+    reverse_answer: bool = True  # Write the answer units digit first (see the module docstring).
+    zero_pad: bool = True  # Write each operand to ``digits`` places, "012+345" (see the module docstring).
 
     def __post_init__(self):
         for name in ("reverse", "reverse_answer", "zero_pad"):
@@ -70,8 +78,8 @@ class Codec:
             raise ValueError(f"vocabulary must be a string of characters, got {type(self.vocabulary).__name__}")
         if not isinstance(self.digits, int) or isinstance(self.digits, bool) or self.digits < 1:
             raise ValueError(f"digits must be a whole number of at least 1, got {self.digits!r}")
-        if self.digits > 9:
-            raise ValueError(f"digits must be at most 9, got {self.digits}")
+        if self.digits > MAX_DIGITS:
+            raise ValueError(f"digits must be at most {MAX_DIGITS}, got {self.digits}")
         if sorted(self.vocabulary) != sorted(VOCABULARY) or len(self.vocabulary) != len(VOCABULARY):
             raise ValueError(
                 f"vocabulary must hold each of the characters {VOCABULARY!r} once, "
@@ -248,10 +256,9 @@ class Codec:
 
     @classmethod
     def from_json(cls, info: dict) -> "Codec":
-        """The codec a folder's ``addition.json`` describes; folders older than a setting
-        were written without it, and get its off value, as they were trained."""
-        return cls(digits=info["digits"], reverse=info["reverse"], vocabulary=info.get("vocabulary", VOCABULARY),
-                   reverse_answer=info.get("reverse_answer", False), zero_pad=info.get("zero_pad", False))
+        """The codec ``to_json`` wrote (``addition.loading`` reads older folders' too)."""
+        return cls(digits=info["digits"], reverse=info["reverse"], vocabulary=info["vocabulary"],
+                   reverse_answer=info["reverse_answer"], zero_pad=info["zero_pad"])
 
 
 def _write_numbers(codes: np.ndarray, rows: np.ndarray, start: np.ndarray, numbers: np.ndarray, width: int):

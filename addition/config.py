@@ -1,9 +1,9 @@
 """Training settings: one dataclass whose defaults are what ``python train.py`` runs.
 
 Each field's ``help`` is its comment and its ``--flag``'s help text (train.py builds the flags
-from these fields). The keras-io example's recipe is an override, ``SEED_RECIPE``, kept so
-that its results can be reproduced. README "Results" and docs/lab-notebook.md have the
-measurements behind each default.
+from these fields). The keras-io example's recipe is an override, ``KERAS_IO_RECIPE``, kept so
+that its results can be reproduced. docs/lab-notebook.md has the measurements behind each
+default, in the sections named beside them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-SAMPLINGS = ("seed", "uniform", "mixed", "carries")  # How operands are drawn: see addition.data.
+from .codec import Codec
+from .data import SAMPLINGS, count_distinct_questions
+
 SCHEDULES = ("constant", "cosine")
-CELLS = ("lstm", "gru", "simplernn")  # The recurrent layer: see addition.model.
+# The keras-io example's "Try replacing GRU, or SimpleRNN": a flag's value -> the Keras layer.
+CELLS = {"lstm": "LSTM", "gru": "GRU", "simplernn": "SimpleRNN"}
 
 
 def setting(default, help: str):
@@ -24,13 +27,13 @@ def setting(default, help: str):
 class TrainConfig:
     # Data.
     digits: int = setting(3, "largest operand length in digits (3: sums up to 999+999)")
-    training_size: int = setting(50_000, "distinct questions generated, validation included (the seed's 50,000)")
-    validation_fraction: float = setting(0.1, "share of the questions held out, never trained on (the seed's 10%)")
+    training_size: int = setting(50_000, "distinct questions generated, validation included (keras-io: 50,000)")
+    validation_fraction: float = setting(0.1, "share of the questions held out, never trained on (keras-io: 10%)")
     # Carry-heavy: 9...9+9...9 and its long carry chains are where a short training errs.
-    sampling: str = setting("carries", "how operands are drawn: seed (a random length, then digits), uniform "
+    sampling: str = setting("carries", "how operands are drawn: keras-io (a random length, then digits), uniform "
                                      "(like the whole space), mixed (half and half) or carries (a third each of "
-                                     "uniform, seed and 9-heavy full-length numbers)")
-    reverse: bool = setting(True, "reverse the question string, as the seed does (see addition.codec)")
+                                     "uniform, keras-io and 9-heavy full-length numbers)")
+    reverse: bool = setting(True, "reverse the question string, as keras-io does (see addition.codec)")
     reverse_answer: bool = setting(True, "write the answer units digit first, as people add "
                                          "(learns in far fewer passes; see addition.codec)")
     zero_pad: bool = setting(True, "write each operand with leading zeros to the full width, 012+345, so "
@@ -47,17 +50,16 @@ class TrainConfig:
                                      "(never held-out ones)")
     # Model.
     cell: str = setting("lstm", "recurrent layer of encoder and decoder: lstm, gru or simplernn")
-    # With fresh questions and a peak of 0.03, 64 units learn about as much per pass as 128,
-    # and a pass costs half as much (docs/lab-notebook.md, "A perfect adder by default").
-    hidden_size: int = setting(64, "units in every recurrent layer (the seed: 128)")
+    # With fresh questions and a high learning rate, half the keras-io example's units learn about
+    # as much per pass, for half the cost ("A perfect adder by default").
+    hidden_size: int = setting(64, "units in every recurrent layer (keras-io: 128)")
     num_layers: int = setting(1, "decoder layers stacked after the RepeatVector")
     unroll: bool = setting(True, "unroll the short recurrent loops: same maths, faster on CPU")
-    # Optimisation.
-    # With zero-padded operands, 12 of these passes left 0 to 8 of all 1,000,000 3-digit sums
-    # wrong over six random seeds (docs/lab-notebook.md, "Zero-padded operands").
+    # Optimisation. The number of passes is the shortest that stays near perfect over several
+    # random seeds ("Zero-padded operands").
     epochs: int = setting(12, "passes over the training questions (at most, with --target-accuracy)")
-    batch_size: int = setting(256, "questions per gradient step (the seed: 32)")
-    learning_rate: float = setting(0.03, "Adam's peak learning rate (the seed: 1e-3)")
+    batch_size: int = setting(256, "questions per gradient step (keras-io: 32)")
+    learning_rate: float = setting(0.03, "Adam's peak learning rate (keras-io: 1e-3)")
     schedule: str = setting("cosine", "learning-rate schedule: constant, or cosine decay to zero over all steps")
     warmup_fraction: float = setting(0.125, "with the cosine schedule: share of all steps rising linearly to the peak")
     clipnorm: float | None = setting(1.0, "clip each gradient to this norm: damps the occasional loss spike "
@@ -68,8 +70,8 @@ class TrainConfig:
     def __post_init__(self):
         if self.clipnorm == 0:
             object.__setattr__(self, "clipnorm", None)  # 0 on the command line means no clipping.
+        Codec(digits=self.digits)  # The codec says which numbers of digits it can read.
         checks = [
-            (1 <= self.digits <= 9, "digits must be from 1 to 9"),
             (self.training_size >= 20, "training size must be at least 20"),
             (self.short_sums >= 0, "short sums must be 0 or more"),
             (0 < self.validation_fraction < 1, "validation fraction must be between 0 and 1"),
@@ -89,8 +91,6 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
-        from .data import count_distinct_questions
-
         available = count_distinct_questions(self.digits)
         if self.training_size > available:
             # Checked here, at once: asking the generator for more would loop forever.
@@ -98,6 +98,11 @@ class TrainConfig:
                 f"training size {self.training_size:,} is more than the {available:,} distinct "
                 f"questions with {self.digits}-digit operands"
             )
+
+    def codec(self) -> Codec:
+        """The codec these settings train with."""
+        return Codec(digits=self.digits, reverse=self.reverse, reverse_answer=self.reverse_answer,
+                     zero_pad=self.zero_pad)
 
     def replace(self, **changes) -> "TrainConfig":
         return dataclasses.replace(self, **changes)
@@ -111,14 +116,9 @@ class TrainConfig:
 
 
 # The keras-io example's recipe (3 digits), as overrides of our defaults.
-SEED_RECIPE = TrainConfig(
-    sampling="seed", reverse_answer=False, zero_pad=False, swap_operands=False, short_sums=0, fresh_questions=False,
-    hidden_size=128, unroll=False, epochs=30, batch_size=32, learning_rate=1e-3, schedule="constant",
-    warmup_fraction=0.0, clipnorm=None,
+KERAS_IO_RECIPE = TrainConfig(
+    sampling="keras-io", reverse_answer=False, zero_pad=False, swap_operands=False, short_sums=0,
+    fresh_questions=False, hidden_size=128, unroll=False, epochs=30, batch_size=32, learning_rate=1e-3,
+    schedule="constant", warmup_fraction=0.0, clipnorm=None,
 )
-
-# Our defaults until 2026-12-02, which made the bundled models: their commands in the README
-# name only what differed from these, so `--recipe ours-2026-11` reruns them.
-RECIPES = {"ours": TrainConfig(), "seed": SEED_RECIPE,
-           "ours-2026-11": TrainConfig(sampling="mixed", zero_pad=False, fresh_questions=False, hidden_size=128,
-                                       epochs=12, learning_rate=6e-3)}
+RECIPES = {"ours": TrainConfig(), "keras-io": KERAS_IO_RECIPE}

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 # How operands are drawn:
-# - "seed": as the keras-io example does: a length uniform in 1..digits, then that many random
-#   digits. Short numbers are common, so only about a quarter of questions add two
+# - "keras-io": as the keras-io example does: a length uniform in 1..digits, then that many
+#   random digits. Short numbers are common, so only about a quarter of questions add two
 #   full-length numbers, against 81% of all 3-digit sums.
 # - "uniform": each operand uniform in 0..10**digits-1, so questions look like the whole space.
 # - "mixed": each question is drawn one way or the other with equal chance: the whole space's
 #   shape, with enough short operands that they are learnt too.
-# - "carries": a third each of uniform, seed-style, and full-length with each digit a 9 half the
+# - "carries": a third each of uniform, keras-io-style, and full-length with each digit a 9 half the
 #   time. Long carry chains and sums near the top (990+999) are rare in the whole space (both
 #   operands above 900 in 1% of sums) and are what a network trained on the others gets wrong.
-SAMPLINGS = ("seed", "uniform", "mixed", "carries")
+SAMPLINGS = ("keras-io", "uniform", "mixed", "carries")
 
 
 def count_distinct_questions(digits: int) -> int:
@@ -23,7 +23,7 @@ def count_distinct_questions(digits: int) -> int:
     return n * (n + 1) // 2
 
 
-def generate_questions(digits: int, count: int, seed: int, sampling: str = "seed",
+def generate_questions(digits: int, count: int, seed: int, sampling: str = "carries",
                        exclude: np.ndarray | None = None) -> np.ndarray:
     """``count`` distinct pairs (a, b), shape (count, 2), in the order drawn, none of them one of
     the pairs in ``exclude`` (in either order).
@@ -70,17 +70,17 @@ def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -
         return uniform
     # Random digits of a random length are the same as a number uniform below 10**length.
     lengths = rng.integers(1, digits + 1, size=size)
-    seed_style = rng.integers(0, 10**lengths)
-    if sampling == "seed":
-        return seed_style
+    keras_io_style = rng.integers(0, 10**lengths)
+    if sampling == "keras-io":
+        return keras_io_style
     if sampling == "mixed":
         use_uniform = rng.random(size[0]) < 0.5
-        return np.where(use_uniform[:, None], uniform, seed_style)
+        return np.where(use_uniform[:, None], uniform, keras_io_style)
     # "carries": every digit a 9 half the time, else uniform: 999+999 in 1% of the draws.
     digit = np.where(rng.random((*size, digits)) < 0.5, 9, rng.integers(0, 10, size=(*size, digits)))
     nines = (digit * 10 ** np.arange(digits)).sum(axis=-1)
     kind = rng.integers(0, 3, size=size[0])[:, None]
-    return np.where(kind == 0, uniform, np.where(kind == 1, seed_style, nines))
+    return np.where(kind == 0, uniform, np.where(kind == 1, keras_io_style, nines))
 
 
 def draw_fresh_questions(digits: int, count: int, rng: np.random.Generator, sampling: str,
@@ -112,7 +112,7 @@ def all_short_sums(digits: int) -> np.ndarray:
 
 
 def draw_short_sums(digits: int, count: int, rng: np.random.Generator, held_out: np.ndarray) -> np.ndarray:
-    """``count`` of ``all_short_sums``, drawn with repeats the seed's way (an operand's length
+    """``count`` of ``all_short_sums``, drawn with repeats the keras-io way (an operand's length
     uniform, then its digits), none of them a held-out question in either order. Shape (count, 2).
 
     Deduplicated generation holds each of the 55 distinct sums of two 1-digit numbers at most
@@ -133,7 +133,7 @@ def draw_short_sums(digits: int, count: int, rng: np.random.Generator, held_out:
 
 
 def split_questions(pairs: np.ndarray, validation_fraction: float = 0.1):
-    """Set the last ``validation_fraction`` apart as held-out validation, as the seed does.
+    """Set the last ``validation_fraction`` apart as held-out validation, as the keras-io example does.
 
     The pairs are already in random order, so the tail is a random sample.
     """

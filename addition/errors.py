@@ -11,3 +11,10 @@ def first_line(error: BaseException, limit: int = 300) -> str:
     """An exception as one line for a person: its message's first line, else its type."""
     text = str(error).strip()
     return text.splitlines()[0][:limit] if text else type(error).__name__
+
+
+def quoted(value, limit: int = 40) -> str:
+    """``value`` as Python writes it, cut to ``limit`` characters: a message never echoes back a
+    megabyte someone sent."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

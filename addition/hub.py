@@ -111,9 +111,9 @@ def build_model_card(folder, repo_id: str):
         reliability = f"it can be wrong on a few rare sums ({wrong:,} of {scope_words} sums when it was saved)"
     else:
         reliability = "it can be wrong (see the results above)"
-    from .codec import Codec
+    from .loading import codec_of
 
-    codec = Codec.from_json(info)
+    codec = codec_of(info)
     a, b = (int(part) for part in codec.example.split("+"))
     padded_answer = codec.answer_string(a + b)
     written = "units digit first (read it backwards)" if codec.reverse_answer else "in reading order"

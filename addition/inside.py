@@ -284,13 +284,10 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
     without them those parts are empty. Raises ``ValueError`` (in words) for a bad question."""
     a, b = codec.parse_question(question)
     seen = look(model, codec, a, b)
-    total, columns = a + b, question_columns(codec, a, b)
-    rows = list(codec.answer_string(total))
+    total, labels = a + b, _Labels.of(codec, a, b)
     written = codec.decode(seen.logits.argmax(axis=-1)[None])[0]  # Writing order.
     model_grid, oracle_grid = model_counterfactual(codec, seen), oracle_counterfactual(codec, a, b)
-
-    def grid(values):
-        return labelled_grid(values, rows, columns)
+    grid = labels.grid
 
     def states(layer_name, steps, values):  # values: (steps, units) -> units x steps.
         return {"layer": layer_name, "steps": list(steps), "values": _rounded(values.T).tolist()}
@@ -303,9 +300,8 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
                           "values": _rounded(seen.decoder_states[layer][:, unit]).tolist()})
     return {
         "question": f"{a}+{b}", "a": a, "b": b, "true_answer": total,
-        "model_answer": codec.in_reading_order(written), "correct": codec.in_reading_order(written) == "".join(rows),
-        "answer_places": [place_name(place) for place in answer_places(codec, total)],
-        "question_places": [None if column["place"] is None else place_name(column["place"]) for column in columns],
+        "model_answer": codec.in_reading_order(written),
+        "correct": codec.in_reading_order(written) == "".join(labels.rows), **labels.places(),
         "grids": {
             "counterfactual": grid(_rounded(model_grid)),
             "oracle": grid(_rounded(oracle_grid)),
@@ -345,14 +341,35 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
     them: one forward pass, cheap enough to redraw after every epoch of a training."""
     variants, variant_columns = digit_variants(codec, a, b)
     written = answers(np.concatenate([[(a, b)], variants]))
-    columns, rows = question_columns(codec, a, b), list(codec.answer_string(a + b))
-    model_grid = counterfactual(codec, written[0], written[1:], variant_columns, columns)
+    labels = _Labels.of(codec, a, b)
+    model_grid = counterfactual(codec, written[0], written[1:], variant_columns, labels.columns)
     oracle_grid = oracle_counterfactual(codec, a, b)
-    return {"question": f"{a}+{b}", "answer_places": [place_name(place) for place in answer_places(codec, a + b)],
-            "question_places": [None if column["place"] is None else place_name(column["place"]) for column in columns],
-            "grids": {"counterfactual": labelled_grid(_rounded(model_grid), rows, columns),
-                      "oracle": labelled_grid(_rounded(oracle_grid), rows, columns),
-                      "disagreement": labelled_grid(disagreement(model_grid, oracle_grid), rows, columns)}}
+    return {"question": f"{a}+{b}", **labels.places(),
+            "grids": {"counterfactual": labels.grid(_rounded(model_grid)), "oracle": labels.grid(_rounded(oracle_grid)),
+                      "disagreement": labels.grid(disagreement(model_grid, oracle_grid))}}
+
+
+@dataclass
+class _Labels:
+    """How a sum's grids are labelled: rows the answer's characters, columns the question's
+    (both in reading order), and the place value of each."""
+
+    codec: Codec
+    total: int
+    rows: list
+    columns: list
+
+    @classmethod
+    def of(cls, codec: Codec, a: int, b: int) -> "_Labels":
+        return cls(codec, a + b, list(codec.answer_string(a + b)), question_columns(codec, a, b))
+
+    def grid(self, values: np.ndarray) -> dict:
+        return labelled_grid(values, self.rows, self.columns)
+
+    def places(self) -> dict:
+        return {"answer_places": [place_name(place) for place in answer_places(self.codec, self.total)],
+                "question_places": [None if column["place"] is None else place_name(column["place"])
+                                    for column in self.columns]}
 
 
 def _rounded(values) -> np.ndarray:
@@ -360,7 +377,7 @@ def _rounded(values) -> np.ndarray:
     return np.round(np.asarray(values, dtype=np.float64), DECIMALS)
 
 
-# The traced network, once per model (kept while the model lives), like model.fast_forward.
+# The traced network, once per model (kept while the model lives), as Predictor keeps its forward pass.
 _TRACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 

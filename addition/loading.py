@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import first_line
-from .codec import Codec
-from .config import CELLS
+from .codec import MAX_DIGITS, VOCABULARY, Codec
+from .config import CELLS, TrainConfig
+from .errors import first_line, quoted
 from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, ModelFolderError
 
 # Far above what train.py writes (addition.json ~3 KB, history.json ~10 KB, validation.json
@@ -27,6 +27,12 @@ from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, Model
 MAX_BYTES = {INFO_FILE: 1_000_000, HISTORY_FILE: 2_000_000, VALIDATION_FILE: 64_000_000,
              "config.json": 1_000_000, "model.weights.h5": 256_000_000}
 MAX_TEXT = 2_000  # Characters of a command or a setting shown on the page.
+# Settings added to the format after some folders were saved: a folder without one was trained
+# without it, as its off value says; and values renamed since.
+CODEC_ADDED = {"vocabulary": VOCABULARY, "reverse_answer": False, "zero_pad": False}
+TRAINING_ADDED = {"reverse_answer": False, "zero_pad": False, "fresh_questions": False, "swap_operands": False,
+                  "short_sums": 0, "cell": "lstm"}
+RENAMED = {"sampling": {"seed": "keras-io"}}
 _REVISION = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(/[\w.-]{1,100}){0,3}")
 
 
@@ -94,7 +100,7 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     if missing:
         raise ModelFolderError(f"{name} is not a complete model folder: missing {', '.join(missing)}")
     info = check_info(read_json(folder, INFO_FILE, name), f"{name}/{INFO_FILE}")
-    codec = Codec.from_json(info)
+    codec = codec_of(info)
     validation_pairs = check_pairs(read_json(folder, VALIDATION_FILE, name), codec, f"{name}/{VALIDATION_FILE}")
     history = check_history(read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}") \
         if (folder / HISTORY_FILE).is_file() else []
@@ -121,10 +127,10 @@ def _load_network(folder: Path, name: str, codec: Codec, settings: dict):
     except Exception as error:  # Keras raises many types for a damaged folder; all mean "unusable".
         raise ModelFolderError(f"cannot load the Keras model in {name}: {first_line(error)}") from error
     described = build_model(codec, settings["hidden_size"], settings["num_layers"], settings["unroll"],
-                            settings.get("cell", "lstm"))
+                            settings.get("cell", TRAINING_ADDED["cell"]))
     if _network(model) != _network(described):
         raise ModelFolderError(
-            f"{name}/config.json is not the network {INFO_FILE} describes (a {settings.get('cell', 'lstm')} "
+            f"{name}/config.json is not the network {INFO_FILE} describes (a {settings.get('cell', TRAINING_ADDED['cell'])} "
             f"encoder of {settings['hidden_size']} units, a RepeatVector, {settings['num_layers']} decoder "
             f"layer(s) and a softmax over {codec.vocabulary_size} characters for {codec.digits} digits)"
         )
@@ -160,6 +166,28 @@ def _no_constant(text):
     raise ValueError(f"{text} is not a number")
 
 
+def codec_of(info: dict) -> Codec:
+    """The codec a folder's ``addition.json`` describes, older folders included."""
+    return Codec.from_json({**CODEC_ADDED, **info})
+
+
+def recorded_config(info: dict, where: str = INFO_FILE) -> TrainConfig:
+    """The settings a folder was trained with, as a ``TrainConfig`` that reruns them as they ran
+    (``train.py --like FOLDER``): a setting added since is its off value, a renamed value its
+    new name; a folder that lacks any other setting cannot be rerun, and is refused in words."""
+    settings = {**TRAINING_ADDED, **info.get("training", {})}
+    for name, renames in RENAMED.items():
+        settings[name] = renames.get(settings.get(name), settings.get(name))
+    fields = {field.name for field in TrainConfig.fields()}
+    missing = sorted(fields - set(settings))
+    if missing:
+        _fail(where, f"training records no {missing[0]}: it cannot be rerun as it ran")
+    try:
+        return TrainConfig(**{name: value for name, value in settings.items() if name in fields})
+    except (TypeError, ValueError) as error:
+        _fail(where, f"its training settings are not ones train.py takes: {first_line(error)}")
+
+
 # Field checks. Each raises ModelFolderError("<file>: <what is wrong>").
 
 def _fail(where: str, problem: str):
@@ -177,20 +205,15 @@ def _is_number(value) -> bool:
 def _int(mapping: dict, key: str, where: str, low: int, high: int) -> int:
     value = mapping.get(key)
     if not _is_int(value) or not low <= value <= high:
-        _fail(where, f"{key} should be a whole number from {low:,} to {high:,}, got {_short(value)}")
+        _fail(where, f"{key} should be a whole number from {low:,} to {high:,}, got {quoted(value)}")
     return value
 
 
 def _rate(mapping: dict, key: str, where: str) -> float:
     value = mapping.get(key)
     if not _is_number(value) or not 0 <= value <= 1:
-        _fail(where, f"{key} should be a fraction from 0 to 1, got {_short(value)}")
+        _fail(where, f"{key} should be a fraction from 0 to 1, got {quoted(value)}")
     return float(value)
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_info(info, where: str) -> dict:
@@ -200,14 +223,14 @@ def check_info(info, where: str) -> dict:
         _fail(where, "should hold a JSON object")
     for key in ("reverse", "reverse_answer", "zero_pad"):
         if key in info and not isinstance(info[key], bool):
-            _fail(where, f"{key} should be true or false, got {_short(info[key])}")
+            _fail(where, f"{key} should be true or false, got {quoted(info[key])}")
     if "reverse" not in info:
         _fail(where, "reverse is missing")
-    _int(info, "digits", where, 1, 9)
-    if not isinstance(info.get("vocabulary"), str):
-        _fail(where, f"vocabulary should be a string, got {_short(info.get('vocabulary'))}")
+    _int(info, "digits", where, 1, MAX_DIGITS)
+    if not isinstance(info.get("vocabulary", VOCABULARY), str):
+        _fail(where, f"vocabulary should be a string, got {quoted(info.get('vocabulary'))}")
     try:
-        Codec.from_json(info)
+        codec_of(info)
     except ValueError as error:
         _fail(where, str(error))
     settings = info.get("training")
@@ -220,7 +243,7 @@ def check_info(info, where: str) -> dict:
     _int(settings, "num_layers", where, 1, 16)
     if not isinstance(settings.get("unroll"), bool):
         _fail(where, "training.unroll should be true or false")
-    if settings.get("cell", "lstm") not in CELLS:
+    if settings.get("cell", TRAINING_ADDED["cell"]) not in CELLS:
         _fail(where, f"training.cell should be one of {', '.join(CELLS)}")
     for key in ("command",):
         if key in info and not (isinstance(info[key], str) and len(info[key]) <= MAX_TEXT):
@@ -273,7 +296,7 @@ def check_history(history, where: str) -> list[dict]:
         for key in HISTORY_METRICS:
             value = record.get(key)
             if value is not None and not _is_number(value):
-                _fail(where, f"{key} should be a number, got {_short(value)}")
+                _fail(where, f"{key} should be a number, got {quoted(value)}")
     return history
 
 

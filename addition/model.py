@@ -1,4 +1,12 @@
-"""The seq2seq network of the keras-io example, in Keras 3 idioms, and a quick way to run it."""
+"""The seq2seq network of the keras-io example, in Keras 3 idioms, and a quick way to run it.
+
+The network reads a question such as "535+61", one-hot, one character per step (as
+``addition.codec`` writes it), and must squeeze all of it into the encoder's final state: one
+vector of ``hidden_size`` numbers. A ``RepeatVector`` hands that same vector to the decoder at
+each answer position, and the decoder writes one character per step through a softmax over the
+twelve characters ``0123456789+ ``. Nothing tells it which digits belong to the same column, or
+that carries exist: it learns both from examples.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +20,23 @@ import numpy as np
 from keras import layers
 
 from .codec import Codec
+from .config import CELLS
 
 
-# The seed's "Try replacing GRU, or SimpleRNN": the recurrent layer is a setting.
-CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "simplernn": layers.SimpleRNN}
-
-
-def build_model(codec: Codec, hidden_size: int = 128, num_layers: int = 1, unroll: bool = False,
-                cell: str = "lstm"):
+def build_model(codec: Codec, hidden_size: int = 64, num_layers: int = 1, unroll: bool = True, cell: str = "lstm"):
     """Encoder RNN -> RepeatVector -> ``num_layers`` decoder RNNs -> softmax per position.
 
     The encoder squeezes the whole question into one vector of ``hidden_size``; the decoder
     receives that same vector at each of the ``answer_length`` output steps and writes one
-    character per step. ``cell`` picks LSTM (the seed's), GRU or SimpleRNN; ``unroll`` trades
-    a little memory for speed on these short sequences.
+    character per step. ``cell`` picks LSTM (the keras-io example's), GRU or SimpleRNN;
+    ``unroll`` trades a little memory for speed on these short sequences. The defaults are what
+    ``python train.py`` trains (``addition.config.TrainConfig``).
     """
     if hidden_size < 1 or num_layers < 1:
         raise ValueError(f"hidden_size and num_layers must be at least 1, got {hidden_size}, {num_layers}")
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-    recurrent = CELLS[cell]
+    recurrent = getattr(layers, CELLS[cell])
     questions = keras.Input(shape=(codec.question_length, codec.vocabulary_size), name="question")
     summary = recurrent(hidden_size, unroll=unroll, name="encoder")(questions)  # (batch, hidden)
     sequence = layers.RepeatVector(codec.answer_length, name="repeat")(summary)  # (batch, answer, hidden)
@@ -44,14 +49,14 @@ def build_model(codec: Codec, hidden_size: int = 128, num_layers: int = 1, unrol
 class Predictor:
     """A model and its codec, answering questions through Keras's own forward pass.
 
-    ``model.predict`` builds a dataset and a progress bar for every call (~90 ms for one
-    question here). We call the model inside a ``tf.function`` compiled by XLA instead (the
-    fastest plain-Keras path, ``benchmarks/inference_speed.py``), and only ever on two batch
-    shapes, so that it compiles twice per model, not once per batch size: one question (the
-    app's clicks), and chunks of ``chunk_size`` (everything else; the last chunk padded), which
-    run on several threads at once because one chunk at a time leaves the cores idle between
-    its small operations. ``xla=False`` skips XLA's compile (about a second), for a training's
-    monitor, which answers a few thousand questions per epoch.
+    ``model.predict`` builds a dataset and a progress bar for every call, which costs far more
+    than the forward pass for one question. We call the model inside a ``tf.function`` compiled
+    by XLA instead (the fastest plain-Keras path: ``python -m benchmarks.inference_speed``), and
+    only ever on two batch shapes, so that it compiles twice per model, not once per batch size:
+    one question (the app's clicks), and chunks of ``chunk_size`` (everything else; the last
+    chunk padded), which run on several threads at once because one chunk at a time leaves the
+    cores idle between its small operations. ``xla=False`` skips XLA's compile, for a
+    training's monitor, which answers a few thousand questions per epoch.
     """
 
     def __init__(self, model, codec: Codec, chunk_size: int = 512, xla: bool = True):

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import MODELS_FOLDER
 from .codec import Codec
 from .errors import ModelFolderError
 
@@ -31,16 +30,17 @@ KERAS_FILES = ("config.json", "metadata.json", "model.weights.h5")
 FORMAT_VERSION = 1
 
 
-def check_output_folder(folder, overwrite_bundled: bool = False) -> Path:
+def check_output_folder(folder, protected=None, overwrite: bool = False) -> Path:
     """Refuse, before any training, a destination that ``save_model_folder`` could not or
     should not replace: an unwritable place, a file, a folder that is not a model folder (its
-    files would be deleted), or a bundled model (unless ``overwrite_bundled``)."""
+    files would be deleted), or an existing model folder directly under ``protected`` (the
+    bundled models, say) unless ``overwrite``."""
     folder = Path(folder).expanduser().resolve()
     if folder.exists() and not folder.is_dir():
         raise ModelFolderError(f"{folder} is a file, not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / INFO_FILE).is_file():
         raise ModelFolderError(f"{folder} is a folder with other files in it: choose a new or a model folder")
-    if folder.parent == MODELS_FOLDER and folder.exists() and not overwrite_bundled:
+    if protected is not None and folder.parent == Path(protected).resolve() and folder.exists() and not overwrite:
         raise ModelFolderError(f"{folder.name} is a bundled model: pass --overwrite to replace it")
     try:  # What the save will do: make the parent, and a staging folder in it.
         folder.parent.mkdir(parents=True, exist_ok=True)

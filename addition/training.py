@@ -1,7 +1,9 @@
-"""Train the seq2seq LSTM with validation data, watching whole answers, keeping the best epoch."""
+"""Train the seq2seq LSTM with validation data, watching whole answers, keeping the best epoch;
+then score it on the whole space and save its folder (``train_and_save``, what train.py runs)."""
 
 from __future__ import annotations
 
+import platform
 import time
 from dataclasses import dataclass
 
@@ -10,14 +12,17 @@ import numpy as np
 
 from .codec import Codec
 from .config import TrainConfig
-from .data import count_distinct_questions, draw_fresh_questions, draw_short_sums, generate_questions, split_questions
-from .evaluation import evaluate, score
-from .model import Predictor, build_model
+from .data import (count_distinct_questions, draw_fresh_questions, draw_short_sums, generate_questions,
+                   split_questions, whole_space_or_sample)
+from .evaluation import describe_mistake, evaluate, score
+from .model import Predictor, build_model, count_parameters
+from .saving import save_model_folder
 
 # Whole-answer accuracy on the training set is measured on a fixed sample of this size, so
 # that watching it costs little next to an epoch.
 TRAINING_MONITOR_SIZE = 2_000
 SAMPLES_PER_EPOCH = 10
+WHOLE_SPACE_SEED = 20_151_208  # Fixed so that every model is judged on the same random sums.
 
 
 @dataclass
@@ -40,8 +45,7 @@ class TrainResult:
 
 
 def prepare_data(config: TrainConfig) -> PreparedData:
-    codec = Codec(digits=config.digits, reverse=config.reverse, reverse_answer=config.reverse_answer,
-                  zero_pad=config.zero_pad)
+    codec = config.codec()
     pairs = generate_questions(config.digits, config.training_size, config.random_seed, config.sampling)
     training_pairs, validation_pairs = split_questions(pairs, config.validation_fraction)
     return PreparedData(codec, training_pairs, validation_pairs)
@@ -160,7 +164,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
             self.on_epoch(record, self._samples(validation))
 
     def _samples(self, validation) -> list[dict]:
-        """A few random validation questions with the model's answers, as the seed prints them."""
+        """A few random validation questions with the model's answers, as the keras-io example prints them."""
         chosen = self.sample_rng.choice(len(self.validation_pairs), SAMPLES_PER_EPOCH)
         answers = self.codec.decode_answers(validation["answers"][chosen])
         return [
@@ -200,14 +204,14 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
             initial_epoch=epoch,
             epochs=epoch + 1,
             # No validation_data: the monitor's pass over validation gives val_loss and val_accuracy
-            # too, and a second Keras pass would cost ~10% of the training time.
+            # too, so a second pass by Keras would only add time.
             callbacks=callbacks,
             verbose=verbose,
         )
         if monitor.reached_target or model.stop_training:  # A target met, or a callback said stop.
             break
     seconds = time.perf_counter() - started
-    # The seed's validation accuracy swings from epoch to epoch: ship the best epoch, not the last.
+    # Validation accuracy swings from epoch to epoch: ship the best epoch, not the last.
     model.set_weights(monitor.best_weights)
     validation = evaluate(Predictor(model, codec, xla=False), data.validation_pairs)
     return TrainResult(
@@ -220,3 +224,54 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
         seconds=seconds,
         validation=validation,
     )
+
+
+def train_and_save(config: TrainConfig, output, command: str = "", whole_space_sample: int = 100_000,
+                   verbose: int = 0, on_epoch=None, callbacks=()):
+    """Returns (TrainResult, saved folder, a printable summary)."""
+    result = train(config, verbose=verbose, on_epoch=on_epoch, callbacks=callbacks)
+    metrics = {
+        "validation": result.validation,
+        "best_epoch": result.best_epoch,
+        "epochs_run": len(result.history),
+        "training_seconds": round(result.seconds, 1),
+    }
+    if whole_space_sample:
+        pairs, exhaustive = whole_space_or_sample(config.digits, whole_space_sample, WHOLE_SPACE_SEED)
+        whole = score(Predictor(result.model, result.codec), pairs)
+        metrics["whole_space_sample"] = {
+            "count": whole["count"],
+            "exhaustive": exhaustive,
+            "seed": None if exhaustive else WHOLE_SPACE_SEED,
+            "exact_match": whole["exact_match"],
+            "per_character": whole["per_character"],
+        }
+    info = {
+        "training": config.to_json(),
+        "command": command,
+        "parameters": count_parameters(result.model),
+        "metrics": metrics,
+        "software": {"keras": keras.__version__, "backend": keras.backend.backend(),
+                     "python": platform.python_version()},
+    }
+    folder = save_model_folder(output, result.model, result.codec, info, result.validation_pairs, result.history)
+    return result, folder, summarize(result, metrics, folder)
+
+
+def summarize(result: TrainResult, metrics: dict, folder) -> str:
+    validation = result.validation
+    lines = [
+        f"Trained in {result.seconds:.0f} s; best epoch {result.best_epoch} of {len(result.history)}.",
+        f"Validation ({validation['count']:,} held-out questions): whole answers "
+        f"{validation['exact_match']:.2%}, characters {validation['per_character']:.2%}.",
+    ]
+    if "whole_space_sample" in metrics:
+        whole = metrics["whole_space_sample"]
+        kind = "all" if whole["exhaustive"] else "a random sample of"
+        lines.append(
+            f"Whole space ({kind} {whole['count']:,} {result.codec.digits}-digit sums): whole answers "
+            f"{whole['exact_match']:.3%}, characters {whole['per_character']:.3%}."
+        )
+    lines += [f"  {describe_mistake(mistake)}" for mistake in validation["mistakes"][:5]]
+    lines.append(f"Saved to {folder}")
+    return "\n".join(lines)

@@ -4,6 +4,7 @@ Each prints a ratio against a baseline run in the same invocation, beside the CP
 the machines differ and are shared, so only figures from one run compare.
 """
 
+import os
 import platform
 import statistics
 import time
@@ -29,3 +30,17 @@ def median_seconds(function, items) -> float:
         function(item)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
+
+
+def running_trainers() -> list[int]:
+    """The ids of the training processes alive on this machine (Linux's /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    if b"demo.worker" in cmdline.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found

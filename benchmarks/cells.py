@@ -24,7 +24,7 @@ def main(argv=None):
         parser.add_argument("--" + name.replace("_", "-"), type=int, default=DEFAULTS[name])
     parser.add_argument("--quick", action="store_true")
     arguments = parser.parse_args(argv)
-    from addition.pipeline import train_and_save
+    from addition.training import train_and_save
 
     if arguments.quick:
         arguments.training_size, arguments.epochs, arguments.hidden_size = 600, 1, 16

@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from addition import BUNDLED_MODEL, inside
+from addition import inside
+from demo.launch import FIRST_MODEL as BUNDLED_MODEL
 from addition.data import sample_whole_space
 from addition.loading import load_model
 from benchmarks import cpu_model, median_seconds

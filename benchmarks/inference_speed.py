@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from addition import BUNDLED_MODEL
+from demo.launch import FIRST_MODEL as BUNDLED_MODEL
 from addition.data import sample_whole_space
 from addition.loading import load_model
 from benchmarks import cpu_model, median_seconds

@@ -15,7 +15,8 @@ import argparse
 
 import numpy as np
 
-from addition import MODELS_FOLDER, inside
+from addition import inside
+from demo.launch import MODELS_FOLDER
 from addition.data import sample_whole_space
 from addition.loading import load_model_folder
 from benchmarks import cpu_model

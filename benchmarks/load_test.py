@@ -134,7 +134,7 @@ def main():
     arguments = parser.parse_args()
     models = None
     if arguments.all_models:
-        from addition import MODELS_FOLDER
+        from demo.launch import MODELS_FOLDER
         from demo.models import bundled_entries
 
         models = {entry.label: entry.digits for entry in bundled_entries(MODELS_FOLDER)}

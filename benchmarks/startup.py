@@ -61,7 +61,7 @@ def main(argv=None):
     arguments = parser.parse_args(argv)
     from gradio_client import Client
 
-    from addition import MODELS_FOLDER
+    from demo.launch import MODELS_FOLDER
     from demo.models import bundled_entries
 
     times, memory = [], {}

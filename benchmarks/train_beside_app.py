@@ -14,7 +14,7 @@ import threading
 import time
 
 from demo.train_settings import DEFAULTS
-from demo.worker import running_trainers
+from benchmarks import running_trainers
 from benchmarks import cpu_model
 from benchmarks.load_test import peak_memory_mb, run
 from benchmarks.serve import start_app, stop_app

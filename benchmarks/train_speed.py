@@ -1,4 +1,4 @@
-"""Train the seed's recipe and our default recipe in one invocation and compare them.
+"""Train the keras-io example's recipe and our default recipe in one invocation and compare them.
 
     python -m benchmarks.train_speed            # 3 digits, both recipes: about 10 minutes on 2 cores
     python -m benchmarks.train_speed --quick    # a smoke test of the benchmark itself (seconds)
@@ -6,7 +6,8 @@
 For each recipe: wall time until validation whole-answer accuracy first reaches 99% and 99.9%,
 the final validation accuracy, and the accuracy on every sum of the whole space (what a user
 typing sums meets: all 1,000,000 for 3 digits, or a random sample with --whole-space-sample).
-Then the ratios seed / ours, and when our run first holds a better model than the seed's final
+Then the ratios keras-io / ours, and when our run first holds a better model than the keras-io
+recipe's final
 one: after every epoch both runs are scored on the same 50,000 random sums (that scoring's time
 is taken off the clock).
 """
@@ -22,7 +23,7 @@ from addition.config import RECIPES
 from addition.data import sample_whole_space, whole_space_or_sample
 from addition.evaluation import score
 from addition.model import Predictor
-from addition.pipeline import WHOLE_SPACE_SEED
+from addition.training import WHOLE_SPACE_SEED
 from addition.training import prepare_data, train
 from benchmarks import cpu_model
 
@@ -86,7 +87,7 @@ def main(argv=None):
     parser.add_argument("--whole-space-sample", type=int, default=None,
                         help="score each model on this many random sums (default: every sum there is)")
     parser.add_argument("--epoch-check", type=int, default=50_000, help="random sums to score after every epoch")
-    parser.add_argument("--recipes", nargs="+", default=["seed", "ours"], choices=sorted(RECIPES))
+    parser.add_argument("--recipes", nargs="+", default=["keras-io", "ours"], choices=sorted(RECIPES))
     arguments = parser.parse_args(argv)
     overrides = QUICK if arguments.quick else {}
     digits = overrides.get("digits", RECIPES["ours"].digits)
@@ -105,29 +106,29 @@ def main(argv=None):
               f"{seconds(r['reached'].get(0.999))} | {r['validation']:.2%} | {r['whole_space']:.3%} | "
               f"{r['whole_space_wrong']:,} |")
     by_name = {r["name"]: r for r in results}
-    if {"seed", "ours"} <= set(by_name):
-        seed, fast = by_name["seed"], by_name["ours"]
-        print(f"\nwall time, seed / ours: {seed['wall'] / fast['wall']:.2f}x")
+    if {"keras-io", "ours"} <= set(by_name):
+        seed, fast = by_name["keras-io"], by_name["ours"]
+        print(f"\nwall time, keras-io / ours: {seed['wall'] / fast['wall']:.2f}x")
         for target in TARGETS:
             if target in seed["reached"] and target in fast["reached"]:
-                print(f"time to {target:.1%} on validation, seed / ours: "
+                print(f"time to {target:.1%} on validation, keras-io / ours: "
                       f"{seed['reached'][target] / fast['reached'][target]:.2f}x")
-        print(f"whole-space errors, seed / ours: {seed['whole_space_wrong']} / {fast['whole_space_wrong']}")
-        # "A better model in less time": when ours first matches the seed's final validation score.
+        print(f"whole-space errors, keras-io / ours: {seed['whole_space_wrong']} / {fast['whole_space_wrong']}")
+        # "A better model in less time": when ours first matches the keras-io recipe's final validation score.
         matched = next((at for at, accuracy in fast["timeline"] if accuracy >= seed["validation"]), None)
         if matched:
-            print(f"ours reaches the seed's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
-                  f"seed wall / that = {seed['wall'] / matched:.2f}x")
-        # And on sums from the whole space: the first epoch whose model beats the seed's final model.
+            print(f"ours reaches the keras-io recipe's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
+                  f"keras-io wall / that = {seed['wall'] / matched:.2f}x")
+        # And on sums from the whole space: the first epoch whose model beats the keras-io recipe's final model.
         better = next(((epoch, at) for epoch, ((at, _), accuracy) in enumerate(zip(fast["timeline"], fast["checks"]), 1)
                        if accuracy > seed["final_check"]), None)
         checked = f"{len(check_pairs):,} random sums"
         if better:
             epoch, at = better
-            print(f"ours beats the seed's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
-                  f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: seed wall / that = {seed['wall'] / at:.2f}x")
+            print(f"ours beats the keras-io recipe's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
+                  f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: keras-io wall / that = {seed['wall'] / at:.2f}x")
         else:
-            print(f"ours never beats the seed's final model on {checked} ({seed['final_check']:.3%})")
+            print(f"ours never beats the keras-io recipe's final model on {checked} ({seed['final_check']:.3%})")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from addition.codec import Codec
+from addition.errors import ModelFolderError, quoted
 from addition.loading import LoadedModel, check_info, load_model, read_json
-from addition.saving import INFO_FILE, ModelFolderError
+from addition.saving import INFO_FILE
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,8 @@ def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", fi
         try:
             info = read_json(path.parent, INFO_FILE, path.parent.name)
             digits = info.get("digits") if isinstance(info, dict) else None
-            if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 9:
-                raise ModelFolderError("no digit count")
-        except ModelFolderError as error:
+            Codec(digits=digits)  # A whole number of digits the codec reads, or ValueError.
+        except ValueError as error:  # ModelFolderError is one.
             warn(f"skipping the model folder {path.parent.name}: its {INFO_FILE} is unusable ({error})")
             continue
         found.append((digits, path.parent))
@@ -104,7 +105,7 @@ class Catalog:
             return self._loaded[label]
         entry = next((entry for entry in self.entries if entry.label == label), None)
         if entry is None:
-            raise ValueError(f"There is no model called {shorten(label)}. Choose one of: {', '.join(self.labels)}.")
+            raise ValueError(f"There is no model called {quoted(label)}. Choose one of: {', '.join(self.labels)}.")
         with self._locks[label]:  # One load per model, even when several users pick it at once.
             if label not in self._loaded:
                 name = Path(entry.spec).name if Path(entry.spec).is_dir() else None  # Not the server's path.
@@ -207,10 +208,6 @@ class SessionModels:
             self._expire()
             return [label for (owner, label) in self._models if owner == session]
 
-    def count(self) -> int:
-        with self._lock:
-            return len(self._models)
-
     def forget(self, session: str | None) -> None:
         """The visitor left: free their models."""
         with self._lock:
@@ -251,7 +248,7 @@ class Models:
     def get(self, label, session: str | None = None) -> LoadedModel:
         """The visitor's own model of that name, else the catalog's; ``ValueError`` in words."""
         if not isinstance(label, str):
-            raise ValueError(f"There is no model called {shorten(label)}. Choose one of: "
+            raise ValueError(f"There is no model called {quoted(label)}. Choose one of: "
                              f"{', '.join(self.labels(session))}.")
         return self.visitors.get(session, label) or self.catalog.get(label)
 
@@ -282,8 +279,3 @@ class Models:
             yield label, get()
 
 
-def shorten(value, limit: int = 40) -> str:
-    """``value`` quoted for a message, cut to ``limit`` characters: a 1 MB label is not echoed back."""
-    if not isinstance(value, str):
-        return repr(value)[:limit]
-    return repr(value if len(value) <= limit else value[:limit] + "…")

@@ -1,6 +1,6 @@
 """What the app shows, as pure functions of a loaded model and the user's input.
 
-No Gradio here: app.py wires these to components and turns ``ValueError`` into ``gr.Error``,
+No Gradio here: the tabs wire these to components and turn ``ValueError`` into ``gr.Error``,
 so every view is testable without a browser.
 """
 
@@ -184,23 +184,25 @@ def difficulty_tables(loaded: LoadedModel):
 
 
 def training_curves(loaded: LoadedModel):
-    """Per-epoch metrics in long form (epoch, metric, value) for a line plot, in percent."""
+    """A saved model's per-epoch metrics as two line plots' data (``curves``)."""
+    return curves(loaded.history, max((record["epoch"] for record in loaded.history), default=1))
+
+
+def curves(history: list[dict], last_epoch: int):
+    """Per-epoch records in long form (epoch, metric, value) for two line plots: whole answers
+    right in percent, and the loss; the epoch axis laid out up to ``last_epoch``."""
     import pandas as pd
 
     # Whole answers only, two short names: four series' legend does not fit a phone's chart
-    # (characters right are in the model panel and the table).
+    # (characters right are in the model panel and the status line).
     names = {"exact_match": "train (sample)", "val_exact_match": "held out"}
-    last = max((record["epoch"] for record in loaded.history), default=1)
-    records = [
-        {"epoch": epoch_label(record["epoch"], last), "metric": label, "accuracy %": round(100 * record[key], 3)}
-        for record in loaded.history for key, label in names.items() if record.get(key) is not None
-    ]
-    losses = [
-        {"epoch": epoch_label(record["epoch"], last), "metric": label, "loss": record[key]}
-        for record in loaded.history for key, label in (("loss", "train"), ("val_loss", "held out"))
-        if record.get(key) is not None
-    ]
-    return (pd.DataFrame(records, columns=["epoch", "metric", "accuracy %"]),
+    accuracy = [{"epoch": epoch_label(record["epoch"], last_epoch), "metric": label,
+                 "accuracy %": round(100 * record[key], 3)}
+                for record in history for key, label in names.items() if record.get(key) is not None]
+    losses = [{"epoch": epoch_label(record["epoch"], last_epoch), "metric": label, "loss": record[key]}
+              for record in history for key, label in (("loss", "train"), ("val_loss", "held out"))
+              if record.get(key) is not None]
+    return (pd.DataFrame(accuracy, columns=["epoch", "metric", "accuracy %"]),
             pd.DataFrame(losses, columns=["epoch", "metric", "loss"]))
 
 

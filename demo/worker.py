@@ -3,7 +3,7 @@
 The app must keep answering sums on 2 CPU cores while a visitor trains, and TensorFlow is not
 fork-safe, so a run is a fresh interpreter (``python -m demo.worker``, as a spawn start
 would make) at lower CPU priority with TensorFlow on one thread. It drives the same
-``pipeline.train_and_save`` as train.py and writes one JSON line per event to its stdout:
+``training.train_and_save`` as train.py and writes one JSON line per event to its stdout:
 
     {"event": "started", "watch": [[a, b], ...], "epochs": E, "questions_per_epoch": Q}
     {"event": "progress", "epoch": e, "step": s, "steps": S, "seconds": t, "loss": l}  at most every 2 s
@@ -45,7 +45,7 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
 
     from addition.inside import dependency_grids
     from addition.model import Predictor
-    from addition.pipeline import train_and_save
+    from addition.training import train_and_save
     from addition.training import prepare_data
 
     def say(event: str, **fields):
@@ -161,20 +161,6 @@ def _pump(run: Run) -> None:
             return
     code = run.process.wait()
     run.events.put({"event": "error", "message": f"the training process ended unexpectedly (exit code {code})"})
-
-
-def running_trainers() -> list[int]:
-    """The ids of the training processes alive on this machine (Linux's /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if b"demo.worker" in cmdline.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
 
 
 def _package_root() -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from addition import BUNDLED_MODEL
+from tests.helpers import BUNDLED_MODEL
 from benchmarks.serve import start_app, stop_app
 from tests.helpers import TINY_CONFIG
 
@@ -9,7 +9,7 @@ from tests.helpers import TINY_CONFIG
 def tiny_model(tmp_path_factory):
     """A 2-digit model trained for seconds (far from accurate: for plumbing, not quality)."""
     from addition.config import TrainConfig
-    from addition.pipeline import train_and_save
+    from addition.training import train_and_save
 
     folder = tmp_path_factory.mktemp("tiny") / "model"
     config = TrainConfig().replace(**TINY_CONFIG)

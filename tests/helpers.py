@@ -3,7 +3,7 @@ running a script's ``main`` in this interpreter."""
 
 from types import SimpleNamespace
 
-from addition import BUNDLED_MODEL, MODELS_FOLDER  # noqa: F401 (re-exported for the tests)
+from demo.launch import FIRST_MODEL as BUNDLED_MODEL, MODELS_FOLDER  # noqa: F401 (re-exported for the tests)
 from benchmarks.serve import ROOT, start_app, stop_app  # noqa: F401 (re-exported for the tests)
 
 TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, random_seed=7)

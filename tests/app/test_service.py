@@ -13,7 +13,7 @@ import httpx
 import pytest
 from gradio_client import Client
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 
 from tests.standins.scripted import build_parts, serve, wait_until
 
@@ -291,7 +291,7 @@ WARNINGS_CHECK = """
 import warnings
 from gradio_client import Client
 from demo.layout import build_demo
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 from tests.standins.scripted import build_parts, serve
 import tempfile, pathlib
 parts = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")

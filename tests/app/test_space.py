@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 
 from tests.helpers import ROOT
 

@@ -3,7 +3,7 @@ Stop while waiting, abandoned places, and every folder accounted for on disk."""
 
 import pytest
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 from demo.models import SessionModels
 from addition.config import TrainConfig
 from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingQueue

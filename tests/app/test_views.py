@@ -56,7 +56,7 @@ def test_sample_sizes_outside_1_to_100_are_refused(bundled, count):
 def test_model_panel_names_its_source_and_accuracy():
     import html
 
-    from addition import MODELS_FOLDER
+    from tests.helpers import MODELS_FOLDER
     from demo.models import Catalog, bundled_entries
     from addition.model import count_parameters
 

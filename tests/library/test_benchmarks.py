@@ -15,17 +15,17 @@ def test_training_benchmark_compares_both_recipes_on_the_same_sums(capsys):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("CPU: ")
     rows = {match[0]: match for match in re.findall(
-        r"^\| (seed|ours) \| ([\d.]+) s \| .* \| ([\d.]+)% \| ([\d.]+)% \| ([\d,]+) \|$", done.stdout, re.M)}
-    assert set(rows) == {"seed", "ours"}
+        r"^\| (keras-io|ours) \| ([\d.]+) s \| .* \| ([\d.]+)% \| ([\d.]+)% \| ([\d,]+) \|$", done.stdout, re.M)}
+    assert set(rows) == {"keras-io", "ours"}
     assert "whole space (all 10,000 sums)" in done.stdout  # Every 2-digit sum, not a sample.
     for _, wall, _, whole, wrong in rows.values():
         # The wrong count and the accuracy are the same figure.
         assert abs(int(wrong.replace(",", "")) - (100 - float(whole)) / 100 * 10_000) <= 0.5 + 10_000 * 0.0005 / 100
-    seed_wall, ours_wall = float(rows["seed"][1]), float(rows["ours"][1])
-    ratio = float(re.search(r"wall time, seed / ours: ([\d.]+)x", done.stdout).group(1))
+    keras_io_wall, ours_wall = float(rows["keras-io"][1]), float(rows["ours"][1])
+    ratio = float(re.search(r"wall time, keras-io / ours: ([\d.]+)x", done.stdout).group(1))
     # Printed walls are rounded to the second, the ratio to 0.01.
-    assert (seed_wall - 0.5) / (ours_wall + 0.5) - 0.01 <= ratio <= (seed_wall + 0.5) / max(ours_wall - 0.5, 1e-9) + 0.01
-    assert re.search(r"ours (beats|never beats) the seed's final model on 1,000 random sums", done.stdout)
+    assert (keras_io_wall - 0.5) / (ours_wall + 0.5) - 0.01 <= ratio <= (keras_io_wall + 0.5) / max(ours_wall - 0.5, 1e-9) + 0.01
+    assert re.search(r"ours (beats|never beats) the keras-io recipe's final model on 1,000 random sums", done.stdout)
 
 
 def test_inference_benchmark_times_the_app_path_beside_every_plain_keras_path(capsys):
@@ -70,16 +70,16 @@ def test_the_explain_benchmark_puts_one_explained_sum_beside_one_answer(capsys):
 
 
 
-def test_train_tab_benchmark_trains_the_previous_defaults_as_they_ran():
+def test_train_tab_benchmark_puts_the_tabs_defaults_beside_the_keras_io_recipe_on_the_same_task():
+    from addition.config import KERAS_IO_RECIPE
+    from benchmarks.train_tab_defaults import KERAS_IO_SETTINGS, tab_config
     from demo.train_settings import DEFAULTS, TAB_RECIPES
-    from benchmarks.train_tab_defaults import PREVIOUS_DEFAULTS, PREVIOUS_RECIPE, tab_config
 
-    # The baseline keeps the space-padded, mixed recipe it was measured with, whatever the tab's is now.
-    previous = tab_config(PREVIOUS_DEFAULTS, PREVIOUS_RECIPE)
-    assert (previous.zero_pad, previous.sampling, previous.learning_rate) == (False, "mixed", 6e-3)
-    assert (previous.hidden_size, previous.epochs, previous.batch_size, previous.digits) == (128, 30, 64, 2)
-    today = tab_config(DEFAULTS)
-    assert today == TAB_RECIPES["tab"].replace(**{field: getattr(today, field) for field in
-                                                  ("digits", "training_size", "hidden_size", "epochs", "batch_size",
-                                                   "short_sums")})
-    assert today.zero_pad and today.sampling == "carries"
+    baseline, today = tab_config(KERAS_IO_SETTINGS), tab_config(DEFAULTS)
+    task = ("digits", "training_size")
+    assert [getattr(baseline, name) for name in task] == [getattr(today, name) for name in task]
+    assert baseline == KERAS_IO_RECIPE.replace(digits=baseline.digits, training_size=baseline.training_size,
+                                               short_sums=baseline.short_sums)
+    assert today == TAB_RECIPES["ours"].replace(**{field: getattr(today, field) for field in
+                                                   ("digits", "training_size", "hidden_size", "epochs", "batch_size",
+                                                    "short_sums")})

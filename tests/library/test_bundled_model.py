@@ -5,12 +5,12 @@ carry chains, the app's own examples), the whole space, and what their folders r
 import numpy as np
 import pytest
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 from demo import views
 from addition.data import all_short_sums, sample_whole_space, whole_space
 from addition.evaluation import score
 from addition.loading import load_model_folder
-from addition.pipeline import WHOLE_SPACE_SEED
+from addition.training import WHOLE_SPACE_SEED
 
 from tests.helpers import ROOT, run_script
 
@@ -93,17 +93,13 @@ def test_each_folder_records_the_command_that_made_it(model):
     assert command in (ROOT / "README.md").read_text()
 
 
-def test_each_folders_command_reruns_its_settings_with_the_recipe_of_its_day(model):
-    """The bundled folders were made with our defaults before 2026-12-02: their commands with
-    ``--recipe ours-2026-11`` ask for exactly the settings each folder records."""
-    import shlex
-
+def test_each_folders_settings_rerun_as_they_ran_with_like(model):
+    """``train.py --like FOLDER`` asks for exactly the settings each folder records; the settings
+    added since (fresh_questions, zero_pad) are absent from the older folders: they ran without them."""
     import train
 
-    arguments = shlex.split(model.info["command"])[2:]
-    config = train.parse_arguments(["--recipe", "ours-2026-11", *arguments])[1]
+    config = train.parse_arguments(["--like", str(MODELS_FOLDER / f"addition-{model.codec.digits}digit")])[1]
     recorded = model.info["training"]
-    # Settings added since (fresh_questions, zero_pad) are absent from the older folders: they ran without them.
     assert {name: value for name, value in config.to_json().items() if name in recorded} == recorded
     assert config.fresh_questions is False and config.zero_pad is False
     assert "zero_pad" not in model.info and model.codec.zero_pad is False

@@ -7,17 +7,26 @@ from addition.codec import MAX_QUESTION_CHARS, PAD as PAD_CHAR, VOCABULARY, Code
 
 
 def test_worked_example_from_the_docstring():
-    codec = Codec(digits=3, reverse=True)
-    assert codec.question_string(12, 345) == " 543+21"
-    assert codec.answer_string(12 + 345) == "357 "
-    assert Codec(digits=3, reverse=False).question_string(12, 345) == "12+345 "
-    assert Codec(digits=3, zero_pad=True).question_string(12, 345) == "543+210"
-    assert Codec(digits=3, reverse=False, zero_pad=True).question_string(12, 345) == "012+345"
+    codec = Codec(digits=3)
+    assert codec.question_string(12, 345) == "543+210"
+    assert codec.target_string(12 + 345) == "753 " and codec.answer_string(12 + 345) == " 357"
+    assert Codec(digits=3, reverse=False).question_string(12, 345) == "012+345"
+    keras_io = Codec(digits=3, zero_pad=False, reverse_answer=False)
+    assert keras_io.question_string(12, 345) == " 543+21" and keras_io.answer_string(12 + 345) == "357 "
+    assert Codec(digits=3, reverse=False, zero_pad=False).question_string(12, 345) == "12+345 "
+
+
+def test_the_codecs_defaults_are_what_train_py_trains():
+    from addition.config import TrainConfig
+
+    codec, config = Codec(), TrainConfig()
+    assert (codec.digits, codec.reverse, codec.reverse_answer, codec.zero_pad) == \
+        (config.digits, config.reverse, config.reverse_answer, config.zero_pad)
 
 
 @pytest.mark.parametrize("reverse", [True, False])
 def test_zero_padding_gives_each_place_value_a_fixed_column(reverse):
-    codec = Codec(digits=3, reverse=reverse, zero_pad=True)
+    codec = Codec(digits=3, reverse=reverse)
     for a, b in [(0, 0), (7, 999), (12, 345), (999, 5), (100, 10)]:
         question = codec.question_string(a, b)
         readable = question[::-1] if reverse else question
@@ -61,7 +70,7 @@ def test_lengths_derive_from_digits(digits):
 
 @pytest.mark.parametrize("reverse", [True, False])
 def test_round_trip_for_every_pair_below_100(reverse):
-    codec = Codec(digits=2, reverse=reverse)
+    codec = Codec(digits=2, reverse=reverse, zero_pad=False, reverse_answer=False)
     pairs = list(itertools.product(range(100), repeat=2))
     questions = codec.encode_questions(pairs)
     assert questions.shape == (len(pairs), codec.question_length, codec.vocabulary_size)
@@ -123,7 +132,7 @@ def test_operands_outside_the_codec_are_refused():
 @pytest.mark.parametrize("zero_pad", [True, False])
 def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_pad):
     # The arrays are written with numpy for speed; the one-line string methods are the reference.
-    codec = Codec(digits=digits, reverse=reverse, zero_pad=zero_pad)
+    codec = Codec(digits=digits, reverse=reverse, zero_pad=zero_pad, reverse_answer=False)
     top = codec.max_operand
     rng = np.random.default_rng(digits)
     pairs = [(0, 0), (top, top), (0, top), (top, 0), (10 ** (digits - 1), 1)]
@@ -142,5 +151,8 @@ def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_p
 def test_a_codec_is_rebuilt_from_its_json(zero_pad, reverse_answer):
     codec = Codec(digits=4, reverse=False, reverse_answer=reverse_answer, zero_pad=zero_pad)
     assert Codec.from_json(codec.to_json()) == codec
+    from addition.loading import codec_of
+
     older = {key: value for key, value in codec.to_json().items() if key not in ("zero_pad", "reverse_answer")}
-    assert Codec.from_json(older) == Codec(digits=4, reverse=False)  # Folders from before those settings.
+    # Folders from before those settings were trained without them, and load so.
+    assert codec_of(older) == Codec(digits=4, reverse=False, reverse_answer=False, zero_pad=False)

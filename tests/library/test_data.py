@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 
@@ -31,20 +29,18 @@ def test_training_and_validation_are_disjoint():
 def test_every_question_can_be_asked_for_but_not_one_more():
     assert count_distinct_questions(1) == 55
     assert len(unordered(generate_questions(1, 55, seed=0))) == 55
-    started = time.perf_counter()
-    with pytest.raises(ValueError, match="only 55 exist"):
+    with pytest.raises(ValueError, match="only 55 exist"):  # Said before any search, not after an endless one.
         generate_questions(1, 56, seed=0)
     with pytest.raises(ValueError, match="more than the 55 distinct"):
         TrainConfig(digits=1, training_size=1000)
-    assert time.perf_counter() - started < 5  # At once, not after an endless search.
 
 
-def test_seed_sampling_favours_short_operands_and_mixed_sampling_less():
+def test_keras_io_sampling_favours_short_operands_and_mixed_sampling_less():
     def full_length_share(sampling):
         pairs = generate_questions(3, 20_000, seed=4, sampling=sampling)
         return np.mean((pairs >= 100).all(axis=1))
 
-    assert full_length_share("seed") < 0.35 < full_length_share("mixed") < full_length_share("uniform")
+    assert full_length_share("keras-io") < 0.35 < full_length_share("mixed") < full_length_share("uniform")
 
 
 def test_carries_match_the_digit_sum_identity():

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from addition import BUNDLED_MODEL
+from tests.helpers import BUNDLED_MODEL
 from demo import views
 from addition.data import sample_whole_space
 from addition.loading import load_model, load_model_folder

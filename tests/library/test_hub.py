@@ -12,7 +12,7 @@ import yaml
 
 from addition.hub import build_model_card, push_folder
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 
 from tests.helpers import ROOT, start_app, stop_app
 

@@ -7,10 +7,8 @@ import sys
 import pytest
 
 import train
-from addition import MODELS_FOLDER
-from addition.config import RECIPES, SEED_RECIPE, TrainConfig
-
-from tests.helpers import ROOT
+from addition.config import KERAS_IO_RECIPE, RECIPES, TrainConfig
+from tests.helpers import MODELS_FOLDER, ROOT
 
 
 def run_train(*args, timeout=120):
@@ -45,12 +43,12 @@ def test_every_setting_is_a_flag_that_overrides_it():
         assert getattr(config, field.name) == value, field.name
 
 
-def test_the_seed_recipe_is_the_keras_io_example_and_flags_still_override_it():
-    config = train.parse_arguments(["--recipe", "seed"])[1]
-    assert config == SEED_RECIPE
-    assert (config.batch_size, config.learning_rate, config.epochs, config.sampling) == (32, 1e-3, 30, "seed")
+def test_the_keras_io_recipe_is_the_keras_io_example_and_flags_still_override_it():
+    config = train.parse_arguments(["--recipe", "keras-io"])[1]
+    assert config == KERAS_IO_RECIPE
+    assert (config.batch_size, config.learning_rate, config.epochs, config.sampling) == (32, 1e-3, 30, "keras-io")
     assert not config.reverse_answer and not config.swap_operands and config.clipnorm is None
-    assert train.parse_arguments(["--recipe", "seed", "--reverse-answer"])[1].reverse_answer is True
+    assert train.parse_arguments(["--recipe", "keras-io", "--reverse-answer"])[1].reverse_answer is True
 
 
 def test_help_shows_every_default_as_it_runs():
@@ -73,6 +71,26 @@ def test_an_unusable_output_is_refused_before_any_training(output, words):
     done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "1", "--output", output, timeout=60)
     assert done.returncode == 2 and words in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Epoch" not in done.stdout
+
+
+def test_like_reruns_a_folders_recorded_settings_and_flags_still_override_them(tiny_model):
+    _, folder = tiny_model
+    import json
+
+    recorded = json.loads((folder / "addition.json").read_text())["training"]
+    assert train.parse_arguments(["--like", str(folder)])[1].to_json() == recorded
+    assert train.parse_arguments(["--like", str(folder), "--epochs", "9"])[1].epochs == 9
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--like", "/no/such/folder"], "not a model folder"),
+    (["--like", "tests", "--recipe", "keras-io"], "not allowed with argument"),
+])
+def test_like_refuses_what_it_cannot_rerun_in_one_line(args, words, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        train.parse_arguments(args)
+    error = capsys.readouterr().err
+    assert stopped.value.code == 2 and words in error and len(error.strip().splitlines()) == 1
 
 
 def test_no_clipping_is_zero():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from addition.codec import Codec
-from addition.config import RECIPES, SEED_RECIPE, TrainConfig
+from addition.config import RECIPES, KERAS_IO_RECIPE, TrainConfig
 from addition.model import Predictor, build_model
 from addition.loading import load_model_folder
 from addition.training import compile_model, prepare_data
@@ -95,11 +95,11 @@ def test_exact_match_is_checked_against_the_oracle(tiny_model):
         assert mistake["true"] == mistake["a"] + mistake["b"] and mistake["model"] != str(mistake["true"])
 
 
-def test_seed_recipe_is_the_keras_io_example():
-    assert SEED_RECIPE.training_size == 50_000 and SEED_RECIPE.batch_size == 32
-    assert SEED_RECIPE.epochs == 30 and SEED_RECIPE.learning_rate == 1e-3
-    assert SEED_RECIPE.sampling == "seed" and SEED_RECIPE.hidden_size == 128 and SEED_RECIPE.num_layers == 1
-    assert RECIPES["seed"] is SEED_RECIPE and RECIPES["ours"] == TrainConfig()
+def test_the_keras_io_recipe_is_the_keras_io_example():
+    assert KERAS_IO_RECIPE.training_size == 50_000 and KERAS_IO_RECIPE.batch_size == 32
+    assert KERAS_IO_RECIPE.epochs == 30 and KERAS_IO_RECIPE.learning_rate == 1e-3
+    assert KERAS_IO_RECIPE.sampling == "keras-io" and KERAS_IO_RECIPE.hidden_size == 128 and KERAS_IO_RECIPE.num_layers == 1
+    assert RECIPES["keras-io"] is KERAS_IO_RECIPE and RECIPES["ours"] == TrainConfig()
 
 
 def test_train_builds_and_trains_the_model_inside_the_strategy_it_is_given(monkeypatch):
@@ -230,8 +230,8 @@ def test_swap_operands_is_a_flag_both_ways():
 
     assert train.parse_arguments([])[1].swap_operands is True  # Our default recipe.
     assert train.parse_arguments(["--no-swap-operands"])[1].swap_operands is False
-    assert train.parse_arguments(["--recipe", "seed"])[1].swap_operands is False  # As the keras-io example.
-    assert train.parse_arguments(["--recipe", "seed", "--swap-operands"])[1].swap_operands is True
+    assert train.parse_arguments(["--recipe", "keras-io"])[1].swap_operands is False  # As the keras-io example.
+    assert train.parse_arguments(["--recipe", "keras-io", "--swap-operands"])[1].swap_operands is True
 
 
 @pytest.mark.parametrize("num_layers, reverse, cell", [(1, True, "lstm"), (2, True, "lstm"), (1, False, "gru")])
@@ -261,3 +261,13 @@ def test_the_predictor_reads_the_weights_as_they_are_now():
     for chunk_size in (512, 300):
         np.testing.assert_allclose(Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs),
                                    model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-4, atol=1e-5)
+
+
+def test_the_models_defaults_are_what_train_py_trains():
+    import inspect
+
+    defaults = {name: parameter.default for name, parameter in inspect.signature(build_model).parameters.items()
+                if parameter.default is not inspect.Parameter.empty}
+    config = TrainConfig()
+    assert defaults == {"hidden_size": config.hidden_size, "num_layers": config.num_layers, "unroll": config.unroll,
+                        "cell": config.cell}

@@ -6,7 +6,7 @@ import sys
 import pytest
 from gradio_client import Client
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 
 from tests.helpers import ROOT
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from addition import CHECK, MODELS_FOLDER
+from addition import CHECK
+from tests.helpers import MODELS_FOLDER
 from addition.loading import load_model_folder
 
 from tests.helpers import ROOT

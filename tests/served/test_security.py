@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from addition import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER
 
 from tests.helpers import ROOT
 

@@ -15,7 +15,7 @@ from gradio_client import Client
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
-from demo.worker import running_trainers
+from benchmarks import running_trainers
 
 from tests.helpers import ROOT, start_app, stop_app
 from tests.standins.scripted import wait_until

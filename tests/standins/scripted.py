@@ -75,7 +75,7 @@ def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, tota
                 gone_after=3.0):
     """The app's parts with scripted runs, a workspace of the test's own (inside Gradio's cache
     folder, as the app's is) and small limits."""
-    from addition import MODELS_FOLDER
+    from tests.helpers import MODELS_FOLDER
     from demo.layout import Parts
     from demo.models import Catalog, Models, SessionModels, bundled_entries
     from demo.training_queue import TrainingQueue
