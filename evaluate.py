@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from pathlib import Path
 
 from addition import CHECK, CROSS
@@ -31,10 +30,16 @@ def carry_chains(digits: int) -> list[tuple[int, int]]:
 
 def main(argv=None):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", nargs="?", default=str(DEFAULT_MODEL), help="model folder or Hub repo id (default: bundled)")
-    parser.add_argument("--sample", type=int, default=0,
-                        help=f"score this many random sums instead of all of them (0: all, or {DEFAULT_SAMPLE:,} "
-                             "random ones past 3 digits)")
+    parser.add_argument(
+        "model", nargs="?", default=str(DEFAULT_MODEL), help="model folder or Hub repo id (default: bundled)"
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help=f"score this many random sums instead of all of them (0: all, or {DEFAULT_SAMPLE:,} "
+        "random ones past 3 digits)",
+    )
     parser.add_argument("--random-seed", type=int, default=20_151_208, help="random seed for --sample")
     parser.add_argument("--mistakes", type=int, default=20, help="how many mistakes to print")
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -42,9 +47,9 @@ def main(argv=None):
         parser.error(f"--sample must be from 0 (everything) to {LARGEST_WHOLE_SPACE:,}")
 
     from addition.data import sample_whole_space, whole_space
+    from addition.errors import ModelFolderError
     from addition.evaluation import describe_mistake, evaluate
     from addition.loading import load_model
-    from addition.errors import ModelFolderError
 
     try:
         loaded = load_model(arguments.model)
@@ -53,17 +58,25 @@ def main(argv=None):
     digits = loaded.codec.digits
     if not arguments.sample and 10 ** (2 * digits) > LARGEST_WHOLE_SPACE:
         arguments.sample = DEFAULT_SAMPLE  # Every 4-digit sum would be 10**8 forward passes.
-    pairs = sample_whole_space(digits, arguments.sample, arguments.random_seed) if arguments.sample else whole_space(digits)
+    pairs = (
+        sample_whole_space(digits, arguments.sample, arguments.random_seed) if arguments.sample else whole_space(digits)
+    )
     report = evaluate(loaded.predictor, pairs, max_mistakes=arguments.mistakes)
     wrong = report["count"] - round(report["exact_match"] * report["count"])
     scope = f"{report['count']:,} random" if arguments.sample else f"all {report['count']:,}"
     print(f"{loaded.source}: {scope} sums a+b with a, b in 0..{loaded.codec.max_operand}")
     print(f"whole answers {report['exact_match']:.4%} ({wrong:,} wrong), characters {report['per_character']:.4%}")
-    print("by carries: " + ", ".join(f"{key}: {row['exact_match']:.3%} of {row['count']:,}"
-                                     for key, row in report["by_carries"].items()))
+    print(
+        "by carries: "
+        + ", ".join(f"{key}: {row['exact_match']:.3%} of {row['count']:,}" for key, row in report["by_carries"].items())
+    )
     # Short operands are rare among random sums, and a model can be weak on them unnoticed.
-    print("by operand lengths: " + ", ".join(f"{key}: {row['exact_match']:.3%} of {row['count']:,}"
-                                             for key, row in sorted(report["by_lengths"].items())))
+    print(
+        "by operand lengths: "
+        + ", ".join(
+            f"{key}: {row['exact_match']:.3%} of {row['count']:,}" for key, row in sorted(report["by_lengths"].items())
+        )
+    )
     chains = carry_chains(digits)
     answers = loaded.predictor.answers(chains)
     for (a, b), answer in zip(chains, answers):

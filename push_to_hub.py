@@ -29,8 +29,8 @@ def main(argv=None):
     if token is None:
         fail("publishing needs a Hugging Face token: set HF_TOKEN or run `hf auth login`")
 
-    from addition.loading import load_model_folder
     from addition.errors import ModelFolderError
+    from addition.loading import load_model_folder
 
     try:
         load_model_folder(arguments.folder)  # Only a folder that loads is worth publishing.

@@ -36,8 +36,9 @@ def add_config_flags(parser) -> None:
         flag = "--layers" if field.name == "num_layers" else "--" + field.name.replace("_", "-")
         help_text = f"{field.metadata['help']} (default: {field.default})".replace("%", "%%")  # argparse formats help.
         if field.type == "bool":
-            parser.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=None,
-                                help=help_text)
+            parser.add_argument(
+                flag, dest=field.name, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
         else:
             kind = {"int": int, "str": str}.get(field.type, float)  # float and "float | None".
             parser.add_argument(flag, dest=field.name, type=kind, default=None, help=help_text)
@@ -46,28 +47,48 @@ def add_config_flags(parser) -> None:
 def parse_arguments(argv):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     start = parser.add_mutually_exclusive_group()
-    start.add_argument("--recipe", choices=sorted(RECIPES), default="ours",
-                       help="starting settings that the other flags override: ours (the defaults below) or "
-                            "keras-io (the keras-io example's)")
-    start.add_argument("--like", metavar="FOLDER", default=None,
-                       help="start from the settings a model folder records, to rerun its training as it ran")
+    start.add_argument(
+        "--recipe",
+        choices=sorted(RECIPES),
+        default="ours",
+        help="starting settings that the other flags override: ours (the defaults below) or "
+        "keras-io (the keras-io example's)",
+    )
+    start.add_argument(
+        "--like",
+        metavar="FOLDER",
+        default=None,
+        help="start from the settings a model folder records, to rerun its training as it ran",
+    )
     add_config_flags(parser)
-    parser.add_argument("--output", default=None,
-                        help="model folder to write (default: runs/addition-<digits>digit); a bundled model "
-                             "under models/ is only replaced with --overwrite")
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="model folder to write (default: runs/addition-<digits>digit); a bundled model "
+        "under models/ is only replaced with --overwrite",
+    )
     parser.add_argument("--overwrite", action="store_true", help="allow --output to replace a bundled model")
-    parser.add_argument("--whole-space-sample", type=int, default=100_000,
-                        help="after training, score this many random sums from the whole space (0: skip; "
-                             "default: 100000)")
-    parser.add_argument("--push-to-hub", metavar="REPO_ID", default=None,
-                        help="after saving, publish the folder to this Hugging Face Hub repo (needs HF_TOKEN or a login)")
+    parser.add_argument(
+        "--whole-space-sample",
+        type=int,
+        default=100_000,
+        help="after training, score this many random sums from the whole space (0: skip; default: 100000)",
+    )
+    parser.add_argument(
+        "--push-to-hub",
+        metavar="REPO_ID",
+        default=None,
+        help="after saving, publish the folder to this Hugging Face Hub repo (needs HF_TOKEN or a login)",
+    )
     parser.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch samples")
     arguments = parser.parse_args(argv)
     names = {field.name for field in TrainConfig.fields()}
     overrides = {name: value for name, value in vars(arguments).items() if name in names and value is not None}
     try:
-        config = (recorded_settings(arguments.like) if arguments.like else RECIPES[arguments.recipe]).replace(**overrides)
+        config = (recorded_settings(arguments.like) if arguments.like else RECIPES[arguments.recipe]).replace(
+            **overrides
+        )
     except ValueError as error:
         parser.error(str(error))
     if arguments.private and not arguments.push_to_hub:
@@ -107,7 +128,10 @@ def print_epoch(record, samples):
     width = max(len(f"{sample['a']}+{sample['b']}") for sample in samples)
     for sample in samples:
         mark = CHECK if sample["correct"] else CROSS
-        print(f"  Q {sample['a']}+{sample['b']}".ljust(width + 4) + f" T {sample['true']:<{width}} {mark} {sample['model']}")
+        print(
+            f"  Q {sample['a']}+{sample['b']}".ljust(width + 4)
+            + f" T {sample['true']:<{width}} {mark} {sample['model']}"
+        )
 
 
 def main(argv=None):
@@ -143,7 +167,9 @@ def main(argv=None):
         try:
             url = push_folder(folder, arguments.push_to_hub, token=token, private=arguments.private)
         except Exception as error:  # The Hub's errors vary (HTTP, network, permissions): one line each.
-            fail(f"the model is saved in {folder}, but publishing to {arguments.push_to_hub} failed: {first_line(error)}")
+            fail(
+                f"the model is saved in {folder}, but publishing to {arguments.push_to_hub} failed: {first_line(error)}"
+            )
         print(f"Published to {url}")
 
 

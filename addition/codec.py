@@ -82,8 +82,7 @@ class Codec:
             raise ValueError(f"digits must be at most {MAX_DIGITS}, got {self.digits}")
         if sorted(self.vocabulary) != sorted(VOCABULARY) or len(self.vocabulary) != len(VOCABULARY):
             raise ValueError(
-                f"vocabulary must hold each of the characters {VOCABULARY!r} once, "
-                f"got {self.vocabulary!r}"
+                f"vocabulary must hold each of the characters {VOCABULARY!r} once, got {self.vocabulary!r}"
             )
 
     # Sizes, all derived from ``digits``.
@@ -144,9 +143,7 @@ class Codec:
         if not isinstance(text, str):
             raise ValueError(f"A question must be text, like {self.example}.")
         if len(text) > MAX_QUESTION_CHARS:
-            raise ValueError(
-                f"That is {len(text):,} characters long. {self.describe_limits()}."
-            )
+            raise ValueError(f"That is {len(text):,} characters long. {self.describe_limits()}.")
         stripped = text.strip()
         if not stripped:
             raise ValueError(f"Please type a sum. {self.describe_limits()}.")
@@ -197,9 +194,9 @@ class Codec:
         codes = np.full((len(pairs), self.question_length), ord(PAD), dtype=np.uint8)
         if self.zero_pad:
             places = 10 ** np.arange(self.digits - 1, -1, -1)  # Most significant first.
-            codes[:, :self.digits] = ord("0") + pairs[:, :1] // places % 10
+            codes[:, : self.digits] = ord("0") + pairs[:, :1] // places % 10
             codes[:, self.digits] = ord(PLUS)
-            codes[:, self.digits + 1:] = ord("0") + pairs[:, 1:] // places % 10
+            codes[:, self.digits + 1 :] = ord("0") + pairs[:, 1:] // places % 10
         else:
             rows = np.arange(len(pairs))
             end = _write_numbers(codes, rows, np.zeros(len(pairs), dtype=np.int64), pairs[:, 0], self.digits)
@@ -251,14 +248,24 @@ class Codec:
         return table
 
     def to_json(self) -> dict:
-        return {"digits": self.digits, "reverse": self.reverse, "reverse_answer": self.reverse_answer,
-                "zero_pad": self.zero_pad, "vocabulary": self.vocabulary}
+        return {
+            "digits": self.digits,
+            "reverse": self.reverse,
+            "reverse_answer": self.reverse_answer,
+            "zero_pad": self.zero_pad,
+            "vocabulary": self.vocabulary,
+        }
 
     @classmethod
     def from_json(cls, info: dict) -> "Codec":
         """The codec ``to_json`` wrote (``addition.loading`` reads older folders' too)."""
-        return cls(digits=info["digits"], reverse=info["reverse"], vocabulary=info["vocabulary"],
-                   reverse_answer=info["reverse_answer"], zero_pad=info["zero_pad"])
+        return cls(
+            digits=info["digits"],
+            reverse=info["reverse"],
+            vocabulary=info["vocabulary"],
+            reverse_answer=info["reverse_answer"],
+            zero_pad=info["zero_pad"],
+        )
 
 
 def _write_numbers(codes: np.ndarray, rows: np.ndarray, start: np.ndarray, numbers: np.ndarray, width: int):

@@ -30,24 +30,35 @@ class TrainConfig:
     training_size: int = setting(50_000, "distinct questions generated, validation included (keras-io: 50,000)")
     validation_fraction: float = setting(0.1, "share of the questions held out, never trained on (keras-io: 10%)")
     # Carry-heavy: 9...9+9...9 and its long carry chains are where a short training errs.
-    sampling: str = setting("carries", "how operands are drawn: keras-io (a random length, then digits), uniform "
-                                     "(like the whole space), mixed (half and half) or carries (a third each of "
-                                     "uniform, keras-io and 9-heavy full-length numbers)")
+    sampling: str = setting(
+        "carries",
+        "how operands are drawn: keras-io (a random length, then digits), uniform "
+        "(like the whole space), mixed (half and half) or carries (a third each of "
+        "uniform, keras-io and 9-heavy full-length numbers)",
+    )
     reverse: bool = setting(True, "reverse the question string, as keras-io does (see addition.codec)")
-    reverse_answer: bool = setting(True, "write the answer units digit first, as people add "
-                                         "(learns in far fewer passes; see addition.codec)")
-    zero_pad: bool = setting(True, "write each operand with leading zeros to the full width, 012+345, so "
-                                   "each place value has a fixed column (see addition.codec)")
+    reverse_answer: bool = setting(
+        True, "write the answer units digit first, as people add (learns in far fewer passes; see addition.codec)"
+    )
+    zero_pad: bool = setting(
+        True,
+        "write each operand with leading zeros to the full width, 012+345, so "
+        "each place value has a fixed column (see addition.codec)",
+    )
     # A fixed set is a sliver of the space; the held-out questions stay out either way.
-    fresh_questions: bool = setting(True, "each epoch after the first, train on as many newly drawn distinct "
-                                          "questions (never held-out ones) instead of the same ones again, "
-                                          "where the space holds at least twice as many")
+    fresh_questions: bool = setting(
+        True,
+        "each epoch after the first, train on as many newly drawn distinct "
+        "questions (never held-out ones) instead of the same ones again, "
+        "where the space holds at least twice as many",
+    )
     # Generation keeps one order per question, so without this the model never sees the other
     # order of most sums.
     swap_operands: bool = setting(True, "each epoch, show each training question as a+b or b+a at random")
     # Deduplication leaves the few short sums rare among tens of thousands of questions.
-    short_sums: int = setting(2_000, "each epoch, also train on this many fresh sums of numbers below 100 "
-                                     "(never held-out ones)")
+    short_sums: int = setting(
+        2_000, "each epoch, also train on this many fresh sums of numbers below 100 (never held-out ones)"
+    )
     # Model.
     cell: str = setting("lstm", "recurrent layer of encoder and decoder: lstm, gru or simplernn")
     # With fresh questions and a high learning rate, half the keras-io example's units learn about
@@ -62,8 +73,9 @@ class TrainConfig:
     learning_rate: float = setting(0.03, "Adam's peak learning rate (keras-io: 1e-3)")
     schedule: str = setting("cosine", "learning-rate schedule: constant, or cosine decay to zero over all steps")
     warmup_fraction: float = setting(0.125, "with the cosine schedule: share of all steps rising linearly to the peak")
-    clipnorm: float | None = setting(1.0, "clip each gradient to this norm: damps the occasional loss spike "
-                                          "(0: no clipping)")
+    clipnorm: float | None = setting(
+        1.0, "clip each gradient to this norm: damps the occasional loss spike (0: no clipping)"
+    )
     target_accuracy: float | None = setting(None, "stop once validation whole-answer accuracy reaches this (0-1)")
     random_seed: int = setting(1337, "seeds data generation, weight initialisation and shuffling")
 
@@ -101,8 +113,9 @@ class TrainConfig:
 
     def codec(self) -> Codec:
         """The codec these settings train with."""
-        return Codec(digits=self.digits, reverse=self.reverse, reverse_answer=self.reverse_answer,
-                     zero_pad=self.zero_pad)
+        return Codec(
+            digits=self.digits, reverse=self.reverse, reverse_answer=self.reverse_answer, zero_pad=self.zero_pad
+        )
 
     def replace(self, **changes) -> "TrainConfig":
         return dataclasses.replace(self, **changes)
@@ -117,8 +130,19 @@ class TrainConfig:
 
 # The keras-io example's recipe (3 digits), as overrides of our defaults.
 KERAS_IO_RECIPE = TrainConfig(
-    sampling="keras-io", reverse_answer=False, zero_pad=False, swap_operands=False, short_sums=0,
-    fresh_questions=False, hidden_size=128, unroll=False, epochs=30, batch_size=32, learning_rate=1e-3,
-    schedule="constant", warmup_fraction=0.0, clipnorm=None,
+    sampling="keras-io",
+    reverse_answer=False,
+    zero_pad=False,
+    swap_operands=False,
+    short_sums=0,
+    fresh_questions=False,
+    hidden_size=128,
+    unroll=False,
+    epochs=30,
+    batch_size=32,
+    learning_rate=1e-3,
+    schedule="constant",
+    warmup_fraction=0.0,
+    clipnorm=None,
 )
 RECIPES = {"ours": TrainConfig(), "keras-io": KERAS_IO_RECIPE}

@@ -23,8 +23,9 @@ def count_distinct_questions(digits: int) -> int:
     return n * (n + 1) // 2
 
 
-def generate_questions(digits: int, count: int, seed: int, sampling: str = "carries",
-                       exclude: np.ndarray | None = None) -> np.ndarray:
+def generate_questions(
+    digits: int, count: int, seed: int, sampling: str = "carries", exclude: np.ndarray | None = None
+) -> np.ndarray:
     """``count`` distinct pairs (a, b), shape (count, 2), in the order drawn, none of them one of
     the pairs in ``exclude`` (in either order).
 
@@ -36,7 +37,9 @@ def generate_questions(digits: int, count: int, seed: int, sampling: str = "carr
     if count < 1:
         raise ValueError(f"the number of questions must be at least 1, got {count}")
     n = 10**digits
-    excluded = np.unique(_unordered_keys(np.asarray(exclude if exclude is not None else [], np.int64).reshape(-1, 2), n))
+    excluded = np.unique(
+        _unordered_keys(np.asarray(exclude if exclude is not None else [], np.int64).reshape(-1, 2), n)
+    )
     available = count_distinct_questions(digits) - len(excluded)
     if count > available:
         raise ValueError(
@@ -83,8 +86,9 @@ def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -
     return np.where(kind == 0, uniform, np.where(kind == 1, keras_io_style, nines))
 
 
-def draw_fresh_questions(digits: int, count: int, rng: np.random.Generator, sampling: str,
-                         held_out: np.ndarray) -> np.ndarray:
+def draw_fresh_questions(
+    digits: int, count: int, rng: np.random.Generator, sampling: str, held_out: np.ndarray
+) -> np.ndarray:
     """``count`` distinct questions drawn as ``generate_questions`` draws them, none of them a
     held-out question in either order. Shape (count, 2).
 
@@ -141,9 +145,7 @@ def split_questions(pairs: np.ndarray, validation_fraction: float = 0.1):
         raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
     validation_count = int(len(pairs) * validation_fraction)
     if validation_count < 1 or validation_count >= len(pairs):
-        raise ValueError(
-            f"{len(pairs)} questions are too few to set {validation_fraction:.0%} apart for validation"
-        )
+        raise ValueError(f"{len(pairs)} questions are too few to set {validation_fraction:.0%} apart for validation")
     split_at = len(pairs) - validation_count
     return pairs[:split_at], pairs[split_at:]
 

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}", re.ASCII)
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
 # The Hub's task for text in, text out ("text2text-generation" is no longer one of its tasks).
@@ -42,9 +41,11 @@ def check_repo_name(name) -> str:
         check_repo_id(f"user/{name}")  # Any namespace: the name is what is checked.
     except ValueError:
         shown = name if len(name) <= 40 else name[:40] + "…"
-        raise ValueError(f"{shown!r} is not a repo name the Hub takes: use ASCII letters, digits, '-', '_' or '.' "
-                         "(at most 96, not at either end), no '--' or '..', not ending in '.git'; "
-                         "like addition-lstm.") from None
+        raise ValueError(
+            f"{shown!r} is not a repo name the Hub takes: use ASCII letters, digits, '-', '_' or '.' "
+            "(at most 96, not at either end), no '--' or '..', not ending in '.git'; "
+            "like addition-lstm."
+        ) from None
     return name
 
 
@@ -82,12 +83,26 @@ def build_model_card(folder, repo_id: str):
     validation = info["metrics"]["validation"]
     dataset = f"addition questions, {digits} digits (held-out validation)"
     results = [
-        EvalResult(task_type=PIPELINE_TAG, task_name="Addition", dataset_type="synthetic-addition",
-                   dataset_name=dataset, dataset_split="validation", metric_type="exact_match",
-                   metric_name="Whole-answer accuracy", metric_value=round(validation["exact_match"], 6)),
-        EvalResult(task_type=PIPELINE_TAG, task_name="Addition", dataset_type="synthetic-addition",
-                   dataset_name=dataset, dataset_split="validation", metric_type="accuracy",
-                   metric_name="Per-character accuracy", metric_value=round(validation["per_character"], 6)),
+        EvalResult(
+            task_type=PIPELINE_TAG,
+            task_name="Addition",
+            dataset_type="synthetic-addition",
+            dataset_name=dataset,
+            dataset_split="validation",
+            metric_type="exact_match",
+            metric_name="Whole-answer accuracy",
+            metric_value=round(validation["exact_match"], 6),
+        ),
+        EvalResult(
+            task_type=PIPELINE_TAG,
+            task_name="Addition",
+            dataset_type="synthetic-addition",
+            dataset_name=dataset,
+            dataset_split="validation",
+            metric_type="accuracy",
+            metric_name="Per-character accuracy",
+            metric_value=round(validation["per_character"], 6),
+        ),
     ]
     data = ModelCardData(
         library_name="keras",
@@ -101,7 +116,8 @@ def build_model_card(folder, repo_id: str):
     scope = "all" if whole and whole.get("exhaustive") else "random"
     whole_line = (
         f"- Whole space ({scope} {whole['count']:,} {digits}-digit sums): {whole['exact_match']:.3%} whole answers\n"
-        if whole else ""
+        if whole
+        else ""
     )
     wrong = round((1 - whole["exact_match"]) * whole["count"]) if whole else None
     if whole and whole.get("exhaustive") and wrong == 0:
@@ -117,21 +133,25 @@ def build_model_card(folder, repo_id: str):
     a, b = (int(part) for part in codec.example.split("+"))
     padded_answer = codec.answer_string(a + b)
     written = "units digit first (read it backwards)" if codec.reverse_answer else "in reading order"
-    layout = ", ".join([f"each operand zero-padded to {digits} digits" if codec.zero_pad else "padded on the right",
-                        *(["reversed"] if codec.reverse else [])])
+    layout = ", ".join(
+        [
+            f"each operand zero-padded to {digits} digits" if codec.zero_pad else "padded on the right",
+            *(["reversed"] if codec.reverse else []),
+        ]
+    )
     carries = "\n".join(
         f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
     )
     settings = "\n".join(f"| `{key}` | `{value}` |" for key, value in training.items())
     body = f"""
-# {repo_id.split('/')[-1]}: an LSTM that learned to add
+# {repo_id.split("/")[-1]}: an LSTM that learned to add
 
 A sequence-to-sequence LSTM that reads a sum such as `535+61` one character at a time and writes
 the answer `596` one character at a time. It adds two whole numbers of up to {digits} digits.
 
 ## Results on held-out questions
-- Whole-answer accuracy (every character right): **{validation['exact_match']:.2%}** on {validation['count']:,} validation questions
-- Per-character accuracy (what Keras's `accuracy` reports): {validation['per_character']:.2%}
+- Whole-answer accuracy (every character right): **{validation["exact_match"]:.2%}** on {validation["count"]:,} validation questions
+- Per-character accuracy (what Keras's `accuracy` reports): {validation["per_character"]:.2%}
 {whole_line}
 | carries | questions | whole-answer accuracy |
 |---|---|---|
@@ -144,7 +164,7 @@ loaded = load_model("{repo_id}")
 print(loaded.predictor.answers([({a}, {b})]))  # right: ['{padded_answer}'] (padded to {digits + 1} characters)
 ```
 or with Keras alone (the input is the one-hot question, {layout}: `{codec.question_string(a, b)}` for {a}+{b};
-vocabulary `{info['vocabulary']}`; the model writes the answer {written}). The folder is plain
+vocabulary `{info["vocabulary"]}`; the model writes the answer {written}). The folder is plain
 Keras 3 (`config.json`, `model.weights.h5`, no custom objects): it loads and answers the same with
 the TensorFlow and the JAX backends (both tested); set one before Keras is imported:
 ```python
@@ -156,16 +176,16 @@ model = keras.saving.load_model("hf://{repo_id}")
 
 ## Training
 ```
-{info.get('command') or 'python train.py'}
+{info.get("command") or "python train.py"}
 ```
 | setting | value |
 |---|---|
 {settings}
 
-Parameters: {info['parameters']:,}. Training took {info['metrics'].get('training_seconds', '?')} s.
+Parameters: {info["parameters"]:,}. Training took {info["metrics"].get("training_seconds", "?")} s.
 
 ## Limitations
-- Only sums of two non-negative whole numbers of at most {digits} digits (0 to {10 ** digits - 1}).
+- Only sums of two non-negative whole numbers of at most {digits} digits (0 to {10**digits - 1}).
 - It is a demonstration of sequence-to-sequence learning, not a calculator: {reliability}.
 
 ## Credit
@@ -187,6 +207,7 @@ def push_folder(folder, repo_id: str, token: str | None = None, private: bool = 
         staged = Path(staging) / "model"
         shutil.copytree(folder, staged, ignore=shutil.ignore_patterns(".*"))
         card.save(staged / "README.md")
-        api.upload_folder(repo_id=repo_id, folder_path=staged, repo_type="model",
-                          commit_message="Upload addition LSTM from train.py")
+        api.upload_folder(
+            repo_id=repo_id, folder_path=staged, repo_type="model", commit_message="Upload addition LSTM from train.py"
+        )
     return str(repo_url)

@@ -25,8 +25,18 @@ import numpy as np
 
 from .codec import PLUS, Codec
 
-PLACE_NAMES = ("units", "tens", "hundreds", "thousands", "ten thousands", "hundred thousands",
-               "millions", "ten millions", "hundred millions", "billions")  # Enough for 9 digits + 1.
+PLACE_NAMES = (
+    "units",
+    "tens",
+    "hundreds",
+    "thousands",
+    "ten thousands",
+    "hundred thousands",
+    "millions",
+    "ten millions",
+    "hundred millions",
+    "billions",
+)  # Enough for 9 digits + 1.
 PROBE_RIDGE = 1.0  # Ridge penalty of the least-squares probe, on standardised states: keeps it stable.
 MAX_SURVEY_QUESTIONS = 4_000  # Held-out questions read for carry units and the probe: plenty, and fast.
 
@@ -88,7 +98,7 @@ def digit_variants(codec: Codec, a: int, b: int) -> tuple[np.ndarray, np.ndarray
             continue
         for digit in "0123456789":
             if digit != char:
-                left, right = (typed[:index] + digit + typed[index + 1:]).split(PLUS)
+                left, right = (typed[:index] + digit + typed[index + 1 :]).split(PLUS)
                 pairs.append((int(left), int(right)))
                 columns.append(index)
     return np.array(pairs, dtype=np.int64), np.array(columns)
@@ -102,8 +112,17 @@ def look(model, codec: Codec, a: int, b: int) -> Look:
     copies = np.repeat([(a, b)], codec.answer_length, axis=0)  # One per answer position's gradient.
     encoder, decoders, logits, gradients = traced.look(codec.encode_questions(np.concatenate([copies, variants])))
     logits = logits.numpy()
-    return Look(a, b, variants, variant_columns, logits[0], logits[len(copies):].argmax(axis=-1),
-                encoder.numpy()[0], [layer.numpy()[0] for layer in decoders], gradients.numpy())
+    return Look(
+        a,
+        b,
+        variants,
+        variant_columns,
+        logits[0],
+        logits[len(copies) :].argmax(axis=-1),
+        encoder.numpy()[0],
+        [layer.numpy()[0] for layer in decoders],
+        gradients.numpy(),
+    )
 
 
 def counterfactual(codec: Codec, base_answer: str, variant_answers: list[str], variant_columns, columns) -> np.ndarray:
@@ -234,15 +253,16 @@ class Probe:
     test_count: int
 
 
-def train_probe(model, codec: Codec, pairs, seed: int = 0, max_questions: int = MAX_SURVEY_QUESTIONS,
-                layer: int = -1) -> Probe:
+def train_probe(
+    model, codec: Codec, pairs, seed: int = 0, max_questions: int = MAX_SURVEY_QUESTIONS, layer: int = -1
+) -> Probe:
     """Ridge least squares (targets +-1, standardised states) per place, from the state of
     decoder ``layer`` at the step writing it; half the questions train, half score. Seeded
     and closed-form, so deterministic; cheap enough to compute once per model and cache."""
     pairs = np.asarray(pairs, dtype=np.int64)[:max_questions]
     states, carries, written = column_states(model, codec, pairs)
     order = np.random.default_rng(seed).permutation(len(pairs))
-    train, test = order[: len(order) // 2], order[len(order) // 2:]
+    train, test = order[: len(order) // 2], order[len(order) // 2 :]
     places, accuracy, baseline = [], [], []
     for place in range(carries.shape[1]):
         fit, score = train[written[train, place]], test[written[test, place]]
@@ -274,8 +294,14 @@ def disagreement(model_grid: np.ndarray, oracle_grid: np.ndarray) -> np.ndarray:
     return varied & (((model_grid > 0) != (oracle_grid > 0)) | (np.abs(model_grid - oracle_grid) > DISAGREEMENT))
 
 
-def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None = None, probe: Probe | None = None,
-            top_units: int = TOP_CARRY_UNITS) -> dict:
+def explain(
+    model,
+    codec: Codec,
+    question: str,
+    carry_units: CarryUnits | None = None,
+    probe: Probe | None = None,
+    top_units: int = TOP_CARRY_UNITS,
+) -> dict:
     """Everything the tab shows for one typed sum, as JSON-ready data (see docs/lab-notebook.md, "Inside the network").
 
     Grids are {"rows", "columns", "values"}, rows the answer characters and columns the typed
@@ -295,13 +321,25 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
     decoder_names = [f"decoder_{index}" for index in range(len(seen.decoder_states))]
     drawn = []
     if carry_units is not None:
-        for layer, unit, correlation in list(zip(carry_units.layers, carry_units.units, carry_units.correlations))[:top_units]:
-            drawn.append({"layer": decoder_names[layer], "unit": unit, "correlation": round(correlation, DECIMALS),
-                          "values": _rounded(seen.decoder_states[layer][:, unit]).tolist()})
+        for layer, unit, correlation in list(zip(carry_units.layers, carry_units.units, carry_units.correlations))[
+            :top_units
+        ]:
+            drawn.append(
+                {
+                    "layer": decoder_names[layer],
+                    "unit": unit,
+                    "correlation": round(correlation, DECIMALS),
+                    "values": _rounded(seen.decoder_states[layer][:, unit]).tolist(),
+                }
+            )
     return {
-        "question": f"{a}+{b}", "a": a, "b": b, "true_answer": total,
+        "question": f"{a}+{b}",
+        "a": a,
+        "b": b,
+        "true_answer": total,
         "model_answer": codec.in_reading_order(written),
-        "correct": codec.in_reading_order(written) == "".join(labels.rows), **labels.places(),
+        "correct": codec.in_reading_order(written) == "".join(labels.rows),
+        **labels.places(),
         "grids": {
             "counterfactual": grid(_rounded(model_grid)),
             "oracle": grid(_rounded(oracle_grid)),
@@ -311,13 +349,20 @@ def explain(model, codec: Codec, question: str, carry_units: CarryUnits | None =
         },
         "states": {
             "encoder": states("encoder", codec.question_string(a, b), seen.encoder_states),
-            "decoder": [{**states(name, written, layer), "order": unit_order(carry_units, index, layer.shape[1])}
-                        for index, (name, layer) in enumerate(zip(decoder_names, seen.decoder_states))],
+            "decoder": [
+                {**states(name, written, layer), "order": unit_order(carry_units, index, layer.shape[1])}
+                for index, (name, layer) in enumerate(zip(decoder_names, seen.decoder_states))
+            ],
         },
         "carry_units": drawn,
-        "probe": None if probe is None else {
-            "places": [place_name(place) for place in probe.places], "accuracy": probe.accuracy,
-            "baseline": probe.baseline, "test_questions": probe.test_count},
+        "probe": None
+        if probe is None
+        else {
+            "places": [place_name(place) for place in probe.places],
+            "accuracy": probe.accuracy,
+            "baseline": probe.baseline,
+            "test_questions": probe.test_count,
+        },
     }
 
 
@@ -344,9 +389,15 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
     labels = _Labels.of(codec, a, b)
     model_grid = counterfactual(codec, written[0], written[1:], variant_columns, labels.columns)
     oracle_grid = oracle_counterfactual(codec, a, b)
-    return {"question": f"{a}+{b}", **labels.places(),
-            "grids": {"counterfactual": labels.grid(_rounded(model_grid)), "oracle": labels.grid(_rounded(oracle_grid)),
-                      "disagreement": labels.grid(disagreement(model_grid, oracle_grid))}}
+    return {
+        "question": f"{a}+{b}",
+        **labels.places(),
+        "grids": {
+            "counterfactual": labels.grid(_rounded(model_grid)),
+            "oracle": labels.grid(_rounded(oracle_grid)),
+            "disagreement": labels.grid(disagreement(model_grid, oracle_grid)),
+        },
+    }
 
 
 @dataclass
@@ -367,9 +418,12 @@ class _Labels:
         return labelled_grid(values, self.rows, self.columns)
 
     def places(self) -> dict:
-        return {"answer_places": [place_name(place) for place in answer_places(self.codec, self.total)],
-                "question_places": [None if column["place"] is None else place_name(column["place"])
-                                    for column in self.columns]}
+        return {
+            "answer_places": [place_name(place) for place in answer_places(self.codec, self.total)],
+            "question_places": [
+                None if column["place"] is None else place_name(column["place"]) for column in self.columns
+            ],
+        }
 
 
 def _rounded(values) -> np.ndarray:
@@ -399,10 +453,18 @@ def _trace(model, codec: Codec) -> _Traced:
 
     chain = model.layers
     recurrent = [layer for layer in chain[1:-1] if isinstance(layer, layers.RNN)]
-    shaped = (len(chain) >= 5 and isinstance(chain[2], layers.RepeatVector) and isinstance(chain[-1], layers.Dense)
-              and recurrent == [chain[1], *chain[3:-1]] and not any(layer.go_backwards for layer in recurrent))
-    if not shaped or tuple(model.input_shape[1:]) != (codec.question_length, codec.vocabulary_size) \
-            or chain[2].n != codec.answer_length:
+    shaped = (
+        len(chain) >= 5
+        and isinstance(chain[2], layers.RepeatVector)
+        and isinstance(chain[-1], layers.Dense)
+        and recurrent == [chain[1], *chain[3:-1]]
+        and not any(layer.go_backwards for layer in recurrent)
+    )
+    if (
+        not shaped
+        or tuple(model.input_shape[1:]) != (codec.question_length, codec.vocabulary_size)
+        or chain[2].n != codec.answer_length
+    ):
         raise ValueError("this reads only the networks addition.model.build_model makes, for this codec")
     _, encoder, repeat, *decoders, answer = chain
     sizes = encoder.cell.state_size if isinstance(encoder.cell.state_size, (list, tuple)) else [encoder.cell.state_size]
@@ -429,5 +491,7 @@ def _trace(model, codec: Codec) -> _Traced:
         return steps, outputs, logits, tape.gradient(objective, questions)[: codec.answer_length]
 
     signature = [tf.TensorSpec((None, codec.question_length, codec.vocabulary_size), tf.float32)]
-    return _Traced(look=tf.function(look_and_differentiate, input_signature=signature),
-                   read=tf.function(lambda questions: run(questions)[1], input_signature=signature))
+    return _Traced(
+        look=tf.function(look_and_differentiate, input_signature=signature),
+        read=tf.function(lambda questions: run(questions)[1], input_signature=signature),
+    )

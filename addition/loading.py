@@ -24,14 +24,25 @@ from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, Model
 
 # Far above what train.py writes (addition.json ~3 KB, history.json ~10 KB, validation.json
 # ~1 MB for 55,000 pairs): a larger file is not ours, and is not read into memory.
-MAX_BYTES = {INFO_FILE: 1_000_000, HISTORY_FILE: 2_000_000, VALIDATION_FILE: 64_000_000,
-             "config.json": 1_000_000, "model.weights.h5": 256_000_000}
+MAX_BYTES = {
+    INFO_FILE: 1_000_000,
+    HISTORY_FILE: 2_000_000,
+    VALIDATION_FILE: 64_000_000,
+    "config.json": 1_000_000,
+    "model.weights.h5": 256_000_000,
+}
 MAX_TEXT = 2_000  # Characters of a command or a setting shown on the page.
 # Settings added to the format after some folders were saved: a folder without one was trained
 # without it, as its off value says; and values renamed since.
 CODEC_ADDED = {"vocabulary": VOCABULARY, "reverse_answer": False, "zero_pad": False}
-TRAINING_ADDED = {"reverse_answer": False, "zero_pad": False, "fresh_questions": False, "swap_operands": False,
-                  "short_sums": 0, "cell": "lstm"}
+TRAINING_ADDED = {
+    "reverse_answer": False,
+    "zero_pad": False,
+    "fresh_questions": False,
+    "swap_operands": False,
+    "short_sums": 0,
+    "cell": "lstm",
+}
 RENAMED = {"sampling": {"seed": "keras-io"}}
 _REVISION = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(/[\w.-]{1,100}){0,3}")
 
@@ -86,7 +97,12 @@ def load_model(spec: str, revision: str | None = None, name: str | None = None) 
 
 def _looks_like_a_path(spec: str) -> bool:
     first = spec.split("/", 1)[0]
-    return spec.startswith(("/", ".", "~")) or "\\" in spec or spec.count("/") > 1 or ("/" in spec and Path(first).is_dir())
+    return (
+        spec.startswith(("/", ".", "~"))
+        or "\\" in spec
+        or spec.count("/") > 1
+        or ("/" in spec and Path(first).is_dir())
+    )
 
 
 def load_model_folder(folder, name: str | None = None) -> LoadedModel:
@@ -102,8 +118,11 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     info = check_info(read_json(folder, INFO_FILE, name), f"{name}/{INFO_FILE}")
     codec = codec_of(info)
     validation_pairs = check_pairs(read_json(folder, VALIDATION_FILE, name), codec, f"{name}/{VALIDATION_FILE}")
-    history = check_history(read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}") \
-        if (folder / HISTORY_FILE).is_file() else []
+    history = (
+        check_history(read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}")
+        if (folder / HISTORY_FILE).is_file()
+        else []
+    )
     model = _load_network(folder, name, codec, info["training"])
     return LoadedModel(model, codec, info, validation_pairs, history, name)
 
@@ -126,8 +145,13 @@ def _load_network(folder: Path, name: str, codec: Codec, settings: dict):
         model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged folder; all mean "unusable".
         raise ModelFolderError(f"cannot load the Keras model in {name}: {first_line(error)}") from error
-    described = build_model(codec, settings["hidden_size"], settings["num_layers"], settings["unroll"],
-                            settings.get("cell", TRAINING_ADDED["cell"]))
+    described = build_model(
+        codec,
+        settings["hidden_size"],
+        settings["num_layers"],
+        settings["unroll"],
+        settings.get("cell", TRAINING_ADDED["cell"]),
+    )
     if _network(model) != _network(described):
         raise ModelFolderError(
             f"{name}/config.json is not the network {INFO_FILE} describes (a {settings.get('cell', TRAINING_ADDED['cell'])} "
@@ -190,6 +214,7 @@ def recorded_config(info: dict, where: str = INFO_FILE) -> TrainConfig:
 
 # Field checks. Each raises ModelFolderError("<file>: <what is wrong>").
 
+
 def _fail(where: str, problem: str):
     raise ModelFolderError(f"{where}: {problem}")
 
@@ -236,8 +261,12 @@ def check_info(info, where: str) -> dict:
     settings = info.get("training")
     if not isinstance(settings, dict):
         _fail(where, "training (the settings that rebuild the network) should be an object")
-    if len(settings) > 100 or not all(isinstance(key, str) and len(key) <= 100 and (
-            value is None or isinstance(value, (str, bool)) or _is_number(value)) for key, value in settings.items()):
+    if len(settings) > 100 or not all(
+        isinstance(key, str)
+        and len(key) <= 100
+        and (value is None or isinstance(value, (str, bool)) or _is_number(value))
+        for key, value in settings.items()
+    ):
         _fail(where, "training should map setting names to plain values")
     _int(settings, "hidden_size", where, 1, 4096)
     _int(settings, "num_layers", where, 1, 16)
@@ -259,7 +288,9 @@ def check_info(info, where: str) -> dict:
         _check_scores(metrics["validation"], f"{where} metrics.validation", breakdowns=True)
     if "whole_space_sample" in metrics:
         _check_scores(metrics["whole_space_sample"], f"{where} metrics.whole_space_sample", breakdowns=False)
-    if "training_seconds" in metrics and not (_is_number(metrics["training_seconds"]) and metrics["training_seconds"] >= 0):
+    if "training_seconds" in metrics and not (
+        _is_number(metrics["training_seconds"]) and metrics["training_seconds"] >= 0
+    ):
         _fail(where, "metrics.training_seconds should be a number of seconds")
     return info
 
@@ -303,8 +334,13 @@ def check_history(history, where: str) -> list[dict]:
 def check_pairs(pairs, codec: Codec, where: str) -> np.ndarray:
     """``validation.json``: a non-empty list of [a, b] whole-number pairs within the codec's range."""
     top = codec.max_operand
-    if not isinstance(pairs, list) or not pairs or not all(
+    if (
+        not isinstance(pairs, list)
+        or not pairs
+        or not all(
             isinstance(pair, list) and len(pair) == 2 and all(_is_int(x) and 0 <= x <= top for x in pair)
-            for pair in pairs):
+            for pair in pairs
+        )
+    ):
         _fail(where, f"should hold a list of [a, b] pairs of whole numbers with 0 <= a, b <= {top}")
     return np.array(pairs, dtype=np.int64)

@@ -12,8 +12,14 @@ import numpy as np
 
 from .codec import Codec
 from .config import TrainConfig
-from .data import (count_distinct_questions, draw_fresh_questions, draw_short_sums, generate_questions,
-                   split_questions, whole_space_or_sample)
+from .data import (
+    count_distinct_questions,
+    draw_fresh_questions,
+    draw_short_sums,
+    generate_questions,
+    split_questions,
+    whole_space_or_sample,
+)
 from .evaluation import describe_mistake, evaluate, score
 from .model import Predictor, build_model, count_parameters
 from .saving import save_model_folder
@@ -173,8 +179,9 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         ]
 
 
-def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedData | None = None,
-          callbacks=()) -> TrainResult:
+def train(
+    config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedData | None = None, callbacks=()
+) -> TrainResult:
     """Train per ``config`` and return the best epoch's model with its validation metrics.
 
     ``on_epoch(record, samples)`` is called after each epoch; ``verbose`` is Keras's (1 shows a
@@ -226,8 +233,15 @@ def train(config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedDa
     )
 
 
-def train_and_save(config: TrainConfig, output, command: str = "", whole_space_sample: int = 100_000,
-                   verbose: int = 0, on_epoch=None, callbacks=()):
+def train_and_save(
+    config: TrainConfig,
+    output,
+    command: str = "",
+    whole_space_sample: int = 100_000,
+    verbose: int = 0,
+    on_epoch=None,
+    callbacks=(),
+):
     """Returns (TrainResult, saved folder, a printable summary)."""
     result = train(config, verbose=verbose, on_epoch=on_epoch, callbacks=callbacks)
     metrics = {
@@ -251,8 +265,11 @@ def train_and_save(config: TrainConfig, output, command: str = "", whole_space_s
         "command": command,
         "parameters": count_parameters(result.model),
         "metrics": metrics,
-        "software": {"keras": keras.__version__, "backend": keras.backend.backend(),
-                     "python": platform.python_version()},
+        "software": {
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+            "python": platform.python_version(),
+        },
     }
     folder = save_model_folder(output, result.model, result.codec, info, result.validation_pairs, result.history)
     return result, folder, summarize(result, metrics, folder)

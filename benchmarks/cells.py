@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 
-from demo.train_settings import DEFAULTS, SETTINGS, training_config
 from benchmarks import cpu_model
+from demo.train_settings import DEFAULTS, SETTINGS, training_config
 
 
 def main(argv=None):
@@ -32,23 +32,32 @@ def main(argv=None):
     rows = []
     cells = next(setting.choices for setting in SETTINGS if setting.name == "cell")
     for cell in cells:
-        config = training_config(digits=arguments.digits, training_size=arguments.training_size, cell=cell,
-                                 hidden_size=arguments.hidden_size, epochs=arguments.epochs,
-                                 batch_size=arguments.batch_size)
+        config = training_config(
+            digits=arguments.digits,
+            training_size=arguments.training_size,
+            cell=cell,
+            hidden_size=arguments.hidden_size,
+            epochs=arguments.epochs,
+            batch_size=arguments.batch_size,
+        )
         with tempfile.TemporaryDirectory() as folder:
             result, _, _ = train_and_save(config, f"{folder}/model", whole_space_sample=100_000)
             info = __import__("json").loads(open(f"{folder}/model/addition.json").read())
         whole = info["metrics"]["whole_space_sample"]
         rows.append((cell, info["parameters"], result.seconds, result.validation["exact_match"], whole))
         print(f"{cell}: done", flush=True)
-    print(f"\n{arguments.digits} digits, {arguments.training_size:,} questions, {arguments.epochs} epochs, "
-          f"batch {arguments.batch_size}, {arguments.hidden_size} units")
+    print(
+        f"\n{arguments.digits} digits, {arguments.training_size:,} questions, {arguments.epochs} epochs, "
+        f"batch {arguments.batch_size}, {arguments.hidden_size} units"
+    )
     print("| cell | parameters | training | held-out whole answers | whole space: whole answers |")
     print("|---|---|---|---|---|")
     for cell, parameters, seconds, validation, whole in rows:
         scope = "all" if whole["exhaustive"] else "random"
-        print(f"| {cell} | {parameters:,} | {seconds:.0f} s | {validation:.2%} | {whole['exact_match']:.3%} "
-              f"({scope} {whole['count']:,}) |")
+        print(
+            f"| {cell} | {parameters:,} | {seconds:.0f} s | {validation:.2%} | {whole['exact_match']:.3%} "
+            f"({scope} {whole['count']:,}) |"
+        )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ import argparse
 import time
 
 from addition import inside
-from demo.launch import FIRST_MODEL as BUNDLED_MODEL
 from addition.data import sample_whole_space
 from addition.loading import load_model
 from benchmarks import cpu_model, median_seconds
+from demo.launch import FIRST_MODEL as BUNDLED_MODEL
 
 
 def seconds(function) -> float:
@@ -37,7 +37,9 @@ def main(argv=None):
     loaded = load_model(arguments.model)
     model, codec, pairs = loaded.model, loaded.codec, loaded.validation_pairs
 
-    first_survey = seconds(lambda: (inside.rank_carry_units(model, codec, pairs), inside.train_probe(model, codec, pairs)))
+    first_survey = seconds(
+        lambda: (inside.rank_carry_units(model, codec, pairs), inside.train_probe(model, codec, pairs))
+    )
     carry_units = inside.rank_carry_units(model, codec, pairs)
     probe_seconds = seconds(lambda: inside.train_probe(model, codec, pairs))
     carry_seconds = seconds(lambda: inside.rank_carry_units(model, codec, pairs))
@@ -48,16 +50,19 @@ def main(argv=None):
     probe = inside.train_probe(model, codec, pairs)
     inside.explain(model, codec, questions[0], carry_units, probe)  # Traces, once per model.
     predictor.answers([sums[0]])
-    explain_ms = 1000 * median_seconds(lambda question: inside.explain(model, codec, question, carry_units, probe),
-                                       questions)
+    explain_ms = 1000 * median_seconds(
+        lambda question: inside.explain(model, codec, question, carry_units, probe), questions
+    )
     answer_ms = 1000 * median_seconds(lambda pair: predictor.answers([pair]), sums)
     used = min(len(pairs), inside.MAX_SURVEY_QUESTIONS)
     print(f"model: {loaded.source} ({codec.digits} digits, {type(model.get_layer('encoder')).__name__})")
     print(f"explain() for one sum: median {explain_ms:.1f} ms over {len(questions)} sums")
     print(f"one answer through Predictor: median {answer_ms:.2f} ms")
     print(f"ratio: explain() takes {explain_ms / answer_ms:.1f}x one plain answer")
-    print(f"once per model, {used:,} held-out questions: carry units and probe {first_survey:.2f} s on the "
-          f"first call (with tracing); then carry units {carry_seconds:.2f} s, probe {probe_seconds:.2f} s")
+    print(
+        f"once per model, {used:,} held-out questions: carry units and probe {first_survey:.2f} s on the "
+        f"first call (with tracing); then carry units {carry_seconds:.2f} s, probe {probe_seconds:.2f} s"
+    )
 
 
 if __name__ == "__main__":

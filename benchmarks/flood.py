@@ -55,11 +55,13 @@ def users_phase(url: str, users: int, sums: int) -> tuple[list[float], list[str]
 
 def flood(url: str, trainings: int, answers: dict) -> None:
     """``trainings`` /train calls over plain HTTP, each from a session of its own, from 8 threads."""
+
     def send(indices):
         for index in indices:
             body = json.dumps({"data": TRAIN_SETTINGS, "session_hash": f"flood-{index}"}).encode()
-            request = urllib.request.Request(url + "gradio_api/call/train", data=body, method="POST",
-                                             headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                url + "gradio_api/call/train", data=body, method="POST", headers={"Content-Type": "application/json"}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:
                     response.read()
@@ -112,10 +114,14 @@ def main(argv=None):
     quiet, loud = report["quiet"], report["loud"]
     print(f"CPU: {cpu_model()}; {arguments.users} users x {arguments.sums} sums per phase")
     for name, values in (("no flood", quiet), (f"{arguments.trainings} /train calls", loud)):
-        print(f"{name:>20}: {len(values)} answered, p50 {statistics.median(values):.0f} ms, "
-              f"p95 {percentile(values, 0.95):.0f} ms")
-    print(f"flood / no flood: p50 {statistics.median(loud) / statistics.median(quiet):.2f}x, "
-          f"p95 {percentile(loud, 0.95) / percentile(quiet, 0.95):.2f}x")
+        print(
+            f"{name:>20}: {len(values)} answered, p50 {statistics.median(values):.0f} ms, "
+            f"p95 {percentile(values, 0.95):.0f} ms"
+        )
+    print(
+        f"flood / no flood: p50 {statistics.median(loud) / statistics.median(quiet):.2f}x, "
+        f"p95 {percentile(loud, 0.95) / percentile(quiet, 0.95):.2f}x"
+    )
     print(f"/train calls: {report['train_answers']} (each is then refused in a sentence or waits in line)")
     print(f"sums refused or wrong: {len(report['problems'])}" + "".join(f"\n  {p}" for p in report["problems"][:5]))
     return 0 if not report["problems"] else 1

@@ -22,10 +22,10 @@ import time
 
 import numpy as np
 
-from demo.launch import FIRST_MODEL as BUNDLED_MODEL
 from addition.data import sample_whole_space
 from addition.loading import load_model
 from benchmarks import cpu_model, median_seconds
+from demo.launch import FIRST_MODEL as BUNDLED_MODEL
 
 
 def keras_paths(model, codec):
@@ -38,8 +38,11 @@ def keras_paths(model, codec):
     def through(function):
         return lambda pairs: np.asarray(function(codec.encode_questions(pairs))).argmax(-1)
 
-    return {"predict_on_batch": through(model.predict_on_batch), "tf.function": through(plain),
-            "tf.function + XLA": through(compiled)}
+    return {
+        "predict_on_batch": through(model.predict_on_batch),
+        "tf.function": through(plain),
+        "tf.function + XLA": through(compiled),
+    }
 
 
 def main(argv=None):
@@ -67,23 +70,30 @@ def main(argv=None):
                 started = time.perf_counter()
                 run(pairs[:size])
                 rounds[name][size].append(time.perf_counter() - started)
-    seconds = {name: {size: statistics.median(times) for size, times in sizes.items()} for name, sizes in rounds.items()}
+    seconds = {
+        name: {size: statistics.median(times) for size, times in sizes.items()} for name, sizes in rounds.items()
+    }
 
     print(f"model: {loaded.source}")
-    print(f"| path | one sum per click (median of {singles}) | mistakes search, {search:,} sums | "
-          f"{batch:,} sums |")
+    print(f"| path | one sum per click (median of {singles}) | mistakes search, {search:,} sums | {batch:,} sums |")
     print("|---|---|---|---|")
     for name in paths:
-        print(f"| {name} | {1000 * click[name]:.3f} ms | {1000 * seconds[name][search]:.1f} ms | "
-              f"{batch / seconds[name][batch]:,.0f} sums/s |")
+        print(
+            f"| {name} | {1000 * click[name]:.3f} ms | {1000 * seconds[name][search]:.1f} ms | "
+            f"{batch / seconds[name][batch]:,.0f} sums/s |"
+        )
     keras_names = [name for name in paths if not name.startswith("app")]
     best_click = min(keras_names, key=lambda name: click[name])
     best_search = min(keras_names, key=lambda name: seconds[name][search])
     app = "app (Predictor)"
-    print(f"app path vs the best plain Keras, one sum per click: {click[best_click] / click[app]:.2f}x "
-          f"(best: {best_click})")
-    print(f"app path vs the best plain Keras, mistakes search: {seconds[best_search][search] / seconds[app][search]:.2f}x "
-          f"(best: {best_search})")
+    print(
+        f"app path vs the best plain Keras, one sum per click: {click[best_click] / click[app]:.2f}x "
+        f"(best: {best_click})"
+    )
+    print(
+        f"app path vs the best plain Keras, mistakes search: {seconds[best_search][search] / seconds[app][search]:.2f}x "
+        f"(best: {best_search})"
+    )
 
 
 if __name__ == "__main__":

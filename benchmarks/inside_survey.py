@@ -16,10 +16,10 @@ import argparse
 import numpy as np
 
 from addition import inside
-from demo.launch import MODELS_FOLDER
 from addition.data import sample_whole_space
 from addition.loading import load_model_folder
 from benchmarks import cpu_model
+from demo.launch import MODELS_FOLDER
 
 STRONG = (0.5, 0.8)  # |r| thresholds for "a carry unit".
 
@@ -32,15 +32,21 @@ def grid_masses(model, codec, sums) -> dict:
     for a, b in sums:
         seen = inside.look(model, codec, a, b)
         mask = inside.should_depend(codec, a, b)
-        grids = {"counterfactual": inside.model_counterfactual(codec, seen),
-                 "oracle": inside.oracle_counterfactual(codec, a, b), "attribution": inside.attribution(codec, seen)}
+        grids = {
+            "counterfactual": inside.model_counterfactual(codec, seen),
+            "oracle": inside.oracle_counterfactual(codec, a, b),
+            "attribution": inside.attribution(codec, seen),
+        }
         for name, grid in grids.items():
             grid = np.nan_to_num(grid)
             if grid.sum() > 0:
                 shares[name].append(grid[mask].sum() / grid.sum())
         varied = ~np.isnan(grids["oracle"])
         disagreeing.append(inside.disagreement(grids["counterfactual"], grids["oracle"])[varied].mean())
-    return {**{name: float(np.mean(values)) for name, values in shares.items()}, "disagree": float(np.mean(disagreeing))}
+    return {
+        **{name: float(np.mean(values)) for name, values in shares.items()},
+        "disagree": float(np.mean(disagreeing)),
+    }
 
 
 def main():
@@ -50,10 +56,16 @@ def main():
     arguments = parser.parse_args()
     count = 20 if arguments.quick else arguments.sums
     print(f"CPU: {cpu_model()}")
-    folders = sorted(path for folder in (MODELS_FOLDER, MODELS_FOLDER / "illustrations")
-                     for path in folder.iterdir() if (path / "addition.json").is_file())
-    print("\n| model | reads | whole space | units |r|>=0.5 | |r|>=0.8 | strongest |r| | probe vs baseline per place "
-          "| counterfactual on mask | addition's on mask | attribution on mask | cells disagreeing |")
+    folders = sorted(
+        path
+        for folder in (MODELS_FOLDER, MODELS_FOLDER / "illustrations")
+        for path in folder.iterdir()
+        if (path / "addition.json").is_file()
+    )
+    print(
+        "\n| model | reads | whole space | units |r|>=0.5 | |r|>=0.8 | strongest |r| | probe vs baseline per place "
+        "| counterfactual on mask | addition's on mask | attribution on mask | cells disagreeing |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for folder in folders:
         loaded = load_model_folder(folder, name=folder.name)
@@ -61,16 +73,22 @@ def main():
         ranked = inside.rank_carry_units(model, codec, pairs)
         strengths = np.abs(ranked.correlations)
         probe = inside.train_probe(model, codec, pairs)
-        probed = ", ".join(f"{inside.place_name(place)} {accuracy:.1%} vs {baseline:.1%}"
-                           for place, accuracy, baseline in zip(probe.places, probe.accuracy, probe.baseline))
+        probed = ", ".join(
+            f"{inside.place_name(place)} {accuracy:.1%} vs {baseline:.1%}"
+            for place, accuracy, baseline in zip(probe.places, probe.accuracy, probe.baseline)
+        )
         masses = grid_masses(model, codec, sample_whole_space(codec.digits, count, seed=0).tolist())
         whole = loaded.info.get("metrics", {}).get("whole_space_sample", {}).get("exact_match")
-        print(f"| {folder.name} | {'reversed' if codec.reverse else 'reading order'} | "
-              f"{'-' if whole is None else f'{whole:.3%}'} | {(strengths >= STRONG[0]).sum()} | "
-              f"{(strengths >= STRONG[1]).sum()} | {strengths[0]:.2f} | {probed} | {masses['counterfactual']:.1%} | "
-              f"{masses['oracle']:.1%} | {masses['attribution']:.1%} | {masses['disagree']:.2%} |")
-    print(f"\nGrid masses over {count} random sums per model (sample_whole_space seed 0); carry units and the probe "
-          f"over up to {inside.MAX_SURVEY_QUESTIONS:,} held-out validation questions of each folder.")
+        print(
+            f"| {folder.name} | {'reversed' if codec.reverse else 'reading order'} | "
+            f"{'-' if whole is None else f'{whole:.3%}'} | {(strengths >= STRONG[0]).sum()} | "
+            f"{(strengths >= STRONG[1]).sum()} | {strengths[0]:.2f} | {probed} | {masses['counterfactual']:.1%} | "
+            f"{masses['oracle']:.1%} | {masses['attribution']:.1%} | {masses['disagree']:.2%} |"
+        )
+    print(
+        f"\nGrid masses over {count} random sums per model (sample_whole_space seed 0); carry units and the probe "
+        f"over up to {inside.MAX_SURVEY_QUESTIONS:,} held-out validation questions of each folder."
+    )
 
 
 if __name__ == "__main__":

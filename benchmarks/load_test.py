@@ -19,7 +19,6 @@ import time
 import numpy as np
 
 
-
 def peak_memory_mb(pid: int) -> float | None:
     """VmHWM: the most resident memory the process ever had (Linux)."""
     try:
@@ -69,8 +68,9 @@ def server_latency_ms(url: str, count: int = 50) -> float:
     for index in range(count):
         started = time.perf_counter()
         payload = {"data": [f"{index}+{index}", *defaults]}
-        request = urllib.request.Request(f"{url}gradio_api/call/add", data=json.dumps(payload).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{url}gradio_api/call/add", data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             event_id = json.load(response)["event_id"]
         with urllib.request.urlopen(f"{url}gradio_api/call/add/{event_id}", timeout=30) as response:
@@ -84,8 +84,14 @@ def server_latency_ms(url: str, count: int = 50) -> float:
     return 1000 * statistics.median(timings)
 
 
-def run(url: str, users: int, per_user: int, seed: int = 0, warm_up_seconds: float = 20.0,
-        models: dict[str, int] | None = None) -> dict:
+def run(
+    url: str,
+    users: int,
+    per_user: int,
+    seed: int = 0,
+    warm_up_seconds: float = 20.0,
+    models: dict[str, int] | None = None,
+) -> dict:
     """``models``: model label -> digits; user i asks model i mod len(models) sums of its size."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -129,8 +135,11 @@ def main():
     parser.add_argument("--url", help="an app that is already running (default: start python app.py)")
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--sums", type=int, default=25, help="sums per user")
-    parser.add_argument("--all-models", action="store_true",
-                        help="spread the users over every bundled model (peak memory with all four loaded)")
+    parser.add_argument(
+        "--all-models",
+        action="store_true",
+        help="spread the users over every bundled model (peak memory with all four loaded)",
+    )
     arguments = parser.parse_args()
     models = None
     if arguments.all_models:
@@ -153,13 +162,17 @@ def main():
         if process:
             process.terminate()
             process.wait(timeout=30)
-    print(f"{arguments.users} users x {arguments.sums} sums against {url}"
-          + (f", spread over {', '.join(models)}" if models else ""))
+    print(
+        f"{arguments.users} users x {arguments.sums} sums against {url}"
+        + (f", spread over {', '.join(models)}" if models else "")
+    )
     print("| requests | answered | errors | p50 | p95 | throughput | model right | app peak memory |")
     print("|---|---|---|---|---|---|---|---|")
-    print(f"| {report['requests']} | {report['answered']} | {len(report['errors'])} | {report['p50_ms']:.0f} ms | "
-          f"{report['p95_ms']:.0f} ms | {report['throughput']:.0f} sums/s | {report['model_accuracy']:.2%} | "
-          f"{f'{memory:.0f} MB' if memory else 'n/a'} |")
+    print(
+        f"| {report['requests']} | {report['answered']} | {len(report['errors'])} | {report['p50_ms']:.0f} ms | "
+        f"{report['p95_ms']:.0f} ms | {report['throughput']:.0f} sums/s | {report['model_accuracy']:.2%} | "
+        f"{f'{memory:.0f} MB' if memory else 'n/a'} |"
+    )
     print(f"one sum at a time through plain HTTP (/gradio_api/call/add, median of 50): {alone_ms:.0f} ms")
     for error in report["errors"][:5]:
         print("error:", error)

@@ -32,8 +32,10 @@ def main(argv=None):
     for epoch in range(epochs):
         cells = [f"{run['curve'][epoch]:.2%}" if epoch < len(run["curve"]) else "" for run in runs.values()]
         print(f"| {epoch + 1} | " + " | ".join(cells) + " |")
-    print(f"| whole space ({count:,} sums) | " + " | ".join(f"{run['whole_space']:.3%}" for run in runs.values()) + " |")
-    print(f"| wall | " + " | ".join(f"{run['wall']:.0f} s" for run in runs.values()) + " |")
+    print(
+        f"| whole space ({count:,} sums) | " + " | ".join(f"{run['whole_space']:.3%}" for run in runs.values()) + " |"
+    )
+    print("| wall | " + " | ".join(f"{run['wall']:.0f} s" for run in runs.values()) + " |")
 
 
 if __name__ == "__main__":

@@ -23,11 +23,21 @@ def start_app(args=(), env=None, log_path=None, timeout=180, command=None):
     import urllib.request
 
     port = free_port()
-    environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-                   "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    environment = {
+        **os.environ,
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        **(env or {}),
+    }
     log = open(log_path, "w") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen([*(command or [sys.executable, "app.py"]), *args], cwd=ROOT, env=environment, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [*(command or [sys.executable, "app.py"]), *args],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -38,11 +38,16 @@ def start_and_answer():
     from gradio_client import Client
 
     port = free_port()
-    environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-                   "GRADIO_ANALYTICS_ENABLED": "False"}
+    environment = {
+        **os.environ,
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}/"
     while True:
         if process.poll() is not None:
@@ -76,8 +81,10 @@ def main(argv=None):
             memory["every bundled model picked"] = memory_mb(process.pid)
         stop_app(process)
     print(f"CPU: {cpu_model()}")
-    print(f"python app.py to the first answer: median {statistics.median(times):.1f} s of {len(times)} "
-          f"start(s) ({', '.join(f'{t:.1f}' for t in times)} s)")
+    print(
+        f"python app.py to the first answer: median {statistics.median(times):.1f} s of {len(times)} "
+        f"start(s) ({', '.join(f'{t:.1f}' for t in times)} s)"
+    )
     for when, figures in memory.items():
         print(f"resident memory at {when}: {figures['VmRSS']:,.0f} MB (peak {figures['VmHWM']:,.0f} MB)")
 

@@ -13,11 +13,10 @@ import argparse
 import threading
 import time
 
-from demo.train_settings import DEFAULTS
-from benchmarks import running_trainers
-from benchmarks import cpu_model
+from benchmarks import cpu_model, running_trainers
 from benchmarks.load_test import peak_memory_mb, run
 from benchmarks.serve import start_app, stop_app
+from demo.train_settings import DEFAULTS
 
 
 def main():
@@ -64,20 +63,27 @@ def main():
     finally:
         stop_app(process)
     result = next((update[4] for update in reversed(outcome.get("updates", [])) if update[4]), {})
-    print(f"{users} users x {sums} sums on /add, before and during one training with the Train tab's settings "
-          f"{settings}")
+    print(
+        f"{users} users x {sums} sums on /add, before and during one training with the Train tab's settings {settings}"
+    )
     print("| load on /add | answered | p50 | p95 |")
     print("|---|---|---|---|")
     for name, report in (("no training", alone), ("while training", during)):
-        print(f"| {name} | {report['answered']}/{report['requests']} | {report['p50_ms']:.0f} ms | "
-              f"{report['p95_ms']:.0f} ms |")
-    print(f"p50 while training / alone: {during['p50_ms'] / alone['p50_ms']:.2f}x; "
-          f"p95: {during['p95_ms'] / alone['p95_ms']:.2f}x"
-          + ("" if still_training else " (the training ended before the load did)"))
+        print(
+            f"| {name} | {report['answered']}/{report['requests']} | {report['p50_ms']:.0f} ms | "
+            f"{report['p95_ms']:.0f} ms |"
+        )
+    print(
+        f"p50 while training / alone: {during['p50_ms'] / alone['p50_ms']:.2f}x; "
+        f"p95: {during['p95_ms'] / alone['p95_ms']:.2f}x"
+        + ("" if still_training else " (the training ended before the load did)")
+    )
     if result:
-        print(f"training: {result['epochs_run']} epochs in {result['seconds']:.0f} s of training "
-              f"({wall:.0f} s from the click, process start and scoring included), held-out whole answers "
-              f"{result['validation_exact_match']:.2%}")
+        print(
+            f"training: {result['epochs_run']} epochs in {result['seconds']:.0f} s of training "
+            f"({wall:.0f} s from the click, process start and scoring included), held-out whole answers "
+            f"{result['validation_exact_match']:.2%}"
+        )
     print(f"peak resident memory: app {app_memory or float('nan'):.0f} MB, training process {trainer_memory[0]:.0f} MB")
 
 

@@ -23,8 +23,7 @@ from addition.config import RECIPES
 from addition.data import sample_whole_space, whole_space_or_sample
 from addition.evaluation import score
 from addition.model import Predictor
-from addition.training import WHOLE_SPACE_SEED
-from addition.training import prepare_data, train
+from addition.training import WHOLE_SPACE_SEED, prepare_data, train
 from benchmarks import cpu_model
 
 TARGETS = (0.99, 0.999)
@@ -71,10 +70,19 @@ def run_recipe(name: str, overrides: dict, whole_space_count: int, check_pairs=(
     wall = time.perf_counter() - started - check.seconds_spent  # Includes data generation and model building.
     predictor = Predictor(result.model, result.codec)
     whole = score(predictor, whole_space_or_sample(config.digits, whole_space_count, WHOLE_SPACE_SEED)[0])
-    return {"name": name, "wall": wall, "reached": reached, "validation": result.validation["exact_match"],
-            "whole_space": whole["exact_match"], "whole_space_wrong": int(round((1 - whole["exact_match"]) * whole["count"])),
-            "epochs": len(result.history), "timeline": timeline, "curve": curve, "checks": check.accuracies,
-            "final_check": score(predictor, check_pairs)["exact_match"] if len(check_pairs) else None}
+    return {
+        "name": name,
+        "wall": wall,
+        "reached": reached,
+        "validation": result.validation["exact_match"],
+        "whole_space": whole["exact_match"],
+        "whole_space_wrong": int(round((1 - whole["exact_match"]) * whole["count"])),
+        "epochs": len(result.history),
+        "timeline": timeline,
+        "curve": curve,
+        "checks": check.accuracies,
+        "final_check": score(predictor, check_pairs)["exact_match"] if len(check_pairs) else None,
+    }
 
 
 def seconds(value) -> str:
@@ -83,9 +91,15 @@ def seconds(value) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="tiny 2-digit runs: checks the benchmark, measures nothing")
-    parser.add_argument("--whole-space-sample", type=int, default=None,
-                        help="score each model on this many random sums (default: every sum there is)")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny 2-digit runs: checks the benchmark, measures nothing"
+    )
+    parser.add_argument(
+        "--whole-space-sample",
+        type=int,
+        default=None,
+        help="score each model on this many random sums (default: every sum there is)",
+    )
     parser.add_argument("--epoch-check", type=int, default=50_000, help="random sums to score after every epoch")
     parser.add_argument("--recipes", nargs="+", default=["keras-io", "ours"], choices=sorted(RECIPES))
     arguments = parser.parse_args(argv)
@@ -99,34 +113,50 @@ def main(argv=None):
         print(f"training recipe {name!r} ...", flush=True)
         results.append(run_recipe(name, overrides, count, check_pairs))
     print()
-    print(f"| recipe | wall | to 99% (val) | to 99.9% (val) | val whole-answer | whole space ({'all ' if count >= 10 ** (2 * digits) else ''}{count:,} sums) | wrong |")
+    print(
+        f"| recipe | wall | to 99% (val) | to 99.9% (val) | val whole-answer | whole space ({'all ' if count >= 10 ** (2 * digits) else ''}{count:,} sums) | wrong |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['name']} | {r['wall']:.0f} s | {seconds(r['reached'].get(0.99))} | "
-              f"{seconds(r['reached'].get(0.999))} | {r['validation']:.2%} | {r['whole_space']:.3%} | "
-              f"{r['whole_space_wrong']:,} |")
+        print(
+            f"| {r['name']} | {r['wall']:.0f} s | {seconds(r['reached'].get(0.99))} | "
+            f"{seconds(r['reached'].get(0.999))} | {r['validation']:.2%} | {r['whole_space']:.3%} | "
+            f"{r['whole_space_wrong']:,} |"
+        )
     by_name = {r["name"]: r for r in results}
     if {"keras-io", "ours"} <= set(by_name):
         seed, fast = by_name["keras-io"], by_name["ours"]
         print(f"\nwall time, keras-io / ours: {seed['wall'] / fast['wall']:.2f}x")
         for target in TARGETS:
             if target in seed["reached"] and target in fast["reached"]:
-                print(f"time to {target:.1%} on validation, keras-io / ours: "
-                      f"{seed['reached'][target] / fast['reached'][target]:.2f}x")
+                print(
+                    f"time to {target:.1%} on validation, keras-io / ours: "
+                    f"{seed['reached'][target] / fast['reached'][target]:.2f}x"
+                )
         print(f"whole-space errors, keras-io / ours: {seed['whole_space_wrong']} / {fast['whole_space_wrong']}")
         # "A better model in less time": when ours first matches the keras-io recipe's final validation score.
         matched = next((at for at, accuracy in fast["timeline"] if accuracy >= seed["validation"]), None)
         if matched:
-            print(f"ours reaches the keras-io recipe's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
-                  f"keras-io wall / that = {seed['wall'] / matched:.2f}x")
+            print(
+                f"ours reaches the keras-io recipe's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
+                f"keras-io wall / that = {seed['wall'] / matched:.2f}x"
+            )
         # And on sums from the whole space: the first epoch whose model beats the keras-io recipe's final model.
-        better = next(((epoch, at) for epoch, ((at, _), accuracy) in enumerate(zip(fast["timeline"], fast["checks"]), 1)
-                       if accuracy > seed["final_check"]), None)
+        better = next(
+            (
+                (epoch, at)
+                for epoch, ((at, _), accuracy) in enumerate(zip(fast["timeline"], fast["checks"]), 1)
+                if accuracy > seed["final_check"]
+            ),
+            None,
+        )
         checked = f"{len(check_pairs):,} random sums"
         if better:
             epoch, at = better
-            print(f"ours beats the keras-io recipe's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
-                  f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: keras-io wall / that = {seed['wall'] / at:.2f}x")
+            print(
+                f"ours beats the keras-io recipe's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
+                f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: keras-io wall / that = {seed['wall'] / at:.2f}x"
+            )
         else:
             print(f"ours never beats the keras-io recipe's final model on {checked} ({seed['final_check']:.3%})")
 

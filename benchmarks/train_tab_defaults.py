@@ -21,14 +21,19 @@ import time
 from pathlib import Path
 
 from addition.config import KERAS_IO_RECIPE
+from benchmarks import cpu_model
 from demo.train_settings import DEFAULTS, training_config
 from demo.worker import start_run
-from benchmarks import cpu_model
 
 # The baseline: the tab's task (its digits and training questions) with the keras-io example's
 # recipe as it stands, its network, epochs and batch size included.
-KERAS_IO_SETTINGS = {**DEFAULTS, "recipe": "keras-io", "hidden_size": KERAS_IO_RECIPE.hidden_size,
-                     "epochs": KERAS_IO_RECIPE.epochs, "batch_size": KERAS_IO_RECIPE.batch_size}
+KERAS_IO_SETTINGS = {
+    **DEFAULTS,
+    "recipe": "keras-io",
+    "hidden_size": KERAS_IO_RECIPE.hidden_size,
+    "epochs": KERAS_IO_RECIPE.epochs,
+    "batch_size": KERAS_IO_RECIPE.batch_size,
+}
 
 
 def tab_config(settings: dict, recipe: dict | None = None):
@@ -53,16 +58,25 @@ def train_as_the_tab_does(settings: dict, recipe: dict | None = None) -> dict:
         seconds = time.perf_counter() - started
         run.end()
         whole = json.loads((folder / "addition.json").read_text())["metrics"]["whole_space_sample"]
-    return {"seconds": seconds, "training_seconds": event["seconds"], "exact_match": whole["exact_match"],
-            "count": whole["count"],
-            "exhaustive": whole["exhaustive"], "epochs": event["epochs_run"]}
+    return {
+        "seconds": seconds,
+        "training_seconds": event["seconds"],
+        "exact_match": whole["exact_match"],
+        "count": whole["count"],
+        "exhaustive": whole["exhaustive"],
+        "epochs": event["epochs_run"],
+    }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--try", dest="change", default=None, help="JSON: today's defaults with these changes")
-    parser.add_argument("--learning-rate", type=float, default=None,
-                        help="with --try: this peak learning rate instead of the tab recipe's")
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help="with --try: this peak learning rate instead of the tab recipe's",
+    )
     parser.add_argument("--quick", action="store_true", help="both runs tiny (a smoke test)")
     arguments = parser.parse_args(argv)
     today = {**DEFAULTS, **json.loads(arguments.change)} if arguments.change else dict(DEFAULTS)
@@ -77,14 +91,19 @@ def main(argv=None):
         results[name] = train_as_the_tab_does(settings, recipe)
         result = results[name]
         scope = "all" if result["exhaustive"] else "a sample of"
-        print(f"{name}: {result['training_seconds']:.1f} s of training ({result['seconds']:.1f} s from the start "
-              f"to the saved folder), {result['epochs']} epochs, whole answers right on "
-              f"{result['exact_match']:.2%} of {scope} {result['count']:,} sums "
-              f"({round((1 - result['exact_match']) * result['count'])} wrong); settings {settings}"
-              + (f", recipe changes {recipe}" if recipe else ""), flush=True)
+        print(
+            f"{name}: {result['training_seconds']:.1f} s of training ({result['seconds']:.1f} s from the start "
+            f"to the saved folder), {result['epochs']} epochs, whole answers right on "
+            f"{result['exact_match']:.2%} of {scope} {result['count']:,} sums "
+            f"({round((1 - result['exact_match']) * result['count'])} wrong); settings {settings}"
+            + (f", recipe changes {recipe}" if recipe else ""),
+            flush=True,
+        )
     before, now = results["keras-io recipe"], results["the tab's defaults"]
-    print(f"training time, keras-io recipe / the tab's defaults: {before['training_seconds'] / now['training_seconds']:.2f}x; "
-          f"start to saved folder: {before['seconds'] / now['seconds']:.2f}x")
+    print(
+        f"training time, keras-io recipe / the tab's defaults: {before['training_seconds'] / now['training_seconds']:.2f}x; "
+        f"start to saved folder: {before['seconds'] / now['seconds']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -36,9 +36,15 @@ def page(loaded, label: str, question: str = "") -> AddPage:
     does not suit this model said instead (a 5-digit sum left in the box is not an error of the
     visitor's)."""
     answer, table, details = views.answer_if_valid(loaded, question)
-    return AddPage(placeholder=loaded.codec.example, hint=loaded.codec.describe_limits() + ". Press Enter.",
-                   examples=tuple(views.example_questions(loaded)), description=views.describe_model(loaded),
-                   answer=with_share_link(answer, details, label), table=table, details=details)
+    return AddPage(
+        placeholder=loaded.codec.example,
+        hint=loaded.codec.describe_limits() + ". Press Enter.",
+        examples=tuple(views.example_questions(loaded)),
+        description=views.describe_model(loaded),
+        answer=with_share_link(answer, details, label),
+        table=table,
+        details=details,
+    )
 
 
 class AddTab:
@@ -48,17 +54,22 @@ class AddTab:
         first = first or AddPage()
         with gr.Row():
             with gr.Column(scale=3):
-                self.question = gr.Textbox(label="Your sum", max_length=200, elem_id="question",
-                                           placeholder=first.placeholder, info=first.hint)
+                self.question = gr.Textbox(
+                    label="Your sum", max_length=200, elem_id="question", placeholder=first.placeholder, info=first.hint
+                )
                 add_button = gr.Button("Add", variant="primary")
                 self.answer = gr.Markdown(first.answer, elem_id="answer")
                 self.table = gr.HTML(first.table, elem_id="probabilities")
                 with gr.Accordion("Details (JSON)", open=False):
                     self.details = gr.JSON(first.details, label="details")
                 # A Dataset, not gr.Examples: its sums change with the model.
-                self.examples = gr.Dataset(components=[self.question], type="index", elem_id="examples",
-                                           label="Try these (carry chains are the hard ones)",
-                                           samples=[[example] for example in first.examples])
+                self.examples = gr.Dataset(
+                    components=[self.question],
+                    type="index",
+                    elem_id="examples",
+                    label="Try these (carry chains are the hard ones)",
+                    samples=[[example] for example in first.examples],
+                )
             with gr.Column(scale=2):
                 with gr.Accordion("About this model", open=True):
                     self.description = gr.Markdown(first.description, latex_delimiters=[], elem_id="description")
@@ -67,8 +78,9 @@ class AddTab:
             count = gr.Slider(1, views.MAX_SAMPLES, value=10, step=1, label="How many")
             sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
         self.score = gr.Markdown(elem_id="score")
-        self.samples = gr.Dataframe(headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"],
-                                    interactive=False, elem_id="samples")
+        self.samples = gr.Dataframe(
+            headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"], interactive=False, elem_id="samples"
+        )
 
         @answering
         def add(question: str, model: str = models.default, request: gr.Request = None):
@@ -108,36 +120,64 @@ class AddTab:
                     raise ValueError(f"{name} must be a whole number, like 535.")
             loaded = models.get(model, session_of(request))
             _, _, details = views.answer_question(loaded, f"{a}+{b}")  # The page's own sentences for bad input.
-            return json.dumps({"answer": details["model_answer"], "correct": details["correct"],
-                               "true_answer": details["true_answer"], "confidence": details["confidence"],
-                               "model": model})
+            return json.dumps(
+                {
+                    "answer": details["model_answer"],
+                    "correct": details["correct"],
+                    "true_answer": details["true_answer"],
+                    "confidence": details["confidence"],
+                    "model": model,
+                }
+            )
 
         gr.api(add_numbers, api_name="add_numbers")
         answer_outputs = [self.answer, self.table, self.details]
         # API callers send any JSON: preprocess=False hands the values over as sent, for the
         # handlers to check and answer in words (Gradio's own checks log a traceback).
-        gr.on([self.question.submit, add_button.click], clear_answer, outputs=answer_outputs,
-              api_visibility="private", queue=False).then(
-            add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False)
-        sample_button.click(sample, inputs=[count, model_choice], outputs=[self.score, self.samples],
-                            api_name="sample", preprocess=False)
-        self.examples.click(show_example, inputs=[self.examples, model_choice], outputs=self.question,
-                            api_visibility="private").then(
-            add, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
+        gr.on(
+            [self.question.submit, add_button.click],
+            clear_answer,
+            outputs=answer_outputs,
+            api_visibility="private",
+            queue=False,
+        ).then(add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False)
+        sample_button.click(
+            sample,
+            inputs=[count, model_choice],
+            outputs=[self.score, self.samples],
+            api_name="sample",
+            preprocess=False,
+        )
+        self.examples.click(
+            show_example, inputs=[self.examples, model_choice], outputs=self.question, api_visibility="private"
+        ).then(add, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
 
     @property
     def outputs(self) -> list:
-        return [self.question, self.examples, self.description, self.answer, self.table, self.details, self.score,
-                self.samples]
+        return [
+            self.question,
+            self.examples,
+            self.description,
+            self.answer,
+            self.table,
+            self.details,
+            self.score,
+            self.samples,
+        ]
 
     def show(self, shown: AddPage, question: str | None = None) -> dict:
         """The updates that show ``shown``; ``question`` also puts a sum in the box."""
         box = {"placeholder": shown.placeholder, "info": shown.hint}
-        return {self.question: gr.Textbox(**box) if question is None else gr.Textbox(value=question, **box),
-                self.examples: gr.Dataset(samples=[[example] for example in shown.examples]),
-                self.description: gr.Markdown(shown.description), self.answer: gr.Markdown(shown.answer),
-                self.table: gr.HTML(shown.table), self.details: gr.JSON(shown.details),
-                self.score: gr.Markdown(""), self.samples: gr.Dataframe(None)}
+        return {
+            self.question: gr.Textbox(**box) if question is None else gr.Textbox(value=question, **box),
+            self.examples: gr.Dataset(samples=[[example] for example in shown.examples]),
+            self.description: gr.Markdown(shown.description),
+            self.answer: gr.Markdown(shown.answer),
+            self.table: gr.HTML(shown.table),
+            self.details: gr.JSON(shown.details),
+            self.score: gr.Markdown(""),
+            self.samples: gr.Dataframe(None),
+        }
 
 
 def with_share_link(summary: str, details: dict | None, model: str) -> str:

@@ -27,6 +27,7 @@ def person_error(error: Exception) -> gr.Error:
 def answering(function):
     """Runs a callback; a ``ValueError`` (bad input, unknown model) becomes a ``gr.Error`` once,
     and a wrong type from an API caller a sentence, never a traceback in the log."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:

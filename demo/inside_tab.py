@@ -29,12 +29,15 @@ def page(loaded) -> InsidePage:
 class InsideTab:
     def __init__(self, models: Models, model_choice: gr.Dropdown, first: InsidePage | None = None):
         first = first or InsidePage()
-        gr.Markdown("How does the network add? Change one digit of the question at a time and watch which "
-                    "answer digits change, beside what addition itself would change; then look at its memory "
-                    "while it reads and writes, and at where it keeps the carry.")
+        gr.Markdown(
+            "How does the network add? Change one digit of the question at a time and watch which "
+            "answer digits change, beside what addition itself would change; then look at its memory "
+            "while it reads and writes, and at where it keeps the carry."
+        )
         with gr.Row():
-            self.question = gr.Textbox(first.question, label="A sum to look inside", info=first.hint, max_length=200,
-                                       elem_id="inside-question")
+            self.question = gr.Textbox(
+                first.question, label="A sum to look inside", info=first.hint, max_length=200, elem_id="inside-question"
+            )
             inside_button = gr.Button("Look inside", variant="primary", elem_id="inside-button")
         grids_intro = gr.Markdown(elem_id="inside-intro")
         with gr.Row():
@@ -45,11 +48,14 @@ class InsideTab:
         states_intro = gr.Markdown()
         states = gr.HTML(elem_id="states")
         carry_intro = gr.Markdown()
-        probe = gr.Dataframe(interactive=False, label="Reading the carry with a straight line (a linear probe)",
-                             elem_id="probe")
-        gr.Markdown("### Reversed or not\nThe keras-io example reverses the question because it \"introduces "
-                    "shorter term dependencies between source and target\". The same grid for a network that "
-                    "reads the question the other way:")
+        probe = gr.Dataframe(
+            interactive=False, label="Reading the carry with a straight line (a linear probe)", elem_id="probe"
+        )
+        gr.Markdown(
+            '### Reversed or not\nThe keras-io example reverses the question because it "introduces '
+            'shorter term dependencies between source and target". The same grid for a network that '
+            "reads the question the other way:"
+        )
         other_intro = gr.Markdown(elem_id="other-intro")
         other_grid = gr.HTML(elem_id="other-grid")
 
@@ -62,12 +68,19 @@ class InsideTab:
             loaded, result = explained(question, model_label, session_of(request))
             words, grids = inside_views.what_to_look_at(result), inside_views.grids_html(result)
             other_words, other_html = compare_reversal(models, loaded, question, session_of(request))
-            return {grids_intro: words["grids"], network_grid: grids["counterfactual"], addition_grid: grids["oracle"],
-                    attribution_intro: words["attribution"], attribution_grid: grids["attribution"],
-                    states_intro: words["states"], states: inside_views.states_html(result),
-                    carry_intro: words.get("carry_units", "") + " " + words.get("probe", ""),
-                    probe: inside_views.probe_frame(result["probe"]), other_intro: other_words,
-                    other_grid: other_html}
+            return {
+                grids_intro: words["grids"],
+                network_grid: grids["counterfactual"],
+                addition_grid: grids["oracle"],
+                attribution_intro: words["attribution"],
+                attribution_grid: grids["attribution"],
+                states_intro: words["states"],
+                states: inside_views.states_html(result),
+                carry_intro: words.get("carry_units", "") + " " + words.get("probe", ""),
+                probe: inside_views.probe_frame(result["probe"]),
+                other_intro: other_words,
+                other_grid: other_html,
+            }
 
         @answering
         def explain(question: str, model: str = models.default, request: gr.Request = None) -> dict:
@@ -76,12 +89,34 @@ class InsideTab:
             units and the probe's accuracy per column."""
             return explained(question, model, session_of(request))[1]
 
-        outputs = [grids_intro, network_grid, addition_grid, attribution_intro, attribution_grid, states_intro, states,
-                   carry_intro, probe, other_intro, other_grid]
-        gr.on([inside_button.click, self.question.submit], look_inside, inputs=[self.question, model_choice],
-              outputs=outputs, api_visibility="private", preprocess=False)
-        gr.Button(visible=False).click(explain, inputs=[self.question, model_choice], outputs=gr.JSON(visible=False),
-                                       api_name="explain", preprocess=False)
+        outputs = [
+            grids_intro,
+            network_grid,
+            addition_grid,
+            attribution_intro,
+            attribution_grid,
+            states_intro,
+            states,
+            carry_intro,
+            probe,
+            other_intro,
+            other_grid,
+        ]
+        gr.on(
+            [inside_button.click, self.question.submit],
+            look_inside,
+            inputs=[self.question, model_choice],
+            outputs=outputs,
+            api_visibility="private",
+            preprocess=False,
+        )
+        gr.Button(visible=False).click(
+            explain,
+            inputs=[self.question, model_choice],
+            outputs=gr.JSON(visible=False),
+            api_name="explain",
+            preprocess=False,
+        )
 
     @property
     def outputs(self) -> list:
@@ -93,9 +128,12 @@ class InsideTab:
 
 def explain_for(models: Models, loaded, label: str, session, question: str) -> dict:
     """``inside.explain`` with the model's carry units and probe, computed once per model."""
+
     def survey(model):
-        return (inside.rank_carry_units(model.model, model.codec, model.validation_pairs),
-                inside.train_probe(model.model, model.codec, model.validation_pairs))
+        return (
+            inside.rank_carry_units(model.model, model.codec, model.validation_pairs),
+            inside.train_probe(model.model, model.codec, model.validation_pairs),
+        )
 
     carry_units, probe = models.cached(label, session, "inside", survey)
     return inside.explain(loaded.model, loaded.codec, question, carry_units, probe)
@@ -111,11 +149,19 @@ def compare_reversal(models: Models, loaded, question: str, session) -> tuple[st
         except ValueError:
             continue
         order = "reversed" if wanted else "in reading order"
-        padding = ("" if other.codec.zero_pad == loaded.codec.zero_pad else
-                   f" It also writes the numbers {'with' if other.codec.zero_pad else 'without'} leading zeros, "
-                   f"so its columns differ.")
-        return (f"**{views.as_text(label)}** reads the question {order}: compare where its dependencies fall."
-                + padding, inside_views.grids_html(result)["counterfactual"])
+        padding = (
+            ""
+            if other.codec.zero_pad == loaded.codec.zero_pad
+            else f" It also writes the numbers {'with' if other.codec.zero_pad else 'without'} leading zeros, "
+            f"so its columns differ."
+        )
+        return (
+            f"**{views.as_text(label)}** reads the question {order}: compare where its dependencies fall." + padding,
+            inside_views.grids_html(result)["counterfactual"],
+        )
     order = "reversed" if wanted else "in reading order"
-    return (f"No {loaded.codec.digits}-digit model here reads the question {order}. Train one in the Train tab "
-            f"with \"Reverse the question\" {'on' if wanted else 'off'}, or pick the 3-digit model.", "")
+    return (
+        f"No {loaded.codec.digits}-digit model here reads the question {order}. Train one in the Train tab "
+        f'with "Reverse the question" {"on" if wanted else "off"}, or pick the 3-digit model.',
+        "",
+    )

@@ -25,14 +25,16 @@ def _shade(value: float) -> str:
     return f"background: rgba({colour}, {min(abs(value), 1.0):.3f})"
 
 
-def grid_table(grid: dict, row_places: list, column_places: list, disagreement: dict | None = None,
-               caption: str = "") -> str:
+def grid_table(
+    grid: dict, row_places: list, column_places: list, disagreement: dict | None = None, caption: str = ""
+) -> str:
     """One dependency grid as a heat map: rows the answer characters, columns the typed question
     (both reading order), each headed by its character and place; True/False masks shade as
     1/0 and show ✓; cells where ``disagreement`` is true get class "disagrees" and a ≠."""
     header = "".join(
         f'<th title="{html.escape(place or "")}">{label(char)}<br><small>{html.escape(place or "")}</small></th>'
-        for char, place in zip(grid["columns"], column_places))
+        for char, place in zip(grid["columns"], column_places)
+    )
     body = []
     for row, (char, place) in enumerate(zip(grid["rows"], row_places)):
         cells = []
@@ -46,22 +48,30 @@ def grid_table(grid: dict, row_places: list, column_places: list, disagreement: 
             text = "✓" if isinstance(value, bool) and value else ("" if isinstance(value, bool) else f"{number:.2f}")
             text += f" {DISAGREES}" if flagged else ""
             cells.append(f'<td class="{classes}" style="{_shade(number)}" title="{number:.2f}">{text}</td>')
-        body.append(f'<tr><th>{label(char)} <small>{html.escape(place)}</small></th>{"".join(cells)}</tr>')
+        body.append(f"<tr><th>{label(char)} <small>{html.escape(place)}</small></th>{''.join(cells)}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (f'<div class="table-scroll"><table class="inside-grid">{caption_html}<thead><tr><th>answer \\ question</th>'
-            f'{header}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    return (
+        f'<div class="table-scroll"><table class="inside-grid">{caption_html}<thead><tr><th>answer \\ question</th>'
+        f"{header}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def grids_html(explained: dict) -> dict[str, str]:
     """Every grid of ``explain()`` as a table, the counterfactual marked where it disagrees."""
     rows, columns = _places(explained)
-    network, addition = dependency_tables(explained, "the network: share of digit swaps that change this character",
-                                          "addition: the same, with Python's +")
+    network, addition = dependency_tables(
+        explained, "the network: share of digit swaps that change this character", "addition: the same, with Python's +"
+    )
     return {
         "counterfactual": network,
         "oracle": addition,
-        "attribution": grid_table(explained["grids"]["attribution"], rows, columns, None,
-                                  "|gradient x input| of the chosen character, row maximum 1"),
+        "attribution": grid_table(
+            explained["grids"]["attribution"],
+            rows,
+            columns,
+            None,
+            "|gradient x input| of the chosen character, row maximum 1",
+        ),
     }
 
 
@@ -70,8 +80,10 @@ def dependency_tables(explained: dict, network_caption: str, addition_caption: s
     addition's, as two tables: from ``inside.explain`` or ``inside.dependency_grids``."""
     rows, columns = _places(explained)
     grids = explained["grids"]
-    return (grid_table(grids["counterfactual"], rows, columns, grids["disagreement"], network_caption),
-            grid_table(grids["oracle"], rows, columns, None, addition_caption))
+    return (
+        grid_table(grids["counterfactual"], rows, columns, grids["disagreement"], network_caption),
+        grid_table(grids["oracle"], rows, columns, None, addition_caption),
+    )
 
 
 def _places(explained: dict) -> tuple[list, list]:
@@ -89,17 +101,21 @@ def state_heatmap(state: dict, highlight: list | None = None, top_units: int = H
     steps = "".join(f"<th>{label(char)}</th>" for char in state["steps"])
     values = state["values"]
     chosen = [unit for unit in (highlight or []) if 0 <= unit < len(values)][:top_units]
-    large = "".join(f"<tr><th>unit {unit}</th>{''.join(_state_cell(v, f'{v:+.2f}') for v in values[unit])}</tr>"
-                    for unit in chosen)
+    large = "".join(
+        f"<tr><th>unit {unit}</th>{''.join(_state_cell(v, f'{v:+.2f}') for v in values[unit])}</tr>" for unit in chosen
+    )
     order = state.get("order") or list(range(len(values)))  # Decoders: the carry's closest followers first.
-    thin = "".join(f'<tr class="thin">{"".join(_state_cell(v, "") for v in values[unit])}</tr>'
-                   for unit in order)  # No titles: 128 units x steps of them would weigh the page.
+    thin = "".join(
+        f'<tr class="thin">{"".join(_state_cell(v, "") for v in values[unit])}</tr>' for unit in order
+    )  # No titles: 128 units x steps of them would weigh the page.
     name = html.escape(state["layer"])
-    return (f'<div class="table-scroll"><table class="inside-states"><caption>{name}: {len(values)} units, '
-            f'one column per step</caption><thead><tr><th>step</th>{steps}</tr></thead><tbody>{large}</tbody>'
-            f'</table><table class="inside-states compact"><caption>{name}: every unit'
-            f'{", the closest followers of the carry first" if state.get("order") else ""}</caption>'
-            f'<tbody>{thin}</tbody></table></div>')
+    return (
+        f'<div class="table-scroll"><table class="inside-states"><caption>{name}: {len(values)} units, '
+        f"one column per step</caption><thead><tr><th>step</th>{steps}</tr></thead><tbody>{large}</tbody>"
+        f'</table><table class="inside-states compact"><caption>{name}: every unit'
+        f"{', the closest followers of the carry first' if state.get('order') else ''}</caption>"
+        f"<tbody>{thin}</tbody></table></div>"
+    )
 
 
 def states_html(explained: dict) -> str:
@@ -117,9 +133,13 @@ def probe_frame(probe: dict | None) -> pd.DataFrame:
     columns = ["carry into", "probe accuracy %", "majority baseline %", "gain (points)"]
     if not probe:
         return pd.DataFrame(columns=columns)
-    return pd.DataFrame([[place, round(100 * accuracy, 1), round(100 * baseline, 1), round(100 * (accuracy - baseline), 1)]
-                         for place, accuracy, baseline in zip(probe["places"], probe["accuracy"], probe["baseline"])],
-                        columns=columns)
+    return pd.DataFrame(
+        [
+            [place, round(100 * accuracy, 1), round(100 * baseline, 1), round(100 * (accuracy - baseline), 1)]
+            for place, accuracy, baseline in zip(probe["places"], probe["accuracy"], probe["baseline"])
+        ],
+        columns=columns,
+    )
 
 
 def what_to_look_at(explained: dict) -> dict[str, str]:
@@ -127,27 +147,41 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
     grids = explained["grids"]
     disagreeing = sum(value for row in grids["disagreement"]["values"] for value in row)
     question = html.escape(explained["question"])
-    verdict = (f"Here the network agrees with addition in every cell for {question}."
-               if not disagreeing else
-               f"Here {disagreeing} cell(s) for {question} disagree with addition, marked {DISAGREES}.")
+    verdict = (
+        f"Here the network agrees with addition in every cell for {question}."
+        if not disagreeing
+        else f"Here {disagreeing} cell(s) for {question} disagree with addition, marked {DISAGREES}."
+    )
     text = {
-        "grids": ("Each row is an answer character, each column a question digit; a cell is how often changing "
-                  "that digit changes that character. The units digit depends only on the two units digits; "
-                  "a higher digit also on every column below it while a carry runs through 9s. " + verdict),
-        "attribution": ("The gradient asks the same question locally: how fast the chosen character's logit moves "
-                        "with each input character. It is noisier than the swaps: a saturated gate hides a "
-                        "dependence, so read it beside the counterfactual grid."),
-        "states": ("The encoder's state after each character it reads (in its reading order), then each decoder "
-                   "layer's state as it writes each character; orange is positive, blue negative."),
+        "grids": (
+            "Each row is an answer character, each column a question digit; a cell is how often changing "
+            "that digit changes that character. The units digit depends only on the two units digits; "
+            "a higher digit also on every column below it while a carry runs through 9s. " + verdict
+        ),
+        "attribution": (
+            "The gradient asks the same question locally: how fast the chosen character's logit moves "
+            "with each input character. It is noisier than the swaps: a saturated gate hides a "
+            "dependence, so read it beside the counterfactual grid."
+        ),
+        "states": (
+            "The encoder's state after each character it reads (in its reading order), then each decoder "
+            "layer's state as it writes each character; orange is positive, blue negative."
+        ),
     }
     units = explained["carry_units"]
     if units:
-        strongest = ", ".join(f"{html.escape(u['layer'])} unit {u['unit']} (r = {u['correlation']:+.2f})" for u in units)
-        text["carry_units"] = (f"The units whose state best follows the carry into the column being written: "
-                               f"{strongest}. A correlation near ±1 would be a carry flag; smaller ones mean the "
-                               f"carry is spread over many units.")
+        strongest = ", ".join(
+            f"{html.escape(u['layer'])} unit {u['unit']} (r = {u['correlation']:+.2f})" for u in units
+        )
+        text["carry_units"] = (
+            f"The units whose state best follows the carry into the column being written: "
+            f"{strongest}. A correlation near ±1 would be a carry flag; smaller ones mean the "
+            f"carry is spread over many units."
+        )
     if explained["probe"]:
-        text["probe"] = ("A straight line through the decoder's state, fitted on half the held-out questions, "
-                         "reads the carry into each column of the other half; beating the baseline means the "
-                         "carry is there, linearly.")
+        text["probe"] = (
+            "A straight line through the decoder's state, fitted on half the held-out questions, "
+            "reads the carry into each column of the other half; beating the baseline means the "
+            "carry is there, linearly."
+        )
     return text

@@ -33,19 +33,35 @@ GONE_AFTER = 10.0  # Seconds without a reader before a visitor's training counts
 # is the one for agents: typed, JSON). The rest closes what the app does not use: it takes no
 # files (uploads capped at 1 KB), has no public traffic dashboard, and keeps per-session state
 # for at most 1,000 sessions (Gradio's default is 10,000).
-LAUNCH_OPTIONS = {"css_paths": [STYLE], "head_paths": [HEAD], "max_file_size": "1kb", "enable_monitoring": False,
-                  "state_session_capacity": 1_000, "mcp_server": True}
+LAUNCH_OPTIONS = {
+    "css_paths": [STYLE],
+    "head_paths": [HEAD],
+    "max_file_size": "1kb",
+    "enable_monitoring": False,
+    "state_session_capacity": 1_000,
+    "mcp_server": True,
+}
 
 
 def parse_arguments(argv):
     parser = OneLineErrorParser(prog="app.py", description=USAGE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=os.environ.get("ADDITION_MODEL") or None,
-                        help="model folder or Hugging Face repo id shown first (default: $ADDITION_MODEL, "
-                             "else the bundled 3-digit model)")
-    parser.add_argument("--revision", default=os.environ.get("ADDITION_MODEL_REVISION") or None,
-                        help="Hub branch, tag or commit (Hub repos only; default: $ADDITION_MODEL_REVISION)")
-    parser.add_argument("--host", default=None, help="address to serve on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=None, help="port to serve on (default: $GRADIO_SERVER_PORT, else 7860)")
+    parser.add_argument(
+        "--model",
+        default=os.environ.get("ADDITION_MODEL") or None,
+        help="model folder or Hugging Face repo id shown first (default: $ADDITION_MODEL, "
+        "else the bundled 3-digit model)",
+    )
+    parser.add_argument(
+        "--revision",
+        default=os.environ.get("ADDITION_MODEL_REVISION") or None,
+        help="Hub branch, tag or commit (Hub repos only; default: $ADDITION_MODEL_REVISION)",
+    )
+    parser.add_argument(
+        "--host", default=None, help="address to serve on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="port to serve on (default: $GRADIO_SERVER_PORT, else 7860)"
+    )
     return parser.parse_args(argv)
 
 
@@ -61,18 +77,31 @@ def default_parts(model: str | None = None, revision: str | None = None):
     from .worker import start_run
 
     seconds = float(os.environ.get("ADDITION_TRAIN_SECONDS", 180))
-    catalog = Catalog(entry_for(model, revision) if model else None, bundled_entries(MODELS_FOLDER),
-                      preferred=str(FIRST_MODEL))
+    catalog = Catalog(
+        entry_for(model, revision) if model else None, bundled_entries(MODELS_FOLDER), preferred=str(FIRST_MODEL)
+    )
     visitors = SessionModels(per_session=MODELS_PER_VISITOR, total=MODELS_IN_ALL, idle_seconds=60 * IDLE_MINUTES)
     # Inside Gradio's own cache folder, so that the zips are served from where they are made
     # (not copied to where freeing a model would not reach them).
     workspace = Path(get_upload_folder()) / f"addition-lstm-{os.getpid()}"
-    training_queue = TrainingQueue(functools.partial(start_run, max_seconds=seconds), workspace, max_waiting=MAX_WAITING,
-                         gone_after=GONE_AFTER, admit=visitors.check_room)
+    training_queue = TrainingQueue(
+        functools.partial(start_run, max_seconds=seconds),
+        workspace,
+        max_waiting=MAX_WAITING,
+        gone_after=GONE_AFTER,
+        admit=visitors.check_room,
+    )
     # Not in the menu: models the Inside tab compares with (the reading-order 3-digit one).
-    illustrations = Catalog(None, [Entry(Path(entry.spec).name, entry.spec, digits=entry.digits)
-                                   for entry in bundled_entries(MODELS_FOLDER / "illustrations")])
-    return Parts(Models(catalog, visitors, illustrations), training_queue, seconds, on_a_space=bool(os.environ.get("SPACE_ID")))
+    illustrations = Catalog(
+        None,
+        [
+            Entry(Path(entry.spec).name, entry.spec, digits=entry.digits)
+            for entry in bundled_entries(MODELS_FOLDER / "illustrations")
+        ],
+    )
+    return Parts(
+        Models(catalog, visitors, illustrations), training_queue, seconds, on_a_space=bool(os.environ.get("SPACE_ID"))
+    )
 
 
 def interrupt(signal_number, frame):

@@ -43,8 +43,9 @@ class Pages:
 
 def pages_for(models: Models, label: str, question: str = "", session: str | None = None) -> Pages:
     loaded = models.get(label, session)
-    return Pages(add_tab.page(loaded, label, question), learn_tab.page(models, loaded, label, session),
-                 inside_tab.page(loaded))
+    return Pages(
+        add_tab.page(loaded, label, question), learn_tab.page(models, loaded, label, session), inside_tab.page(loaded)
+    )
 
 
 def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
@@ -56,9 +57,15 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         gr.Markdown(
             "# An LSTM learns to add\n"
             "A sequence-to-sequence network reads a sum one character at a time and writes the answer "
-            "one character at a time. It was never told the rules of addition: it learned them from examples.")
-        model_choice = gr.Dropdown(models.labels(), value=models.default, label="Model", elem_id="model",
-                                   info="One network per operand length, each trained with train.py (see the README).")
+            "one character at a time. It was never told the rules of addition: it learned them from examples."
+        )
+        model_choice = gr.Dropdown(
+            models.labels(),
+            value=models.default,
+            label="Model",
+            elem_id="model",
+            info="One network per operand length, each trained with train.py (see the README).",
+        )
         with gr.Tabs():
             with gr.Tab("Add"):
                 add = AddTab(models, model_choice, first and first.add)
@@ -92,8 +99,9 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             parts.training_queue.leave(session_of(request))
             models.visitors.forget(session_of(request))
 
-        demo.load(open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice],
-                  api_visibility="private")
+        demo.load(
+            open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice], api_visibility="private"
+        )
         # The page follows the menu when the visitor picks a model, and when a training has just
         # chosen theirs (not on the first page's own choice, which already drew it).
         for event in (model_choice.input, train.trained.then):

@@ -121,8 +121,9 @@ class Catalog:
                 infos.append((entry.label, self._loaded[entry.label].info))
             elif Path(entry.spec).is_dir():
                 try:
-                    infos.append((entry.label, check_info(read_json(Path(entry.spec), INFO_FILE, entry.label),
-                                                          INFO_FILE)))
+                    infos.append(
+                        (entry.label, check_info(read_json(Path(entry.spec), INFO_FILE, entry.label), INFO_FILE))
+                    )
                 except ModelFolderError:
                     continue  # Picking it will say what is wrong.
         return infos
@@ -170,9 +171,11 @@ class SessionModels:
             if self._owned(session) >= self.per_session:
                 return  # Theirs replaces their own oldest.
             if len(self._models) + places_taken >= self.total:
-                raise ValueError(f"This app is holding {self.total} visitors' models, its limit: please try "
-                                 f"again later (each is freed when its visitor leaves, or after "
-                                 f"{self.idle_seconds / 60:.0f} minutes unused).")
+                raise ValueError(
+                    f"This app is holding {self.total} visitors' models, its limit: please try "
+                    f"again later (each is freed when its visitor leaves, or after "
+                    f"{self.idle_seconds / 60:.0f} minutes unused)."
+                )
 
     def add(self, session: str, loaded: LoadedModel, folder: Path, description: str) -> tuple[str, str | None]:
         """Keep ``loaded`` (saved in ``folder``, whose parent is its run folder) for ``session``.
@@ -181,7 +184,9 @@ class SessionModels:
             self._expire()
             replaced = None
             if self._owned(session) >= self.per_session:
-                oldest = min((key for key in self._models if key[0] == session), key=lambda key: self._models[key]["used"])
+                oldest = min(
+                    (key for key in self._models if key[0] == session), key=lambda key: self._models[key]["used"]
+                )
                 replaced = oldest[1]
                 self._free(oldest)
             self._count += 1
@@ -248,8 +253,9 @@ class Models:
     def get(self, label, session: str | None = None) -> LoadedModel:
         """The visitor's own model of that name, else the catalog's; ``ValueError`` in words."""
         if not isinstance(label, str):
-            raise ValueError(f"There is no model called {quoted(label)}. Choose one of: "
-                             f"{', '.join(self.labels(session))}.")
+            raise ValueError(
+                f"There is no model called {quoted(label)}. Choose one of: {', '.join(self.labels(session))}."
+            )
         return self.visitors.get(session, label) or self.catalog.get(label)
 
     def labels(self, session: str | None = None) -> list[str]:
@@ -274,8 +280,8 @@ class Models:
         for catalog in filter(None, (self.catalog, self.illustrations)):
             for label, info in catalog.infos():
                 if info.get("digits") == digits and info.get("reverse") == reverse:
-                    found.append((info.get("zero_pad", False) == zero_pad, label, functools.partial(catalog.get, label)))
+                    found.append(
+                        (info.get("zero_pad", False) == zero_pad, label, functools.partial(catalog.get, label))
+                    )
         for _, label, get in sorted(found, key=lambda candidate: not candidate[0]):  # Stable: order kept within each.
             yield label, get()
-
-

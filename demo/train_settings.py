@@ -46,9 +46,15 @@ SETTINGS = (
     Setting("reverse", "reverse", "Reverse the question", True),
     Setting("epochs", "epochs", "Epochs", 11, limits=(1, 100)),
     Setting("batch_size", "batch_size", "Batch size", 64, limits=(8, 1024), step=8),
-    Setting("recipe", None, "Starting recipe", "ours", choices={"ours": "ours", "keras-io": "keras-io"},
-            info="ours: warm-up, cosine decay to a peak of 0.035, answers written units first, "
-                 "numbers zero-padded (012+345), carry-heavy questions; keras-io: the original example's"),
+    Setting(
+        "recipe",
+        None,
+        "Starting recipe",
+        "ours",
+        choices={"ours": "ours", "keras-io": "keras-io"},
+        info="ours: warm-up, cosine decay to a peak of 0.035, answers written units first, "
+        "numbers zero-padded (012+345), carry-heavy questions; keras-io: the original example's",
+    ),
 )
 # The tab's runs are short: train.py's recipe (zero-padded, carry-heavy) at a higher peak
 # learning rate learns 2-digit addition in the few epochs of small batches the defaults ask for
@@ -67,8 +73,10 @@ def training_config(**values) -> TrainConfig:
     chosen = {setting.name: _checked(setting, values.get(setting.name, setting.default)) for setting in SETTINGS}
     available = count_distinct_questions(chosen["digits"])
     if chosen["training_size"] > available:
-        raise ValueError(f"There are only {available:,} different sums of {chosen['digits']}-digit numbers "
-                         f"(a+b and b+a count once): ask for at most that many questions.")
+        raise ValueError(
+            f"There are only {available:,} different sums of {chosen['digits']}-digit numbers "
+            f"(a+b and b+a count once): ask for at most that many questions."
+        )
     if chosen["training_size"] * 0.9 < chosen["batch_size"] / 4:
         raise ValueError("The batch is far larger than the training questions: use a smaller batch or more questions.")
     base = TAB_RECIPES[chosen["recipe"]]
@@ -138,19 +146,30 @@ class TrainingProgress:
         elapsed = self.clock() - self.started
         fraction = self.done_fraction()
         if self.result:
-            how = "stopped at the time limit" if self.result.get("capped") else \
-                "stopped" if self.result.get("stopped") else "finished"
-            return (f"**{how.capitalize()}** after {self.result['epochs_run']} epoch(s), "
-                    f"{self.result['seconds']:.0f} s: whole answers right on "
-                    f"{self.result['validation_exact_match']:.1%} of the held-out questions (best epoch "
-                    f"{self.result['best_epoch']}, kept). Your model is now in the Model menu, for you only.")
+            how = (
+                "stopped at the time limit"
+                if self.result.get("capped")
+                else "stopped"
+                if self.result.get("stopped")
+                else "finished"
+            )
+            return (
+                f"**{how.capitalize()}** after {self.result['epochs_run']} epoch(s), "
+                f"{self.result['seconds']:.0f} s: whole answers right on "
+                f"{self.result['validation_exact_match']:.1%} of the held-out questions (best epoch "
+                f"{self.result['best_epoch']}, kept). Your model is now in the Model menu, for you only."
+            )
         if not self.records and self.position[1] == 0:  # Nothing trained yet.
             return f"**Starting:** generating the questions and building the network… ({elapsed:.0f} s)"
-        parts = [f"**Epoch {min(self.position[0], self.config.epochs)} of {self.config.epochs}**",
-                 f"{elapsed:.0f} s elapsed"]
+        parts = [
+            f"**Epoch {min(self.position[0], self.config.epochs)} of {self.config.epochs}**",
+            f"{elapsed:.0f} s elapsed",
+        ]
         if fraction > 0:
             parts.append(f"about {elapsed / fraction - elapsed:.0f} s left")
-            parts.append(f"{self.questions_per_epoch * fraction * self.config.epochs / max(elapsed, 1e-9):,.0f} questions/s")
+            parts.append(
+                f"{self.questions_per_epoch * fraction * self.config.epochs / max(elapsed, 1e-9):,.0f} questions/s"
+            )
         if self.records:
             last = self.records[-1]
             parts.append(f"held-out whole answers {last['val_exact_match']:.1%}, characters {last['val_accuracy']:.1%}")
@@ -177,8 +196,13 @@ class TrainingProgress:
     def summary(self, label: str) -> dict:
         """The last update's JSON: what an API caller needs to use the model."""
         result = self.result or {}
-        return {"model": label, "epochs_run": result.get("epochs_run", len(self.records)),
-                "best_epoch": result.get("best_epoch"), "seconds": result.get("seconds"),
-                "validation_exact_match": result.get("validation_exact_match"),
-                "stopped": bool(result.get("stopped")), "capped": bool(result.get("capped")),
-                "settings": self.config.to_json()}
+        return {
+            "model": label,
+            "epochs_run": result.get("epochs_run", len(self.records)),
+            "best_epoch": result.get("best_epoch"),
+            "seconds": result.get("seconds"),
+            "validation_exact_match": result.get("validation_exact_match"),
+            "stopped": bool(result.get("stopped")),
+            "capped": bool(result.get("capped")),
+            "settings": self.config.to_json(),
+        }

@@ -31,37 +31,55 @@ class TrainTab:
             f"One training runs at a time for everyone, the others waiting in line (at most {self.training_queue.max_waiting}), "
             f"each for at most {plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
             f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
-            f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused.")
+            f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused."
+        )
         controls = {}
         for row in range(0, len(settings_table.SETTINGS), 3):
             with gr.Row():
-                for setting in settings_table.SETTINGS[row:row + 3]:
+                for setting in settings_table.SETTINGS[row : row + 3]:
                     controls[setting.name] = setting_control(setting)
         with gr.Row():
             train_button = gr.Button("Train", variant="primary", elem_id="train-button")
             stop_button = gr.Button("Stop", elem_id="stop-button")
         self.status = gr.Markdown(elem_id="train-status")
         with gr.Row():
-            self.accuracy_plot = gr.LinePlot(x="epoch", y="accuracy %", color="metric",
-                                             title="Whole answers right per epoch (%)", elem_id="train-accuracy")
-            self.loss_plot = gr.LinePlot(x="epoch", y="loss", color="metric", title="Loss per epoch",
-                                         elem_id="train-loss")
-        self.watch = gr.Dataframe(headers=settings_table.WATCH_HEADERS, datatype=["str", "number", "str", "str"],
-                                  interactive=False, label="Ten held-out questions, answered after every epoch",
-                                  elem_id="watch")
-        gr.Markdown("**Watch the pattern form:** after every epoch, how often each answer digit of the first "
-                    "watched sum changes when one question digit does, left, beside addition's own, right.")
+            self.accuracy_plot = gr.LinePlot(
+                x="epoch",
+                y="accuracy %",
+                color="metric",
+                title="Whole answers right per epoch (%)",
+                elem_id="train-accuracy",
+            )
+            self.loss_plot = gr.LinePlot(
+                x="epoch", y="loss", color="metric", title="Loss per epoch", elem_id="train-loss"
+            )
+        self.watch = gr.Dataframe(
+            headers=settings_table.WATCH_HEADERS,
+            datatype=["str", "number", "str", "str"],
+            interactive=False,
+            label="Ten held-out questions, answered after every epoch",
+            elem_id="watch",
+        )
+        gr.Markdown(
+            "**Watch the pattern form:** after every epoch, how often each answer digit of the first "
+            "watched sum changes when one question digit does, left, beside addition's own, right."
+        )
         with gr.Row():
             self.watched_grid = gr.HTML(elem_id="watched-grid")
             self.watched_addition = gr.HTML(elem_id="watched-addition")
         self.download = gr.DownloadButton("Download the model folder (zip)", visible=False, elem_id="download")
         with gr.Accordion("Result (JSON)", open=False):
             self.result = gr.JSON(label="result")
-        gr.Markdown("#### Publish to the Hugging Face Hub\n" + (
-            "Sign in, pick your model in the Model menu, name the repo, and publish: it goes to your "
-            "account with its model card." if parts.on_a_space else
-            "Signing in works when this app runs as a Hugging Face Space. Here, download the zip, unzip it and run "
-            "`python push_to_hub.py FOLDER you/REPO`, or call the `/publish` endpoint with your token."))
+        gr.Markdown(
+            "#### Publish to the Hugging Face Hub\n"
+            + (
+                "Sign in, pick your model in the Model menu, name the repo, and publish: it goes to your "
+                "account with its model card."
+                if parts.on_a_space
+                else "Signing in works when this app runs as a Hugging Face Space. Here, download the zip, unzip it and run "
+                "`python push_to_hub.py FOLDER you/REPO`, or call the `/publish` endpoint with your token."
+            )
+        )
         with gr.Row():
             if parts.on_a_space:  # Gradio's sign-in needs a Space.
                 gr.LoginButton()
@@ -75,12 +93,27 @@ class TrainTab:
         # milliseconds, and the queue itself holds at most one running and max_waiting waiting,
         # so a flood of /train calls never fills Gradio's queue for the sums.
         self.trained = train_button.click(
-            self.train, inputs_kwargs=controls, api_name="train", concurrency_limit=None, preprocess=False,
-            outputs=[self.status, self.accuracy_plot, self.loss_plot, self.watch, self.result, self.download,
-                     model_choice, self.watched_grid, self.watched_addition])
+            self.train,
+            inputs_kwargs=controls,
+            api_name="train",
+            concurrency_limit=None,
+            preprocess=False,
+            outputs=[
+                self.status,
+                self.accuracy_plot,
+                self.loss_plot,
+                self.watch,
+                self.result,
+                self.download,
+                model_choice,
+                self.watched_grid,
+                self.watched_addition,
+            ],
+        )
         stop_button.click(self.stop, outputs=self.status, api_name="stop_training", queue=False)
-        publish_button.click(self.publish, inputs=[model_choice, repo_name], outputs=publish_status,
-                             api_name="publish", preprocess=False)
+        publish_button.click(
+            self.publish, inputs=[model_choice, repo_name], outputs=publish_status, api_name="publish", preprocess=False
+        )
 
     def train(self, request: gr.Request = None, **settings):
         """Train a network with the visitor's settings, streaming its progress; at the end it
@@ -103,20 +136,27 @@ class TrainTab:
             self.training_queue.touch(ticket)
             archive = zip_folder(ticket.folder, config)
             loaded = load_model_folder(ticket.folder, name="your model")
-            label, replaced = self.models.visitors.add(session_of(request), loaded, ticket.folder,
-                                                       f"{settings.get('cell', 'LSTM')}, {config.digits} digits")
+            label, replaced = self.models.visitors.add(
+                session_of(request), loaded, ticket.folder, f"{settings.get('cell', 'LSTM')}, {config.digits} digits"
+            )
             kept = True
         finally:
             self.training_queue.finish(ticket, keep=kept)  # However it ended, no process or stray folder is left.
         accuracy, loss = watching.curves()
         note = f" It replaced {replaced}: you keep {self.models.visitors.per_session} at most." if replaced else ""
         network_now, addition_itself = live_grids(watching.grid)
-        yield {self.status: watching.status() + note, self.accuracy_plot: accuracy, self.loss_plot: loss,
-               self.watch: watching.watch_rows(), self.watched_grid: network_now,
-               self.watched_addition: addition_itself, self.result: watching.summary(label),
-               self.download: gr.DownloadButton(value=archive, visible=True),
-               # Chosen at once, so that the Add tab answers with it (the page is redrawn after this event).
-               self.model_choice: gr.Dropdown(choices=self.models.labels(session_of(request)), value=label)}
+        yield {
+            self.status: watching.status() + note,
+            self.accuracy_plot: accuracy,
+            self.loss_plot: loss,
+            self.watch: watching.watch_rows(),
+            self.watched_grid: network_now,
+            self.watched_addition: addition_itself,
+            self.result: watching.summary(label),
+            self.download: gr.DownloadButton(value=archive, visible=True),
+            # Chosen at once, so that the Add tab answers with it (the page is redrawn after this event).
+            self.model_choice: gr.Dropdown(choices=self.models.labels(session_of(request)), value=label),
+        }
 
     def _wait_for_a_turn(self, ticket, request):
         """Updates while the ticket waits; says why when it is cancelled before it starts."""
@@ -164,13 +204,17 @@ class TrainTab:
 
         folder = self.models.visitors.folder(session_of(request), model_label) if isinstance(model_label, str) else None
         if folder is None:
-            raise ValueError("Only a model you trained here can be published: train one, then pick it in the Model menu.")
+            raise ValueError(
+                "Only a model you trained here can be published: train one, then pick it in the Model menu."
+            )
         name = check_repo_name(repo_name)
         if oauth_token is None:
-            raise ValueError("Sign in with Hugging Face first (the button above), so that the model goes to your account."
-                             if self.parts.on_a_space else
-                             "Publishing needs a Hugging Face sign-in, which this app offers when it runs as a Space. "
-                             "Here: download the zip, unzip it, and run python push_to_hub.py FOLDER you/REPO.")
+            raise ValueError(
+                "Sign in with Hugging Face first (the button above), so that the model goes to your account."
+                if self.parts.on_a_space
+                else "Publishing needs a Hugging Face sign-in, which this app offers when it runs as a Space. "
+                "Here: download the zip, unzip it, and run python push_to_hub.py FOLDER you/REPO."
+            )
         from huggingface_hub import HfApi
 
         api = HfApi(token=oauth_token.token)
@@ -203,15 +247,18 @@ def live_grids(grid: dict | None) -> tuple[str, str]:
     """The watched sum's grids as HTML: the network's (cells that disagree marked), addition's."""
     if not grid:
         return "", ""
-    return inside_views.dependency_tables(grid, f"the network now, on {grid['question']}",
-                                          f"addition itself, on {grid['question']}")
+    return inside_views.dependency_tables(
+        grid, f"the network now, on {grid['question']}", f"addition itself, on {grid['question']}"
+    )
 
 
 def queued_status(training_queue: TrainingQueue, ticket) -> str:
     place, wait = training_queue.place(ticket), training_queue.estimated_wait(ticket)
     ahead = "the training under way" if place == 1 else f"the training under way and {place - 1} waiting"
-    return (f"**Waiting: number {place} in line** behind {ahead} (one at a time, so that answering sums stays "
-            f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line.")
+    return (
+        f"**Waiting: number {place} in line** behind {ahead} (one at a time, so that answering sums stays "
+        f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line."
+    )
 
 
 def zip_folder(folder: Path, config) -> str:

@@ -45,8 +45,16 @@ class Ticket:
 
 
 class TrainingQueue:
-    def __init__(self, start, workspace, max_waiting: int = 4, gone_after: float = 10.0,
-                 typical_seconds: float = 60.0, admit=None, clock=time.monotonic):
+    def __init__(
+        self,
+        start,
+        workspace,
+        max_waiting: int = 4,
+        gone_after: float = 10.0,
+        typical_seconds: float = 60.0,
+        admit=None,
+        clock=time.monotonic,
+    ):
         self._start, self.workspace = start, Path(workspace)
         self.max_waiting, self.gone_after = max_waiting, gone_after
         self._admit = admit or (lambda session, places: None)  # Raises ValueError to refuse.
@@ -68,11 +76,15 @@ class TrainingQueue:
             if self._closed:
                 raise ValueError("The app is shutting down: try again in a minute.")
             if any(ticket.session == session for ticket in self.tickets()):
-                raise ValueError("You already have a training running or waiting: wait for it to end, "
-                                 "or press Stop, before you start another.")
+                raise ValueError(
+                    "You already have a training running or waiting: wait for it to end, "
+                    "or press Stop, before you start another."
+                )
             if self._running is not None and len(self._waiting) >= self.max_waiting:
-                raise ValueError(f"The line is full: {len(self._waiting)} trainings are already waiting for "
-                                 f"their turn. Please try again in a few minutes.")
+                raise ValueError(
+                    f"The line is full: {len(self._waiting)} trainings are already waiting for "
+                    f"their turn. Please try again in a few minutes."
+                )
             self._admit(session, len(self.tickets()))
             now = self.clock()
             ticket = Ticket(session, config, joined=now, seen=now)

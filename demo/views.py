@@ -115,8 +115,10 @@ def describe_model(loaded: LoadedModel) -> str:
     whole = metrics.get("whole_space_sample")
     if whole:
         scope = "all" if whole.get("exhaustive") else "random"
-        lines.append(f"**Whole space ({scope} {whole['count']:,} sums):** whole answers "
-                     f"{describe_rate(whole['exact_match'], whole['count'])}")
+        lines.append(
+            f"**Whole space ({scope} {whole['count']:,} sums):** whole answers "
+            f"{describe_rate(whole['exact_match'], whole['count'])}"
+        )
     if info.get("command"):
         lines.append(f"**Trained with:** <code>{as_text(info['command'])}</code>")
     settings = info.get("training", {})
@@ -137,8 +139,9 @@ def describe_rate(exact_match: float, count: int) -> str:
 def as_text(value) -> str:
     """``value`` as literal text inside Markdown or HTML: every character but letters, digits
     and spaces becomes a character reference, so no backtick, bracket or tag in it is markup."""
-    return "".join(char if char.isascii() and (char.isalnum() or char == " ") else f"&#{ord(char)};"
-                   for char in str(value))
+    return "".join(
+        char if char.isascii() and (char.isalnum() or char == " ") else f"&#{ord(char)};" for char in str(value)
+    )
 
 
 def example_questions(loaded: LoadedModel) -> list[str]:
@@ -176,8 +179,10 @@ def difficulty_tables(loaded: LoadedModel):
     validation = loaded.info.get("metrics", {}).get("validation", {})
 
     def frame(key, column):
-        rows = [[group, row["count"], round(100 * row["exact_match"], 3),
-                 round(10_000 * (1 - row["exact_match"]), 1)] for group, row in validation.get(key, {}).items()]
+        rows = [
+            [group, row["count"], round(100 * row["exact_match"], 3), round(10_000 * (1 - row["exact_match"]), 1)]
+            for group, row in validation.get(key, {}).items()
+        ]
         return pd.DataFrame(rows, columns=[column, "questions", "accuracy %", "wrong per 10,000"])
 
     return frame("by_carries", "carries"), frame("by_lengths", "operand lengths")
@@ -196,14 +201,22 @@ def curves(history: list[dict], last_epoch: int):
     # Whole answers only, two short names: four series' legend does not fit a phone's chart
     # (characters right are in the model panel and the status line).
     names = {"exact_match": "train (sample)", "val_exact_match": "held out"}
-    accuracy = [{"epoch": epoch_label(record["epoch"], last_epoch), "metric": label,
-                 "accuracy %": round(100 * record[key], 3)}
-                for record in history for key, label in names.items() if record.get(key) is not None]
-    losses = [{"epoch": epoch_label(record["epoch"], last_epoch), "metric": label, "loss": record[key]}
-              for record in history for key, label in (("loss", "train"), ("val_loss", "held out"))
-              if record.get(key) is not None]
-    return (pd.DataFrame(accuracy, columns=["epoch", "metric", "accuracy %"]),
-            pd.DataFrame(losses, columns=["epoch", "metric", "loss"]))
+    accuracy = [
+        {"epoch": epoch_label(record["epoch"], last_epoch), "metric": label, "accuracy %": round(100 * record[key], 3)}
+        for record in history
+        for key, label in names.items()
+        if record.get(key) is not None
+    ]
+    losses = [
+        {"epoch": epoch_label(record["epoch"], last_epoch), "metric": label, "loss": record[key]}
+        for record in history
+        for key, label in (("loss", "train"), ("val_loss", "held out"))
+        if record.get(key) is not None
+    ]
+    return (
+        pd.DataFrame(accuracy, columns=["epoch", "metric", "accuracy %"]),
+        pd.DataFrame(losses, columns=["epoch", "metric", "loss"]),
+    )
 
 
 def compare_models(infos: list[tuple[str, dict]]):
@@ -220,11 +233,19 @@ def compare_models(infos: list[tuple[str, dict]]):
             continue
         settings = info.get("training", {})
         random_sums = describe_rate(whole["exact_match"], whole["count"]) if whole.get("count") else None
-        rows.append([label, settings.get("training_size"), metrics.get("training_seconds"),
-                     describe_rate(validation["exact_match"], validation["count"]),
-                     round(100 * validation["per_character"], 3), random_sums])
-    return pd.DataFrame(rows, columns=["model", "questions", "training s", "held-out questions", "characters %",
-                                       "random sums"])
+        rows.append(
+            [
+                label,
+                settings.get("training_size"),
+                metrics.get("training_seconds"),
+                describe_rate(validation["exact_match"], validation["count"]),
+                round(100 * validation["per_character"], 3),
+                random_sums,
+            ]
+        )
+    return pd.DataFrame(
+        rows, columns=["model", "questions", "training s", "held-out questions", "characters %", "random sums"]
+    )
 
 
 def carries_note(by_carries) -> str:
@@ -268,8 +289,9 @@ def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
     return sorted({f"{a}+{b}" for a, b in pairs[~correct].tolist()}, key=lambda q: tuple(map(int, q.split("+"))))
 
 
-def mistakes_gallery(loaded: LoadedModel, validation_wrong: list[str], short_wrong: list[str],
-                     random_wrong: list[str], searched: int) -> tuple[str, list[tuple[str, str]]]:
+def mistakes_gallery(
+    loaded: LoadedModel, validation_wrong: list[str], short_wrong: list[str], random_wrong: list[str], searched: int
+) -> tuple[str, list[tuple[str, str]]]:
     """(the gallery's introduction in Markdown, dropdown choices as (label, sum) pairs).
 
     Three places to look: the held-out questions, every short sum (where models fail most) and
@@ -283,7 +305,11 @@ def mistakes_gallery(loaded: LoadedModel, validation_wrong: list[str], short_wro
         f"numbers below {limit}, and {len(random_wrong):,} of {searched:,} random sums from the whole space. "
     )
     choices, listed = [], set()
-    for source, questions in (("validation", validation_wrong), ("short sum", short_wrong), ("random sum", random_wrong)):
+    for source, questions in (
+        ("validation", validation_wrong),
+        ("short sum", short_wrong),
+        ("random sum", random_wrong),
+    ):
         for question in questions:
             if question not in listed:
                 listed.add(question)

@@ -35,6 +35,7 @@ PROGRESS_EVERY = 2.0  # Seconds between progress lines within an epoch.
 
 # The child: python -m demo.worker CONFIG_JSON FOLDER MAX_SECONDS
 
+
 def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     os.nice(10)  # Answering sums comes first.
     import keras
@@ -45,8 +46,7 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
 
     from addition.inside import dependency_grids
     from addition.model import Predictor
-    from addition.training import train_and_save
-    from addition.training import prepare_data
+    from addition.training import prepare_data, train_and_save
 
     def say(event: str, **fields):
         print(json.dumps({"event": event, **fields}), flush=True)
@@ -65,8 +65,13 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
     watch = data.validation_pairs[:WATCHED]
     deadline = time.monotonic() + max_seconds
     steps = -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
-    say("started", watch=watch.tolist(), epochs=config.epochs, steps=steps,
-        questions_per_epoch=len(data.training_pairs) + config.short_sums)
+    say(
+        "started",
+        watch=watch.tolist(),
+        epochs=config.epochs,
+        steps=steps,
+        questions_per_epoch=len(data.training_pairs) + config.short_sums,
+    )
 
     class Report(keras.callbacks.Callback):
         """Stops on request or at the cap; reports within epochs, and the watched answers after each."""
@@ -83,27 +88,48 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
                 self.model.stop_training = True
             if time.monotonic() - self.last >= PROGRESS_EVERY:
                 self.last = time.monotonic()
-                say("progress", epoch=self.epoch, step=batch + 1, steps=steps,
-                    loss=float((logs or {}).get("loss", float("nan"))))
+                say(
+                    "progress",
+                    epoch=self.epoch,
+                    step=batch + 1,
+                    steps=steps,
+                    loss=float((logs or {}).get("loss", float("nan"))),
+                )
 
         def on_epoch_end(self, epoch, logs=None):  # After the monitor has made the epoch's record.
             record = history[-1] if history else {}
             predictor = Predictor(self.model, data.codec, xla=False)  # The monitor's forward pass, already traced.
-            say("epoch", record=record, watch_answers=[answer.strip() for answer in predictor.answers(watch)],
+            say(
+                "epoch",
+                record=record,
+                watch_answers=[answer.strip() for answer in predictor.answers(watch)],
                 # What each answer digit of the first watched sum depends on, now, beside addition's.
-                grid=dependency_grids(predictor.answers, data.codec, *watch[0]))
+                grid=dependency_grids(predictor.answers, data.codec, *watch[0]),
+            )
 
     history: list[dict] = []
     result, saved, _ = train_and_save(
-        config, folder, command="the app's Train tab", whole_space_sample=10_000,
-        on_epoch=lambda record, samples: history.append(record), callbacks=[Report()],
+        config,
+        folder,
+        command="the app's Train tab",
+        whole_space_sample=10_000,
+        on_epoch=lambda record, samples: history.append(record),
+        callbacks=[Report()],
     )
-    say("done", folder=str(saved), best_epoch=result.best_epoch, epochs_run=len(result.history),
-        seconds=round(result.seconds, 1), validation_exact_match=result.validation["exact_match"],
-        stopped=stop.is_set() or time.monotonic() > deadline, capped=time.monotonic() > deadline)
+    say(
+        "done",
+        folder=str(saved),
+        best_epoch=result.best_epoch,
+        epochs_run=len(result.history),
+        seconds=round(result.seconds, 1),
+        validation_exact_match=result.validation["exact_match"],
+        stopped=stop.is_set() or time.monotonic() > deadline,
+        capped=time.monotonic() > deadline,
+    )
 
 
 # The parent: the app's side.
+
 
 @dataclass
 class Run:
@@ -140,10 +166,22 @@ def start_run(config: TrainConfig, folder, max_seconds: float = 180.0) -> Run:
     """A training process for ``config``, saving to ``folder``, at most ``max_seconds`` long.
     TensorFlow is not fork-safe: the child is a fresh interpreter, as a spawn start makes."""
     command = [sys.executable, "-m", "demo.worker", json.dumps(config.to_json()), str(folder), str(max_seconds)]
-    environment = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-                   "OMP_NUM_THREADS": "1", "PYTHONPATH": _package_root()}
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=environment, cwd=_package_root())
+    environment = {
+        **os.environ,
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": _package_root(),
+    }
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=environment,
+        cwd=_package_root(),
+    )
     run = Run(process)
     threading.Thread(target=_pump, args=(run,), daemon=True).start()
     return run

@@ -20,8 +20,9 @@ def main():
     process, url = start_app()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
             for viewport, name in ((DESKTOP, "app.png"), (PHONE, "app-phone.png")):
                 page = browser.new_page(viewport=viewport)
                 page.goto(url)

@@ -1,8 +1,7 @@
 import pytest
 
-from tests.helpers import BUNDLED_MODEL
 from benchmarks.serve import start_app, stop_app
-from tests.helpers import TINY_CONFIG
+from tests.helpers import BUNDLED_MODEL, TINY_CONFIG
 
 
 @pytest.fixture(scope="session")
@@ -34,12 +33,26 @@ def app_url(tmp_path_factory):
 # The fast tier (`python -m pytest -m "not slow"`) leaves out what trains a model, starts the app,
 # drives a browser or runs a script in a new interpreter: everything else runs in under a minute.
 SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client", "stage"}
-SLOW_MODULES = {"test_benchmarks", "test_bundled_model", "test_load", "test_train_cli", "test_training",
-                "test_hostile_folders", "test_security", "test_train_tab", "test_browser", "test_app_server",
-                "test_service", "test_signin"}
+SLOW_MODULES = {
+    "test_benchmarks",
+    "test_bundled_model",
+    "test_load",
+    "test_train_cli",
+    "test_training",
+    "test_hostile_folders",
+    "test_security",
+    "test_train_tab",
+    "test_browser",
+    "test_app_server",
+    "test_service",
+    "test_signin",
+}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__.split(".")[-1] in SLOW_MODULES:
+        if (
+            SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or item.module.__name__.split(".")[-1] in SLOW_MODULES
+        ):
             item.add_marker(pytest.mark.slow)

@@ -1,10 +1,22 @@
-"""What the tests share besides fixtures: the repository's root, tiny training settings, and
-running a script's ``main`` in this interpreter."""
+"""What the tests share besides fixtures: the repository's root and bundled models, tiny
+training settings, and running a script's ``main`` in this interpreter."""
 
 from types import SimpleNamespace
 
-from demo.launch import FIRST_MODEL as BUNDLED_MODEL, MODELS_FOLDER  # noqa: F401 (re-exported for the tests)
-from benchmarks.serve import ROOT, start_app, stop_app  # noqa: F401 (re-exported for the tests)
+from benchmarks.serve import ROOT, start_app, stop_app
+from demo.launch import FIRST_MODEL as BUNDLED_MODEL
+from demo.launch import MODELS_FOLDER
+
+__all__ = [
+    "BUNDLED_MODEL",
+    "MODELS_FOLDER",
+    "ROOT",
+    "TINY_CONFIG",
+    "run_in_process",
+    "run_script",
+    "start_app",
+    "stop_app",
+]
 
 TINY_CONFIG = dict(digits=2, training_size=4000, epochs=2, batch_size=128, random_seed=7)
 

@@ -7,7 +7,6 @@ import pytest
 
 from demo import models as catalog_module
 from demo.models import Catalog, Entry, bundled_entries
-
 from tests.helpers import BUNDLED_MODEL
 
 
@@ -35,8 +34,9 @@ def test_a_named_outside_model_comes_first_and_the_others_load_on_first_use(tmp_
     shutil.copytree(BUNDLED_MODEL, tmp_path / "three")
     loads = []
     real_load = catalog_module.load_model
-    monkeypatch.setattr(catalog_module, "load_model",
-                        lambda spec, revision=None, name=None: loads.append(spec) or real_load(spec))
+    monkeypatch.setattr(
+        catalog_module, "load_model", lambda spec, revision=None, name=None: loads.append(spec) or real_load(spec)
+    )
     catalog = Catalog(Entry("tiny", str(tiny_folder)), bundled_entries(tmp_path))
     assert catalog.labels == ["tiny", "3 digits"] and catalog.default == "tiny"
     assert loads == []  # Nothing loads until asked: `import app` stays light.
@@ -89,8 +89,8 @@ def test_infos_read_the_folders_without_loading_them(tmp_path, tiny_model):
 
 
 def test_counterparts_pad_the_numbers_the_same_way_first(tmp_path, tiny_model):
-    from demo.models import Models, SessionModels
     from addition.loading import load_model_folder
+    from demo.models import Models, SessionModels
 
     _, tiny_folder = tiny_model  # 2 digits, reversed, zero-padded (today's default).
     bundled_two = BUNDLED_MODEL.parent / "addition-2digit"  # 2 digits, reversed, space-padded.

@@ -14,11 +14,9 @@ import pytest
 from gradio_client import Client
 
 from tests.helpers import MODELS_FOLDER
-
 from tests.standins.scripted import build_parts, serve, wait_until
 
-SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=3,
-             batch_size=64)
+SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=3, batch_size=64)
 LONG = {**SMALL, "epochs": 100}  # 100 scripted epochs of 0.05 s: long enough to wait behind.
 
 
@@ -112,8 +110,9 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
 def post_train(url, session_hash):
     """A training asked for over plain HTTP, whose stream nobody reads; returns its event id."""
     body = json.dumps({"data": [2, 600, "LSTM", 16, 1, True, 100, 64, "ours"], "session_hash": session_hash})
-    request = urllib.request.Request(url + "gradio_api/call/train", data=body.encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url + "gradio_api/call/train", data=body.encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["event_id"]
 
@@ -216,11 +215,17 @@ def test_hostile_api_calls_get_a_sentence_and_leave_no_traceback(stage, capfd, e
     assert "Traceback" not in captured.err + captured.out
 
 
-@pytest.mark.parametrize("settings, words", [
-    ({"epochs": True}, "Epochs must be a whole number"), ({"training_size": "many"}, "Training questions must be"),
-    ({"layers": None}, "Decoder layers must be"), ({"hidden_size": [16]}, "Hidden size must be"),
-    ({"cell": 3}, "Cell must be one of"), ({"reverse": "yes"}, "yes or no"),
-])
+@pytest.mark.parametrize(
+    "settings, words",
+    [
+        ({"epochs": True}, "Epochs must be a whole number"),
+        ({"training_size": "many"}, "Training questions must be"),
+        ({"layers": None}, "Decoder layers must be"),
+        ({"hidden_size": [16]}, "Hidden size must be"),
+        ({"cell": 3}, "Cell must be one of"),
+        ({"reverse": "yes"}, "yes or no"),
+    ],
+)
 def test_wrong_types_in_the_training_settings_get_a_sentence_naming_the_setting(stage, capfd, settings, words):
     url, parts, _ = stage
     with pytest.raises(Exception, match=words):
@@ -283,8 +288,10 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
         assert result["answer"] == str(a + b) and result["correct"] is True and result["true_answer"] == a + b
         assert result["model"] == "3 digits" and 0 < result["confidence"] <= 1
     assert json.loads(other.content[0].text)["true_answer"] == 46
-    assert refused.isError and "5350 is too large. This model adds two whole numbers of up to 3 digits" in \
-        refused.content[0].text
+    assert (
+        refused.isError
+        and "5350 is too large. This model adds two whole numbers of up to 3 digits" in refused.content[0].text
+    )
 
 
 WARNINGS_CHECK = """
@@ -319,7 +326,12 @@ def test_no_deprecation_warning_at_launch_or_on_any_endpoint():
 
     from tests.helpers import ROOT
 
-    done = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-c",
-                           WARNINGS_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-c", WARNINGS_CHECK],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and "done" in done.stdout, done.stderr[-3000:]
     assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]

@@ -4,9 +4,7 @@ import re
 
 import yaml
 
-from tests.helpers import MODELS_FOLDER
-
-from tests.helpers import ROOT
+from tests.helpers import MODELS_FOLDER, ROOT
 
 
 def front_matter():
@@ -43,8 +41,11 @@ def test_the_space_python_satisfies_every_pinned_package():
     from packaging.version import Version
 
     python = Version(str(front_matter()["python_version"]))
-    names = [Requirement(line.split("#")[0]).name for line in (ROOT / "requirements.txt").read_text().splitlines()
-             if "==" in line.split("#")[0]]
+    names = [
+        Requirement(line.split("#")[0]).name
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line.split("#")[0]
+    ]
     checked, queue = set(), list(names)
     while queue:  # The pins and everything they pull in, as installed here.
         name = queue.pop()
@@ -80,6 +81,12 @@ def test_the_bundled_models_are_small_and_complete():
     folders.append(MODELS_FOLDER / "illustrations" / "addition-3digit-reading-order")
     for folder in folders:
         names = {path.name for path in folder.iterdir()}
-        assert {"config.json", "metadata.json", "model.weights.h5", "addition.json", "validation.json",
-                "history.json"} <= names
+        assert {
+            "config.json",
+            "metadata.json",
+            "model.weights.h5",
+            "addition.json",
+            "validation.json",
+            "history.json",
+        } <= names
         assert sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) < 2_000_000

@@ -15,30 +15,36 @@ def test_the_defaults_are_a_small_run_of_our_recipe():
 
 def test_the_keras_io_recipe_is_the_starting_point_when_asked():
     config = training_config(**{**DEFAULTS, "recipe": "keras-io"})
-    assert (config.learning_rate, config.schedule, config.reverse_answer) == \
-        (KERAS_IO_RECIPE.learning_rate, KERAS_IO_RECIPE.schedule, KERAS_IO_RECIPE.reverse_answer)
+    assert (config.learning_rate, config.schedule, config.reverse_answer) == (
+        KERAS_IO_RECIPE.learning_rate,
+        KERAS_IO_RECIPE.schedule,
+        KERAS_IO_RECIPE.reverse_answer,
+    )
     assert config.epochs == DEFAULTS["epochs"] and config.batch_size == DEFAULTS["batch_size"]  # The visitor's.
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"digits": 6}, "Digits must be a whole number from 1 to 5"),
-    ({"digits": 1, "training_size": 56}, "only 55 different sums"),
-    ({"training_size": 2.5}, "Training questions must be a whole number"),
-    ({"training_size": None}, "Training questions must be a whole number"),
-    ({"training_size": "5000"}, "Training questions must be a whole number"),  # API callers send any JSON.
-    ({"training_size": [5000]}, "Training questions must be a whole number"),
-    ({"epochs": True}, "Epochs must be a whole number"),  # Not taken as 1 epoch.
-    ({"layers": False}, "Decoder layers must be a whole number"),
-    ({"epochs": float("nan")}, "Epochs must be a whole number"),
-    ({"cell": "Transformer"}, "Cell must be one of LSTM, GRU, SimpleRNN"),
-    ({"cell": ["LSTM"]}, "Cell must be one of"),
-    ({"hidden_size": 0}, "Hidden size must be a whole number from 4"),
-    ({"epochs": 1000}, "Epochs must be a whole number from 1 to 100"),
-    ({"batch_size": 1024, "training_size": 100}, "The batch is far larger"),
-    ({"recipe": "mine"}, "Starting recipe must be one of"),
-    ({"dropout": 0.5}, "There is no setting called 'dropout'"),
-    ({"reverse": "yes"}, "yes or no"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"digits": 6}, "Digits must be a whole number from 1 to 5"),
+        ({"digits": 1, "training_size": 56}, "only 55 different sums"),
+        ({"training_size": 2.5}, "Training questions must be a whole number"),
+        ({"training_size": None}, "Training questions must be a whole number"),
+        ({"training_size": "5000"}, "Training questions must be a whole number"),  # API callers send any JSON.
+        ({"training_size": [5000]}, "Training questions must be a whole number"),
+        ({"epochs": True}, "Epochs must be a whole number"),  # Not taken as 1 epoch.
+        ({"layers": False}, "Decoder layers must be a whole number"),
+        ({"epochs": float("nan")}, "Epochs must be a whole number"),
+        ({"cell": "Transformer"}, "Cell must be one of LSTM, GRU, SimpleRNN"),
+        ({"cell": ["LSTM"]}, "Cell must be one of"),
+        ({"hidden_size": 0}, "Hidden size must be a whole number from 4"),
+        ({"epochs": 1000}, "Epochs must be a whole number from 1 to 100"),
+        ({"batch_size": 1024, "training_size": 100}, "The batch is far larger"),
+        ({"recipe": "mine"}, "Starting recipe must be one of"),
+        ({"dropout": 0.5}, "There is no setting called 'dropout'"),
+        ({"reverse": "yes"}, "yes or no"),
+    ],
+)
 def test_impossible_settings_get_a_sentence(change, words):
     with pytest.raises(ValueError, match=words):
         training_config(**{**DEFAULTS, **change})
@@ -47,23 +53,49 @@ def test_impossible_settings_get_a_sentence(change, words):
 def test_every_setting_of_the_table_reaches_the_config():
     from demo.train_settings import SETTINGS
 
-    changed = {"digits": 3, "training_size": 700, "cell": "GRU", "hidden_size": 32, "layers": 2, "reverse": False,
-               "epochs": 7, "batch_size": 16, "recipe": "keras-io"}
+    changed = {
+        "digits": 3,
+        "training_size": 700,
+        "cell": "GRU",
+        "hidden_size": 32,
+        "layers": 2,
+        "reverse": False,
+        "epochs": 7,
+        "batch_size": 16,
+        "recipe": "keras-io",
+    }
     assert set(changed) == {setting.name for setting in SETTINGS}  # A new setting must be added here too.
     config = training_config(**changed)
-    assert (config.digits, config.training_size, config.cell, config.hidden_size, config.num_layers, config.reverse,
-            config.epochs, config.batch_size, config.learning_rate) == \
-        (3, 700, "gru", 32, 2, False, 7, 16, KERAS_IO_RECIPE.learning_rate)
+    assert (
+        config.digits,
+        config.training_size,
+        config.cell,
+        config.hidden_size,
+        config.num_layers,
+        config.reverse,
+        config.epochs,
+        config.batch_size,
+        config.learning_rate,
+    ) == (3, 700, "gru", 32, 2, False, 7, 16, KERAS_IO_RECIPE.learning_rate)
 
 
 def test_before_the_first_step_it_says_it_is_starting_and_the_watched_sums_are_blank():
     progress = TrainingProgress(training_config(**DEFAULTS), clock=lambda: 0.0)
     assert progress.status().startswith("**Starting:** generating the questions")
-    progress.add({"event": "started", "watch": [[12, 34], [5, 5]], "epochs": 30, "steps": 10, "questions_per_epoch": 1000})
+    progress.add(
+        {"event": "started", "watch": [[12, 34], [5, 5]], "epochs": 30, "steps": 10, "questions_per_epoch": 1000}
+    )
     assert "Starting" in progress.status() and "Epoch 0" not in progress.status()
     assert progress.watch_rows() == [["12+34", 46, "", ""], ["5+5", 10, "", ""]]
-    record = {"epoch": 1, "loss": 1.5, "accuracy": 0.5, "exact_match": 0.1, "val_loss": 1.6, "val_accuracy": 0.4,
-              "val_exact_match": 0.25}
+    record = {
+        "epoch": 1,
+        "loss": 1.5,
+        "accuracy": 0.5,
+        "exact_match": 0.1,
+        "val_loss": 1.6,
+        "val_accuracy": 0.4,
+        "val_exact_match": 0.25,
+    }
     progress.add({"event": "epoch", "record": record, "watch_answers": ["46", ""]})
     assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["5+5", 10, "(nothing)", CROSS]]
 
@@ -71,22 +103,39 @@ def test_before_the_first_step_it_says_it_is_starting_and_the_watched_sums_are_b
 def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
     now = [100.0]
     progress = TrainingProgress(training_config(**{**DEFAULTS, "epochs": 4}), clock=lambda: now[0])
-    progress.add({"event": "started", "watch": [[12, 34], [99, 1]], "epochs": 4, "steps": 10,
-                  "questions_per_epoch": 1000})
+    progress.add(
+        {"event": "started", "watch": [[12, 34], [99, 1]], "epochs": 4, "steps": 10, "questions_per_epoch": 1000}
+    )
     now[0] += 10
     progress.add({"event": "progress", "epoch": 1, "step": 5, "steps": 10, "loss": 2.0})
     status = progress.status()
     assert "Epoch 1 of 4" in status and "10 s elapsed" in status
     assert "about 70 s left" in status and "50 questions/s" in status  # 1/8 done in 10 s; 500 questions.
-    record = {"epoch": 1, "loss": 1.5, "accuracy": 0.5, "exact_match": 0.1, "val_loss": 1.6, "val_accuracy": 0.4,
-              "val_exact_match": 0.25}
+    record = {
+        "epoch": 1,
+        "loss": 1.5,
+        "accuracy": 0.5,
+        "exact_match": 0.1,
+        "val_loss": 1.6,
+        "val_accuracy": 0.4,
+        "val_exact_match": 0.25,
+    }
     progress.add({"event": "epoch", "record": record, "watch_answers": ["46", "99"]})
     assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["99+1", 100, "99", CROSS]]
     accuracy, loss = progress.curves()
     assert set(accuracy["metric"]) == {"train (sample)", "held out"}  # As a saved model's curves say.
     assert accuracy[accuracy["metric"] == "held out"]["accuracy %"].tolist() == [25.0]
     assert loss["loss"].tolist() == [1.5, 1.6]
-    progress.add({"event": "done", "best_epoch": 1, "epochs_run": 1, "seconds": 12.0,
-                  "validation_exact_match": 0.25, "stopped": True, "capped": False})
+    progress.add(
+        {
+            "event": "done",
+            "best_epoch": 1,
+            "epochs_run": 1,
+            "seconds": 12.0,
+            "validation_exact_match": 0.25,
+            "stopped": True,
+            "capped": False,
+        }
+    )
     assert progress.status().startswith("**Stopped** after 1 epoch(s)")
     assert progress.summary("Your model 1")["model"] == "Your model 1"

@@ -3,11 +3,10 @@ Stop while waiting, abandoned places, and every folder accounted for on disk."""
 
 import pytest
 
-from tests.helpers import MODELS_FOLDER
-from demo.models import SessionModels
 from addition.config import TrainConfig
+from demo.models import SessionModels
 from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingQueue
-
+from tests.helpers import MODELS_FOLDER
 from tests.standins.scripted import ScriptedStarts, wait_until
 
 MODEL = MODELS_FOLDER / "addition-2digit"
@@ -25,8 +24,14 @@ class Clock:
 @pytest.fixture
 def line(tmp_path):
     clock = Clock()
-    line = TrainingQueue(ScriptedStarts(MODEL, epoch_seconds=0.01), tmp_path / "work", max_waiting=3,
-                        gone_after=10.0, typical_seconds=60.0, clock=clock)
+    line = TrainingQueue(
+        ScriptedStarts(MODEL, epoch_seconds=0.01),
+        tmp_path / "work",
+        max_waiting=3,
+        gone_after=10.0,
+        typical_seconds=60.0,
+        clock=clock,
+    )
     line.clock_stub = clock
     yield line
     line.shutdown()

@@ -3,11 +3,25 @@
 import numpy as np
 import pytest
 
-from demo import views
 from addition.data import sample_whole_space
+from demo import views
 
-BAD_QUESTIONS = ["", "   ", "abc", "1+2+3", "-5+3", "1.5+2", "1000+1", "12+3456", "１２+３", "1" * 100_000, "5 5",
-                 "1 + + 2", "0x10+1", "½+1"]
+BAD_QUESTIONS = [
+    "",
+    "   ",
+    "abc",
+    "1+2+3",
+    "-5+3",
+    "1.5+2",
+    "1000+1",
+    "12+3456",
+    "１２+３",
+    "1" * 100_000,
+    "5 5",
+    "1 + + 2",
+    "0x10+1",
+    "½+1",
+]
 
 
 def test_answers_show_the_true_sum_and_an_honest_mark(bundled):
@@ -56,9 +70,9 @@ def test_sample_sizes_outside_1_to_100_are_refused(bundled, count):
 def test_model_panel_names_its_source_and_accuracy():
     import html
 
-    from tests.helpers import MODELS_FOLDER
-    from demo.models import Catalog, bundled_entries
     from addition.model import count_parameters
+    from demo.models import Catalog, bundled_entries
+    from tests.helpers import MODELS_FOLDER
 
     bundled = Catalog(None, bundled_entries(MODELS_FOLDER)).get("3 digits")  # As the app loads it.
     panel = html.unescape(views.describe_model(bundled))
@@ -112,8 +126,10 @@ def test_random_and_short_sum_mistakes_are_exactly_the_wrong_ones(tiny_model):
     from addition.loading import load_model_folder
 
     loaded = load_model_folder(tiny_model[1])
-    for mistakes, pairs in [(views.whole_space_mistakes(loaded, count=2_000, seed=3), sample_whole_space(2, 2_000, 3)),
-                            (views.short_sum_mistakes(loaded), whole_space(2))]:
+    for mistakes, pairs in [
+        (views.whole_space_mistakes(loaded, count=2_000, seed=3), sample_whole_space(2, 2_000, 3)),
+        (views.short_sum_mistakes(loaded), whole_space(2)),
+    ]:
         assert mistakes
         answers = loaded.predictor.answers(pairs)
         wrong = {f"{a}+{b}" for (a, b), answer in zip(pairs.tolist(), answers) if answer.strip() != str(a + b)}
@@ -136,8 +152,12 @@ def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
     intro, choices = views.mistakes_gallery(bundled, ["1+2"], ["7+8"], ["0+3", "7+8", "4+0"], searched=1_000)
     assert f"1 of {len(bundled.validation_pairs):,} held-out" in intro and "3 of 1,000 random sums" in intro
     assert "1 of the 10,000 sums of two numbers below 100" in intro and "Pick one" in intro
-    assert choices == [("1+2 (validation)", "1+2"), ("7+8 (short sum)", "7+8"), ("0+3 (random sum)", "0+3"),
-                       ("4+0 (random sum)", "4+0")]  # 7+8 once.
+    assert choices == [
+        ("1+2 (validation)", "1+2"),
+        ("7+8 (short sum)", "7+8"),
+        ("0+3 (random sum)", "0+3"),
+        ("4+0 (random sum)", "4+0"),
+    ]  # 7+8 once.
     intro, choices = views.mistakes_gallery(bundled, [], [], [], searched=1_000)
     assert "It gets every one of them right." in intro and choices == []
 
@@ -149,7 +169,10 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     tiny_info = json.loads((tiny_folder / "addition.json").read_text())
     table = views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
     assert table["model"].tolist() == ["tiny", "3 digits"]
-    assert table["questions"].tolist() == [tiny_info["training"]["training_size"], bundled.info["training"]["training_size"]]
+    assert table["questions"].tolist() == [
+        tiny_info["training"]["training_size"],
+        bundled.info["training"]["training_size"],
+    ]
     whole = bundled.info["metrics"]["whole_space_sample"]
     assert table["random sums"].tolist()[1] == f"all {whole['count']:,} right"  # Every sum right, said so.
     tiny_whole = tiny_info["metrics"]["whole_space_sample"]
@@ -161,7 +184,9 @@ def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_mode
     from addition.loading import load_model_folder
 
     by_carries, _ = views.difficulty_tables(bundled)
-    assert views.carries_note(by_carries) == (f"**No mistakes** on any of the {len(bundled.validation_pairs):,} "
-                                              "held-out questions, whatever the number of carries.")
+    assert views.carries_note(by_carries) == (
+        f"**No mistakes** on any of the {len(bundled.validation_pairs):,} "
+        "held-out questions, whatever the number of carries."
+    )
     tiny_carries, _ = views.difficulty_tables(load_model_folder(tiny_model[1]))
     assert views.carries_note(tiny_carries) == ""  # It has mistakes: the chart shows them.

@@ -1,18 +1,15 @@
 """The bundled models, checked against Python's addition: what people try first (short sums,
 carry chains, the app's own examples), the whole space, and what their folders record."""
 
-
 import numpy as np
 import pytest
 
-from tests.helpers import MODELS_FOLDER
-from demo import views
 from addition.data import all_short_sums, sample_whole_space, whole_space
 from addition.evaluation import score
 from addition.loading import load_model_folder
 from addition.training import WHOLE_SPACE_SEED
-
-from tests.helpers import ROOT, run_script
+from demo import views
+from tests.helpers import MODELS_FOLDER, ROOT, run_script
 
 DIGITS = [2, 3, 4, 5]
 
@@ -25,7 +22,9 @@ def model(request):
 def wrong(loaded, pairs) -> list[str]:
     pairs = np.asarray(pairs)
     answers = loaded.predictor.answers(pairs)
-    return [f"{a}+{b} = {answer.strip()}" for (a, b), answer in zip(pairs.tolist(), answers) if answer.strip() != str(a + b)]
+    return [
+        f"{a}+{b} = {answer.strip()}" for (a, b), answer in zip(pairs.tolist(), answers) if answer.strip() != str(a + b)
+    ]
 
 
 def carry_chains(digits: int, count: int = 200, seed: int = 0) -> list[tuple[int, int]]:

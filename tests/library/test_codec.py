@@ -3,7 +3,8 @@ import itertools
 import numpy as np
 import pytest
 
-from addition.codec import MAX_QUESTION_CHARS, PAD as PAD_CHAR, VOCABULARY, Codec
+from addition.codec import MAX_QUESTION_CHARS, VOCABULARY, Codec
+from addition.codec import PAD as PAD_CHAR
 
 
 def test_worked_example_from_the_docstring():
@@ -20,8 +21,12 @@ def test_the_codecs_defaults_are_what_train_py_trains():
     from addition.config import TrainConfig
 
     codec, config = Codec(), TrainConfig()
-    assert (codec.digits, codec.reverse, codec.reverse_answer, codec.zero_pad) == \
-        (config.digits, config.reverse, config.reverse_answer, config.zero_pad)
+    assert (codec.digits, codec.reverse, codec.reverse_answer, codec.zero_pad) == (
+        config.digits,
+        config.reverse,
+        config.reverse_answer,
+        config.zero_pad,
+    )
 
 
 @pytest.mark.parametrize("reverse", [True, False])
@@ -85,8 +90,14 @@ def test_round_trip_for_every_pair_below_100(reverse):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("535+61", (535, 61)), ("  535 + 61  ", (535, 61)), ("0+0", (0, 0)), ("999+999", (999, 999)),
-     ("007+5", (7, 5)), ("1 +\t2", (1, 2))],
+    [
+        ("535+61", (535, 61)),
+        ("  535 + 61  ", (535, 61)),
+        ("0+0", (0, 0)),
+        ("999+999", (999, 999)),
+        ("007+5", (7, 5)),
+        ("1 +\t2", (1, 2)),
+    ],
 )
 def test_parse_accepts_sums_with_spaces(text, expected):
     assert Codec(digits=3).parse_question(text) == expected
@@ -94,10 +105,22 @@ def test_parse_accepts_sums_with_spaces(text, expected):
 
 @pytest.mark.parametrize(
     "text, words",
-    [("", "Please type a sum"), ("   ", "Please type a sum"), ("abc+1", "not a sum"), ("1+2+3", "exactly two"),
-     ("-5+3", "Negative"), ("5-3", "Negative"), ("1.5+2", "whole numbers"), ("1,000+2", "whole numbers"),
-     ("1000+1", "1000 is too large"), ("１２+３", "plain digits"), ("12", "needs a +"), ("+12", "not a sum"),
-     ("1" * 100_000 + "+1", "100,002 characters"), ("1+", "not a sum")],
+    [
+        ("", "Please type a sum"),
+        ("   ", "Please type a sum"),
+        ("abc+1", "not a sum"),
+        ("1+2+3", "exactly two"),
+        ("-5+3", "Negative"),
+        ("5-3", "Negative"),
+        ("1.5+2", "whole numbers"),
+        ("1,000+2", "whole numbers"),
+        ("1000+1", "1000 is too large"),
+        ("１２+３", "plain digits"),
+        ("12", "needs a +"),
+        ("+12", "not a sum"),
+        ("1" * 100_000 + "+1", "100,002 characters"),
+        ("1+", "not a sum"),
+    ],
     ids=lambda value: value[:12] if isinstance(value, str) else None,
 )
 def test_parse_refuses_bad_input_in_plain_words(text, words):
@@ -113,8 +136,17 @@ def test_input_longer_than_the_cap_is_refused_before_parsing():
         codec.parse_question(" " * (MAX_QUESTION_CHARS - 3) + "1+1 ")
 
 
-@pytest.mark.parametrize("kwargs", [{"digits": 0}, {"digits": 10}, {"digits": 2.5}, {"vocabulary": "0123456789+"},
-                                    {"zero_pad": "false"}, {"reverse": 1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"digits": 0},
+        {"digits": 10},
+        {"digits": 2.5},
+        {"vocabulary": "0123456789+"},
+        {"zero_pad": "false"},
+        {"reverse": 1},
+    ],
+)
 def test_bad_codec_settings_are_value_errors(kwargs):
     with pytest.raises(ValueError):
         Codec(**kwargs)
@@ -136,7 +168,9 @@ def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_p
     top = codec.max_operand
     rng = np.random.default_rng(digits)
     pairs = [(0, 0), (top, top), (0, top), (top, 0), (10 ** (digits - 1), 1)]
-    pairs += [tuple(pair) for pair in rng.integers(0, 10 ** rng.integers(1, digits + 1, size=(3_000, 1)), size=(3_000, 2))]
+    pairs += [
+        tuple(pair) for pair in rng.integers(0, 10 ** rng.integers(1, digits + 1, size=(3_000, 1)), size=(3_000, 2))
+    ]
     questions = codec.decode(codec.question_indices(pairs))
     answers = codec.decode(codec.encode_answers(pairs))
     assert questions == [codec.question_string(a, b) for a, b in pairs]

@@ -2,8 +2,17 @@ import numpy as np
 import pytest
 
 from addition.config import TrainConfig
-from addition.data import (SAMPLINGS, count_carries, count_distinct_questions, draw_fresh_questions, draw_short_sums,
-                           generate_questions, sample_whole_space, split_questions, whole_space)
+from addition.data import (
+    SAMPLINGS,
+    count_carries,
+    count_distinct_questions,
+    draw_fresh_questions,
+    draw_short_sums,
+    generate_questions,
+    sample_whole_space,
+    split_questions,
+    whole_space,
+)
 
 
 def unordered(pairs):

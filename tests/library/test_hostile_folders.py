@@ -9,11 +9,11 @@ import keras
 import numpy as np
 import pytest
 
-from tests.helpers import BUNDLED_MODEL
-from demo import views
 from addition.data import sample_whole_space
 from addition.loading import load_model, load_model_folder
 from addition.saving import ModelFolderError
+from demo import views
+from tests.helpers import BUNDLED_MODEL
 
 
 def copy_of_bundled(tmp_path, name="hostile"):
@@ -56,7 +56,9 @@ def test_the_folder_with_a_layer_slipped_in_is_what_keras_runs_and_is_refused(tm
     network = keras.saving.load_model(str(folder), compile=False)
     loaded = load_model_folder(BUNDLED_MODEL)
     pairs = sample_whole_space(3, 500, seed=1)
-    keras_answers = loaded.codec.decode_answers(network.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1))
+    keras_answers = loaded.codec.decode_answers(
+        network.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1)
+    )
     right = [answer == loaded.codec.answer_string(a + b) for (a, b), answer in zip(pairs.tolist(), keras_answers)]
     assert sum(right) < 250
     with pytest.raises(ModelFolderError, match=r"^hostile/config.json is not the network addition.json describes"):
@@ -97,26 +99,30 @@ def mangle(key, value):
             del target[last]
         else:
             target[last] = value
+
     return change
 
 
 DELETE = object()
 
 
-@pytest.mark.parametrize("key, value, words", [
-    ("metrics.validation.exact_match", DELETE, "metrics.validation: exact_match should be a fraction"),
-    ("metrics.validation.count", True, "count should be a whole number"),
-    ("metrics.whole_space_sample.exact_match", "1.0", "exact_match should be a fraction"),
-    ("reverse", "false", "reverse should be true or false"),
-    ("reverse_answer", 0, "reverse_answer should be true or false"),
-    ("zero_pad", "yes", "zero_pad should be true or false"),
-    ("vocabulary", list("0123456789+ "), "vocabulary should be a string"),
-    ("digits", 3.0, "digits should be a whole number"),
-    ("training.hidden_size", "128", "hidden_size should be a whole number"),
-    ("training.cell", "transformer", "training.cell should be one of"),
-    ("command", ["python", "train.py"], "command should be text"),
-    ("training.sampling", {"nested": "object"}, "training should map setting names to plain values"),
-])
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("metrics.validation.exact_match", DELETE, "metrics.validation: exact_match should be a fraction"),
+        ("metrics.validation.count", True, "count should be a whole number"),
+        ("metrics.whole_space_sample.exact_match", "1.0", "exact_match should be a fraction"),
+        ("reverse", "false", "reverse should be true or false"),
+        ("reverse_answer", 0, "reverse_answer should be true or false"),
+        ("zero_pad", "yes", "zero_pad should be true or false"),
+        ("vocabulary", list("0123456789+ "), "vocabulary should be a string"),
+        ("digits", 3.0, "digits should be a whole number"),
+        ("training.hidden_size", "128", "hidden_size should be a whole number"),
+        ("training.cell", "transformer", "training.cell should be one of"),
+        ("command", ["python", "train.py"], "command should be text"),
+        ("training.sampling", {"nested": "object"}, "training should map setting names to plain values"),
+    ],
+)
 def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, value, words):
     folder = edit_info(copy_of_bundled(tmp_path), mangle(key, value))
     with pytest.raises(ModelFolderError) as refused:
@@ -125,20 +131,23 @@ def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, 
     assert message.startswith("hostile/addition.json") and words in message and "\n" not in message
 
 
-@pytest.mark.parametrize("file, text, words", [
-    ("addition.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ("validation.json", "[[1, 2], [3, " + "9" * 5000 + "]]", "cannot read"),
-    ("validation.json", "[[1, 2], [3, 99999999999999999999999]]", "pairs of whole numbers"),
-    ("validation.json", "[[1.5, 2], [3, 4]]", "pairs of whole numbers"),
-    ("validation.json", "[[1, 2, 3]]", "pairs of whole numbers"),
-    ("validation.json", "[]", "pairs of whole numbers"),
-    ("validation.json", "[[1, NaN]]", "NaN is not a number"),
-    ("history.json", '{"epoch": 1}', "should be a list of per-epoch records"),
-    ("history.json", '[{"epoch": "one"}]', "epoch should be a whole number"),
-    ("history.json", '[{"epoch": 1, "loss": "low"}]', "loss should be a number"),
-    ("addition.json", " " * 1_000_001, "more than a model folder's"),
-    ("model.weights.h5", "not an HDF5 file", "cannot read hostile/model.weights.h5"),
-])
+@pytest.mark.parametrize(
+    "file, text, words",
+    [
+        ("addition.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("validation.json", "[[1, 2], [3, " + "9" * 5000 + "]]", "cannot read"),
+        ("validation.json", "[[1, 2], [3, 99999999999999999999999]]", "pairs of whole numbers"),
+        ("validation.json", "[[1.5, 2], [3, 4]]", "pairs of whole numbers"),
+        ("validation.json", "[[1, 2, 3]]", "pairs of whole numbers"),
+        ("validation.json", "[]", "pairs of whole numbers"),
+        ("validation.json", "[[1, NaN]]", "NaN is not a number"),
+        ("history.json", '{"epoch": 1}', "should be a list of per-epoch records"),
+        ("history.json", '[{"epoch": "one"}]', "epoch should be a whole number"),
+        ("history.json", '[{"epoch": 1, "loss": "low"}]', "loss should be a number"),
+        ("addition.json", " " * 1_000_001, "more than a model folder's"),
+        ("model.weights.h5", "not an HDF5 file", "cannot read hostile/model.weights.h5"),
+    ],
+)
 def test_broken_folder_files_are_refused_in_one_line(tmp_path, file, text, words):
     folder = copy_of_bundled(tmp_path)
     (folder / file).write_text(text)
@@ -150,8 +159,9 @@ def test_broken_folder_files_are_refused_in_one_line(tmp_path, file, text, words
 
 def test_text_from_the_folder_is_shown_as_text_not_markup(tmp_path):
     attack = "x` ![pixel](https://evil.example/p.png) [win](https://evil.example) <img src=x onerror=alert(1)> `"
-    folder = edit_info(copy_of_bundled(tmp_path), lambda info: (info.update(command=attack),
-                                                              info["training"].update(sampling=attack)))
+    folder = edit_info(
+        copy_of_bundled(tmp_path), lambda info: (info.update(command=attack), info["training"].update(sampling=attack))
+    )
     shown = views.describe_model(load_model_folder(folder))
     for markup in ("`", "](", "<img", "https://", "evil.example"):
         assert markup not in shown
@@ -197,13 +207,16 @@ def test_a_named_folder_is_labelled_by_its_name_not_the_server_path(tmp_path):
     assert str(tmp_path) not in str(unknown.value)
 
 
-@pytest.mark.parametrize("spec, revision, words", [
-    ("me/addition", "../../etc", "is not a Hub branch, tag or commit"),
-    ("me/addition", "/abs/path", "is not a Hub branch, tag or commit"),
-    ("./runs/addtion", None, "is not a model folder (no such directory)"),
-    ("/no/such/folder", None, "is not a model folder (no such directory)"),
-    ("not a repo", None, "neither a model folder nor a Hugging Face repo id"),
-])
+@pytest.mark.parametrize(
+    "spec, revision, words",
+    [
+        ("me/addition", "../../etc", "is not a Hub branch, tag or commit"),
+        ("me/addition", "/abs/path", "is not a Hub branch, tag or commit"),
+        ("./runs/addtion", None, "is not a model folder (no such directory)"),
+        ("/no/such/folder", None, "is not a model folder (no such directory)"),
+        ("not a repo", None, "neither a model folder nor a Hugging Face repo id"),
+    ],
+)
 def test_hub_names_and_revisions_are_checked_before_any_download(spec, revision, words, monkeypatch):
     from addition import hub
 

@@ -6,15 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
 from addition.hub import build_model_card, push_folder
-
-from tests.helpers import MODELS_FOLDER
-
-from tests.helpers import ROOT, start_app, stop_app
+from tests.helpers import MODELS_FOLDER, ROOT, start_app, stop_app
 
 FAKE_TOKEN = "hf_" + "TestTokenThatMustNeverLeak" * 2
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -33,8 +29,11 @@ class RecordingHubApi:
         return f"https://huggingface.co/{repo_id}"
 
     def upload_folder(self, repo_id, folder_path, commit_message=None, **kwargs):
-        files = {str(path.relative_to(folder_path)): path.read_bytes()
-                 for path in sorted(Path(folder_path).rglob("*")) if path.is_file()}
+        files = {
+            str(path.relative_to(folder_path)): path.read_bytes()
+            for path in sorted(Path(folder_path).rglob("*"))
+            if path.is_file()
+        }
         self.calls.append(("upload_folder", {"repo_id": repo_id, "files": files, "message": commit_message}))
 
 
@@ -52,8 +51,15 @@ def test_push_uploads_the_folder_and_a_card_in_one_commit(tiny_model):
     assert [name for name, _ in api.calls] == ["create_repo", "upload_folder"]
     assert api.calls[0][1] == {"repo_id": "me/addition-tiny", "private": True, "exist_ok": True}
     files = api.calls[1][1]["files"]
-    assert {"config.json", "metadata.json", "model.weights.h5", "addition.json", "validation.json",
-            "history.json", "README.md"} <= set(files)
+    assert {
+        "config.json",
+        "metadata.json",
+        "model.weights.h5",
+        "addition.json",
+        "validation.json",
+        "history.json",
+        "README.md",
+    } <= set(files)
     for name, content in files.items():
         if name != "README.md":
             assert content == (folder / name).read_bytes()
@@ -90,7 +96,6 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
 
 
 def test_model_cards_of_the_bundled_models_fit_their_digits():
-    from tests.helpers import ROOT
 
     two = str(build_model_card(MODELS_FOLDER / "addition-2digit", "me/addition-lstm-2digit"))
     recorded = json.loads((MODELS_FOLDER / "addition-2digit" / "addition.json").read_text())
@@ -140,14 +145,22 @@ def offline_env(cache, home):
 def run_python(code, env, timeout=120):
     import os
 
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_loading_by_repo_id_uses_the_cache_offline(tiny_model, pushed_cache, tmp_path):
     result, _ = tiny_model
-    code = ("import json; from addition.loading import load_model; m = load_model('me/addition-tiny'); "
-            "print(json.dumps([m.source, m.predictor.answers([(12, 34), (99, 1), (50, 50)])]))")
+    code = (
+        "import json; from addition.loading import load_model; m = load_model('me/addition-tiny'); "
+        "print(json.dumps([m.source, m.predictor.answers([(12, 34), (99, 1), (50, 50)])]))"
+    )
     done = run_python(code, offline_env(pushed_cache, tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     import json
@@ -160,25 +173,28 @@ def test_loading_by_repo_id_uses_the_cache_offline(tiny_model, pushed_cache, tmp
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
-def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_local_model(tiny_model, pushed_cache,
-                                                                                        tmp_path, backend):
+def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_local_model(
+    tiny_model, pushed_cache, tmp_path, backend
+):
     import re
 
     result, folder = tiny_model
     card = str(build_model_card(folder, "me/addition-tiny"))
     snippet = re.search(r'```python\n(import os\nos.environ\["KERAS_BACKEND"\].*?)```', card, re.S).group(1)
     pairs = [[12, 34], [99, 1], [50, 50]]
-    check = (f"\nfrom addition.codec import Codec\ncodec = Codec(digits=2, reverse=True, reverse_answer=True)\n"
-             f"print(codec.decode_answers(model.predict_on_batch(codec.encode_questions({pairs})).argmax(-1)))\n"
-             f"print(keras.backend.backend())")
+    check = (
+        f"\nfrom addition.codec import Codec\ncodec = Codec(digits=2, reverse=True, reverse_answer=True)\n"
+        f"print(codec.decode_answers(model.predict_on_batch(codec.encode_questions({pairs})).argmax(-1)))\n"
+        f"print(keras.backend.backend())"
+    )
     assert 'os.environ["KERAS_BACKEND"] = "tensorflow"' in snippet
     snippet = snippet.replace('"tensorflow"', f'"{backend}"')
     done = run_python(snippet + check, offline_env(pushed_cache, tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     answers, used = done.stdout.strip().splitlines()[-2:]
-    from addition.model import Predictor
-
     import ast
+
+    from addition.model import Predictor
 
     assert ast.literal_eval(answers) == Predictor(result.model, result.codec).answers(pairs) and used == backend
 
@@ -189,8 +205,9 @@ def test_app_loads_a_hub_repo_and_answers_like_the_local_model(tiny_model, pushe
     from addition.model import Predictor
 
     result, _ = tiny_model
-    process, url = start_app(["--model", "me/addition-tiny"], env=offline_env(pushed_cache, tmp_path),
-                             log_path=tmp_path / "app.log")
+    process, url = start_app(
+        ["--model", "me/addition-tiny"], env=offline_env(pushed_cache, tmp_path), log_path=tmp_path / "app.log"
+    )
     try:
         client = Client(url, verbose=False)
         for a, b in [(12, 34), (99, 99), (7, 0)]:
@@ -202,9 +219,14 @@ def test_app_loads_a_hub_repo_and_answers_like_the_local_model(tiny_model, pushe
 
 
 def test_an_unreachable_uncached_repo_is_a_one_line_error(tmp_path):
-    done = subprocess.run([sys.executable, "app.py", "--model", "me/not-cached"], cwd=ROOT,
-                          env={**__import__("os").environ, **offline_env(tmp_path / "empty", tmp_path)},
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "app.py", "--model", "me/not-cached"],
+        cwd=ROOT,
+        env={**__import__("os").environ, **offline_env(tmp_path / "empty", tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert "me/not-cached" in last and "no usable copy is cached" in last
@@ -215,8 +237,14 @@ def test_push_without_a_token_fails_before_training(tmp_path):
 
     env = {**os.environ, "HF_HOME": str(tmp_path), "HF_TOKEN": ""}
     env.pop("HF_TOKEN")
-    done = subprocess.run([sys.executable, "train.py", "--push-to-hub", "me/x", "--output", str(tmp_path / "m")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "train.py", "--push-to-hub", "me/x", "--output", str(tmp_path / "m")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "needs a Hugging Face token" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "m").exists() and "epoch" not in done.stdout
@@ -230,8 +258,24 @@ def test_train_push_to_hub_never_shows_the_token(tmp_path, monkeypatch, capsys, 
     monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
     monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
     output = tmp_path / "pushed"
-    train.main(["--digits", "2", "--training-size", "1000", "--epochs", "1", "--quiet", "--output", str(output),
-                "--whole-space-sample", "100", "--push-to-hub", "me/addition-cli", "--private"])
+    train.main(
+        [
+            "--digits",
+            "2",
+            "--training-size",
+            "1000",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--output",
+            str(output),
+            "--whole-space-sample",
+            "100",
+            "--push-to-hub",
+            "me/addition-cli",
+            "--private",
+        ]
+    )
     printed = capsys.readouterr()
     api = RecordingHubApi.last
     assert api.token == FAKE_TOKEN  # Handed to the client, and nowhere else:

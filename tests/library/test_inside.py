@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from addition import Codec, inside
-from demo import inside_views
 from addition.data import sample_whole_space
 from addition.model import build_model
+from demo import inside_views
 
 SUMS = 40  # Random sums per grid test: each is a batch of up to 54 variants.
 
@@ -32,16 +32,22 @@ def untrained():
     """Tiny untrained GRU and SimpleRNN models, two decoder layers, each codec orientation
     (and each way of padding the operands)."""
     keras.utils.set_random_seed(0)
-    return [(build_model(codec, hidden_size=16, num_layers=2, cell=cell), codec)
-            for cell, codec in (("gru", Codec(digits=2, reverse=True, reverse_answer=True, zero_pad=True)),
-                                ("simplernn", Codec(digits=2, reverse=False, reverse_answer=False, zero_pad=False)))]
+    return [
+        (build_model(codec, hidden_size=16, num_layers=2, cell=cell), codec)
+        for cell, codec in (
+            ("gru", Codec(digits=2, reverse=True, reverse_answer=True, zero_pad=True)),
+            ("simplernn", Codec(digits=2, reverse=False, reverse_answer=False, zero_pad=False)),
+        )
+    ]
 
 
 def test_the_bundled_models_counterfactual_grid_is_additions_own_wherever_it_is_right(bundled):
     model, codec = bundled.model, bundled.codec
     for a, b in random_sums(codec.digits):
         seen = inside.look(model, codec, a, b)
-        right = codec.decode_answers(seen.variant_answers) == [codec.answer_string(int(x + y)) for x, y in seen.variants]
+        right = codec.decode_answers(seen.variant_answers) == [
+            codec.answer_string(int(x + y)) for x, y in seen.variants
+        ]
         assert right, f"the bundled model should be right on every variant of {a}+{b}"
         network, oracle = inside.model_counterfactual(codec, seen), inside.oracle_counterfactual(codec, a, b)
         np.testing.assert_array_equal(network, oracle, err_msg=f"{a}+{b}")
@@ -77,8 +83,11 @@ def test_each_typed_column_points_at_its_character_in_what_the_model_reads(rever
         # Zero-padded, the leading zeros the model reads are columns too: 007+890.
         shown_a, shown_b = (f"{a:03d}", f"{b:03d}") if zero_pad else (str(a), str(b))
         assert [read[column["position"]] for column in columns] == list(f"{shown_a}+{shown_b}")
-        assert [column["place"] for column in columns] == [*range(len(shown_a) - 1, -1, -1), None,
-                                                           *range(len(shown_b) - 1, -1, -1)]
+        assert [column["place"] for column in columns] == [
+            *range(len(shown_a) - 1, -1, -1),
+            None,
+            *range(len(shown_b) - 1, -1, -1),
+        ]
         variants, changed = inside.digit_variants(codec, a, b)
         assert len(variants) == 9 * len(shown_a + shown_b)  # Every digit read, each to the other nine.
         for (x, y), index in zip(variants.tolist(), changed.tolist()):
@@ -122,7 +131,10 @@ def test_the_attribution_grid_is_gradient_times_input_with_reading_order_rows(bu
 
 
 def check_states_against_keras(model, codec, pairs):
-    encoder, decoders = model.get_layer("encoder"), [layer for layer in model.layers if layer.name.startswith("decoder_")]
+    encoder, decoders = (
+        model.get_layer("encoder"),
+        [layer for layer in model.layers if layer.name.startswith("decoder_")],
+    )
     questions = codec.encode_questions(pairs)
     for (a, b), question in zip(pairs, questions):
         seen = inside.look(model, codec, a, b)
@@ -232,8 +244,9 @@ def test_grid_tables_escape_labels_and_mark_disagreements():
 
 def test_the_probe_frame_sets_accuracy_beside_its_baseline():
     frame = inside_views.probe_frame({"places": ["tens"], "accuracy": [0.9], "baseline": [0.6]})
-    assert frame.to_dict("records") == [{"carry into": "tens", "probe accuracy %": 90.0,
-                                         "majority baseline %": 60.0, "gain (points)": 30.0}]
+    assert frame.to_dict("records") == [
+        {"carry into": "tens", "probe accuracy %": 90.0, "majority baseline %": 60.0, "gain (points)": 30.0}
+    ]
     assert inside_views.probe_frame(None).empty
 
 
@@ -246,6 +259,8 @@ def test_decoder_units_are_listed_by_how_closely_they_follow_the_carry(bundled):
     (decoder,) = explained["states"]["decoder"]
     order = decoder["order"]
     assert sorted(order) == list(range(len(decoder["values"])))  # Every unit, once.
-    strength = {unit: abs(r) for layer, unit, r in zip(ranking.layers, ranking.units, ranking.correlations) if layer == 0}
+    strength = {
+        unit: abs(r) for layer, unit, r in zip(ranking.layers, ranking.units, ranking.correlations) if layer == 0
+    }
     assert [strength[unit] for unit in order] == sorted(strength.values(), reverse=True)
-    assert order[:len(explained["carry_units"])] == [unit["unit"] for unit in explained["carry_units"]]
+    assert order[: len(explained["carry_units"])] == [unit["unit"] for unit in explained["carry_units"]]

@@ -18,8 +18,9 @@ def copy_of(folder, tmp_path):
 
 
 def save_again(result, folder):
-    return save_model_folder(folder, result.model, result.codec, {"note": "second"}, result.validation_pairs,
-                             result.history)
+    return save_model_folder(
+        folder, result.model, result.codec, {"note": "second"}, result.validation_pairs, result.history
+    )
 
 
 def test_a_failed_save_leaves_the_previous_folder_intact(tiny_model, tmp_path, monkeypatch):
@@ -177,8 +178,13 @@ def test_killing_a_save_half_way_leaves_the_previous_folder_intact(tiny_model, t
 
     target = copy_of(tiny_model[1], tmp_path)
     before = {path.name: path.read_bytes() for path in target.iterdir() if path.is_file()}
-    process = subprocess.Popen([sys.executable, "-c", KILL_DURING_SAVE, str(tiny_model[1]), str(target)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_DURING_SAVE, str(tiny_model[1]), str(target)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert process.stdout.readline().startswith("wrote addition.json")  # Mid-save, Keras's files written.
         process.send_signal(signal.SIGKILL)

@@ -12,8 +12,9 @@ from tests.helpers import MODELS_FOLDER, ROOT
 
 
 def run_train(*args, timeout=120):
-    return subprocess.run([sys.executable, "train.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "train.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_python_train_py_runs_the_dataclass_defaults():
@@ -31,9 +32,21 @@ def test_every_setting_is_a_flag_that_overrides_it():
             value = choices[field.name]
             args = [flag, value]
         else:
-            value = {"digits": 4, "training_size": 3000, "validation_fraction": 0.2, "short_sums": 7,
-                     "hidden_size": 16, "num_layers": 2, "epochs": 3, "batch_size": 64, "learning_rate": 0.01,
-                     "warmup_fraction": 0.0, "clipnorm": 2.0, "target_accuracy": 0.5, "random_seed": 9}[field.name]
+            value = {
+                "digits": 4,
+                "training_size": 3000,
+                "validation_fraction": 0.2,
+                "short_sums": 7,
+                "hidden_size": 16,
+                "num_layers": 2,
+                "epochs": 3,
+                "batch_size": 64,
+                "learning_rate": 0.01,
+                "warmup_fraction": 0.0,
+                "clipnorm": 2.0,
+                "target_accuracy": 0.5,
+                "random_seed": 9,
+            }[field.name]
             args = [flag, str(value)]
             if field.name == "warmup_fraction":
                 args += ["--schedule", "cosine"]
@@ -61,12 +74,15 @@ def test_help_shows_every_default_as_it_runs():
     assert "(default: 1.0)" in clipnorm_help and "(0: no clipping)" in clipnorm_help
 
 
-@pytest.mark.parametrize("output, words", [
-    ("/proc/addition-model", "cannot write the model folder"),
-    (str(MODELS_FOLDER / "addition-2digit"), "is a bundled model: pass --overwrite to replace it"),
-    ("README.md", "is a file, not a folder"),
-    ("tests", "is a folder with other files in it"),
-])
+@pytest.mark.parametrize(
+    "output, words",
+    [
+        ("/proc/addition-model", "cannot write the model folder"),
+        (str(MODELS_FOLDER / "addition-2digit"), "is a bundled model: pass --overwrite to replace it"),
+        ("README.md", "is a file, not a folder"),
+        ("tests", "is a folder with other files in it"),
+    ],
+)
 def test_an_unusable_output_is_refused_before_any_training(output, words):
     done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "1", "--output", output, timeout=60)
     assert done.returncode == 2 and words in done.stderr
@@ -82,10 +98,13 @@ def test_like_reruns_a_folders_recorded_settings_and_flags_still_override_them(t
     assert train.parse_arguments(["--like", str(folder), "--epochs", "9"])[1].epochs == 9
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--like", "/no/such/folder"], "not a model folder"),
-    (["--like", "tests", "--recipe", "keras-io"], "not allowed with argument"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--like", "/no/such/folder"], "not a model folder"),
+        (["--like", "tests", "--recipe", "keras-io"], "not allowed with argument"),
+    ],
+)
 def test_like_refuses_what_it_cannot_rerun_in_one_line(args, words, capsys):
     with pytest.raises(SystemExit) as stopped:
         train.parse_arguments(args)

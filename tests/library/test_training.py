@@ -1,17 +1,15 @@
 import json
-import sys
 
 import keras
 import numpy as np
 import pytest
 
 from addition.codec import Codec
-from addition.config import RECIPES, KERAS_IO_RECIPE, TrainConfig
-from addition.model import Predictor, build_model
+from addition.config import KERAS_IO_RECIPE, RECIPES, TrainConfig
 from addition.loading import load_model_folder
+from addition.model import Predictor, build_model
 from addition.training import compile_model, prepare_data
-
-from tests.helpers import ROOT, TINY_CONFIG
+from tests.helpers import TINY_CONFIG
 
 
 def test_a_tiny_fit_lowers_the_validation_loss(tiny_model):
@@ -22,8 +20,9 @@ def test_a_tiny_fit_lowers_the_validation_loss(tiny_model):
     untrained = build_model(data.codec, config.hidden_size, config.num_layers, config.unroll)
     compile_model(untrained, config, steps_per_epoch=1)
     codec = data.codec
-    before = untrained.evaluate(codec.encode_questions(data.validation_pairs),
-                                codec.encode_answers(data.validation_pairs), verbose=0)[0]
+    before = untrained.evaluate(
+        codec.encode_questions(data.validation_pairs), codec.encode_answers(data.validation_pairs), verbose=0
+    )[0]
     after = result.history[-1]["val_loss"]
     assert after < 0.9 * before
 
@@ -35,7 +34,8 @@ def test_validation_loss_and_accuracy_are_what_keras_would_report(tiny_model):
     codec, pairs = result.codec, result.validation_pairs
     compile_model(result.model, result.config, steps_per_epoch=1)
     keras_loss, keras_accuracy = result.model.evaluate(
-        codec.encode_questions(pairs), codec.encode_answers(pairs), verbose=0)
+        codec.encode_questions(pairs), codec.encode_answers(pairs), verbose=0
+    )
     best = result.history[result.best_epoch - 1]
     assert best["val_loss"] == pytest.approx(keras_loss, rel=1e-3)
     assert best["val_accuracy"] == pytest.approx(keras_accuracy, abs=1e-6)
@@ -59,8 +59,9 @@ def test_saved_folder_loads_back_with_identical_predictions(tiny_model):
     np.testing.assert_allclose(loaded.predictor.probabilities(pairs), original, rtol=1e-5, atol=1e-6)
     # Keras alone reads the folder too (the layout hf:// repos use).
     plain = keras.saving.load_model(str(folder))
-    np.testing.assert_allclose(plain.predict_on_batch(result.codec.encode_questions(pairs)), original,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        plain.predict_on_batch(result.codec.encode_questions(pairs)), original, rtol=1e-5, atol=1e-6
+    )
     assert loaded.codec == result.codec
     np.testing.assert_array_equal(loaded.validation_pairs, result.validation_pairs)
     assert len(loaded.history) == TINY_CONFIG["epochs"]
@@ -98,7 +99,11 @@ def test_exact_match_is_checked_against_the_oracle(tiny_model):
 def test_the_keras_io_recipe_is_the_keras_io_example():
     assert KERAS_IO_RECIPE.training_size == 50_000 and KERAS_IO_RECIPE.batch_size == 32
     assert KERAS_IO_RECIPE.epochs == 30 and KERAS_IO_RECIPE.learning_rate == 1e-3
-    assert KERAS_IO_RECIPE.sampling == "keras-io" and KERAS_IO_RECIPE.hidden_size == 128 and KERAS_IO_RECIPE.num_layers == 1
+    assert (
+        KERAS_IO_RECIPE.sampling == "keras-io"
+        and KERAS_IO_RECIPE.hidden_size == 128
+        and KERAS_IO_RECIPE.num_layers == 1
+    )
     assert RECIPES["keras-io"] is KERAS_IO_RECIPE and RECIPES["ours"] == TrainConfig()
 
 
@@ -112,8 +117,9 @@ def test_train_builds_and_trains_the_model_inside_the_strategy_it_is_given(monke
     strategy = tf.distribute.MirroredStrategy(devices=["/cpu:0"])
     monkeypatch.setattr(training, "distribution_strategy", lambda: strategy)
     result = training.train(TrainConfig().replace(**{**TINY_CONFIG, "training_size": 600, "epochs": 1}))
-    assert result.model.weights and all(strategy.extended.variable_created_in_scope(weight.value)
-                                        for weight in result.model.weights)
+    assert result.model.weights and all(
+        strategy.extended.variable_created_in_scope(weight.value) for weight in result.model.weights
+    )
     assert np.isfinite(result.history[0]["loss"])
 
 
@@ -125,8 +131,9 @@ def test_the_best_epoch_is_what_train_returns_even_when_later_weights_are_ruined
             if epoch + 1 == 3:
                 self.model.set_weights([np.zeros_like(w) for w in self.model.get_weights()])
 
-    result = train(TrainConfig().replace(**{**TINY_CONFIG, "training_size": 600, "epochs": 3}),
-                   callbacks=[RuinTheLastEpoch()])
+    result = train(
+        TrainConfig().replace(**{**TINY_CONFIG, "training_size": 600, "epochs": 3}), callbacks=[RuinTheLastEpoch()]
+    )
     best = result.history[result.best_epoch - 1]
     assert result.validation["loss"] == pytest.approx(best["val_loss"], rel=1e-4)
     assert result.validation["exact_match"] == best["val_exact_match"]
@@ -144,8 +151,11 @@ def test_extra_callbacks_see_every_epoch_after_its_record_is_made():
             seen.append((epoch + 1, len(records)))
 
     records = []
-    train(TrainConfig().replace(**{**TINY_CONFIG, "training_size": 600}), on_epoch=lambda record, samples: records.append(record),
-          callbacks=[Recorder()])
+    train(
+        TrainConfig().replace(**{**TINY_CONFIG, "training_size": 600}),
+        on_epoch=lambda record, samples: records.append(record),
+        callbacks=[Recorder()],
+    )
     assert seen == [(1, 1), (2, 2)]
 
 
@@ -157,7 +167,9 @@ def run_train(*args, capsys):
 
 def test_train_cli_writes_a_folder_both_loaders_read(tmp_path, capsys):
     output = tmp_path / "m"
-    done = run_train("--digits", "2", "--training-size", "3000", "--epochs", "2", "--output", str(output), capsys=capsys)
+    done = run_train(
+        "--digits", "2", "--training-size", "3000", "--epochs", "2", "--output", str(output), capsys=capsys
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     # Keras's bar counts the whole run although fit runs an epoch at a time.
     assert "Epoch 1/2" in done.stdout and "Epoch 2/2" in done.stdout and "Epoch 2/3" not in done.stdout
@@ -171,13 +183,15 @@ def test_train_cli_writes_a_folder_both_loaders_read(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "args, words",
-    [(["--epochs", "0"], "epochs must be at least 1"),
-     (["--digits", "1", "--training-size", "1000"], "more than the 55 distinct"),
-     (["--bogus"], "unrecognized arguments: --bogus"),
-     (["--learning-rate", "fast"], "invalid float value"),
-     (["--sampling", "sideways"], "sampling must be one of"),
-     (["--short-sums", "-5"], "short sums must be 0 or more"),
-     (["--push-to-hub", "not a repo"], "is not a Hugging Face repo id")],
+    [
+        (["--epochs", "0"], "epochs must be at least 1"),
+        (["--digits", "1", "--training-size", "1000"], "more than the 55 distinct"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--learning-rate", "fast"], "invalid float value"),
+        (["--sampling", "sideways"], "sampling must be one of"),
+        (["--short-sums", "-5"], "short sums must be 0 or more"),
+        (["--push-to-hub", "not a repo"], "is not a Hugging Face repo id"),
+    ],
 )
 def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words, capsys):
     done = run_train(*args, capsys=capsys)
@@ -259,15 +273,26 @@ def test_the_predictor_reads_the_weights_as_they_are_now():
         Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs)
     model.set_weights([w + 0.1 for w in model.get_weights()])
     for chunk_size in (512, 300):
-        np.testing.assert_allclose(Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs),
-                                   model.predict_on_batch(codec.encode_questions(pairs)), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(
+            Predictor(model, codec, chunk_size=chunk_size).probabilities(pairs),
+            model.predict_on_batch(codec.encode_questions(pairs)),
+            rtol=1e-4,
+            atol=1e-5,
+        )
 
 
 def test_the_models_defaults_are_what_train_py_trains():
     import inspect
 
-    defaults = {name: parameter.default for name, parameter in inspect.signature(build_model).parameters.items()
-                if parameter.default is not inspect.Parameter.empty}
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(build_model).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
     config = TrainConfig()
-    assert defaults == {"hidden_size": config.hidden_size, "num_layers": config.num_layers, "unroll": config.unroll,
-                        "cell": config.cell}
+    assert defaults == {
+        "hidden_size": config.hidden_size,
+        "num_layers": config.num_layers,
+        "unroll": config.unroll,
+        "cell": config.cell,
+    }

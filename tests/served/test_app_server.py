@@ -6,9 +6,7 @@ import sys
 import pytest
 from gradio_client import Client
 
-from tests.helpers import MODELS_FOLDER
-
-from tests.helpers import ROOT
+from tests.helpers import MODELS_FOLDER, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +37,7 @@ def test_sample_returns_marked_validation_rows(client):
         a, b = map(int, question.split("+"))
         assert int(true_answer) == a + b
         assert mark == ("☑" if model_answer == str(a + b) else "☒")
-    assert f"/7 correct" in score
+    assert "/7 correct" in score
 
 
 @pytest.mark.parametrize("count", [1000, 0, -5])
@@ -51,8 +49,8 @@ def test_sample_refuses_a_bad_count_and_keeps_serving(client, count):
 
 
 def test_every_bundled_model_answers_through_the_api(client):
-    from demo.models import bundled_entries
     from addition.loading import load_model_folder
+    from demo.models import bundled_entries
 
     entries = bundled_entries(MODELS_FOLDER)
     assert [entry.label for entry in entries] == ["2 digits", "3 digits", "4 digits", "5 digits"]
@@ -91,7 +89,7 @@ def test_errors_are_said_once_in_plain_text(client):
     assert "'‹b›12‹/b›+‹img src=x›' is not a sum" in message and "<" not in message and "&" not in message
     with pytest.raises(Exception) as refused:
         client.predict("1+1", "it's <b>", api_name="/add")
-    assert "There is no model called \"it's ‹b›\"" in str(refused.value) and "&#" not in str(refused.value)
+    assert 'There is no model called "it\'s ‹b›"' in str(refused.value) and "&#" not in str(refused.value)
     with pytest.raises(Exception) as refused:
         client.predict("1+1", None, api_name="/add")
     assert "There is no model called None" in str(refused.value) and "'There" not in str(refused.value)
@@ -105,10 +103,20 @@ def test_nothing_the_app_does_not_use_is_open(app_url):
         urllib.request.urlopen(app_url + "monitoring/summary", timeout=10)
     assert closed.value.code in (403, 404)
     boundary = "x" * 16
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.bin\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"0" * 100_000 + f"\r\n--{boundary}--\r\n".encode()
-    upload = urllib.request.Request(app_url + "gradio_api/upload", data=body, method="POST",
-                                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.bin"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + b"0" * 100_000
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    upload = urllib.request.Request(
+        app_url + "gradio_api/upload",
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:  # The app takes no files.
         urllib.request.urlopen(upload, timeout=10)
     assert refused.value.code == 413
@@ -126,11 +134,13 @@ def test_no_server_path_in_the_page_or_the_api_description(app_url, client):
 
 @pytest.mark.parametrize(
     "args, words",
-    [(["--model", "/no/such/folder"], "/no/such/folder is not a model folder (no such directory)"),
-     (["--model", "no such thing"], "neither a model folder nor a Hugging Face repo id"),
-     (["--model", "me/repo", "--revision", "../../etc"], "is not a Hub branch, tag or commit"),
-     (["--port", "eighty"], "invalid int value"),
-     (["--bogus"], "unrecognized arguments")],
+    [
+        (["--model", "/no/such/folder"], "/no/such/folder is not a model folder (no such directory)"),
+        (["--model", "no such thing"], "neither a model folder nor a Hugging Face repo id"),
+        (["--model", "me/repo", "--revision", "../../etc"], "is not a Hub branch, tag or commit"),
+        (["--port", "eighty"], "invalid int value"),
+        (["--bogus"], "unrecognized arguments"),
+    ],
 )
 def test_app_start_up_errors_are_one_line(args, words, capsys):
     # In-process: main() with these arguments, as `python app.py ARGS` runs it (the bad ones stop
@@ -147,8 +157,10 @@ def test_app_start_up_errors_are_one_line(args, words, capsys):
 
 
 def test_help_and_flag_errors_answer_before_tensorflow_or_gradio_load():
-    code = ("import runpy, sys\nsys.argv = ['app.py', '--help']\ntry:\n    runpy.run_path('app.py', run_name='__main__')\n"
-            "except SystemExit:\n    pass\nprint('loaded:', 'tensorflow' in sys.modules, 'gradio' in sys.modules)")
+    code = (
+        "import runpy, sys\nsys.argv = ['app.py', '--help']\ntry:\n    runpy.run_path('app.py', run_name='__main__')\n"
+        "except SystemExit:\n    pass\nprint('loaded:', 'tensorflow' in sys.modules, 'gradio' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "--port PORT" in done.stdout and "GRADIO_SERVER_PORT" in done.stdout
     assert "loaded: False False" in done.stdout

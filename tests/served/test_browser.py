@@ -10,10 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from addition import CHECK
-from tests.helpers import MODELS_FOLDER
 from addition.loading import load_model_folder
-
-from tests.helpers import ROOT
+from tests.helpers import MODELS_FOLDER, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 1400}
@@ -29,8 +27,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -177,8 +182,10 @@ def test_on_a_desktop_the_insight_tab_fits_the_width(browser, app_url):
 
 def set_training(page, questions: int, epochs: int) -> None:
     """On the Train tab: type the number of training questions and epochs, as a visitor does."""
-    for field, value in ((page.get_by_label("Training questions"), questions),
-                         (page.locator("#epochs-setting input[type=number]"), epochs)):
+    for field, value in (
+        (page.get_by_label("Training questions"), questions),
+        (page.locator("#epochs-setting input[type=number]"), epochs),
+    ):
         field.fill(str(value))
         field.press("Tab")
 
@@ -293,7 +300,9 @@ def test_a_visitor_can_press_an_example_the_moment_the_page_shows(browser, app_u
         page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = 1000")).wait_for(timeout=60_000)
         answered = time.perf_counter() - started
         with capsys.disabled():  # The README's figures (they vary with the machine: no bound here).
-            print(f"\n{viewport['width']} px: examples visible after {shown:.2f} s, first answer after {answered:.2f} s")
+            print(
+                f"\n{viewport['width']} px: examples visible after {shown:.2f} s, first answer after {answered:.2f} s"
+            )
     finally:
         page.close()
 
@@ -322,7 +331,8 @@ def test_a_shared_link_opens_its_sum_and_model_and_a_hostile_one_is_ignored(brow
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_there_is_nothing_wrong(
-        browser, app_url, viewport):
+    browser, app_url, viewport
+):
     page = open_page(browser, app_url, viewport)
     try:
         page.get_by_role("tab", name="How it learns").click()
@@ -331,8 +341,9 @@ def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_t
         curves = page.locator("#accuracy-curves svg").filter(has_text="Whole answers right per epoch").first
         # The x axis: every epoch once, in order (a numeric axis would tick 1 1.5 2 as "1 2 2").
         x_axis = curves.locator("g.role-axis[aria-label^='X-axis']")
-        expect(x_axis).to_have_attribute("aria-label", re.compile(f"discrete scale with {epochs} values"),
-                                         timeout=30_000)
+        expect(x_axis).to_have_attribute(
+            "aria-label", re.compile(f"discrete scale with {epochs} values"), timeout=30_000
+        )
         ticks = [text.strip() for text in x_axis.locator("g.role-axis-label text").all_text_contents()]
         assert ticks == [str(epoch) for epoch in range(1, epochs + 1)]
         frame = page.locator("#accuracy-curves").bounding_box()

@@ -3,7 +3,6 @@
 in test_app_service.py sends /train calls beside the sums.)"""
 
 
-
 def test_6_concurrent_users_are_all_answered_correctly(app_url):
     from benchmarks.load_test import run
 

@@ -6,12 +6,14 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import MODELS_FOLDER
+from tests.helpers import MODELS_FOLDER, ROOT
 
-from tests.helpers import ROOT
-
-PRIVATE_FILES = [ROOT / "app.py", MODELS_FOLDER / "addition-3digit" / "model.weights.h5",
-                 MODELS_FOLDER / "addition-3digit" / "validation.json", "/etc/passwd"]
+PRIVATE_FILES = [
+    ROOT / "app.py",
+    MODELS_FOLDER / "addition-3digit" / "model.weights.h5",
+    MODELS_FOLDER / "addition-3digit" / "validation.json",
+    "/etc/passwd",
+]
 
 
 def status_of(url):

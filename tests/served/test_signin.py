@@ -13,13 +13,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers import ROOT, start_app, stop_app
+from tests.served.test_browser import browser, set_training  # noqa: F401 (the module's headless chromium)
 from tests.standins.hub_server import HubStandIn
 from tests.standins.oidc_provider import OpenIDProvider
-from tests.served.test_browser import browser, set_training  # noqa: F401 (the module's headless chromium)
 
 REPO = "my-adder"
-HUB_CALLS = ["GET /api/whoami-v2", "POST /api/repos/create", "POST /api/validate-yaml",
-             f"POST /api/models/visitor/{REPO}/preupload/main", f"POST /api/models/visitor/{REPO}/commit/main"]
+HUB_CALLS = [
+    "GET /api/whoami-v2",
+    "POST /api/repos/create",
+    "POST /api/validate-yaml",
+    f"POST /api/models/visitor/{REPO}/preupload/main",
+    f"POST /api/models/visitor/{REPO}/commit/main",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +34,19 @@ def space(tmp_path_factory):
     client_id, client_secret = "stand-in-client", secrets.token_urlsafe(16)
     provider = OpenIDProvider(client_id, client_secret)
     hub = HubStandIn(provider.user_for)
-    env = {"SYSTEM": "spaces", "SPACE_ID": "me/addition-demo", "OAUTH_CLIENT_ID": client_id,
-           "OAUTH_CLIENT_SECRET": client_secret, "OAUTH_SCOPES": "openid profile contribute-repos",
-           "OPENID_PROVIDER_URL": provider.url, "HF_ENDPOINT": hub.url, "HF_HOME": str(folder / "hf-home"),
-           "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_TEMP_DIR": str(folder / "gradio"),
-           "ADDITION_TRAIN_SECONDS": "120"}
+    env = {
+        "SYSTEM": "spaces",
+        "SPACE_ID": "me/addition-demo",
+        "OAUTH_CLIENT_ID": client_id,
+        "OAUTH_CLIENT_SECRET": client_secret,
+        "OAUTH_SCOPES": "openid profile contribute-repos",
+        "OPENID_PROVIDER_URL": provider.url,
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": str(folder / "hf-home"),
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "GRADIO_TEMP_DIR": str(folder / "gradio"),
+        "ADDITION_TRAIN_SECONDS": "120",
+    }
     try:
         # SPACE_HOST would send the sign-in back to https://SPACE_HOST; no token but the visitor's.
         with pytest.MonkeyPatch.context() as unset:
@@ -148,7 +161,10 @@ def test_the_token_is_in_no_log_and_no_file(space, published):
     issued = space["provider"].issued[0].encode()
     written = [path for path in space["folder"].rglob("*") if path.is_file()]
     # The working tree too: anything the app wrote there since it started.
-    written += [path for path in ROOT.rglob("*") if path.is_file() and ".git" not in path.parts
-                and path.stat().st_mtime >= space["started"]]
+    written += [
+        path
+        for path in ROOT.rglob("*")
+        if path.is_file() and ".git" not in path.parts and path.stat().st_mtime >= space["started"]
+    ]
     assert (space["folder"] / "app.log") in written
     assert [path for path in written if issued in path.read_bytes()] == []

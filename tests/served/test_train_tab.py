@@ -16,8 +16,7 @@ from gradio_client import Client
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
 from benchmarks import running_trainers
-
-from tests.helpers import ROOT, start_app, stop_app
+from tests.helpers import start_app, stop_app
 from tests.standins.scripted import wait_until
 
 FAKE_TOKEN = "hf_" + "VisitorTokenThatMustNeverLeak" * 2
@@ -30,9 +29,11 @@ def server(tmp_path_factory):
     record = folder / "hub.jsonl"
     log = folder / "app.log"
     cache = folder / "gradio"  # Where the app keeps its visitors' folders: GRADIO_TEMP_DIR/addition-lstm-PID.
-    process, url = start_app(env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120",
-                                  "GRADIO_TEMP_DIR": str(cache)}, log_path=log,
-                             command=[sys.executable, "-c", "import tests.standins.hub_standin as s; s.run_app()"])
+    process, url = start_app(
+        env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120", "GRADIO_TEMP_DIR": str(cache)},
+        log_path=log,
+        command=[sys.executable, "-c", "import tests.standins.hub_standin as s; s.run_app()"],
+    )
     SERVER[:] = [process, cache / f"addition-lstm-{process.pid}"]
     yield url, record, log
     stop_app(process)
@@ -146,7 +147,6 @@ def test_publish_uses_the_visitors_token_for_their_own_model_only(server, traine
     assert FAKE_TOKEN not in record.read_text() and FAKE_TOKEN not in log.read_text()
 
 
-
 def test_publishing_without_signing_in_sends_nothing(server):
     url, record, _ = server
     before = record.read_text().splitlines() if record.exists() else []
@@ -182,7 +182,9 @@ def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_pa
     assert code == 0 and "all 10,000 sums" in out
     # Its answers are Keras's own, and the app gave the same in the session that trained it.
     pairs = np.array([[12, 34], [99, 1], [5, 5]])
-    keras_answers = loaded.codec.decode_answers(loaded.model.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1))
+    keras_answers = loaded.codec.decode_answers(
+        loaded.model.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(-1)
+    )
     for (a, b), expected in zip(pairs.tolist(), keras_answers):
         _, _, details = client.predict(f"{a}+{b}", model=final_result(updates)["model"], api_name="/add")
         assert details["model_answer"] == expected.strip()

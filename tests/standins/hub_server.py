@@ -37,8 +37,13 @@ class HubStandIn:
         if user is None:
             return 401, {"error": "Invalid credentials in Authorization header"}
         if (request["method"], request["path"]) == ("GET", "/api/whoami-v2"):
-            return 200, {"type": "user", "name": user, "fullname": "A Visitor", "orgs": [],
-                         "auth": {"type": "oauth", "accessToken": {"role": "write"}}}
+            return 200, {
+                "type": "user",
+                "name": user,
+                "fullname": "A Visitor",
+                "orgs": [],
+                "auth": {"type": "oauth", "accessToken": {"role": "write"}},
+            }
         if (request["method"], request["path"]) == ("POST", "/api/repos/create"):
             return self.create_repo(user, json.loads(request["body"]))
         if (request["method"], request["path"]) == ("POST", "/api/validate-yaml"):
@@ -52,8 +57,9 @@ class HubStandIn:
                 return 403, {"error": "You don't have the rights to write to this repo"}
             if match["action"] == "preupload":
                 files = json.loads(request["body"])["files"]
-                return 200, {"files": [{"path": file["path"], "uploadMode": "regular", "shouldIgnore": False}
-                                       for file in files]}
+                return 200, {
+                    "files": [{"path": file["path"], "uploadMode": "regular", "shouldIgnore": False} for file in files]
+                }
             return self.commit(repo_id, request["body"])
         return 404, {"error": f"{request['method']} {request['path']} is not in the stand-in"}
 

@@ -27,8 +27,11 @@ class RecordingHubApi:
         return f"https://huggingface.co/{repo_id}"
 
     def upload_folder(self, repo_id, folder_path, commit_message=None, **kwargs):
-        files = {str(path.relative_to(folder_path)): path.read_bytes().decode("latin-1")
-                 for path in sorted(Path(folder_path).rglob("*")) if path.is_file()}
+        files = {
+            str(path.relative_to(folder_path)): path.read_bytes().decode("latin-1")
+            for path in sorted(Path(folder_path).rglob("*"))
+            if path.is_file()
+        }
         self._record("upload_folder", repo_id=repo_id, files=files)
 
 

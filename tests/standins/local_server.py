@@ -16,8 +16,13 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         parsed = urllib.parse.urlsplit(self.path)
-        request = {"method": self.command, "path": parsed.path, "query": dict(urllib.parse.parse_qsl(parsed.query)),
-                   "headers": self.headers, "body": self.rfile.read(length) if length else b""}
+        request = {
+            "method": self.command,
+            "path": parsed.path,
+            "query": dict(urllib.parse.parse_qsl(parsed.query)),
+            "headers": self.headers,
+            "body": self.rfile.read(length) if length else b"",
+        }
         status, body, *headers = self.server.owner.answer(request)
         payload = json.dumps(body).encode() if body is not None else b""
         self.send_response(status)
@@ -51,4 +56,4 @@ def stop(server: ThreadingHTTPServer) -> None:
 def bearer(request) -> str | None:
     """The token of an ``Authorization: Bearer ...`` header, if any."""
     value = request["headers"].get("Authorization") or ""
-    return value[len("Bearer "):] if value.startswith("Bearer ") else None
+    return value[len("Bearer ") :] if value.startswith("Bearer ") else None

@@ -34,23 +34,40 @@ class OpenIDProvider:
         return self.username if token in self.issued else None
 
     def claims(self) -> dict:
-        return {"sub": "0123456789abcdef01234567", "name": "A Visitor", "preferred_username": self.username,
-                "profile": f"https://huggingface.co/{self.username}", "picture": "", "website": ""}
+        return {
+            "sub": "0123456789abcdef01234567",
+            "name": "A Visitor",
+            "preferred_username": self.username,
+            "profile": f"https://huggingface.co/{self.username}",
+            "picture": "",
+            "website": "",
+        }
 
     def answer(self, request):
         self.requests.append((request["method"], request["path"]))
-        route = {"/.well-known/openid-configuration": self.discovery, "/oauth/authorize": self.authorize,
-                 "/oauth/token": self.token, "/oauth/userinfo": self.userinfo, "/oauth/jwks": self.jwks}
+        route = {
+            "/.well-known/openid-configuration": self.discovery,
+            "/oauth/authorize": self.authorize,
+            "/oauth/token": self.token,
+            "/oauth/userinfo": self.userinfo,
+            "/oauth/jwks": self.jwks,
+        }
         handler = route.get(request["path"])
         return handler(request) if handler else (404, {"error": "not_found"})
 
     def discovery(self, request):
-        return 200, {"issuer": self.url, "authorization_endpoint": f"{self.url}/oauth/authorize",
-                     "token_endpoint": f"{self.url}/oauth/token", "userinfo_endpoint": f"{self.url}/oauth/userinfo",
-                     "jwks_uri": f"{self.url}/oauth/jwks", "response_types_supported": ["code"],
-                     "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
-                     "scopes_supported": ["openid", "profile", "email", "contribute-repos"],
-                     "token_endpoint_auth_methods_supported": ["client_secret_basic"]}
+        return 200, {
+            "issuer": self.url,
+            "authorization_endpoint": f"{self.url}/oauth/authorize",
+            "token_endpoint": f"{self.url}/oauth/token",
+            "userinfo_endpoint": f"{self.url}/oauth/userinfo",
+            "jwks_uri": f"{self.url}/oauth/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "profile", "email", "contribute-repos"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        }
 
     def authorize(self, request):
         """Approves at once (the visitor said yes) and sends the browser back with a code."""
@@ -73,18 +90,34 @@ class OpenIDProvider:
             return 401, {"error": "invalid_client"}
         form = dict(urllib.parse.parse_qsl(request["body"].decode()))
         grant = self.codes.pop(form.get("code", ""), None)
-        if form.get("grant_type") != "authorization_code" or grant is None or form.get("redirect_uri") != grant["redirect_uri"]:
+        if (
+            form.get("grant_type") != "authorization_code"
+            or grant is None
+            or form.get("redirect_uri") != grant["redirect_uri"]
+        ):
             return 400, {"error": "invalid_grant"}
         access_token = "hf_oauth_" + secrets.token_urlsafe(24)
         self.issued.append(access_token)
         now = int(time.time())
         digest = hashlib.sha256(access_token.encode()).digest()
-        id_claims = {**self.claims(), "iss": self.url, "aud": self.client_id, "iat": now, "exp": now + 3600,
-                     "auth_time": now, "nonce": grant["nonce"],
-                     "at_hash": base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()}
+        id_claims = {
+            **self.claims(),
+            "iss": self.url,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 3600,
+            "auth_time": now,
+            "nonce": grant["nonce"],
+            "at_hash": base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode(),
+        }
         id_token = jwt.encode({"alg": "RS256", "kid": "stand-in"}, id_claims, self.key)
-        return 200, {"access_token": access_token, "token_type": "bearer", "expires_in": 3600,
-                     "scope": grant["scope"], "id_token": id_token}
+        return 200, {
+            "access_token": access_token,
+            "token_type": "bearer",
+            "expires_in": 3600,
+            "scope": grant["scope"],
+            "id_token": id_token,
+        }
 
     def userinfo(self, request):
         if self.user_for(local_server.bearer(request)) is None:

@@ -26,25 +26,42 @@ class ScriptedRun:
 
     def _play(self):
         watch = [[12, 34], [99, 1]]
-        self.events.put({"event": "started", "watch": watch, "epochs": self.config.epochs, "steps": 10,
-                         "questions_per_epoch": 1000})
+        self.events.put(
+            {"event": "started", "watch": watch, "epochs": self.config.epochs, "steps": 10, "questions_per_epoch": 1000}
+        )
         epochs_run = 0
         for epoch in range(1, self.config.epochs + 1):
             if self.killed.wait(self.epoch_seconds):
                 return  # Ended from outside: no "done", as when the process is killed.
             epochs_run = epoch
             last = epoch == self.config.epochs
-            record = {"epoch": epoch, "loss": 1.0 / epoch, "accuracy": 0.5, "exact_match": 0.1 * last,
-                      "val_loss": 1.0 / epoch, "val_accuracy": 0.5, "val_exact_match": 0.1 * last}
+            record = {
+                "epoch": epoch,
+                "loss": 1.0 / epoch,
+                "accuracy": 0.5,
+                "exact_match": 0.1 * last,
+                "val_loss": 1.0 / epoch,
+                "val_accuracy": 0.5,
+                "val_exact_match": 0.1 * last,
+            }
             answers = [str(a + b) if last else "1" for a, b in watch]
             self.events.put({"event": "epoch", "record": record, "watch_answers": answers})
             if self.stopped.is_set():
                 break
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(self.model_folder, self.folder)
-        self.events.put({"event": "done", "folder": str(self.folder), "best_epoch": epochs_run,
-                         "epochs_run": epochs_run, "seconds": 0.1, "validation_exact_match": 0.1,
-                         "stopped": self.stopped.is_set(), "capped": False})
+        self.events.put(
+            {
+                "event": "done",
+                "folder": str(self.folder),
+                "best_epoch": epochs_run,
+                "epochs_run": epochs_run,
+                "seconds": 0.1,
+                "validation_exact_match": 0.1,
+                "stopped": self.stopped.is_set(),
+                "capped": False,
+            }
+        )
 
     def stop(self):
         self.stopped.set()
@@ -71,14 +88,13 @@ class ScriptedStarts:
         return run
 
 
-def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, total=60, max_waiting=4,
-                gone_after=3.0):
+def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, total=60, max_waiting=4, gone_after=3.0):
     """The app's parts with scripted runs, a workspace of the test's own (inside Gradio's cache
     folder, as the app's is) and small limits."""
-    from tests.helpers import MODELS_FOLDER
     from demo.layout import Parts
     from demo.models import Catalog, Models, SessionModels, bundled_entries
     from demo.training_queue import TrainingQueue
+    from tests.helpers import MODELS_FOLDER
 
     starts = ScriptedStarts(model_folder, epoch_seconds)
     visitors = SessionModels(per_session=per_session, total=total)
