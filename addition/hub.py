@@ -150,7 +150,8 @@ A sequence-to-sequence LSTM that reads a sum such as `535+61` one character at a
 the answer `596` one character at a time. It adds two whole numbers of up to {digits} digits.
 
 ## Results on held-out questions
-- Whole-answer accuracy (every character right): **{validation["exact_match"]:.2%}** on {validation["count"]:,} validation questions
+- Whole-answer accuracy (every character right): **{validation["exact_match"]:.2%}** on {validation["count"]:,}
+  validation questions
 - Per-character accuracy (what Keras's `accuracy` reports): {validation["per_character"]:.2%}
 {whole_line}
 | carries | questions | whole-answer accuracy |

@@ -159,8 +159,9 @@ def should_depend(codec: Codec, a: int, b: int) -> np.ndarray:
     How the oracle relates: a change can only reach place k along this chain, so the oracle
     is non-zero only where this mask is true (for right-aligned answers). The converse fails:
     in 12+30 the units decide the tens' carry, yet no digit put in place of the 2 makes x+0
-    carry, so the oracle is 0 there while the mask is true. Written left-aligned (not ``reverse_answer``) the answer moves when its length
-    changes; padding rows then get the next place up's mask, and the oracle is the exact truth.
+    carry, so the oracle is 0 there while the mask is true. Written left-aligned (not
+    ``reverse_answer``) the answer moves when its length changes; padding rows then get the next
+    place up's mask, and the oracle is the exact truth.
     """
     column_sums = [a // 10**place % 10 + b // 10**place % 10 for place in range(codec.answer_length)]
     places = answer_places(codec, a + b)

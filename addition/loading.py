@@ -22,8 +22,8 @@ from .config import CELLS, TrainConfig
 from .errors import first_line, quoted
 from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, ModelFolderError
 
-# Far above what train.py writes (addition.json ~3 KB, history.json ~10 KB, validation.json
-# ~1 MB for 55,000 pairs): a larger file is not ours, and is not read into memory.
+# Far above what train.py writes for the largest models it trains: a larger file is not ours,
+# and is not read into memory.
 MAX_BYTES = {
     INFO_FILE: 1_000_000,
     HISTORY_FILE: 2_000_000,
@@ -153,8 +153,9 @@ def _load_network(folder: Path, name: str, codec: Codec, settings: dict):
         settings.get("cell", TRAINING_ADDED["cell"]),
     )
     if _network(model) != _network(described):
+        cell = settings.get("cell", TRAINING_ADDED["cell"])
         raise ModelFolderError(
-            f"{name}/config.json is not the network {INFO_FILE} describes (a {settings.get('cell', TRAINING_ADDED['cell'])} "
+            f"{name}/config.json is not the network {INFO_FILE} describes (a {cell} "
             f"encoder of {settings['hidden_size']} units, a RepeatVector, {settings['num_layers']} decoder "
             f"layer(s) and a softmax over {codec.vocabulary_size} characters for {codec.digits} digits)"
         )

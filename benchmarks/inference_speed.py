@@ -91,7 +91,8 @@ def main(argv=None):
         f"(best: {best_click})"
     )
     print(
-        f"app path vs the best plain Keras, mistakes search: {seconds[best_search][search] / seconds[app][search]:.2f}x "
+        "app path vs the best plain Keras, mistakes search: "
+        f"{seconds[best_search][search] / seconds[app][search]:.2f}x "
         f"(best: {best_search})"
     )
 

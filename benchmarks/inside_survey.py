@@ -1,4 +1,5 @@
-"""What "Inside the network" shows across the bundled models: the figures in docs/lab-notebook.md ("Inside the network").
+"""What "Inside the network" shows across the bundled models: the figures in docs/lab-notebook.md
+("Inside the network").
 
     python -m benchmarks.inside_survey            # every bundled model, 200 random sums each
     python -m benchmarks.inside_survey --quick    # 20 sums each (a smoke test)

@@ -114,7 +114,8 @@ def main(argv=None):
         results.append(run_recipe(name, overrides, count, check_pairs))
     print()
     print(
-        f"| recipe | wall | to 99% (val) | to 99.9% (val) | val whole-answer | whole space ({'all ' if count >= 10 ** (2 * digits) else ''}{count:,} sums) | wrong |"
+        "| recipe | wall | to 99% (val) | to 99.9% (val) | val whole-answer | "
+        f"whole space ({'all ' if count >= 10 ** (2 * digits) else ''}{count:,} sums) | wrong |"
     )
     print("|---|---|---|---|---|---|---|")
     for r in results:
@@ -138,7 +139,8 @@ def main(argv=None):
         matched = next((at for at, accuracy in fast["timeline"] if accuracy >= seed["validation"]), None)
         if matched:
             print(
-                f"ours reaches the keras-io recipe's final validation accuracy ({seed['validation']:.2%}) after {matched:.0f} s: "
+                f"ours reaches the keras-io recipe's final validation accuracy ({seed['validation']:.2%}) "
+                f"after {matched:.0f} s: "
                 f"keras-io wall / that = {seed['wall'] / matched:.2f}x"
             )
         # And on sums from the whole space: the first epoch whose model beats the keras-io recipe's final model.
@@ -155,7 +157,8 @@ def main(argv=None):
             epoch, at = better
             print(
                 f"ours beats the keras-io recipe's final model on {checked} ({fast['checks'][epoch - 1]:.3%} against "
-                f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: keras-io wall / that = {seed['wall'] / at:.2f}x"
+                f"{seed['final_check']:.3%}) after epoch {epoch}, {at:.0f} s: "
+                f"keras-io wall / that = {seed['wall'] / at:.2f}x"
             )
         else:
             print(f"ours never beats the keras-io recipe's final model on {checked} ({seed['final_check']:.3%})")

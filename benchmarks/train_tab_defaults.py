@@ -101,7 +101,8 @@ def main(argv=None):
         )
     before, now = results["keras-io recipe"], results["the tab's defaults"]
     print(
-        f"training time, keras-io recipe / the tab's defaults: {before['training_seconds'] / now['training_seconds']:.2f}x; "
+        "training time, keras-io recipe / the tab's defaults: "
+        f"{before['training_seconds'] / now['training_seconds']:.2f}x; "
         f"start to saved folder: {before['seconds'] / now['seconds']:.2f}x"
     )
 

@@ -110,7 +110,8 @@ class AddTab:
             Args:
                 a: The first number: a whole number from 0 to the model's largest operand (999 for "3 digits").
                 b: The second number, within the same limit.
-                model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (its largest operand length).
+                model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (its
+                    largest operand length).
             Returns:
                 JSON text: answer (the network's answer), correct (whether it equals a + b),
                 true_answer, confidence (the network's probability of its whole answer, 0 to 1), model.

@@ -28,7 +28,8 @@ class TrainTab:
             "Pick the settings, press **Train**, and watch a network go from nonsense to addition: the "
             "curves grow and the held-out sums below turn from ☒ to ☑. The defaults train in about 10 seconds "
             "on 2 CPU cores (plus a few to start). "
-            f"One training runs at a time for everyone, the others waiting in line (at most {self.training_queue.max_waiting}), "
+            "One training runs at a time for everyone, the others waiting in line "
+            f"(at most {self.training_queue.max_waiting}), "
             f"each for at most {plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
             f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
             f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused."
@@ -76,8 +77,8 @@ class TrainTab:
                 "Sign in, pick your model in the Model menu, name the repo, and publish: it goes to your "
                 "account with its model card."
                 if parts.on_a_space
-                else "Signing in works when this app runs as a Hugging Face Space. Here, download the zip, unzip it and run "
-                "`python push_to_hub.py FOLDER you/REPO`, or call the `/publish` endpoint with your token."
+                else "Signing in works when this app runs as a Hugging Face Space. Here, download the zip, unzip it "
+                "and run `python push_to_hub.py FOLDER you/REPO`, or call the `/publish` endpoint with your token."
             )
         )
         with gr.Row():

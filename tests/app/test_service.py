@@ -86,7 +86,7 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
         jobs.append(client.submit(**LONG, api_name="/train"))
         assert wait_until(lambda: len(parts.training_queue.tickets()) == len(jobs))
     for place, job in enumerate(jobs[1:], start=1):
-        assert wait_until(lambda: any(f"number {place} in line" in status for status in statuses(job)))
+        assert wait_until(lambda place=place, job=job: any(f"number {place} in line" in line for line in statuses(job)))
     assert len(set(run_folders(workspace)) - kept) == 1  # Only the run under way has a folder.
     with pytest.raises(Exception, match="The line is full: 4 trainings are already waiting"):
         clients[5].predict(**SMALL, api_name="/train")
@@ -101,7 +101,10 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
     order = [run.config for run in parts.starts.runs[-2:]]
     assert order == [order[0], order[0]]
     for client, job in [(clients[1], jobs[1]), (clients[3], jobs[3]), (clients[4], jobs[4])]:
-        assert wait_until(lambda: parts.training_queue.ticket_of(client.session_hash).state == "running", timeout=30)
+        session = client.session_hash
+        assert wait_until(
+            lambda session=session: parts.training_queue.ticket_of(session).state == "running", timeout=30
+        )
         client.predict(api_name="/stop_training")
         assert "Stopped" in list(job)[-1][0]
     assert not parts.training_queue.tickets()

@@ -71,7 +71,7 @@ def test_requirements_pin_every_package():
         line = line.split("#")[0].strip()
         if line:
             assert "==" in line, line
-    assert pinned("tensorflow") and pinned("keras") and pinned("huggingface-hub")
+    assert pinned("tensorflow-cpu") and pinned("keras") and pinned("huggingface-hub")
 
 
 def test_the_bundled_models_are_small_and_complete():

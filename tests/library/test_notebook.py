@@ -1,0 +1,43 @@
+"""The tutorial notebook: its .ipynb is its readable .py source converted, it uses only the
+library's public API, and it runs top to bottom to a good 2-digit adder, as a reader runs it."""
+
+import ast
+import re
+
+import jupytext
+import nbformat
+
+from tests.helpers import ROOT
+
+SOURCE, NOTEBOOK = ROOT / "notebooks" / "tutorial.py", ROOT / "notebooks" / "tutorial.ipynb"
+
+
+def cells(notebook):
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
+def test_the_notebook_is_its_py_source_converted():
+    assert cells(nbformat.read(NOTEBOOK, as_version=4)) == cells(jupytext.read(SOURCE))
+
+
+def test_the_notebook_uses_only_the_librarys_public_api():
+    import addition
+
+    for node in ast.walk(ast.parse(SOURCE.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("addition"):
+            assert node.module == "addition", f"from {node.module} import ...: not the public API"
+            assert {alias.name for alias in node.names} <= set(addition.__all__)
+
+
+def test_the_notebook_runs_top_to_bottom_to_a_good_2_digit_adder():
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(SOURCE)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    printed = "\n".join(output.get("text", "") for output in outputs)
+    shown = "\n".join(str(output.get("data", {}).get("text/plain", "")) for output in outputs)
+    score = re.search(r"whole answers: ([\d.]+)% of all 10,000 sums \((\d+) wrong\)", printed)
+    assert score and float(score.group(1)) >= 99.0, printed[-2000:]
+    assert "Total params" in printed + shown and "epoch 11:" in printed
+    assert shown.count("☑") + shown.count("☒") == 10  # The marked held-out table.
