@@ -30,29 +30,28 @@ def app_url(tmp_path_factory):
     stop_app(process)
 
 
-# The fast tier (`python -m pytest -m "not slow"`) leaves out what trains a model, starts the app,
-# drives a browser or runs a script in a new interpreter: everything else runs in under a minute.
+# The fast tier (`scripts/test --fast`) leaves out what trains a model, starts the app, drives a
+# browser or runs a script in a new interpreter: every launched server and browser (tests/served),
+# and these.
 SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client", "stage"}
 SLOW_MODULES = {
     "test_benchmarks",
     "test_bundled_model",
-    "test_load",
+    "test_hostile_folders",
+    "test_notebook",
+    "test_package",
+    "test_service",
     "test_train_cli",
     "test_training",
-    "test_hostile_folders",
-    "test_security",
-    "test_train_tab",
-    "test_browser",
-    "test_app_server",
-    "test_service",
-    "test_signin",
 }
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
+        module = item.module.__name__
         if (
             SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
-            or item.module.__name__.split(".")[-1] in SLOW_MODULES
+            or module.startswith("tests.served.")
+            or module.split(".")[-1] in SLOW_MODULES
         ):
             item.add_marker(pytest.mark.slow)
