@@ -241,9 +241,10 @@ def train_and_save(
     verbose: int = 0,
     on_epoch=None,
     callbacks=(),
+    data: PreparedData | None = None,
 ):
     """Returns (TrainResult, saved folder, a printable summary)."""
-    result = train(config, verbose=verbose, on_epoch=on_epoch, callbacks=callbacks)
+    result = train(config, verbose=verbose, on_epoch=on_epoch, data=data, callbacks=callbacks)
     metrics = {
         "validation": result.validation,
         "best_epoch": result.best_epoch,
@@ -252,7 +253,8 @@ def train_and_save(
     }
     if whole_space_sample:
         pairs, exhaustive = whole_space_or_sample(config.digits, whole_space_sample, WHOLE_SPACE_SEED)
-        whole = score(Predictor(result.model, result.codec), pairs)
+        # The monitor's forward pass, already traced: no compile for one scoring.
+        whole = score(Predictor(result.model, result.codec, xla=False), pairs)
         metrics["whole_space_sample"] = {
             "count": whole["count"],
             "exhaustive": exhaustive,

@@ -10,6 +10,8 @@ import statistics
 import time
 from pathlib import Path
 
+from demo.worker import READY_NAME, TRAINING_NAME
+
 
 def cpu_model() -> str:
     """The processor's name, printed beside every timing."""
@@ -32,15 +34,35 @@ def median_seconds(function, items) -> float:
     return statistics.median(timings)
 
 
-def running_trainers() -> list[int]:
-    """The ids of the training processes alive on this machine (Linux's /proc)."""
+def running_trainers(parent: int | None = None) -> list[int]:
+    """The ids of the training workers training on this machine (Linux's /proc), or of those
+    the process ``parent`` started."""
+    return workers_named(TRAINING_NAME, parent)
+
+
+def ready_workers(parent: int | None = None) -> list[int]:
+    """The ids of the training workers waiting for a run."""
+    return workers_named(READY_NAME, parent)
+
+
+def workers_named(name: str, parent: int | None = None) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    if b"demo.worker" in cmdline.read():
+                with open(f"/proc/{entry}/comm") as comm, open(f"/proc/{entry}/stat") as stat:
+                    ours = parent is None or int(stat.read().rsplit(")", 1)[1].split()[1]) == parent
+                    if comm.read().strip() == name and ours:
                         found.append(int(entry))
-            except OSError:
+            except (OSError, ValueError, IndexError):
                 continue
     return found
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ import numpy as np
 from addition.codec import MAX_QUESTION_CHARS, VOCABULARY
 
 from . import views
-from .callbacks import answering, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, session_of
 from .models import Models
 
 
@@ -50,7 +50,7 @@ def page(loaded, label: str, question: str = "") -> AddPage:
 class AddTab:
     """The tab's components, built inside the page's ``gr.Tab``, with their handlers."""
 
-    def __init__(self, models: Models, model_choice: gr.Dropdown, first: AddPage | None = None):
+    def __init__(self, models: Models, model_choice: gr.Dropdown, fair_share: FairShare, first: AddPage | None = None):
         first = first or AddPage()
         with gr.Row():
             with gr.Column(scale=3):
@@ -95,7 +95,8 @@ class AddTab:
 
         @answering
         def sample(count, model: str = models.default, request: gr.Request = None):
-            return views.sample_validation(models.get(model, session_of(request)), count, np.random.default_rng())
+            with fair_share.turn(request, "a sample of questions"):
+                return views.sample_validation(models.get(model, session_of(request)), count, np.random.default_rng())
 
         @answering
         def show_example(index, model_label, request: gr.Request = None):
@@ -148,6 +149,8 @@ class AddTab:
             outputs=[self.score, self.samples],
             api_name="sample",
             preprocess=False,
+            concurrency_id=EXPENSIVE,  # Up to a hundred questions: not in the sums' way.
+            concurrency_limit=1,
         )
         self.examples.click(
             show_example, inputs=[self.examples, model_choice], outputs=self.question, api_visibility="private"

@@ -4,14 +4,65 @@ anyone still reads a streamed event."""
 from __future__ import annotations
 
 import functools
+import threading
+from collections import Counter
+from contextlib import contextmanager
 
 import gradio as gr
 
+from .training_queue import Visitor
+
 UNREAD_LIMIT = 5  # Updates left unread that mean nobody is reading (a training sends one a second).
+EXPENSIVE = "expensive"  # Gradio's concurrency group of the calls that cost more than a sum.
 
 
 def session_of(request) -> str | None:
     return getattr(request, "session_hash", None)
+
+
+def visitor_of(request, profile=None, behind_proxy: bool = False) -> Visitor:
+    """Who is asking: their page, their Hugging Face account when signed in, and their network
+    address: behind a Space's proxy, the one the proxy appends to X-Forwarded-For (what a client
+    writes there itself comes before it, and is never trusted), else the connection's own."""
+    address = None
+    if request is not None:
+        if behind_proxy:
+            address = (request.headers.get("x-forwarded-for") or "").split(",")[-1].strip() or None
+        client = getattr(request, "client", None)
+        address = address or getattr(client, "host", None)
+    return Visitor(session_of(request), getattr(profile, "username", None), address)
+
+
+class FairShare:
+    """Expensive calls in flight: one per page, ``per_address`` per network address, so that one
+    caller's script cannot fill the group the sums share the machine with, while a classroom
+    behind one router still gets several at once."""
+
+    def __init__(self, per_address: int = 4, behind_proxy: bool = False):
+        self.per_address, self.behind_proxy = per_address, behind_proxy
+        self._in_flight: Counter = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def turn(self, request, what: str):
+        """Holds a place for one call of ``what`` (words: "a look inside"), or ``ValueError``."""
+        visitor = visitor_of(request, behind_proxy=self.behind_proxy)
+        keys = [("session", visitor.session), ("address", visitor.address)]
+        with self._lock:
+            if self._in_flight[keys[0]]:
+                raise ValueError(f"You already have {what} under way: wait for it to finish, then ask again.")
+            if visitor.address and self._in_flight[keys[1]] >= self.per_address:
+                raise ValueError(
+                    f"{self.per_address} calls like this from your network address are already under "
+                    f"way: try again in a few seconds."
+                )
+            self._in_flight.update(keys)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight.subtract(keys)
+                self._in_flight += Counter()  # Drops the keys that reached zero.
 
 
 def plain(message) -> str:
@@ -48,7 +99,3 @@ def listening(demo: gr.Blocks, request) -> bool:
     table, and ``tests/app/test_service.py`` fails the day that table changes."""
     messages = demo._queue.pending_messages_per_session.get(session_of(request))
     return messages is None or messages.qsize() <= UNREAD_LIMIT
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

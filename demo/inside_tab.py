@@ -10,7 +10,7 @@ import gradio as gr
 from addition import inside
 
 from . import inside_views, views
-from .callbacks import answering, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, session_of
 from .models import Models
 
 
@@ -27,7 +27,9 @@ def page(loaded) -> InsidePage:
 
 
 class InsideTab:
-    def __init__(self, models: Models, model_choice: gr.Dropdown, first: InsidePage | None = None):
+    def __init__(
+        self, models: Models, model_choice: gr.Dropdown, fair_share: FairShare, first: InsidePage | None = None
+    ):
         first = first or InsidePage()
         gr.Markdown(
             "How does the network add? Change one digit of the question at a time and watch which "
@@ -59,13 +61,14 @@ class InsideTab:
         other_intro = gr.Markdown(elem_id="other-intro")
         other_grid = gr.HTML(elem_id="other-grid")
 
-        def explained(question, model_label, session):
-            loaded = models.get(model_label, session)
-            return loaded, explain_for(models, loaded, model_label, session, question)
+        def explained(question, model_label, request):
+            with fair_share.turn(request, "a look inside"):
+                loaded = models.get(model_label, session_of(request))
+                return loaded, explain_for(models, loaded, model_label, session_of(request), question)
 
         @answering
         def look_inside(question, model_label, request: gr.Request = None):
-            loaded, result = explained(question, model_label, session_of(request))
+            loaded, result = explained(question, model_label, request)
             words, grids = inside_views.what_to_look_at(result), inside_views.grids_html(result)
             other_words, other_html = compare_reversal(models, loaded, question, session_of(request))
             return {
@@ -87,7 +90,7 @@ class InsideTab:
             """The network's view of one sum as JSON: each dependency grid (rows the answer's
             characters, columns the question's, both in reading order), the states, the carry
             units and the probe's accuracy per column."""
-            return explained(question, model, session_of(request))[1]
+            return explained(question, model, request)[1]
 
         outputs = [
             grids_intro,
@@ -109,6 +112,8 @@ class InsideTab:
             outputs=outputs,
             api_visibility="private",
             preprocess=False,
+            concurrency_id=EXPENSIVE,  # Many forward and backward passes: not in the sums' way.
+            concurrency_limit=1,
         )
         gr.Button(visible=False).click(
             explain,
@@ -116,6 +121,8 @@ class InsideTab:
             outputs=gr.JSON(visible=False),
             api_name="explain",
             preprocess=False,
+            concurrency_id=EXPENSIVE,
+            concurrency_limit=1,
         )
 
     @property

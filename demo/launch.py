@@ -26,7 +26,7 @@ FIRST_MODEL = MODELS_FOLDER / "addition-3digit"  # The one shown first, unless a
 STYLE = Path(__file__).with_name("style.css")
 HEAD = Path(__file__).with_name("head.html")
 IDLE_MINUTES = 30  # A visitor's trained models are freed after this long unused (or when they leave).
-MAX_WAITING = 4  # Trainings waiting for their turn, at most; past that a newcomer is asked to come back.
+WAITING_PER_TRAINER = 4  # Trainings waiting for their turn, per slot; past that a newcomer is asked to come back.
 MODELS_PER_VISITOR, MODELS_IN_ALL = 3, 60
 GONE_AFTER = 10.0  # Seconds without a reader before a visitor's training counts as abandoned.
 # Gradio 6 takes page styling at launch; the public endpoints are also MCP tools (add_numbers
@@ -65,18 +65,27 @@ def parse_arguments(argv):
     return parser.parse_args(argv)
 
 
-def default_parts(model: str | None = None, revision: str | None = None):
-    """The app's parts as `python app.py` and a Space run them. Cheap: nothing is loaded."""
-    import functools
+def trainers() -> int:
+    """How many trainings run at once: $ADDITION_TRAINERS, else one per two cores (each trains on
+    one thread, and answering sums keeps the rest)."""
+    value = os.environ.get("ADDITION_TRAINERS") or str(max(1, (os.cpu_count() or 1) // 2))
+    if not value.isdigit() or int(value) < 1:
+        fail(f"ADDITION_TRAINERS must be a whole number of at least 1, got {value[:20]!r}")
+    return int(value)
 
+
+def default_parts(model: str | None = None, revision: str | None = None):
+    """The app's parts as `python app.py` and a Space run them. Nothing is loaded; the training
+    workers start importing TensorFlow in their own processes."""
     from gradio.utils import get_upload_folder
 
     from .layout import Parts
     from .models import Catalog, Entry, Models, SessionModels, bundled_entries, entry_for
     from .training_queue import TrainingQueue
-    from .worker import start_run
+    from .worker import TrainingWorkers
 
     seconds = float(os.environ.get("ADDITION_TRAIN_SECONDS", 180))
+    on_a_space = bool(os.environ.get("SPACE_ID"))
     catalog = Catalog(
         entry_for(model, revision) if model else None, bundled_entries(MODELS_FOLDER), preferred=str(FIRST_MODEL)
     )
@@ -84,12 +93,16 @@ def default_parts(model: str | None = None, revision: str | None = None):
     # Inside Gradio's own cache folder, so that the zips are served from where they are made
     # (not copied to where freeing a model would not reach them).
     workspace = Path(get_upload_folder()) / f"addition-lstm-{os.getpid()}"
+    slots = trainers()
+    workers = TrainingWorkers(ready=slots, max_seconds=seconds)
     training_queue = TrainingQueue(
-        functools.partial(start_run, max_seconds=seconds),
+        workers.start,
         workspace,
-        max_waiting=MAX_WAITING,
+        trainers=slots,
+        max_waiting=WAITING_PER_TRAINER * slots,
         gone_after=GONE_AFTER,
         admit=visitors.check_room,
+        sign_in=on_a_space,
     )
     # Not in the menu: models the Inside tab compares with (the reading-order 3-digit one).
     illustrations = Catalog(
@@ -99,8 +112,16 @@ def default_parts(model: str | None = None, revision: str | None = None):
             for entry in bundled_entries(MODELS_FOLDER / "illustrations")
         ],
     )
+    # On a Space, visitors reach the app through its proxy; ADDITION_BEHIND_PROXY=1 says the same
+    # elsewhere (the crowd benchmark's visitors come from addresses it writes there).
+    behind_proxy = on_a_space or os.environ.get("ADDITION_BEHIND_PROXY") == "1"
     return Parts(
-        Models(catalog, visitors, illustrations), training_queue, seconds, on_a_space=bool(os.environ.get("SPACE_ID"))
+        Models(catalog, visitors, illustrations),
+        training_queue,
+        seconds,
+        on_a_space=on_a_space,
+        behind_proxy=behind_proxy,
+        workers=workers,
     )
 
 
@@ -116,6 +137,7 @@ def interrupt(signal_number, frame):
 def main(settings) -> None:
     import atexit
     import signal
+    import threading
 
     from addition.errors import ModelFolderError
 
@@ -126,9 +148,16 @@ def main(settings) -> None:
         parts.models.catalog.load_default()  # A bad --model fails here, in one line, before serving.
     except ModelFolderError as error:
         fail(str(error))
+    parts.workers.prepare()  # Each imports TensorFlow in its own process while the page is built.
     demo = build_demo(parts, first_page=True)
     # Stopped by Ctrl-C or SIGTERM (a Space restarting), the app ends its trainings and deletes
     # every visitor's files: SIGTERM is turned into the KeyboardInterrupt that launch() handles.
     atexit.register(parts.shutdown)
     signal.signal(signal.SIGTERM, interrupt)
+    if not parts.behind_proxy:
+        # A visitor is the connection's own address: uvicorn would otherwise take a local
+        # connection's X-Forwarded-For, which any local script can write, for its address.
+        os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
+    # The other models load in the background, so that no visitor's click waits for a first load.
+    threading.Thread(target=parts.models.catalog.load_all, daemon=True, name="preload-models").start()
     demo.launch(server_name=settings.host, server_port=settings.port, **LAUNCH_OPTIONS)

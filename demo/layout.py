@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import gradio as gr
 
 from . import add_tab, inside_tab, learn_tab
 from .add_tab import AddTab, shared_page
-from .callbacks import answering, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, session_of
 from .inside_tab import InsideTab
 from .learn_tab import LearnTab
 from .models import Models
@@ -25,10 +25,19 @@ class Parts:
     training_queue: TrainingQueue
     training_seconds: float  # Wall-time cap of one visitor's run.
     on_a_space: bool
+    # Behind a Space's proxy a visitor's address is the one it appends to X-Forwarded-For.
+    behind_proxy: bool = False
+    workers: object = None  # The TrainingWorkers the queue starts runs in (a stand-in's runs need none).
+    fair_share: FairShare = field(init=False)
+
+    def __post_init__(self):
+        self.fair_share = FairShare(behind_proxy=self.behind_proxy)
 
     def shutdown(self) -> None:
         """End every training and delete every visitor's files (the app is stopping)."""
         self.training_queue.shutdown()
+        if self.workers is not None:
+            self.workers.close()
         self.models.visitors.clear()
 
 
@@ -68,11 +77,11 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         )
         with gr.Tabs():
             with gr.Tab("Add"):
-                add = AddTab(models, model_choice, first and first.add)
+                add = AddTab(models, model_choice, parts.fair_share, first and first.add)
             with gr.Tab("How it learns"):
                 learn = LearnTab(models, model_choice, first and first.learn)
             with gr.Tab("Inside"):
-                inside = InsideTab(models, model_choice, first and first.inside)
+                inside = InsideTab(models, model_choice, parts.fair_share, first and first.inside)
             with gr.Tab("Train"):
                 train = TrainTab(parts, model_choice, demo)
         outputs = [*add.outputs, *learn.outputs, *inside.outputs]
@@ -99,13 +108,13 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             parts.training_queue.leave(session_of(request))
             models.visitors.forget(session_of(request))
 
-        demo.load(
-            open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice], api_visibility="private"
-        )
+        # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
+        expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
+        demo.load(open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice], **expensive)
         # The page follows the menu when the visitor picks a model, and when a training has just
         # chosen theirs (not on the first page's own choice, which already drew it).
         for event in (model_choice.input, train.trained.then):
-            event(show_page, inputs=[model_choice, add.question], outputs=outputs, api_visibility="private")
+            event(show_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
         demo.unload(leave)
     # Each answer is one short forward pass: several at once keep the queue short, and the
     # models are safe to call from several threads.

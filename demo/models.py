@@ -94,6 +94,15 @@ class Catalog:
                 self.entries = [entry for entry in self.entries if entry.label != self.default]
                 self.default = self.entries[0].label
 
+    def load_all(self) -> None:
+        """Load every model now (in the background at start), so that no visitor's pick waits
+        for a first load; one that cannot load says why when it is picked."""
+        for label in self.labels:
+            try:
+                self.get(label)
+            except ValueError:
+                continue
+
     @property
     def labels(self) -> list[str]:
         return [entry.label for entry in self.entries]
@@ -149,37 +158,56 @@ class SessionModels:
     """Models visitors trained in the app, each listed for the visitor who trained it only.
 
     A visitor keeps at most ``per_session`` (a new one replaces their own least recently
-    used); the app holds at most ``total``, and past that a new training is refused
-    (``check_room``), so that no visitor can make room by pushing out another's model. A model
-    is freed, its run folder (weights and zip) deleted, when its visitor leaves or after
-    ``idle_seconds`` unused."""
+    used); the app holds at most ``total``, one person (an account, or a network address)
+    at most ``per_person`` of them, and past either a new training is refused (``check_room``),
+    so that no visitor can make room by pushing out another's model. A model is freed, its run
+    folder (weights and zip) deleted, when its visitor leaves or after ``idle_seconds`` unused."""
 
-    def __init__(self, per_session: int = 3, total: int = 60, idle_seconds: float = 1800.0, clock=None):
+    def __init__(
+        self,
+        per_session: int = 3,
+        total: int = 60,
+        per_person: int | None = None,
+        idle_seconds: float = 1800.0,
+        clock=None,
+    ):
         import time
 
         self.per_session, self.total, self.idle_seconds = per_session, total, idle_seconds
+        self.per_person = per_person if per_person is not None else max(per_session, total // 3)
         self.clock = clock or time.monotonic
-        self._models: dict[tuple[str, str], dict] = {}  # (session, label) -> loaded, folder, used
+        self._models: dict[tuple[str, str], dict] = {}  # (session, label) -> loaded, folder, person, used
+        self._numbers: dict[str, int] = {}  # Models each session has had: "Your model 1", "2" ...
         self._lock = threading.Lock()
-        self._count = 0
 
-    def check_room(self, session: str, places_taken: int = 0) -> None:
-        """``ValueError`` in a sentence when a new model for ``session`` would not fit, with
-        ``places_taken`` trainings already under way (each will need a place)."""
+    def check_room(self, visitor, others=()) -> None:
+        """``ValueError`` in a sentence when a new model for ``visitor`` would not fit, with the
+        trainings of ``others`` (``Visitor``s) already under way, each of which will need a place."""
         with self._lock:
             self._expire()
-            if self._owned(session) >= self.per_session:
+            if self._owned(visitor.session) >= self.per_session:
                 return  # Theirs replaces their own oldest.
-            if len(self._models) + places_taken >= self.total:
+            if len(self._models) + len(others) >= self.total:
                 raise ValueError(
                     f"This app is holding {self.total} visitors' models, its limit: please try "
                     f"again later (each is freed when its visitor leaves, or after "
                     f"{self.idle_seconds / 60:.0f} minutes unused)."
                 )
+            person = visitor.person
+            held = sum(entry["person"] == person for entry in self._models.values())
+            held += sum(other.person == person for other in others)
+            if person is not None and held >= self.per_person:
+                who = "Your account holds" if visitor.account else "Your network address holds"
+                raise ValueError(
+                    f"{who} {held} of this app's {self.total} visitors' models, its fair share: "
+                    f"close a page you trained on (its models are freed), or try again later."
+                )
 
-    def add(self, session: str, loaded: LoadedModel, folder: Path, description: str) -> tuple[str, str | None]:
-        """Keep ``loaded`` (saved in ``folder``, whose parent is its run folder) for ``session``.
-        Returns (its label, e.g. "Your model 1: LSTM, 2 digits"; the label it replaced, or None)."""
+    def add(self, visitor, loaded: LoadedModel, folder: Path, description: str) -> tuple[str, str | None]:
+        """Keep ``loaded`` (saved in ``folder``, whose parent is its run folder) for ``visitor``'s
+        page. Returns (its label, e.g. "Your model 1: LSTM, 2 digits", numbered per page; the
+        label it replaced, or None)."""
+        session = visitor.session
         with self._lock:
             self._expire()
             replaced = None
@@ -189,9 +217,14 @@ class SessionModels:
                 )
                 replaced = oldest[1]
                 self._free(oldest)
-            self._count += 1
-            label = f"Your model {self._count}: {description}"
-            self._models[(session, label)] = {"loaded": loaded, "folder": Path(folder), "used": self.clock()}
+            self._numbers[session] = self._numbers.get(session, 0) + 1
+            label = f"Your model {self._numbers[session]}: {description}"
+            self._models[(session, label)] = {
+                "loaded": loaded,
+                "folder": Path(folder),
+                "person": visitor.person,
+                "used": self.clock(),
+            }
             return label, replaced
 
     def get(self, session: str | None, label: str) -> LoadedModel | None:
@@ -216,6 +249,7 @@ class SessionModels:
     def forget(self, session: str | None) -> None:
         """The visitor left: free their models."""
         with self._lock:
+            self._numbers.pop(session, None)
             for key in [key for key in self._models if key[0] == session]:
                 self._free(key)
 

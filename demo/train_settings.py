@@ -12,7 +12,7 @@ from addition import CHECK, CROSS
 from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, TrainConfig
 from addition.data import count_distinct_questions
 
-from .views import curves
+from .views import curves, plural
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,6 @@ class TrainingProgress:
     def add(self, event: dict) -> None:
         kind = event.get("event")
         if kind == "started":
-            self.started = self.clock()  # The clock starts with the training, not the queue.
             self.watch = [tuple(pair) for pair in event["watch"]]
             self.questions_per_epoch = event["questions_per_epoch"]
             self.position = (1, 0, event["steps"])
@@ -138,44 +137,49 @@ class TrainingProgress:
         elif kind == "done":
             self.result = event
 
-    def done_fraction(self) -> float:
-        epoch, step, steps = self.position
-        return min(1.0, (max(epoch - 1, 0) + step / max(steps, 1)) / self.config.epochs)
+    def epoch_seconds(self) -> float | None:
+        """How long the last finished epoch took (the first includes building the network's
+        graphs, so the latest is the better guide); None before one has finished."""
+        if not self.records:
+            return None
+        seconds = [record["seconds"] for record in self.records]
+        return seconds[-1] - (seconds[-2] if len(seconds) > 1 else 0.0)
 
     def status(self) -> str:
+        """One line on the run: starting, the epoch under way with what is known so far (an
+        estimate only once an epoch's time is), or how it ended."""
         elapsed = self.clock() - self.started
-        fraction = self.done_fraction()
         if self.result:
-            how = (
-                "stopped at the time limit"
-                if self.result.get("capped")
-                else "stopped"
-                if self.result.get("stopped")
-                else "finished"
-            )
-            return (
-                f"**{how.capitalize()}** after {self.result['epochs_run']} epoch(s), "
-                f"{self.result['seconds']:.0f} s: whole answers right on "
-                f"{self.result['validation_exact_match']:.1%} of the held-out questions (best epoch "
-                f"{self.result['best_epoch']}, kept). Your model is now in the Model menu, for you only."
-            )
+            return self._ending()
         if not self.records and self.position[1] == 0:  # Nothing trained yet.
             return f"**Starting:** generating the questions and building the network… ({elapsed:.0f} s)"
         parts = [
             f"**Epoch {min(self.position[0], self.config.epochs)} of {self.config.epochs}**",
             f"{elapsed:.0f} s elapsed",
         ]
-        if fraction > 0:
-            parts.append(f"about {elapsed / fraction - elapsed:.0f} s left")
-            parts.append(
-                f"{self.questions_per_epoch * fraction * self.config.epochs / max(elapsed, 1e-9):,.0f} questions/s"
-            )
+        per_epoch = self.epoch_seconds()
+        if per_epoch:
+            parts.append(f"about {per_epoch * (self.config.epochs - len(self.records)):.0f} s left")
+            parts.append(f"{self.questions_per_epoch / per_epoch:,.0f} questions/s")
         if self.records:
             last = self.records[-1]
             parts.append(f"held-out whole answers {last['val_exact_match']:.1%}, characters {last['val_accuracy']:.1%}")
         elif self.loss is not None:
             parts.append(f"loss {self.loss:.3f}")
         return " · ".join(parts)
+
+    def _ending(self) -> str:
+        result = self.result
+        how = (
+            "stopped at the time limit" if result.get("capped") else "stopped" if result.get("stopped") else "finished"
+        )
+        if not result["epochs_run"]:
+            return f"**{how.capitalize()}** before its first epoch ended: there is no model to keep."
+        return (
+            f"**{how.capitalize()}** after {plural(result['epochs_run'], 'epoch')}, {result['seconds']:.0f} s of "
+            f"training: whole answers right on {result['validation_exact_match']:.1%} of the held-out questions "
+            f"(best epoch {result['best_epoch']}, kept). Your model is now in the Model menu, for you only."
+        )
 
     def curves(self):
         """(accuracy %, loss) per epoch in long form, for two line plots (``views.curves``)."""

@@ -16,8 +16,9 @@ from addition.loading import load_model_folder
 
 from . import inside_views
 from . import train_settings as settings_table
-from .callbacks import answering, listening, person_error, plain, plural, session_of
+from .callbacks import answering, listening, person_error, plain, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
+from .views import plural
 
 
 class TrainTab:
@@ -26,11 +27,11 @@ class TrainTab:
         self.model_choice, self.demo = model_choice, demo
         gr.Markdown(
             "Pick the settings, press **Train**, and watch a network go from nonsense to addition: the "
-            "curves grow and the held-out sums below turn from ☒ to ☑. The defaults train in about 10 seconds "
-            "on 2 CPU cores (plus a few to start). "
-            "One training runs at a time for everyone, the others waiting in line "
-            f"(at most {self.training_queue.max_waiting}), "
-            f"each for at most {plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
+            "curves grow and the held-out sums below turn from ☒ to ☑. "
+            f"{at_once(self.training_queue.trainers)} here, the others waiting in line "
+            f"(at most {self.training_queue.max_waiting}; two at a time from one network address, so a class "
+            f"behind one router takes turns), each for at most "
+            f"{plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
             f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
             f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused."
         )
@@ -116,12 +117,13 @@ class TrainTab:
             self.publish, inputs=[model_choice, repo_name], outputs=publish_status, api_name="publish", preprocess=False
         )
 
-    def train(self, request: gr.Request = None, **settings):
+    def train(self, request: gr.Request = None, profile: gr.OAuthProfile | None = None, **settings):
         """Train a network with the visitor's settings, streaming its progress; at the end it
         joins the Model menu for this visitor only. A generator: Gradio sends each yield on."""
         try:
             config = settings_table.training_config(**settings)
-            ticket = self.training_queue.join(session_of(request), config)
+            visitor = visitor_of(request, profile, self.parts.behind_proxy)
+            ticket = self.training_queue.join(visitor, config)
         except ValueError as error:
             raise person_error(error) from None
         watching, kept = settings_table.TrainingProgress(config), False
@@ -134,11 +136,14 @@ class TrainTab:
             yield from self._follow(ticket, watching, request)
             if ticket.state == CANCELLED:
                 return
+            if not watching.result["epochs_run"]:  # Stopped before a whole epoch: nothing to keep.
+                yield {self.status: watching.status()}
+                return
             self.training_queue.touch(ticket)
             archive = zip_folder(ticket.folder, config)
             loaded = load_model_folder(ticket.folder, name="your model")
             label, replaced = self.models.visitors.add(
-                session_of(request), loaded, ticket.folder, f"{settings.get('cell', 'LSTM')}, {config.digits} digits"
+                visitor, loaded, ticket.folder, f"{settings.get('cell', 'LSTM')}, {config.digits} digits"
             )
             kept = True
         finally:
@@ -229,6 +234,10 @@ class TrainTab:
         except Exception as error:  # The Hub's errors vary (HTTP, permissions, quota): one line each.
             raise ValueError(f"Publishing to {repo_id} failed: {first_line(error)}") from None
         return f"Published to [{repo_id}](https://huggingface.co/{repo_id}) with its model card."  # A checked id.
+
+
+def at_once(trainers: int) -> str:
+    return "One training runs at once" if trainers == 1 else f"{trainers} trainings run at once"
 
 
 def setting_control(setting: settings_table.Setting):

@@ -1,14 +1,17 @@
-"""The Train tab's line: one training at a time for everyone, the others waiting in order.
+"""The queue visitors' trainings wait in: ``trainers`` run at once, the others wait in order.
 
-A public Space is open to scripts as well as to people, so the line has limits that no flood
-moves: one place per visitor (a Gradio session), at most ``max_waiting`` places waiting, past
-which a newcomer is told at once to come back later, and first come, first served (the line
-starts the next run itself the moment the slot frees; nobody races for it). A place whose
-visitor is gone (their page closed, their stream dropped, nobody reading the updates) stops
-being ``touch``ed, and a reaper thread cancels it within ``gone_after`` seconds: a waiting
-place leaves the line, a running training is ended, and its folder is deleted.
+A public Space is open to scripts as well as to people, so the queue has limits that no flood
+moves, counted per person, not per page: a visitor (``Visitor``) is their Hugging Face account
+when signed in, else their network address. One page holds at most one place, one account one,
+one network address ``per_address`` (a classroom behind one router takes turns; a script that
+opens many pages cannot take the queue), and at most ``max_waiting`` places wait, past which a
+newcomer is told at once to come back later. First come, first served: the queue starts the
+next run itself the moment a slot frees; nobody races for it. A place whose visitor is gone
+(their page closed, their stream dropped, nobody reading the updates) stops being ``touch``ed,
+and a reaper thread cancels it within ``gone_after`` seconds: a waiting place leaves the queue,
+a running training is ended, and its folder is deleted.
 
-Runs come from ``start(config, folder)`` (``demo.worker.start_run`` in the app, a
+Runs come from ``start(config, folder)`` (``demo.worker.TrainingWorkers.start`` in the app, a
 stand-in in the tests), each in a fresh temporary folder under ``workspace``.
 """
 
@@ -26,11 +29,26 @@ from pathlib import Path
 WAITING, RUNNING, ENDED, CANCELLED = "waiting", "running", "ended", "cancelled"
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """Who asks: their page (a Gradio session), their Hugging Face account when signed in, and
+    the network address they come from."""
+
+    session: str | None
+    account: str | None = None
+    address: str | None = None
+
+    @property
+    def person(self) -> str | None:
+        """What the fair share counts: the account of a signed-in visitor, else the address."""
+        return f"account:{self.account}" if self.account else (f"address:{self.address}" if self.address else None)
+
+
 @dataclass(eq=False)
 class Ticket:
     """One visitor's place: waiting, then running, then ended (or cancelled at any point)."""
 
-    session: str
+    visitor: Visitor
     config: object
     joined: float
     seen: float
@@ -43,24 +61,32 @@ class Ticket:
     kept: bool = False  # The model folder was handed over (to the session's models): not deleted.
     _changed: threading.Event = field(default_factory=threading.Event, repr=False)
 
+    @property
+    def session(self) -> str | None:
+        return self.visitor.session
+
 
 class TrainingQueue:
     def __init__(
         self,
         start,
         workspace,
+        trainers: int = 1,
         max_waiting: int = 4,
+        per_address: int = 2,
         gone_after: float = 10.0,
         typical_seconds: float = 60.0,
         admit=None,
+        sign_in: bool = False,
         clock=time.monotonic,
     ):
         self._start, self.workspace = start, Path(workspace)
-        self.max_waiting, self.gone_after = max_waiting, gone_after
-        self._admit = admit or (lambda session, places: None)  # Raises ValueError to refuse.
+        self.trainers, self.max_waiting, self.per_address = trainers, max_waiting, per_address
+        self.gone_after, self.sign_in = gone_after, sign_in
+        self._admit = admit or (lambda visitor, others: None)  # Raises ValueError to refuse.
         self.clock = clock
         self._lock = threading.RLock()
-        self._running: Ticket | None = None
+        self._running: list[Ticket] = []
         self._waiting: deque[Ticket] = deque()
         self._durations = deque([typical_seconds], maxlen=5)  # Recent runs' lengths, for estimates.
         self._reaper: threading.Thread | None = None
@@ -68,30 +94,56 @@ class TrainingQueue:
 
     # A visitor's side.
 
-    def join(self, session: str, config) -> Ticket:
-        """A place in line for ``session``, started at once when the slot is free; ``ValueError``
-        in a sentence when this visitor already has one or the line is full."""
+    def join(self, visitor: Visitor, config) -> Ticket:
+        """A place in the queue for ``visitor``, started at once when a slot is free; ``ValueError``
+        in a sentence when this visitor already has their share or the queue is full."""
         with self._lock:
             self.reap()
             if self._closed:
                 raise ValueError("The app is shutting down: try again in a minute.")
-            if any(ticket.session == session for ticket in self.tickets()):
-                raise ValueError(
-                    "You already have a training running or waiting: wait for it to end, "
-                    "or press Stop, before you start another."
-                )
-            if self._running is not None and len(self._waiting) >= self.max_waiting:
+            self._check_share(visitor)
+            if len(self._running) >= self.trainers and len(self._waiting) >= self.max_waiting:
                 raise ValueError(
                     f"The line is full: {len(self._waiting)} trainings are already waiting for "
                     f"their turn. Please try again in a few minutes."
                 )
-            self._admit(session, len(self.tickets()))
+            self._admit(visitor, [ticket.visitor for ticket in self.tickets()])
             now = self.clock()
-            ticket = Ticket(session, config, joined=now, seen=now)
+            ticket = Ticket(visitor, config, joined=now, seen=now)
             self._waiting.append(ticket)
             self._advance()
             self._start_reaper()
             return ticket
+
+    def _check_share(self, visitor: Visitor) -> None:
+        """``ValueError`` when ``visitor`` already holds their share of places (under the lock)."""
+        tickets = self.tickets()
+        if any(ticket.session == visitor.session for ticket in tickets):
+            raise ValueError(
+                "You already have a training running or waiting: wait for it to end, "
+                "or press Stop, before you start another."
+            )
+        if visitor.account:
+            if any(ticket.visitor.account == visitor.account for ticket in tickets):
+                raise ValueError(
+                    "Your account already has a training running or waiting (one at a time per "
+                    "person): wait for it to end, or press Stop on its page."
+                )
+            return  # A signed-in visitor counts as themselves, not as their address.
+        from_here = [
+            ticket
+            for ticket in tickets
+            if not ticket.visitor.account and ticket.visitor.address and ticket.visitor.address == visitor.address
+        ]
+        if visitor.address and len(from_here) >= self.per_address:
+            own_place = (
+                " Sign in with Hugging Face (the button on this tab) for a place of your own." if self.sign_in else ""
+            )
+            raise ValueError(
+                f"{len(from_here)} trainings from your network address are already running or "
+                f"waiting, its share: people on the same network (a classroom behind one router) "
+                f"take turns, so please wait for one to end.{own_place}"
+            )
 
     def touch(self, ticket: Ticket) -> None:
         """The visitor is still there (their page read the last update)."""
@@ -108,19 +160,21 @@ class TrainingQueue:
             return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
 
     def estimated_wait(self, ticket: Ticket) -> float:
-        """Seconds until ``ticket`` starts, from how long recent runs took."""
+        """Seconds until ``ticket`` starts, from how long recent runs took: each running run frees
+        its slot in what is left of a typical run, and the places ahead take the slots in turn."""
         with self._lock:
-            typical = statistics.median(self._durations)
             if ticket.state != WAITING:
                 return 0.0
-            ahead = self.place(ticket) - 1
-            running = self._running
-            left = max(typical - (self.clock() - running.started), 5.0) if running else 0.0
-            return left + ahead * typical
+            typical = statistics.median(self._durations)
+            slots = sorted(max(typical - (self.clock() - running.started), 5.0) for running in self._running)
+            slots += [0.0] * (self.trainers - len(slots))
+            for _ in range(self.place(ticket) - 1):  # Each place ahead takes the slot that frees first.
+                slots[slots.index(min(slots))] += typical
+            return min(slots)
 
     def stop(self, session: str) -> str:
-        """The visitor pressed Stop: a waiting place leaves the line, a run ends after its
-        current step (keeping its best epoch). Returns what happened, in words."""
+        """The visitor pressed Stop: a waiting place leaves the queue, a run ends after its
+        current step (keeping its best epoch, if it finished one). Returns what happened, in words."""
         with self._lock:
             ticket = self.ticket_of(session)
             if ticket is None:
@@ -130,7 +184,7 @@ class TrainingQueue:
                 return "Cancelled before it started."
             ticket.stop_requested = True
         ticket.run.stop()
-        return "Stopping after the current step; the best epoch so far is kept…"
+        return "Stopping after the current step; the best epoch so far is kept (none, before the first ends)…"
 
     def leave(self, session: str, reason: str = "You left the page, so the training was cancelled.") -> None:
         """The visitor is gone: their place, waiting or running, is cancelled."""
@@ -141,7 +195,7 @@ class TrainingQueue:
 
     def finish(self, ticket: Ticket, keep: bool = False) -> None:
         """The visitor's handler is done with ``ticket`` (however it ended): the process is
-        ended, the slot goes to the next in line, and the folder is deleted unless ``keep``."""
+        ended, the slot goes to the next in the queue, and the folder is deleted unless ``keep``."""
         with self._lock:
             ticket.kept = keep
             if ticket.state in (WAITING, RUNNING):
@@ -149,11 +203,11 @@ class TrainingQueue:
             else:
                 self._cleanup(ticket)
 
-    # The line's side.
+    # The queue's side.
 
     def tickets(self) -> list[Ticket]:
         with self._lock:
-            return ([self._running] if self._running else []) + list(self._waiting)
+            return [*self._running, *self._waiting]
 
     def ticket_of(self, session: str) -> Ticket | None:
         return next((ticket for ticket in self.tickets() if ticket.session == session), None)
@@ -177,20 +231,20 @@ class TrainingQueue:
         shutil.rmtree(self.workspace, ignore_errors=True)
 
     def _advance(self) -> None:
-        """Start the first waiting place when nothing runs (under the lock)."""
-        while self._running is None and self._waiting and not self._closed:
+        """Start the first waiting places while a slot is free (under the lock)."""
+        while len(self._running) < self.trainers and self._waiting and not self._closed:
             ticket = self._waiting.popleft()
             try:
                 self.workspace.mkdir(parents=True, exist_ok=True)
                 ticket.folder = Path(tempfile.mkdtemp(prefix="run-", dir=self.workspace)) / "model"
                 ticket.run = self._start(ticket.config, ticket.folder)
-            except Exception as error:  # A run that cannot start must not block the line.
+            except Exception as error:  # A run that cannot start must not block the queue.
                 from addition.errors import first_line
 
                 self._end(ticket, CANCELLED, f"The training could not start: {first_line(error)}")
                 continue
             ticket.state, ticket.started = RUNNING, self.clock()
-            self._running = ticket
+            self._running.append(ticket)
             ticket._changed.set()
 
     def _cancel(self, ticket: Ticket, reason: str) -> None:
@@ -198,11 +252,10 @@ class TrainingQueue:
             self._end(ticket, CANCELLED, reason)
 
     def _end(self, ticket: Ticket, state: str, reason: str) -> threading.Thread | None:
-        """Take ``ticket`` out of the line (under the lock) and end its process in the
+        """Take ``ticket`` out of the queue (under the lock) and end its process in the
         background (a process may take seconds to go); returns the thread that ends it."""
-        was_running = ticket is self._running
-        if was_running:
-            self._running = None
+        if ticket in self._running:
+            self._running.remove(ticket)
             self._durations.append(self.clock() - ticket.started)
         elif ticket in self._waiting:
             self._waiting.remove(ticket)
@@ -230,7 +283,7 @@ class TrainingQueue:
 
     def _start_reaper(self) -> None:
         if self._reaper is None:
-            self._reaper = threading.Thread(target=self._reap_forever, daemon=True, name="training-line-reaper")
+            self._reaper = threading.Thread(target=self._reap_forever, daemon=True, name="training-queue-reaper")
             self._reaper.start()
 
     def _reap_forever(self) -> None:

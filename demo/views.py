@@ -327,3 +327,7 @@ def answer_if_valid(loaded: LoadedModel, question: str) -> tuple[str, str, dict 
         return answer_question(loaded, question)
     except ValueError as error:
         return f"*{error}*", "", None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

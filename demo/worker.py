@@ -1,76 +1,133 @@
-"""Training beside the app: a run in a process of its own, reporting as it learns.
+"""Training beside the app: each run in a worker process of its own, started before it is needed.
 
-The app must keep answering sums on 2 CPU cores while a visitor trains, and TensorFlow is not
-fork-safe, so a run is a fresh interpreter (``python -m demo.worker``, as a spawn start
-would make) at lower CPU priority with TensorFlow on one thread. It drives the same
-``training.train_and_save`` as train.py and writes one JSON line per event to its stdout:
+The app must keep answering sums while visitors train, and TensorFlow is not fork-safe, so a
+worker is a fresh interpreter (a ``spawn`` start) at lower CPU priority with TensorFlow on one
+thread. Importing TensorFlow takes seconds, so ``TrainingWorkers`` starts each worker ahead:
+it imports TensorFlow, warms it up on a throwaway network and waits. A run then starts at once;
+its worker serves that one run and exits, and a fresh one is started for the next, so that
+nothing of one visitor's run (weights, random state, files) reaches another's.
 
-    {"event": "started", "watch": [[a, b], ...], "epochs": E, "questions_per_epoch": Q}
-    {"event": "progress", "epoch": e, "step": s, "steps": S, "seconds": t, "loss": l}  at most every 2 s
+A run drives the same ``training.train_and_save`` as train.py and sends its events:
+
+    {"event": "started", "watch": [[a, b], ...], "epochs": E, "steps": S, "questions_per_epoch": Q}
+    {"event": "progress", "epoch": e, "step": s, "steps": S, "loss": l}       now and then within an epoch
     {"event": "epoch", "record": {...history record...}, "watch_answers": ["12", ...], "grid": {...}}
     {"event": "done", "folder": ..., "best_epoch": b, "epochs_run": n, "seconds": t, "stopped": bool, ...}
     {"event": "error", "message": "..."}
 
-A line "stop" on its stdin (or stdin closing: the app went away) ends the run after the
-current step; the run also stops at its wall-time cap. Either way the best epoch so far is
-saved, like a finished run.
+"stop" from the app (or the app going away) ends the run after the current step; the run also
+stops at its wall-time cap. Either way the best epoch so far is saved, like a finished run;
+stopped before its first epoch ends, a run saves nothing and says so ("epochs_run": 0).
 """
 
 from __future__ import annotations
 
-import json
+import multiprocessing
 import os
 import queue
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 
-from addition.config import TrainConfig
-
 WATCHED = 10  # Held-out questions whose answers the visitor watches change, epoch after epoch.
-PROGRESS_EVERY = 2.0  # Seconds between progress lines within an epoch.
+PROGRESS_EVERY = 1.0  # Seconds between progress events within an epoch.
+THREAD_SETTINGS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
+# What a worker calls itself in the process table (Linux's /proc/PID/comm), waiting and training.
+READY_NAME, TRAINING_NAME = "addition-ready", "addition-train"
 
 
-# The child: python -m demo.worker CONFIG_JSON FOLDER MAX_SECONDS
+# The worker's side.
 
 
-def child_main(config_json: str, folder: str, max_seconds: float) -> None:
+class StoppedBeforeAnEpoch(Exception):
+    """Stop (or the time cap) came before the first epoch ended: there is no model to keep."""
+
+
+def serve_one_run(control, events) -> None:
+    """A worker process: get ready, wait for one job (``(config as JSON, folder, max_seconds)``),
+    run it, exit. ``control`` brings the job and "stop"; ``events`` takes every event."""
     os.nice(10)  # Answering sums comes first.
-    import keras
+    os.environ.update(THREAD_SETTINGS)
+    name_process(READY_NAME)
+    try:
+        warm_up()
+        events.send({"event": "ready"})
+        job = control.recv()
+        name_process(TRAINING_NAME)
+        run(*job, control, events)
+    except (EOFError, OSError):  # The app went away.
+        return
+    except Exception as error:  # Reported to the app in one line; the app shows it in words.
+        from addition.errors import first_line
+
+        events.send({"event": "error", "message": first_line(error)})
+
+
+def name_process(name: str) -> None:
+    """Name this process in the process table, so that an owner (and the tests) can tell the
+    workers that wait from those that train; nothing happens where Linux's prctl is missing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)  # 15: PR_SET_NAME.
+    except (OSError, AttributeError):
+        pass
+
+
+def warm_up() -> None:
+    """Import TensorFlow and take a few steps on a throwaway network, so that a visitor's run
+    does not pay for TensorFlow's first graphs."""
+    import numpy as np
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
+    from addition.config import TrainConfig
+    from addition.model import Predictor, build_model
+    from addition.training import compile_model
 
+    config = TrainConfig(digits=1, training_size=40, short_sums=0, hidden_size=8)
+    codec = config.codec()
+    model = build_model(codec, config.hidden_size)
+    compile_model(model, config, steps_per_epoch=1)
+    pairs = np.array([[1, 2], [3, 4]])
+    model.fit(codec.encode_questions(pairs), codec.encode_answers(pairs), batch_size=2, epochs=1, verbose=0)
+    Predictor(model, codec, xla=False).answers(pairs)
+
+
+def run(config_json: dict, folder: str, max_seconds: float, control, events) -> None:
+    import keras
+
+    from addition.config import TrainConfig
     from addition.inside import dependency_grids
     from addition.model import Predictor
     from addition.training import prepare_data, train_and_save
 
-    def say(event: str, **fields):
-        print(json.dumps({"event": event, **fields}), flush=True)
-
     stop = threading.Event()
 
-    def read_stdin():
-        for line in sys.stdin:
-            if line.strip() == "stop":
-                break
-        stop.set()  # "stop", or stdin closed because the app is gone.
+    def listen():
+        try:
+            while control.recv() != "stop":
+                pass
+        except (EOFError, OSError):  # The app went away: stop too.
+            pass
+        stop.set()
 
-    threading.Thread(target=read_stdin, daemon=True).start()
-    config = TrainConfig(**json.loads(config_json))
+    threading.Thread(target=listen, daemon=True).start()
+    config = TrainConfig(**config_json)
     data = prepare_data(config)
     watch = data.validation_pairs[:WATCHED]
     deadline = time.monotonic() + max_seconds
-    steps = -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
-    say(
-        "started",
-        watch=watch.tolist(),
-        epochs=config.epochs,
-        steps=steps,
-        questions_per_epoch=len(data.training_pairs) + config.short_sums,
+    questions = len(data.training_pairs) + config.short_sums
+    steps = -(-questions // config.batch_size)
+    events.send(
+        {
+            "event": "started",
+            "watch": watch.tolist(),
+            "epochs": config.epochs,
+            "steps": steps,
+            "questions_per_epoch": questions,
+        }
     )
 
     class Report(keras.callbacks.Callback):
@@ -85,69 +142,97 @@ def child_main(config_json: str, folder: str, max_seconds: float) -> None:
 
         def on_train_batch_end(self, batch, logs=None):
             if stop.is_set() or time.monotonic() > deadline:
+                if not history:  # A network stopped within its first epoch has learned nothing worth keeping.
+                    raise StoppedBeforeAnEpoch
                 self.model.stop_training = True
             if time.monotonic() - self.last >= PROGRESS_EVERY:
                 self.last = time.monotonic()
-                say(
-                    "progress",
-                    epoch=self.epoch,
-                    step=batch + 1,
-                    steps=steps,
-                    loss=float((logs or {}).get("loss", float("nan"))),
+                events.send(
+                    {
+                        "event": "progress",
+                        "epoch": self.epoch,
+                        "step": batch + 1,
+                        "steps": steps,
+                        "loss": float((logs or {}).get("loss", float("nan"))),
+                    }
                 )
 
         def on_epoch_end(self, epoch, logs=None):  # After the monitor has made the epoch's record.
-            record = history[-1] if history else {}
+            if not history or history[-1]["epoch"] != epoch + 1:
+                return  # Stopped within the epoch: no record, nothing to show.
             predictor = Predictor(self.model, data.codec, xla=False)  # The monitor's forward pass, already traced.
-            say(
-                "epoch",
-                record=record,
-                watch_answers=[answer.strip() for answer in predictor.answers(watch)],
-                # What each answer digit of the first watched sum depends on, now, beside addition's.
-                grid=dependency_grids(predictor.answers, data.codec, *watch[0]),
+            events.send(
+                {
+                    "event": "epoch",
+                    "record": history[-1],
+                    "watch_answers": [answer.strip() for answer in predictor.answers(watch)],
+                    # What each answer digit of the first watched sum depends on, now, beside addition's.
+                    "grid": dependency_grids(predictor.answers, data.codec, *watch[0]),
+                }
             )
 
     history: list[dict] = []
-    result, saved, _ = train_and_save(
-        config,
-        folder,
-        command="the app's Train tab",
-        whole_space_sample=10_000,
-        on_epoch=lambda record, samples: history.append(record),
-        callbacks=[Report()],
-    )
-    say(
-        "done",
-        folder=str(saved),
-        best_epoch=result.best_epoch,
-        epochs_run=len(result.history),
-        seconds=round(result.seconds, 1),
-        validation_exact_match=result.validation["exact_match"],
-        stopped=stop.is_set() or time.monotonic() > deadline,
-        capped=time.monotonic() > deadline,
+    started = time.monotonic()
+    try:
+        result, saved, _ = train_and_save(
+            config,
+            folder,
+            command="the app's Train tab",
+            whole_space_sample=10_000,
+            on_epoch=lambda record, samples: history.append(record),
+            callbacks=[Report()],
+            data=data,
+        )
+    except StoppedBeforeAnEpoch:
+        capped = time.monotonic() > deadline
+        events.send(
+            {
+                "event": "done",
+                "folder": None,
+                "best_epoch": 0,
+                "epochs_run": 0,
+                "seconds": round(time.monotonic() - started, 1),
+                "validation_exact_match": None,
+                "stopped": True,
+                "capped": capped,
+            }
+        )
+        return
+    capped = time.monotonic() > deadline
+    events.send(
+        {
+            "event": "done",
+            "folder": str(saved),
+            "best_epoch": result.best_epoch,
+            "epochs_run": len(result.history),
+            "seconds": round(result.seconds, 1),
+            "validation_exact_match": result.validation["exact_match"],
+            "stopped": stop.is_set() or capped,
+            "capped": capped,
+        }
     )
 
 
-# The parent: the app's side.
+# The app's side.
 
 
 @dataclass
 class Run:
-    """One training process and the events it has sent."""
+    """One worker process running one training, and the events it has sent."""
 
-    process: subprocess.Popen
+    process: multiprocessing.process.BaseProcess
+    control: object  # multiprocessing Connection: the job, then "stop".
     events: "queue.Queue[dict]" = field(default_factory=queue.Queue)
 
     def stop(self) -> None:
         """Ask the run to stop after its current step; it still saves its best epoch."""
         try:
-            self.process.stdin.write("stop\n")
-            self.process.stdin.flush()
+            self.control.send("stop")
         except (OSError, ValueError):
             pass  # Already gone.
 
     def ended(self) -> bool:
-        return self.process.poll() is not None
+        return not self.process.is_alive()
 
     def end(self, grace: float = 10.0) -> None:
         """Make sure the process is gone: asked, then terminated, then killed."""
@@ -155,61 +240,87 @@ class Run:
         for signal_it in (None, self.process.terminate, self.process.kill):
             if signal_it:
                 signal_it()
-            try:
-                self.process.wait(timeout=grace)
+            self.process.join(grace)
+            if not self.process.is_alive():
                 return
-            except subprocess.TimeoutExpired:
-                continue
 
 
-def start_run(config: TrainConfig, folder, max_seconds: float = 180.0) -> Run:
-    """A training process for ``config``, saving to ``folder``, at most ``max_seconds`` long.
-    TensorFlow is not fork-safe: the child is a fresh interpreter, as a spawn start makes."""
-    command = [sys.executable, "-m", "demo.worker", json.dumps(config.to_json()), str(folder), str(max_seconds)]
-    environment = {
-        **os.environ,
-        "TF_NUM_INTRAOP_THREADS": "1",
-        "TF_NUM_INTEROP_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "PYTHONPATH": _package_root(),
-    }
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=environment,
-        cwd=_package_root(),
-    )
-    run = Run(process)
-    threading.Thread(target=_pump, args=(run,), daemon=True).start()
-    return run
+class TrainingWorkers:
+    """Worker processes started ahead, ``ready`` of them waiting at any time (one per training
+    that can run at once), each serving one run; ``start(config, folder)`` is what the training
+    queue calls."""
+
+    def __init__(self, ready: int = 1, max_seconds: float = 180.0):
+        self.ready, self.max_seconds = ready, max_seconds
+        self._context = multiprocessing.get_context("spawn")  # TensorFlow is not fork-safe.
+        self._waiting: list[tuple] = []  # (process, control, events): started, maybe not yet ready.
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def prepare(self) -> None:
+        """Start the ready workers (the first run would start them otherwise)."""
+        with self._lock:
+            while len(self._waiting) < self.ready and not self._closed:
+                self._spawn()
+
+    def _spawn(self) -> None:
+        control, child_control = self._context.Pipe()
+        events, child_events = self._context.Pipe(duplex=False)  # (receiving end, sending end)
+        process = self._context.Process(
+            target=serve_one_run, args=(child_control, child_events), daemon=True, name="training-worker"
+        )
+        process.start()
+        child_control.close()
+        child_events.close()
+        self._waiting.append((process, control, events))
+
+    def start(self, config, folder) -> Run:
+        """A run of ``config`` saving to ``folder`` in a worker that is ready (or the next to be),
+        at most ``max_seconds`` long; a replacement is started at once."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the app is stopping")
+            self._waiting = [worker for worker in self._waiting if worker[0].is_alive()]
+            if not self._waiting:
+                self._spawn()
+            # The oldest is the likeliest to be ready.
+            process, control, events = self._waiting.pop(0)
+            self._spawn()
+        run = Run(process, control)
+        threading.Thread(
+            target=_pump,
+            args=(run, events, (config.to_json(), str(folder), self.max_seconds)),
+            daemon=True,
+            name="training-events",
+        ).start()
+        return run
+
+    def close(self) -> None:
+        """End the workers that wait (runs under way are the queue's to end)."""
+        with self._lock:
+            self._closed = True
+            waiting, self._waiting = self._waiting, []
+        for process, control, _ in waiting:
+            control.close()  # A waiting worker exits when its control pipe closes.
+            process.join(5)
+            if process.is_alive():
+                process.kill()
 
 
-def _pump(run: Run) -> None:
-    """Move the child's JSON lines into the run's queue; a silent exit becomes an error event."""
-    for line in run.process.stdout:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue  # Not one of ours (a library printing to stdout).
-        run.events.put(event)
-        if event.get("event") in ("done", "error"):
-            return
-    code = run.process.wait()
-    run.events.put({"event": "error", "message": f"the training process ended unexpectedly (exit code {code})"})
-
-
-def _package_root() -> str:
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-if __name__ == "__main__":
+def _pump(run: Run, events, job) -> None:
+    """Send the job once the worker is ready, then move its events into the run's queue; a
+    worker that goes silent becomes an error event."""
     try:
-        child_main(sys.argv[1], sys.argv[2], float(sys.argv[3]))
-    except Exception as error:  # Reported to the app in one line; the app shows it in words.
-        from addition.errors import first_line
-
-        print(json.dumps({"event": "error", "message": first_line(error)}), flush=True)
-        sys.exit(1)
+        while True:
+            event = events.recv()
+            if event["event"] == "ready":
+                run.control.send(job)
+                continue
+            run.events.put(event)
+            if event["event"] in ("done", "error"):
+                return
+    except (EOFError, OSError):
+        run.process.join(1)
+        run.events.put(
+            {"event": "error", "message": f"the training process ended unexpectedly (exit code {run.process.exitcode})"}
+        )

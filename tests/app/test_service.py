@@ -31,10 +31,10 @@ def stage(tmp_path_factory):
     from gradio.utils import get_upload_folder
 
     workspace = Path(get_upload_folder()) / f"addition-lstm-test-{uuid.uuid4().hex[:8]}"  # Where the app keeps its own.
-    parts = build_parts(workspace, MODELS_FOLDER / "addition-2digit", epoch_seconds=0.05)
+    parts, starts = build_parts(workspace, MODELS_FOLDER / "addition-2digit", epoch_seconds=0.05)
     demo = build_demo(parts)
     url = serve(demo)
-    yield url, parts, workspace
+    yield url, parts, workspace, starts
     demo.close()
     parts.shutdown()
 
@@ -52,7 +52,7 @@ def final_result(updates):
 
 
 def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage):
-    url, parts, workspace = stage
+    url, parts, workspace, _ = stage
     client = Client(url, verbose=False, download_files=False)
     updates = list(client.submit(**SMALL, api_name="/train"))
     assert "Finished" in updates[-1][0] and any("Epoch" in (update[0] or "") for update in updates)
@@ -76,9 +76,14 @@ def zip_url(download) -> str:
     return download["value"]["url"] if "value" in download else download["url"]
 
 
+def visitor(url, number, **options):
+    """A client from its own network address, as the Space's proxy reports it."""
+    return Client(url, verbose=False, headers={"X-Forwarded-For": f"203.0.113.{number}"}, **options)
+
+
 def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_its_limit(stage):
-    url, parts, workspace = stage
-    clients = [Client(url, verbose=False) for _ in range(6)]
+    url, parts, workspace, starts = stage
+    clients = [visitor(url, number) for number in range(6)]
     kept = set(run_folders(workspace))  # Other visitors' models, from the tests before.
     jobs = [clients[0].submit(**LONG, api_name="/train")]
     assert wait_until(lambda: parts.training_queue.tickets())
@@ -98,7 +103,7 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
     clients[0].predict(api_name="/stop_training")
     assert "Stopped" in list(jobs[0])[-1][0]
     assert wait_until(lambda: parts.training_queue.tickets()[0].session == clients[1].session_hash)
-    order = [run.config for run in parts.starts.runs[-2:]]
+    order = [run.config for run in starts.runs[-2:]]
     assert order == [order[0], order[0]]
     for client, job in [(clients[1], jobs[1]), (clients[3], jobs[3]), (clients[4], jobs[4])]:
         session = client.session_hash
@@ -108,6 +113,22 @@ def test_the_line_is_first_come_first_served_says_each_place_and_refuses_past_it
         client.predict(api_name="/stop_training")
         assert "Stopped" in list(job)[-1][0]
     assert not parts.training_queue.tickets()
+
+
+def test_one_address_holds_two_places_and_a_signed_in_visitor_is_themselves(stage):
+    url, parts, _, _ = stage
+    classroom = [visitor(url, 77) for _ in range(3)]  # Three pages behind one router.
+    jobs = [client.submit(**LONG, api_name="/train") for client in classroom[:2]]
+    assert wait_until(lambda: len(parts.training_queue.tickets()) == 2)
+    with pytest.raises(Exception, match="2 trainings from your network address are already running or waiting"):
+        classroom[2].predict(**SMALL, api_name="/train")
+    other = visitor(url, 78)  # Another network: a place of its own.
+    job = other.submit(**LONG, api_name="/train")
+    assert wait_until(lambda: len(parts.training_queue.tickets()) == 3)
+    for client, running in [(other, job), *zip(classroom, jobs)]:
+        client.predict(api_name="/stop_training")
+        list(running)
+    assert wait_until(lambda: not parts.training_queue.tickets())
 
 
 def post_train(url, session_hash):
@@ -121,7 +142,7 @@ def post_train(url, session_hash):
 
 
 def test_a_training_nobody_reads_and_a_dropped_stream_are_cancelled_within_seconds(stage):
-    url, parts, workspace = stage
+    url, parts, workspace, _ = stage
     kept = run_folders(workspace)  # Other visitors' models, from the tests before.
     post_train(url, "never-reads")
     assert wait_until(lambda: parts.training_queue.ticket_of("never-reads"))
@@ -139,7 +160,7 @@ def test_a_training_nobody_reads_and_a_dropped_stream_are_cancelled_within_secon
 
 
 def test_a_visitor_keeps_three_models_and_leaving_frees_them_and_their_zips(stage):
-    url, parts, workspace = stage
+    url, parts, workspace, _ = stage
     client = Client(url, verbose=False, download_files=False)
     kept = run_folders(workspace)  # Other visitors' models, from the tests before.
     labels, zips = [], []
@@ -164,7 +185,7 @@ def test_a_visitor_keeps_three_models_and_leaving_frees_them_and_their_zips(stag
 
 
 def test_a_flood_of_anonymous_trainings_never_stops_the_sums(stage):
-    url, parts, workspace = stage
+    url, parts, workspace, _ = stage
     kept = run_folders(workspace)
     answered, failures, most_in_line = [], [], [0]
 
@@ -210,7 +231,7 @@ HOSTILE_CALLS = [
 
 @pytest.mark.parametrize("endpoint, arguments, words", HOSTILE_CALLS, ids=lambda value: str(value)[:20])
 def test_hostile_api_calls_get_a_sentence_and_leave_no_traceback(stage, capfd, endpoint, arguments, words):
-    url, _, _ = stage
+    url, _, _, _ = stage
     with pytest.raises(Exception, match=words) as refused:
         Client(url, verbose=False).predict(*arguments, api_name=endpoint)
     assert "<" not in str(refused.value) and "&#" not in str(refused.value)
@@ -230,7 +251,7 @@ def test_hostile_api_calls_get_a_sentence_and_leave_no_traceback(stage, capfd, e
     ],
 )
 def test_wrong_types_in_the_training_settings_get_a_sentence_naming_the_setting(stage, capfd, settings, words):
-    url, parts, _ = stage
+    url, parts, _, _ = stage
     with pytest.raises(Exception, match=words):
         Client(url, verbose=False).predict(**{**SMALL, **settings}, api_name="/train")
     assert not parts.training_queue.tickets()
@@ -238,7 +259,7 @@ def test_wrong_types_in_the_training_settings_get_a_sentence_naming_the_setting(
 
 
 def test_explain_gives_each_grid_in_reading_order_for_a_catalog_model_and_a_visitors_own(stage):
-    url, _, _ = stage
+    url, _, _, _ = stage
     client = Client(url, verbose=False)
     explained = client.predict("535+61", "3 digits", api_name="/explain")
     grid = explained["grids"]["counterfactual"]
@@ -273,7 +294,7 @@ def mcp_session(url, work):
 
 
 def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(stage):
-    url, _, _ = stage
+    url, _, _, _ = stage
 
     async def work(session):
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
@@ -304,7 +325,7 @@ from demo.layout import build_demo
 from tests.helpers import MODELS_FOLDER
 from tests.standins.scripted import build_parts, serve
 import tempfile, pathlib
-parts = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")
+parts, _ = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")
 parts.models.catalog.load_default()
 demo = build_demo(parts, first_page=True)
 url = serve(demo)

@@ -110,9 +110,10 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
     progress.add({"event": "progress", "epoch": 1, "step": 5, "steps": 10, "loss": 2.0})
     status = progress.status()
     assert "Epoch 1 of 4" in status and "10 s elapsed" in status
-    assert "about 70 s left" in status and "50 questions/s" in status  # 1/8 done in 10 s; 500 questions.
+    assert "left" not in status and "questions/s" not in status  # No figure before an epoch's time is known.
     record = {
         "epoch": 1,
+        "seconds": 12.5,
         "loss": 1.5,
         "accuracy": 0.5,
         "exact_match": 0.1,
@@ -121,6 +122,10 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
         "val_exact_match": 0.25,
     }
     progress.add({"event": "epoch", "record": record, "watch_answers": ["46", "99"]})
+    now[0] += 2.5
+    status = progress.status()
+    assert "Epoch 2 of 4" in status and "12 s elapsed" in status  # The clock never restarted.
+    assert "about 38 s left" in status and "80 questions/s" in status  # 3 epochs of 12.5 s; 1,000 in 12.5 s.
     assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["99+1", 100, "99", CROSS]]
     accuracy, loss = progress.curves()
     assert set(accuracy["metric"]) == {"train (sample)", "held out"}  # As a saved model's curves say.
@@ -137,5 +142,18 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
             "capped": False,
         }
     )
-    assert progress.status().startswith("**Stopped** after 1 epoch(s)")
+    assert progress.status().startswith("**Stopped** after 1 epoch, 12 s of training")
+    before = TrainingProgress(training_config(**DEFAULTS))
+    before.add(
+        {
+            "event": "done",
+            "best_epoch": 0,
+            "epochs_run": 0,
+            "seconds": 1.0,
+            "validation_exact_match": None,
+            "stopped": True,
+            "capped": False,
+        }
+    )
+    assert before.status() == "**Stopped** before its first epoch ended: there is no model to keep."
     assert progress.summary("Your model 1")["model"] == "Your model 1"

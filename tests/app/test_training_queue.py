@@ -5,7 +5,7 @@ import pytest
 
 from addition.config import TrainConfig
 from demo.models import SessionModels
-from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingQueue
+from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingQueue, Visitor
 from tests.helpers import MODELS_FOLDER
 from tests.standins.scripted import ScriptedStarts, wait_until
 
@@ -42,7 +42,7 @@ def run_folders(line):
 
 
 def test_first_come_first_served_with_places_and_estimates(line):
-    tickets = [line.join(f"visitor-{index}", LONG) for index in range(4)]
+    tickets = [line.join(Visitor(f"visitor-{index}"), LONG) for index in range(4)]
     assert [ticket.state for ticket in tickets] == [RUNNING, WAITING, WAITING, WAITING]
     assert [line.place(ticket) for ticket in tickets] == [0, 1, 2, 3]
     line.clock_stub.now += 20  # The run under way is 20 s into a typical 60.
@@ -56,18 +56,18 @@ def test_first_come_first_served_with_places_and_estimates(line):
 
 
 def test_one_place_per_visitor_and_a_full_line_is_said_at_once(line):
-    line.join("a", LONG)
+    line.join(Visitor("a"), LONG)
     with pytest.raises(ValueError, match="You already have a training running or waiting"):
-        line.join("a", LONG)
+        line.join(Visitor("a"), LONG)
     for name in "bcd":
-        line.join(name, LONG)
+        line.join(Visitor(name), LONG)
     with pytest.raises(ValueError, match="The line is full: 3 trainings are already waiting"):
-        line.join("e", LONG)
+        line.join(Visitor("e"), LONG)
     assert [ticket.session for ticket in line.tickets()] == list("abcd")
 
 
 def test_stop_while_waiting_leaves_the_line_and_stop_while_running_keeps_the_best_epoch(line):
-    running, waiting = line.join("a", LONG), line.join("b", LONG)
+    running, waiting = line.join(Visitor("a"), LONG), line.join(Visitor("b"), LONG)
     assert line.stop("b") == "Cancelled before it started."
     assert waiting.state == CANCELLED and "pressed Stop" in waiting.reason and line.place(waiting) == 0
     assert "best epoch" in line.stop("a")
@@ -76,7 +76,7 @@ def test_stop_while_waiting_leaves_the_line_and_stop_while_running_keeps_the_bes
 
 
 def test_a_place_nobody_touches_is_cancelled_and_its_folder_deleted(line):
-    gone, waiting = line.join("gone", LONG), line.join("waiting", LONG)
+    gone, waiting = line.join(Visitor("gone"), LONG), line.join(Visitor("waiting"), LONG)
     line.clock_stub.now += 5
     line.touch(waiting)
     line.clock_stub.now += 6  # "gone" unseen for 11 s, "waiting" for 6.
@@ -88,10 +88,10 @@ def test_a_place_nobody_touches_is_cancelled_and_its_folder_deleted(line):
 
 
 def test_finish_keeps_the_folder_only_when_asked(line):
-    kept = line.join("a", TrainConfig(digits=2, training_size=600, epochs=2))
+    kept = line.join(Visitor("a"), TrainConfig(digits=2, training_size=600, epochs=2))
     assert wait_until(lambda: kept.run.ended())
     line.finish(kept, keep=True)
-    dropped = line.join("b", TrainConfig(digits=2, training_size=600, epochs=2))
+    dropped = line.join(Visitor("b"), TrainConfig(digits=2, training_size=600, epochs=2))
     assert wait_until(lambda: dropped.run.ended())
     line.finish(dropped, keep=False)
     assert kept.state == dropped.state == ENDED
@@ -100,12 +100,12 @@ def test_finish_keeps_the_folder_only_when_asked(line):
 
 
 def test_shutdown_ends_every_run_and_deletes_the_workspace(line):
-    tickets = [line.join(name, LONG) for name in "ab"]
+    tickets = [line.join(Visitor(name), LONG) for name in "ab"]
     line.shutdown()
     assert all(ticket.state == CANCELLED for ticket in tickets) and tickets[0].run.ended()
     assert not line.workspace.exists()
     with pytest.raises(ValueError, match="shutting down"):
-        line.join("c", LONG)
+        line.join(Visitor("c"), LONG)
 
 
 def test_visitors_keep_three_models_each_and_the_app_refuses_past_its_bound(tmp_path):
@@ -114,7 +114,7 @@ def test_visitors_keep_three_models_each_and_the_app_refuses_past_its_bound(tmp_
     def add(session):
         folder = tmp_path / f"run-{session}-{len(list(tmp_path.iterdir()))}" / "model"
         folder.mkdir(parents=True)
-        return models.add(session, object(), folder, "LSTM, 2 digits")
+        return models.add(Visitor(session), object(), folder, "LSTM, 2 digits")
 
     labels = [add("a")[0] for _ in range(3)]
     label, replaced = add("a")  # The fourth replaces their own oldest, nobody else's.
@@ -122,8 +122,8 @@ def test_visitors_keep_three_models_each_and_the_app_refuses_past_its_bound(tmp_
     assert len(list(tmp_path.iterdir())) == 3  # The replaced model's run folder is gone.
     add("b")
     with pytest.raises(ValueError, match="holding 4 visitors' models, its limit"):
-        models.check_room("c")
-    models.check_room("a")  # "a" replaces their own: no new room needed.
+        models.check_room(Visitor("c"))
+    models.check_room(Visitor("a"))  # "a" replaces their own: no new room needed.
     assert models.labels("b") and len(models.labels("a")) == 3  # Nobody lost a model.
 
 
@@ -131,9 +131,60 @@ def test_the_line_asks_for_room_before_it_takes_a_place(tmp_path):
     models = SessionModels(per_session=3, total=2)
     line = TrainingQueue(ScriptedStarts(MODEL), tmp_path / "work", admit=models.check_room)
     try:
-        line.join("a", LONG)
-        line.join("b", LONG)  # Two places taken: two models to come.
+        line.join(Visitor("a"), LONG)
+        line.join(Visitor("b"), LONG)  # Two places taken: two models to come.
         with pytest.raises(ValueError, match="its limit"):
-            line.join("c", LONG)
+            line.join(Visitor("c"), LONG)
     finally:
         line.shutdown()
+
+
+def test_one_address_holds_two_places_one_account_one_and_signing_in_gives_a_place_of_ones_own(tmp_path):
+    line = TrainingQueue(ScriptedStarts(MODEL), tmp_path / "work", max_waiting=10, sign_in=True)
+    try:
+        line.join(Visitor("page-1", address="10.0.0.1"), LONG)
+        line.join(Visitor("page-2", address="10.0.0.1"), LONG)
+        with pytest.raises(ValueError, match="2 trainings from your network address.*Sign in with Hugging Face"):
+            line.join(Visitor("page-3", address="10.0.0.1"), LONG)
+        line.join(Visitor("page-4", address="10.0.0.2"), LONG)  # Another network.
+        line.join(Visitor("page-3", account="ada", address="10.0.0.1"), LONG)  # Signed in: counts as herself.
+        with pytest.raises(ValueError, match="Your account already has a training"):
+            line.join(Visitor("page-5", account="ada", address="10.0.0.9"), LONG)  # Her second page.
+        assert [ticket.session for ticket in line.tickets()] == ["page-1", "page-2", "page-4", "page-3"]
+    finally:
+        line.shutdown()
+
+
+def test_with_two_trainers_two_run_at_once_and_the_estimates_follow_both(tmp_path):
+    clock = Clock()
+    line = TrainingQueue(
+        ScriptedStarts(MODEL), tmp_path / "work", trainers=2, max_waiting=4, typical_seconds=60.0, clock=clock
+    )
+    try:
+        tickets = [line.join(Visitor(f"visitor-{index}"), LONG) for index in range(5)]
+        assert [ticket.state for ticket in tickets] == [RUNNING, RUNNING, WAITING, WAITING, WAITING]
+        clock.now += 20  # Both runs 20 s into a typical 60: 40 s left each.
+        assert [line.estimated_wait(ticket) for ticket in tickets[2:]] == [40, 40, 100]
+        line.finish(tickets[1])
+        assert tickets[2].state == RUNNING and line.place(tickets[3]) == 1  # The freed slot, in order.
+    finally:
+        line.shutdown()
+
+
+def test_one_person_holds_a_fair_part_of_the_apps_models(tmp_path):
+    models = SessionModels(per_session=1, total=9, per_person=3)
+
+    def add(visitor):
+        folder = tmp_path / f"run-{len(list(tmp_path.iterdir()))}" / "model"
+        folder.mkdir(parents=True)
+        models.check_room(visitor)
+        return models.add(visitor, object(), folder, "LSTM, 2 digits")[0]
+
+    labels = [add(Visitor(f"page-{index}", address="10.0.0.1")) for index in range(3)]
+    assert labels == ["Your model 1: LSTM, 2 digits"] * 3  # Numbered per page.
+    with pytest.raises(ValueError, match="Your network address holds 3 of this app's 9 visitors' models"):
+        models.check_room(Visitor("page-4", address="10.0.0.1"))
+    with pytest.raises(ValueError, match="fair share"):  # A training under way counts too.
+        SessionModels(per_person=1).check_room(Visitor("x", address="10.0.0.3"), [Visitor("y", address="10.0.0.3")])
+    add(Visitor("page-4", account="ada", address="10.0.0.1"))  # Signed in: her own share.
+    assert add(Visitor("page-1", address="10.0.0.1")) == "Your model 2: LSTM, 2 digits"  # Replaces its own.

@@ -15,7 +15,7 @@ from gradio_client import Client
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
-from benchmarks import running_trainers
+from benchmarks import alive, ready_workers, running_trainers
 from tests.helpers import start_app, stop_app
 from tests.standins.scripted import wait_until
 
@@ -96,7 +96,8 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any("held-out whole answers" in (u[0] or "") for u in job.outputs()):
         time.sleep(0.5)
-    assert running_trainers()
+    app = SERVER[0].pid
+    assert running_trainers(app)
     client.predict(api_name="/stop_training")
     updates = list(job)
     result = final_result(updates)
@@ -104,7 +105,8 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     assert result["stopped"] and not result["capped"] and 1 <= result["epochs_run"] < 100 and result["best_epoch"] >= 1
     assert "Stopped" in updates[-1][0]
     # The process ends after it has saved and said so: give a busy machine time to get there.
-    assert wait_until(lambda: running_trainers() == [], timeout=30), running_trainers()
+    assert wait_until(lambda: running_trainers(app) == [], timeout=30), running_trainers(app)
+    assert wait_until(lambda: len(ready_workers(app)) == 1, timeout=60)  # The next run's worker waits, ready.
 
 
 def test_another_cell_trains_and_answers(server, cell="GRU"):
@@ -201,13 +203,12 @@ def test_sigterm_ends_the_training_and_deletes_every_visitors_file(server):
     process, workspace = SERVER
     Client(url, verbose=False).submit(**{**SMALL, "epochs": 100}, api_name="/train")
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not running_trainers():
+    while time.monotonic() < deadline and not running_trainers(process.pid):
         time.sleep(0.5)
-    assert running_trainers() and list(workspace.iterdir())  # The run under way has its folder.
+    assert running_trainers(process.pid) and list(workspace.iterdir())  # The run under way has its folder.
+    workers = running_trainers(process.pid) + ready_workers(process.pid)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and running_trainers():
-        time.sleep(0.5)
-    assert running_trainers() == [] and not workspace.exists()
+    assert wait_until(lambda: not any(alive(pid) for pid in workers), timeout=20)  # Training and waiting alike.
+    assert not workspace.exists()
     assert "Traceback" not in log.read_text()

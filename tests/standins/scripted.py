@@ -33,10 +33,25 @@ class ScriptedRun:
         for epoch in range(1, self.config.epochs + 1):
             if self.killed.wait(self.epoch_seconds):
                 return  # Ended from outside: no "done", as when the process is killed.
+            if self.stopped.is_set() and epochs_run == 0:  # Stopped within the first epoch: nothing kept.
+                self.events.put(
+                    {
+                        "event": "done",
+                        "folder": None,
+                        "best_epoch": 0,
+                        "epochs_run": 0,
+                        "seconds": 0.1,
+                        "validation_exact_match": None,
+                        "stopped": True,
+                        "capped": False,
+                    }
+                )
+                return
             epochs_run = epoch
             last = epoch == self.config.epochs
             record = {
                 "epoch": epoch,
+                "seconds": round(epoch * self.epoch_seconds, 3),
                 "loss": 1.0 / epoch,
                 "accuracy": 0.5,
                 "exact_match": 0.1 * last,
@@ -88,9 +103,20 @@ class ScriptedStarts:
         return run
 
 
-def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, total=60, max_waiting=4, gone_after=3.0):
+def build_parts(
+    workspace,
+    model_folder,
+    epoch_seconds=0.05,
+    per_session=3,
+    total=60,
+    max_waiting=4,
+    gone_after=3.0,
+    trainers=1,
+    per_address=2,
+):
     """The app's parts with scripted runs, a workspace of the test's own (inside Gradio's cache
-    folder, as the app's is) and small limits."""
+    folder, as the app's is) and small limits; visitors' addresses are read behind a proxy, as on
+    a Space, so that test clients come from the addresses they write in X-Forwarded-For."""
     from demo.layout import Parts
     from demo.models import Catalog, Models, SessionModels, bundled_entries
     from demo.training_queue import TrainingQueue
@@ -98,12 +124,21 @@ def build_parts(workspace, model_folder, epoch_seconds=0.05, per_session=3, tota
 
     starts = ScriptedStarts(model_folder, epoch_seconds)
     visitors = SessionModels(per_session=per_session, total=total)
-    line = TrainingQueue(starts, workspace, max_waiting=max_waiting, gone_after=gone_after, admit=visitors.check_room)
+    queue = TrainingQueue(
+        starts,
+        workspace,
+        trainers=trainers,
+        max_waiting=max_waiting,
+        per_address=per_address,
+        gone_after=gone_after,
+        admit=visitors.check_room,
+    )
     catalog = Catalog(None, bundled_entries(MODELS_FOLDER), preferred=str(MODELS_FOLDER / "addition-3digit"))
     illustrations = Catalog(None, bundled_entries(MODELS_FOLDER / "illustrations"))
-    parts = Parts(Models(catalog, visitors, illustrations), line, training_seconds=60, on_a_space=False)
-    parts.starts = starts
-    return parts
+    parts = Parts(
+        Models(catalog, visitors, illustrations), queue, training_seconds=60, on_a_space=False, behind_proxy=True
+    )
+    return parts, starts
 
 
 def serve(demo):
