@@ -338,7 +338,7 @@ def explain(
         "a": a,
         "b": b,
         "true_answer": total,
-        "model_answer": codec.in_reading_order(written),
+        "model_answer": codec.in_reading_order(written).strip(),
         "correct": codec.in_reading_order(written) == "".join(labels.rows),
         **labels.places(),
         "grids": {

@@ -14,7 +14,7 @@ import numpy as np
 from addition.codec import MAX_QUESTION_CHARS, VOCABULARY
 
 from . import views
-from .callbacks import EXPENSIVE, FairShare, answering, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, not_an_mcp_tool, session_of
 from .models import Models
 
 
@@ -82,6 +82,7 @@ class AddTab:
             headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"], interactive=False, elem_id="samples"
         )
 
+        @not_an_mcp_tool
         @answering
         def add(question: str, model: str = models.default, request: gr.Request = None):
             """The model's answer to a typed sum: (Markdown with a link that opens this sum, the
@@ -93,6 +94,7 @@ class AddTab:
             """Empties the answer first, so that an error never sits under the previous sum's answer."""
             return "", "", None
 
+        @not_an_mcp_tool
         @answering
         def sample(count, model: str = models.default, request: gr.Request = None):
             with fair_share.turn(request, "a sample of questions"):
@@ -142,7 +144,13 @@ class AddTab:
             outputs=answer_outputs,
             api_visibility="private",
             queue=False,
-        ).then(add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False)
+        ).then(
+            add,
+            inputs=[self.question, model_choice],
+            outputs=answer_outputs,
+            api_name="add",
+            preprocess=False,
+        )
         sample_button.click(
             sample,
             inputs=[count, model_choice],

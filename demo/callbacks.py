@@ -65,6 +65,16 @@ class FairShare:
                 self._in_flight += Counter()  # Drops the keys that reached zero.
 
 
+def not_an_mcp_tool(function):
+    """Keep one of the page's own endpoints (``/add``, ``/train`` ...) out of the MCP server's
+    tools, which are what an agent can use (``add_numbers``, ``explain``); it stays in the API.
+    Gradio has no public switch for this: its MCP server lists every API function as a tool
+    unless the function's ``_mcp_type`` names something else. This is the one place that sets
+    it, and tests/app/test_service.py fails the day Gradio reads it differently."""
+    function._mcp_type = "page endpoint"
+    return function
+
+
 def plain(message) -> str:
     """A message as text that no browser reads as markup, and no API caller gets as entities:
     the three characters that make HTML are swapped for look-alikes (toasts render HTML)."""
@@ -99,3 +109,64 @@ def listening(demo: gr.Blocks, request) -> bool:
     table, and ``tests/app/test_service.py`` fails the day that table changes."""
     messages = demo._queue.pending_messages_per_session.get(session_of(request))
     return messages is None or messages.qsize() <= UNREAD_LIMIT
+
+
+class RefuseMissingInputs:
+    """An ASGI middleware: a plain HTTP call (``POST /gradio_api/call/NAME`` or the queue's
+    ``join``) that leaves inputs out gets a sentence with HTTP 422, where Gradio would log a
+    traceback and answer ``{"error": null}``. Everything else passes through untouched."""
+
+    def __init__(self, app, demo: gr.Blocks):
+        self.app, self.demo = app, demo
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or not ("/gradio_api/call/" in path or path.endswith("/gradio_api/queue/join"))
+        ):
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        sentence = self._missing(path, body)
+        if sentence is not None:
+            from starlette.responses import JSONResponse
+
+            return await JSONResponse({"error": sentence}, status_code=422)(scope, receive, send)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await self.app(scope, replay, send)
+
+    def _missing(self, path: str, body: bytes) -> str | None:
+        """A sentence when the call names an event but sends fewer inputs than it takes."""
+        import json
+
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return None  # Gradio refuses what is not JSON itself, in words.
+        if not isinstance(request, dict) or not isinstance(request.get("data"), list):
+            return None
+        if "/gradio_api/call/" in path:
+            name = path.rsplit("/", 1)[-1]
+            event = next((fn for fn in self.demo.fns.values() if fn.api_name == name), None)
+        else:
+            event = self.demo.fns.get(request.get("fn_index")) if isinstance(request.get("fn_index"), int) else None
+        if event is None or len(request["data"]) >= len(event.inputs):
+            return None
+        wanted = ", ".join(getattr(block, "label", None) or type(block).__name__ for block in event.inputs)
+        return (
+            f"/{event.api_name or 'this event'} takes {len(event.inputs)} inputs in this order: {wanted}; "
+            f"the call sent {len(request['data'])}."
+        )

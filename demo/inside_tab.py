@@ -87,9 +87,19 @@ class InsideTab:
 
         @answering
         def explain(question: str, model: str = models.default, request: gr.Request = None) -> dict:
-            """The network's view of one sum as JSON: each dependency grid (rows the answer's
-            characters, columns the question's, both in reading order), the states, the carry
-            units and the probe's accuracy per column."""
+            """Look inside the neural network that learned addition, for one sum: which question
+            digits each answer digit depends on, beside what addition itself depends on, and where
+            the network keeps the carry.
+
+            Args:
+                question: A sum of two whole numbers, like "999+1", within the model's digits.
+                model: Which network: "2 digits", "3 digits", "4 digits" or "5 digits".
+            Returns:
+                JSON: question, model_answer, true_answer, correct; grids (counterfactual: how often
+                each answer character changes when one question digit does; oracle: the same for
+                exact addition; disagreement), each {"rows", "columns", "values"} in reading order;
+                the states (units x steps), the carry units and the probe's accuracy per column.
+            """
             return explained(question, model, request)[1]
 
         outputs = [

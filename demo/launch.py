@@ -43,6 +43,16 @@ LAUNCH_OPTIONS = {
 }
 
 
+def launch_options(demo) -> dict:
+    """``LAUNCH_OPTIONS`` with the middleware that answers a plain HTTP call missing an input in
+    words (Gradio would log a traceback)."""
+    from starlette.middleware import Middleware
+
+    from .callbacks import RefuseMissingInputs
+
+    return {**LAUNCH_OPTIONS, "app_kwargs": {"middleware": [Middleware(RefuseMissingInputs, demo=demo)]}}
+
+
 def parse_arguments(argv):
     parser = OneLineErrorParser(prog="app.py", description=USAGE, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -160,4 +170,4 @@ def main(settings) -> None:
         os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
     # The other models load in the background, so that no visitor's click waits for a first load.
     threading.Thread(target=parts.models.catalog.load_all, daemon=True, name="preload-models").start()
-    demo.launch(server_name=settings.host, server_port=settings.port, **LAUNCH_OPTIONS)
+    demo.launch(server_name=settings.host, server_port=settings.port, **launch_options(demo))

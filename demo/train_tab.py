@@ -16,7 +16,7 @@ from addition.loading import load_model_folder
 
 from . import inside_views
 from . import train_settings as settings_table
-from .callbacks import answering, listening, person_error, plain, session_of, visitor_of
+from .callbacks import answering, listening, not_an_mcp_tool, person_error, plain, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
 from .views import plural
 
@@ -114,9 +114,14 @@ class TrainTab:
         )
         stop_button.click(self.stop, outputs=self.status, api_name="stop_training", queue=False)
         publish_button.click(
-            self.publish, inputs=[model_choice, repo_name], outputs=publish_status, api_name="publish", preprocess=False
+            self.publish,
+            inputs=[model_choice, repo_name],
+            outputs=publish_status,
+            api_name="publish",
+            preprocess=False,
         )
 
+    @not_an_mcp_tool
     def train(self, request: gr.Request = None, profile: gr.OAuthProfile | None = None, **settings):
         """Train a network with the visitor's settings, streaming its progress; at the end it
         joins the Model menu for this visitor only. A generator: Gradio sends each yield on."""
@@ -198,9 +203,11 @@ class TrainTab:
                 update[self.watched_grid], update[self.watched_addition] = live_grids(watching.grid)
             yield update
 
+    @not_an_mcp_tool
     def stop(self, request: gr.Request = None) -> str:
         return self.training_queue.stop(session_of(request))
 
+    @not_an_mcp_tool
     @answering
     def publish(self, model_label, repo_name, oauth_token: gr.OAuthToken | None = None, request: gr.Request = None):
         """Publish the visitor's own trained model to their Hub account, with its model card.

@@ -304,6 +304,9 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
         return tools, answers, other, refused
 
     tools, answers, other, refused = mcp_session(url, work)
+    assert set(tools) == {"add_numbers", "explain"}  # What an agent can use; the page's own endpoints are not tools.
+    assert all(len(tool.description) > 80 for tool in tools.values())  # Each described.
+    assert set(tools["explain"].inputSchema["properties"]) == {"question", "model"}
     tool = tools["add_numbers"]
     assert set(tool.inputSchema["properties"]) == {"a", "b", "model"} and tool.inputSchema["required"] == ["a", "b"]
     assert tool.inputSchema["properties"]["a"]["type"] == "integer" and "can be wrong" in tool.description
@@ -359,3 +362,27 @@ def test_no_deprecation_warning_at_launch_or_on_any_endpoint():
     )
     assert done.returncode == 0 and "done" in done.stdout, done.stderr[-3000:]
     assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
+
+
+def test_a_plain_http_call_missing_an_input_gets_a_sentence_and_no_traceback(stage, capfd):
+    url, _, _, _ = stage
+    for endpoint, data in [("add", ["535+61"]), ("add", []), ("sample", [5]), ("explain", []), ("train", [2, 600])]:
+        body = json.dumps({"data": data}).encode()
+        request = urllib.request.Request(
+            url + f"gradio_api/call/{endpoint}", data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        sentence = json.loads(refused.value.read())["error"]
+        assert refused.value.code == 422 and f"/{endpoint} takes" in sentence and f"sent {len(data)}" in sentence
+    # Complete calls still go through, and nothing above reached the log as a traceback.
+    body = json.dumps({"data": ["535+61", "3 digits"]}).encode()
+    request = urllib.request.Request(
+        url + "gradio_api/call/add", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        event = json.loads(response.read())["event_id"]
+    with urllib.request.urlopen(url + f"gradio_api/call/add/{event}", timeout=30) as stream:
+        assert "596" in stream.read().decode()
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out

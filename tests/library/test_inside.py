@@ -216,7 +216,7 @@ def test_labels_are_reading_order_for_the_bundled_model(bundled):
     assert explained["answer_places"] == ["thousands", "hundreds", "tens", "units"]
     assert explained["question_places"] == ["hundreds", "tens", "units", None, "tens", "units"]
     assert grid["values"][3] == [0, 0, 1, None, 0, 1]  # The units digit: the two units digits.
-    assert explained["model_answer"] == " 596" and explained["correct"]
+    assert explained["model_answer"] == "596" and explained["correct"]  # No padding.
 
 
 @pytest.mark.parametrize("question", ["", "1000+1", "5-3", "1+2+3", "abc", "7", "x" * 100, None])

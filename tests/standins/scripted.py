@@ -144,10 +144,10 @@ def build_parts(
 def serve(demo):
     """Launch a built demo in this process on a free port; returns its URL."""
     from benchmarks.serve import free_port
-    from demo.launch import LAUNCH_OPTIONS
+    from demo.launch import launch_options
 
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(demo))
     return f"http://127.0.0.1:{port}/"
 
 
