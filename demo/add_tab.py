@@ -31,11 +31,11 @@ class AddPage:
     details: dict | None = None
 
 
-def page(loaded, label: str, question: str = "") -> AddPage:
+def page(loaded, label: str, question: str = "", reader=None) -> AddPage:
     """The Add tab for ``loaded``: the sum in the box answered again by it, or the reason it
     does not suit this model said instead (a 5-digit sum left in the box is not an error of the
     visitor's)."""
-    answer, table, details = views.answer_if_valid(loaded, question)
+    answer, table, details = views.answer_if_valid(loaded, question, reader)
     return AddPage(
         placeholder=loaded.codec.example,
         hint=loaded.codec.describe_limits() + ". Press Enter.",
@@ -94,6 +94,14 @@ class AddTab:
             """Empties the answer first, so that an error never sits under the previous sum's answer."""
             return "", "", None
 
+        @answering
+        def answer_on_page(question: str, model: str, request: gr.Request = None):
+            """The page's answer: a sum the model cannot read is said where the answer goes, and
+            stays until the next sum, naming a model that can read it."""
+            loaded = models.get(model, session_of(request))
+            summary, probabilities, details = views.answer_if_valid(loaded, question, models.reader_for)
+            return with_share_link(summary, details, model), probabilities, details
+
         @not_an_mcp_tool
         @answering
         def sample(count, model: str = models.default, request: gr.Request = None):
@@ -144,12 +152,10 @@ class AddTab:
             outputs=answer_outputs,
             api_visibility="private",
             queue=False,
-        ).then(
-            add,
-            inputs=[self.question, model_choice],
-            outputs=answer_outputs,
-            api_name="add",
-            preprocess=False,
+        ).then(answer_on_page, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
+        # The API's /add says why a sum is refused as an error, as API callers expect.
+        gr.Button(visible=False).click(
+            add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False
         )
         sample_button.click(
             sample,
@@ -162,7 +168,7 @@ class AddTab:
         )
         self.examples.click(
             show_example, inputs=[self.examples, model_choice], outputs=self.question, api_visibility="private"
-        ).then(add, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
+        ).then(answer_on_page, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
 
     @property
     def outputs(self) -> list:
@@ -201,14 +207,20 @@ def with_share_link(summary: str, details: dict | None, model: str) -> str:
     return f"{summary}\n\n[Share this sum](?{query})"
 
 
-def shared_page(request, labels: list[str]) -> tuple[str | None, str | None]:
-    """(model label, sum) named in the page's address (?sum=999%2B1&model=5+digits), each only
-    if it is one the app knows or a sum's characters; anything else is ignored, never echoed."""
+def shared_page(request, labels: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """(model label, sum, what was wrong with the link) from the page's address
+    (?sum=999%2B1&model=5+digits): the model only if the app has it, the sum only if it is made
+    of a sum's characters; what is refused is said in words, never echoed back."""
     try:
         query = request.query_params
         model, text = query.get("model"), query.get("sum")
     except AttributeError:  # Not called from a page.
-        return None, None
-    model = model if model in labels else None
-    text = text if text and len(text) <= MAX_QUESTION_CHARS and set(text) <= set(VOCABULARY) else None
-    return model, text
+        return None, None, []
+    problems = []
+    if model is not None and model not in labels:
+        model = None
+        problems.append(f"This link names a model this app does not have; it shows {labels[0]} instead.")
+    if text is not None and not (text and len(text) <= MAX_QUESTION_CHARS and set(text) <= set(VOCABULARY)):
+        text = None
+        problems.append("This link's sum could not be read: a sum is digits and one +, like 999+1.")
+    return model, text, problems

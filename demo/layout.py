@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 
-from . import add_tab, inside_tab, learn_tab
+from . import add_tab, inside_tab, learn_tab, views
 from .add_tab import AddTab, shared_page
 from .callbacks import EXPENSIVE, FairShare, answering, session_of
 from .inside_tab import InsideTab
@@ -53,7 +53,9 @@ class Pages:
 def pages_for(models: Models, label: str, question: str = "", session: str | None = None) -> Pages:
     loaded = models.get(label, session)
     return Pages(
-        add_tab.page(loaded, label, question), learn_tab.page(models, loaded, label, session), inside_tab.page(loaded)
+        add_tab.page(loaded, label, question, models.reader_for),
+        learn_tab.page(models, loaded, label, session),
+        inside_tab.page(loaded),
     )
 
 
@@ -97,11 +99,14 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         @answering
         def open_page(model_label, question, request: gr.Request = None):
             """The first page: the model and sum a shared link names, else the defaults."""
-            shared_model, shared_sum = shared_page(request, models.labels(session_of(request)))
-            if not (shared_model or shared_sum) and first:
+            shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)))
+            if not (shared_model or shared_sum or problems) and first:
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
-            return {**page_updates(model_label, question, session_of(request), shared_sum), model_choice: model_label}
+            updates = page_updates(model_label, question, session_of(request), shared_sum)
+            if problems:  # Said where the answer goes, and kept until the next sum.
+                updates[add.answer] = gr.Markdown("".join(views.refusal(problem) for problem in problems))
+            return {**updates, model_choice: model_label}
 
         def leave(request: gr.Request = None):
             """The visitor closed the page: cancel their training, free their models."""

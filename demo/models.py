@@ -295,6 +295,16 @@ class Models:
     def labels(self, session: str | None = None) -> list[str]:
         return self.catalog.labels + self.visitors.labels(session)
 
+    def reader_for(self, question) -> str | None:
+        """The menu's model with the fewest digits that still reads ``question``'s numbers, or None."""
+        from .views import operand_digits
+
+        needed = operand_digits(question)
+        if needed is None:
+            return None
+        fits = [(info["digits"], label) for label, info in self.catalog.infos() if info.get("digits", 0) >= needed]
+        return min(fits)[1] if fits else None
+
     def cached(self, label: str, session: str | None, name: str, compute):
         """``compute(model)`` once per model and name: a visitor's own model keeps it with
         itself, a catalog model in the catalog (under its lock)."""

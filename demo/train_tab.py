@@ -78,11 +78,14 @@ class TrainTab:
                 "Sign in, pick your model in the Model menu, name the repo, and publish: it goes to your "
                 "account with its model card."
                 if parts.on_a_space
-                else "Signing in works when this app runs as a Hugging Face Space. Here, download the zip, unzip it "
-                "and run `python push_to_hub.py FOLDER you/REPO`, or call the `/publish` endpoint with your token."
+                else "Publishing from this page needs a Hugging Face sign-in, which works when the app runs as a "
+                "Space. Here: download the zip above, unzip it, and run `python push_to_hub.py FOLDER you/REPO` "
+                "with your token in `HF_TOKEN`."
             )
         )
-        with gr.Row():
+        # Off a Space there is no sign-in, so no button that could only fail (the API's /publish
+        # stays, for a caller with a token).
+        with gr.Row(visible=parts.on_a_space):
             if parts.on_a_space:  # Gradio's sign-in needs a Space.
                 gr.LoginButton()
             repo_name = gr.Textbox(value="addition-lstm", label="Repo name", max_length=96)

@@ -93,19 +93,22 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
 
 
 def describe_model(loaded: LoadedModel) -> str:
-    """The model panel in Markdown. Everything read from the folder is shown as text
-    (``as_text``): a folder from the Hub is untrusted, and its strings are not markup."""
+    """The model panel in Markdown: what a learner needs (the network, how it reads and writes,
+    how good it is, the command that made it), the full settings folded. Everything read from
+    the folder is shown as text (``as_text``): a folder from the Hub is untrusted, and its
+    strings are not markup."""
     info, codec = loaded.info, loaded.codec
-    metrics = info.get("metrics", {})
+    metrics, settings = info.get("metrics", {}), info.get("training", {})
     validation = metrics.get("validation", {})
-    writes = "units digit first" if codec.reverse_answer else "in reading order"
+    cell = as_text(settings.get("cell", "lstm")).upper()
+    layers = settings.get("num_layers", 1)
     lines = [
         f"**Source:** {as_text(loaded.source)}",
-        f"**Adds:** two whole numbers of up to {codec.digits} digits · "
-        f"question {'zero-padded, ' if codec.zero_pad else ''}{'reversed' if codec.reverse else 'in reading order'}"
-        f" · answer written {writes}",
-        f"**Network:** {as_text(info['training'].get('cell', 'lstm')).upper()}, "
-        f"{count_parameters(loaded.model):,} parameters",
+        f"**Network:** a {cell} encoder and {plural(layers, 'decoder layer') if layers > 1 else 'a decoder'} of "
+        f"{as_text(settings.get('hidden_size', '?'))} units, {count_parameters(loaded.model):,} parameters",
+        f"**Adds:** two whole numbers of up to {codec.digits} digits · reads the question "
+        f"{'zero-padded, ' if codec.zero_pad else ''}{'reversed' if codec.reverse else 'in reading order'} · "
+        f"writes the answer {'units digit first' if codec.reverse_answer else 'in reading order'}",
     ]
     if validation:
         lines.append(
@@ -121,9 +124,11 @@ def describe_model(loaded: LoadedModel) -> str:
         )
     if info.get("command"):
         lines.append(f"**Trained with:** <code>{as_text(info['command'])}</code>")
-    settings = info.get("training", {})
     if settings:
-        lines.append(" · ".join(f"{as_text(key)} <code>{as_text(value)}</code>" for key, value in settings.items()))
+        rows = "".join(
+            f"<tr><td>{as_text(key)}</td><td><code>{as_text(value)}</code></td></tr>" for key, value in settings.items()
+        )
+        lines.append(f"<details><summary>Every training setting</summary><table>{rows}</table></details>")
     return "\n\n".join(lines)
 
 
@@ -318,15 +323,33 @@ def mistakes_gallery(
     return intro, choices
 
 
-def answer_if_valid(loaded: LoadedModel, question: str) -> tuple[str, str, dict | None]:
-    """``answer_question``, or the reason in words when the question does not suit this model
-    (used when the user switches models: a 5-digit sum left in the box is not an error of theirs)."""
+def answer_if_valid(loaded: LoadedModel, question: str, reader=None) -> tuple[str, str, dict | None]:
+    """``answer_question``, or the reason in words when the question does not suit this model,
+    shown where the answer goes (``refusal``; ``reader`` as there)."""
     if not (question or "").strip():
         return "", "", None
     try:
         return answer_question(loaded, question)
     except ValueError as error:
-        return f"*{error}*", "", None
+        return refusal(error, question, reader), "", None
+
+
+def refusal(error, question: str = "", reader=None) -> str:
+    """Why a sum is not answered, as a note that stays on the page until the next sum; with
+    ``reader(question)`` (the label of a model that can read it, or None) it says which to pick."""
+    note = f"⚠️ {as_text(error)}"
+    label = reader(question) if reader else None
+    if label:
+        note += f" The <b>{as_text(label)}</b> model reads it: pick it in the Model menu."
+    return f'<div class="refusal" role="alert">{note}</div>'
+
+
+def operand_digits(question) -> int | None:
+    """The longer operand's digits in something typed like a sum of two whole numbers, else None."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+)\s*\+\s*(\d+)\s*", question or "", re.ASCII)
+    return max(len(match.group(1).lstrip("0") or "0"), len(match.group(2).lstrip("0") or "0")) if match else None
 
 
 def plural(count: int, noun: str) -> str:

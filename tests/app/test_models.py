@@ -7,6 +7,7 @@ import pytest
 
 from demo import models as catalog_module
 from demo.models import Catalog, Entry, bundled_entries
+from demo.training_queue import Visitor
 from tests.helpers import BUNDLED_MODEL
 
 
@@ -96,7 +97,7 @@ def test_counterparts_pad_the_numbers_the_same_way_first(tmp_path, tiny_model):
     bundled_two = BUNDLED_MODEL.parent / "addition-2digit"  # 2 digits, reversed, space-padded.
     visitors = SessionModels()
     own_folder = shutil.copytree(tiny_folder, tmp_path / "own")
-    label, _ = visitors.add("visitor", load_model_folder(own_folder), own_folder, "tiny")
+    label, _ = visitors.add(Visitor("visitor"), load_model_folder(own_folder), own_folder, "tiny")
     models = Models(Catalog(Entry("two", str(bundled_two))), visitors)
     padded = [name for name, model in models.counterparts(2, True, "visitor", zero_pad=True)]
     spaced = [(name, model.codec.zero_pad) for name, model in models.counterparts(2, True, "visitor", zero_pad=False)]
