@@ -356,6 +356,8 @@ def explain(
             ],
         },
         "carry_units": drawn,
+        # Per decoder step (writing order): whether a carry comes into the place it writes.
+        "carries_in": carries_in(codec, a, b),
         "probe": None
         if probe is None
         else {
@@ -365,6 +367,13 @@ def explain(
             "test_questions": probe.test_count,
         },
     }
+
+
+def carries_in(codec: Codec, a: int, b: int) -> list[bool | None]:
+    """For each answer step in the order the decoder writes: whether the place it writes gets a
+    carry from the place below (None for padding)."""
+    places = codec.in_reading_order(answer_places(codec, a + b))  # Reading order back to writing order.
+    return [None if place is None else place > 0 and a % 10**place + b % 10**place >= 10**place for place in places]
 
 
 def unit_order(carry_units: CarryUnits | None, layer: int, units: int) -> list[int]:

@@ -58,8 +58,9 @@ class AddTab:
                     label="Your sum", max_length=200, elem_id="question", placeholder=first.placeholder, info=first.hint
                 )
                 add_button = gr.Button("Add", variant="primary")
-                self.answer = gr.Markdown(first.answer, elem_id="answer")
-                self.table = gr.HTML(first.table, elem_id="probabilities")
+                # Shown only with something in them: no blank gap where the answer goes.
+                self.answer = gr.Markdown(first.answer, elem_id="answer", visible=bool(first.answer))
+                self.table = gr.HTML(first.table, elem_id="probabilities", visible=bool(first.table))
                 with gr.Accordion("Details (JSON)", open=False):
                     self.details = gr.JSON(first.details, label="details")
                 # A Dataset, not gr.Examples: its sums change with the model.
@@ -92,7 +93,7 @@ class AddTab:
 
         def clear_answer():
             """Empties the answer first, so that an error never sits under the previous sum's answer."""
-            return "", "", None
+            return gr.Markdown("", visible=False), gr.HTML("", visible=False), None
 
         @answering
         def answer_on_page(question: str, model: str, request: gr.Request = None):
@@ -100,7 +101,12 @@ class AddTab:
             stays until the next sum, naming a model that can read it."""
             loaded = models.get(model, session_of(request))
             summary, probabilities, details = views.answer_if_valid(loaded, question, models.reader_for)
-            return with_share_link(summary, details, model), probabilities, details
+            summary = with_share_link(summary, details, model)
+            return (
+                gr.Markdown(summary, visible=bool(summary)),
+                gr.HTML(probabilities, visible=bool(probabilities)),
+                details,
+            )
 
         @not_an_mcp_tool
         @answering
@@ -190,8 +196,8 @@ class AddTab:
             self.question: gr.Textbox(**box) if question is None else gr.Textbox(value=question, **box),
             self.examples: gr.Dataset(samples=[[example] for example in shown.examples]),
             self.description: gr.Markdown(shown.description),
-            self.answer: gr.Markdown(shown.answer),
-            self.table: gr.HTML(shown.table),
+            self.answer: gr.Markdown(shown.answer, visible=bool(shown.answer)),
+            self.table: gr.HTML(shown.table, visible=bool(shown.table)),
             self.details: gr.JSON(shown.details),
             self.score: gr.Markdown(""),
             self.samples: gr.Dataframe(None),
@@ -207,10 +213,10 @@ def with_share_link(summary: str, details: dict | None, model: str) -> str:
     return f"{summary}\n\n[Share this sum](?{query})"
 
 
-def shared_page(request, labels: list[str]) -> tuple[str | None, str | None, list[str]]:
+def shared_page(request, labels: list[str], shown: str) -> tuple[str | None, str | None, list[str]]:
     """(model label, sum, what was wrong with the link) from the page's address
-    (?sum=999%2B1&model=5+digits): the model only if the app has it, the sum only if it is made
-    of a sum's characters; what is refused is said in words, never echoed back."""
+    (?sum=999%2B1&model=5+digits): the model only if the app has it (else ``shown``), the sum
+    only if it is made of a sum's characters; what is refused is said in words, never echoed back."""
     try:
         query = request.query_params
         model, text = query.get("model"), query.get("sum")
@@ -219,7 +225,7 @@ def shared_page(request, labels: list[str]) -> tuple[str | None, str | None, lis
     problems = []
     if model is not None and model not in labels:
         model = None
-        problems.append(f"This link names a model this app does not have; it shows {labels[0]} instead.")
+        problems.append(f"This link names a model this app does not have; it shows {shown} instead.")
     if text is not None and not (text and len(text) <= MAX_QUESTION_CHARS and set(text) <= set(VOCABULARY)):
         text = None
         problems.append("This link's sum could not be read: a sum is digits and one +, like 999+1.")

@@ -16,14 +16,46 @@ from .models import Models
 
 @dataclass(frozen=True)
 class InsidePage:
-    """What the tab shows for one model before anything is asked: its example sum in the box."""
+    """What the tab shows for one sum (the model's example, until the visitor asks another)."""
 
     question: str = ""
     hint: str = ""
+    grids_intro: str = ""
+    network_grid: str = ""
+    addition_grid: str = ""
+    attribution_intro: str = ""
+    attribution_grid: str = ""
+    states_intro: str = ""
+    states: str = ""
+    carry_intro: str = ""
+    probe: str = ""
+    other_intro: str = ""
+    other_grid: str = ""
 
 
-def page(loaded) -> InsidePage:
-    return InsidePage(question=loaded.codec.example, hint=loaded.codec.describe_limits() + ".")
+def page(models: Models, loaded, label: str, session: str | None = None, question: str | None = None) -> InsidePage:
+    """The tab for ``question`` (by default the model's example sum), as the first page shows it."""
+    question = question or loaded.codec.example
+    result = explain_for(models, loaded, label, session, question)
+    words, grids = inside_views.what_to_look_at(result), inside_views.grids_html(result)
+    other_words, other_html = compare_reversal(models, loaded, question, session)
+    return InsidePage(
+        question=question,
+        hint=loaded.codec.describe_limits() + ".",
+        grids_intro=words["grids"],
+        network_grid=grids["counterfactual"],
+        addition_grid=grids["oracle"],
+        attribution_intro=words["attribution"],
+        attribution_grid=grids["attribution"],
+        states_intro=words["states"],
+        states=inside_views.states_html(result),
+        carry_intro=" ".join(
+            filter(None, [inside_views.carry_sentence(result), words.get("carry_units", ""), words.get("probe", "")])
+        ),
+        probe=inside_views.probe_html(result["probe"]),
+        other_intro=other_words,
+        other_grid=other_html,
+    )
 
 
 class InsideTab:
@@ -41,49 +73,35 @@ class InsideTab:
                 first.question, label="A sum to look inside", info=first.hint, max_length=200, elem_id="inside-question"
             )
             inside_button = gr.Button("Look inside", variant="primary", elem_id="inside-button")
-        grids_intro = gr.Markdown(elem_id="inside-intro")
-        with gr.Row():
-            network_grid = gr.HTML(elem_id="network-grid")
-            addition_grid = gr.HTML(elem_id="addition-grid")
-        attribution_intro = gr.Markdown()
-        attribution_grid = gr.HTML(elem_id="attribution-grid")
-        states_intro = gr.Markdown()
-        states = gr.HTML(elem_id="states")
-        carry_intro = gr.Markdown()
-        probe = gr.Dataframe(
-            interactive=False, label="Reading the carry with a straight line (a linear probe)", elem_id="probe"
-        )
+        self.grids_intro = gr.Markdown(first.grids_intro, elem_id="inside-intro")
+        with gr.Row(elem_classes="side-by-side"):  # Stacked on a phone (style.css).
+            self.network_grid = gr.HTML(first.network_grid, elem_id="network-grid")
+            self.addition_grid = gr.HTML(first.addition_grid, elem_id="addition-grid")
+        self.attribution_intro = gr.Markdown(first.attribution_intro)
+        self.attribution_grid = gr.HTML(first.attribution_grid, elem_id="attribution-grid")
+        self.states_intro = gr.Markdown(first.states_intro)
+        self.states = gr.HTML(first.states, elem_id="states")
+        self.carry_intro = gr.Markdown(first.carry_intro, elem_id="carry-intro")
+        self.probe = gr.HTML(first.probe, elem_id="probe")
         gr.Markdown(
             '### Reversed or not\nThe keras-io example reverses the question because it "introduces '
             'shorter term dependencies between source and target". The same grid for a network that '
             "reads the question the other way:"
         )
-        other_intro = gr.Markdown(elem_id="other-intro")
-        other_grid = gr.HTML(elem_id="other-grid")
-
-        def explained(question, model_label, request):
-            with fair_share.turn(request, "a look inside"):
-                loaded = models.get(model_label, session_of(request))
-                return loaded, explain_for(models, loaded, model_label, session_of(request), question)
+        self.other_intro = gr.Markdown(first.other_intro, elem_id="other-intro")
+        self.other_grid = gr.HTML(first.other_grid, elem_id="other-grid")
 
         @answering
         def look_inside(question, model_label, request: gr.Request = None):
-            loaded, result = explained(question, model_label, request)
-            words, grids = inside_views.what_to_look_at(result), inside_views.grids_html(result)
-            other_words, other_html = compare_reversal(models, loaded, question, session_of(request))
-            return {
-                grids_intro: words["grids"],
-                network_grid: grids["counterfactual"],
-                addition_grid: grids["oracle"],
-                attribution_intro: words["attribution"],
-                attribution_grid: grids["attribution"],
-                states_intro: words["states"],
-                states: inside_views.states_html(result),
-                carry_intro: words.get("carry_units", "") + " " + words.get("probe", ""),
-                probe: inside_views.probe_frame(result["probe"]),
-                other_intro: other_words,
-                other_grid: other_html,
-            }
+            """The tab for the visitor's sum; one that does not suit the model is said in the intro."""
+            with fair_share.turn(request, "a look inside"):
+                session = session_of(request)
+                loaded = models.get(model_label, session)
+                try:
+                    shown = page(models, loaded, model_label, session, question)
+                except ValueError as error:  # A sum this model cannot read: said where the grids go.
+                    shown = InsidePage(grids_intro=views.refusal(error, question, models.reader_for))
+            return self.show(shown, with_question=False)
 
         @answering
         def explain(question: str, model: str = models.default, request: gr.Request = None) -> dict:
@@ -100,47 +118,61 @@ class InsideTab:
                 exact addition; disagreement), each {"rows", "columns", "values"} in reading order;
                 the states (units x steps), the carry units and the probe's accuracy per column.
             """
-            return explained(question, model, request)[1]
+            with fair_share.turn(request, "a look inside"):
+                session = session_of(request)
+                return explain_for(models, models.get(model, session), model, session, question)
 
-        outputs = [
-            grids_intro,
-            network_grid,
-            addition_grid,
-            attribution_intro,
-            attribution_grid,
-            states_intro,
-            states,
-            carry_intro,
-            probe,
-            other_intro,
-            other_grid,
-        ]
+        expensive = {"preprocess": False, "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         gr.on(
             [inside_button.click, self.question.submit],
             look_inside,
             inputs=[self.question, model_choice],
-            outputs=outputs,
+            outputs=self.outputs[1:],  # Not the box: what the visitor typed stays.
             api_visibility="private",
-            preprocess=False,
-            concurrency_id=EXPENSIVE,  # Many forward and backward passes: not in the sums' way.
-            concurrency_limit=1,
+            **expensive,  # Many forward and backward passes: not in the sums' way.
         )
         gr.Button(visible=False).click(
             explain,
             inputs=[self.question, model_choice],
             outputs=gr.JSON(visible=False),
             api_name="explain",
-            preprocess=False,
-            concurrency_id=EXPENSIVE,
-            concurrency_limit=1,
+            **expensive,
         )
 
     @property
     def outputs(self) -> list:
-        return [self.question]
+        return [
+            self.question,
+            self.grids_intro,
+            self.network_grid,
+            self.addition_grid,
+            self.attribution_intro,
+            self.attribution_grid,
+            self.states_intro,
+            self.states,
+            self.carry_intro,
+            self.probe,
+            self.other_intro,
+            self.other_grid,
+        ]
 
-    def show(self, shown: InsidePage) -> dict:
-        return {self.question: gr.Textbox(shown.question, info=shown.hint)}
+    def show(self, shown: InsidePage, with_question: bool = True) -> dict:
+        updates = {
+            self.grids_intro: gr.Markdown(shown.grids_intro),
+            self.network_grid: gr.HTML(shown.network_grid),
+            self.addition_grid: gr.HTML(shown.addition_grid),
+            self.attribution_intro: gr.Markdown(shown.attribution_intro),
+            self.attribution_grid: gr.HTML(shown.attribution_grid),
+            self.states_intro: gr.Markdown(shown.states_intro),
+            self.states: gr.HTML(shown.states),
+            self.carry_intro: gr.Markdown(shown.carry_intro),
+            self.probe: gr.HTML(shown.probe),
+            self.other_intro: gr.Markdown(shown.other_intro),
+            self.other_grid: gr.HTML(shown.other_grid),
+        }
+        if with_question:
+            updates[self.question] = gr.Textbox(shown.question, info=shown.hint)
+        return updates
 
 
 def explain_for(models: Models, loaded, label: str, session, question: str) -> dict:

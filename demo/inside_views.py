@@ -7,16 +7,38 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
-
 DISAGREES = "≠"  # Marks a cell where the network's counterfactual is not addition's.
 POSITIVE, NEGATIVE = "249, 115, 22", "59, 130, 246"  # Orange and blue, as RGB for rgba().
-HEATMAP_TOP_UNITS = 8  # Units drawn large in a state heat map: the strongest carry units.
+SHOWN_UNITS = 12  # Units drawn in a state map, the most telling first; the others are folded.
+# Place values as a phone's narrow columns show them.
+SHORT_PLACES = {
+    "units": "1",
+    "tens": "10",
+    "hundreds": "10²",
+    "thousands": "10³",
+    "ten thousands": "10⁴",
+    "hundred thousands": "10⁵",
+    "millions": "10⁶",
+    "ten millions": "10⁷",
+    "hundred millions": "10⁸",
+    "billions": "10⁹",
+    "padding": "␣",
+}
 
 
 def label(char) -> str:
     """A character as a header: the padding space shown as ␣, everything escaped."""
     return "␣" if char == " " else html.escape(str(char))
+
+
+def place_label(place) -> str:
+    """A place value under a character: its name on a wide screen, a power of ten on a phone."""
+    if not place:
+        return ""
+    short = SHORT_PLACES.get(place, place)
+    return (
+        f'<small class="wide-only">{html.escape(place)}</small><small class="narrow-only">{html.escape(short)}</small>'
+    )
 
 
 def _shade(value: float) -> str:
@@ -32,7 +54,7 @@ def grid_table(
     (both reading order), each headed by its character and place; True/False masks shade as
     1/0 and show ✓; cells where ``disagreement`` is true get class "disagrees" and a ≠."""
     header = "".join(
-        f'<th title="{html.escape(place or "")}">{label(char)}<br><small>{html.escape(place or "")}</small></th>'
+        f'<th title="{html.escape(place or "")}">{label(char)}<br>{place_label(place)}</th>'
         for char, place in zip(grid["columns"], column_places)
     )
     body = []
@@ -48,7 +70,7 @@ def grid_table(
             text = "✓" if isinstance(value, bool) and value else ("" if isinstance(value, bool) else f"{number:.2f}")
             text += f" {DISAGREES}" if flagged else ""
             cells.append(f'<td class="{classes}" style="{_shade(number)}" title="{number:.2f}">{text}</td>')
-        body.append(f"<tr><th>{label(char)} <small>{html.escape(place)}</small></th>{''.join(cells)}</tr>")
+        body.append(f"<tr><th>{label(char)} {place_label(place)}</th>{''.join(cells)}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
         f'<div class="table-scroll"><table class="inside-grid">{caption_html}<thead><tr><th>answer \\ question</th>'
@@ -90,55 +112,121 @@ def _places(explained: dict) -> tuple[list, list]:
     return explained["answer_places"], [place or "" for place in explained["question_places"]]
 
 
-def _state_cell(value: float, text: str, title: str = "") -> str:
-    title_attribute = f' title="{title}"' if title else ""
-    return f'<td style="{_shade(value)}"{title_attribute}>{text}</td>'
+LEGEND = (
+    '<div class="state-legend" aria-hidden="true"><span>−1</span><span class="scale"></span><span>+1</span>'
+    "<span>each cell: one unit's state after one step (blue negative, orange positive)</span></div>"
+)
 
 
-def state_heatmap(state: dict, highlight: list | None = None, top_units: int = HEATMAP_TOP_UNITS) -> str:
-    """A recurrent layer's states, units x steps: the ``highlight`` units (e.g. the strongest
-    carry units) drawn large with their values, then every unit as one thin unlabelled row."""
-    steps = "".join(f"<th>{label(char)}</th>" for char in state["steps"])
-    values = state["values"]
-    chosen = [unit for unit in (highlight or []) if 0 <= unit < len(values)][:top_units]
-    large = "".join(
-        f"<tr><th>unit {unit}</th>{''.join(_state_cell(v, f'{v:+.2f}') for v in values[unit])}</tr>" for unit in chosen
-    )
-    order = state.get("order") or list(range(len(values)))  # Decoders: the carry's closest followers first.
-    thin = "".join(
-        f'<tr class="thin">{"".join(_state_cell(v, "") for v in values[unit])}</tr>' for unit in order
-    )  # No titles: 128 units x steps of them would weigh the page.
+def _state_cell(value: float) -> str:
+    return f'<td style="{_shade(value)}" title="{value:+.3f}">{value:+.1f}</td>'
+
+
+def _state_rows(values: list, units: list, carry_units: dict) -> str:
+    rows = []
+    for unit in units:
+        if unit in carry_units:
+            name = (
+                f'<span class="wide-only">★ unit {unit} (r {carry_units[unit]:+.2f})</span>'
+                f'<span class="narrow-only">★{unit}</span>'
+            )
+        else:
+            name = f'<span class="wide-only">unit {unit}</span><span class="narrow-only">{unit}</span>'
+        rows.append(
+            f"<tr{' class=carry' if unit in carry_units else ''}><th>{name}</th>"
+            f"{''.join(_state_cell(v) for v in values[unit])}</tr>"
+        )
+    return "".join(rows)
+
+
+def state_map(
+    state: dict, carry_units: dict | None = None, carries: list | None = None, shown: int = SHOWN_UNITS
+) -> str:
+    """A recurrent layer's states as a map you can read: one column per step, headed by the
+    character read or written there (and, for a decoder, whether a carry comes into that
+    column), one labelled row per unit, the carry units (``{unit: correlation}``) marked ★ and
+    first, then the units that change most across the steps; the rest folded below."""
+    values, carry_units = state["values"], carry_units or {}
+    order = state.get("order") or sorted(range(len(values)), key=lambda unit: -_spread(values[unit]))
+    units = [unit for unit in carry_units if 0 <= unit < len(values)]
+    units += [unit for unit in order if unit not in units]
+    header = "".join(f"<th>{label(char)}</th>" for char in state["steps"])
+    carry_row = ""
+    if carries is not None:
+        marks = "".join(f"<th>{'↑' if carry else ''}</th>" for carry in carries)
+        carry_row = f'<tr class="carry-in"><th>carry in</th>{marks}</tr>'
     name = html.escape(state["layer"])
+    head = f"<thead><tr><th>{'writes' if carries is not None else 'reads'}</th>{header}</tr>{carry_row}</thead>"
+    shown_rows = _state_rows(values, units[:shown], carry_units)
+    folded = ""
+    if len(units) > shown:
+        folded = (
+            f"<details><summary>The other {len(units) - shown} units of the {name}</summary>"
+            f'<table class="state-map folded">{head}<tbody>{_state_rows(values, units[shown:], carry_units)}</tbody>'
+            f"</table></details>"
+        )
     return (
-        f'<div class="table-scroll"><table class="inside-states"><caption>{name}: {len(values)} units, '
-        f"one column per step</caption><thead><tr><th>step</th>{steps}</tr></thead><tbody>{large}</tbody>"
-        f'</table><table class="inside-states compact"><caption>{name}: every unit'
-        f"{', the closest followers of the carry first' if state.get('order') else ''}</caption>"
-        f"<tbody>{thin}</tbody></table></div>"
+        f'<table class="state-map"><caption>{name}: {len(values)} units</caption>{head}<tbody>{shown_rows}'
+        f"</tbody></table>{folded}"
     )
+
+
+def _spread(row: list) -> float:
+    return max(row) - min(row)
 
 
 def states_html(explained: dict) -> str:
-    """The encoder, then each decoder layer, each decoder layer's carry units drawn large."""
+    """The encoder's map, then each decoder layer's with its carry units, under one colour legend."""
     states = explained["states"]
-    parts = [state_heatmap(states["encoder"], [])]
+    parts = [LEGEND, state_map(states["encoder"])]
     for layer in states["decoder"]:
-        units = [unit["unit"] for unit in explained["carry_units"] if unit["layer"] == layer["layer"]]
-        parts.append(state_heatmap(layer, units))
+        carry_units = {
+            unit["unit"]: unit["correlation"] for unit in explained["carry_units"] if unit["layer"] == layer["layer"]
+        }
+        parts.append(state_map(layer, carry_units, explained.get("carries_in")))
     return "".join(parts)
 
 
-def probe_frame(probe: dict | None) -> pd.DataFrame:
-    """Probe accuracy per answer place beside always guessing the more common carry, in %."""
-    columns = ["carry into", "probe accuracy %", "majority baseline %", "gain (points)"]
+def probe_html(probe: dict | None) -> str:
+    """The probe's accuracy per column beside always guessing the more common carry, in %."""
     if not probe:
-        return pd.DataFrame(columns=columns)
-    return pd.DataFrame(
-        [
-            [place, round(100 * accuracy, 1), round(100 * baseline, 1), round(100 * (accuracy - baseline), 1)]
-            for place, accuracy, baseline in zip(probe["places"], probe["accuracy"], probe["baseline"])
-        ],
-        columns=columns,
+        return ""
+    rows = "".join(
+        f"<tr><th>{html.escape(place)}</th><td>{100 * accuracy:.1f}</td><td>{100 * baseline:.1f}</td>"
+        f"<td>{100 * (accuracy - baseline):+.1f}</td></tr>"
+        for place, accuracy, baseline in zip(probe["places"], probe["accuracy"], probe["baseline"])
+    )
+    return (
+        '<table class="probe"><caption>Reading the carry with a straight line (a linear probe), on '
+        f"{probe['test_questions']:,} held-out questions it was not fitted on</caption><thead><tr><th>carry into</th>"
+        "<th>probe %</th><th>always guessing %</th><th>gain (points)</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def carry_sentence(explained: dict) -> str:
+    """What to look for in the decoder's map for this sum: the strongest carry unit's state at
+    the steps whose column receives a carry, against the others."""
+    units, carries = explained["carry_units"], explained.get("carries_in") or []
+    if not units:
+        return ""
+    strongest = units[0]
+    values = strongest["values"]
+    question = html.escape(explained["question"])
+    with_carry = [value for value, carry in zip(values, carries) if carry]
+    without = [value for value, carry in zip(values, carries) if carry is False]
+    name = f"{html.escape(strongest['layer'])}'s ★ unit {strongest['unit']}"
+    if not with_carry:
+        return (
+            f"No column of {question} receives a carry, so {name} stays on one side "
+            f"({sum(values) / len(values):+.2f} on average): try 999+1 to see it flip."
+        )
+    if not without:
+        return f"Every column of {question} receives a carry: {name} reads {sum(with_carry) / len(with_carry):+.2f}."
+    return (
+        f"Look at {name}, the one that follows the carry best: in {question} it reads "
+        f"{sum(with_carry) / len(with_carry):+.2f} on average where a carry comes in (↑) and "
+        f"{sum(without) / len(without):+.2f} where none does."
     )
 
 

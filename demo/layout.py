@@ -55,7 +55,7 @@ def pages_for(models: Models, label: str, question: str = "", session: str | Non
     return Pages(
         add_tab.page(loaded, label, question, models.reader_for),
         learn_tab.page(models, loaded, label, session),
-        inside_tab.page(loaded),
+        inside_tab.page(models, loaded, label, session),
     )
 
 
@@ -99,13 +99,14 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         @answering
         def open_page(model_label, question, request: gr.Request = None):
             """The first page: the model and sum a shared link names, else the defaults."""
-            shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)))
+            shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)), model_label)
             if not (shared_model or shared_sum or problems) and first:
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
             updates = page_updates(model_label, question, session_of(request), shared_sum)
             if problems:  # Said where the answer goes, and kept until the next sum.
-                updates[add.answer] = gr.Markdown("".join(views.refusal(problem) for problem in problems))
+                notes = "".join(views.refusal(problem) for problem in problems)
+                updates[add.answer] = gr.Markdown(notes, visible=True)
             return {**updates, model_choice: model_label}
 
         def leave(request: gr.Request = None):

@@ -11,6 +11,7 @@ import html
 import numpy as np
 
 from addition import CHECK, CROSS
+from addition.config import CELLS
 from addition.loading import LoadedModel
 from addition.model import count_parameters
 
@@ -100,11 +101,12 @@ def describe_model(loaded: LoadedModel) -> str:
     info, codec = loaded.info, loaded.codec
     metrics, settings = info.get("metrics", {}), info.get("training", {})
     validation = metrics.get("validation", {})
-    cell = as_text(settings.get("cell", "lstm")).upper()
+    cell = CELLS.get(settings.get("cell", "lstm"), "?")
     layers = settings.get("num_layers", 1)
+    decoder = plural(layers, "decoder layer") if layers > 1 else "a decoder"
     lines = [
         f"**Source:** {as_text(loaded.source)}",
-        f"**Network:** a {cell} encoder and {plural(layers, 'decoder layer') if layers > 1 else 'a decoder'} of "
+        f"**Network:** {'an' if cell == 'LSTM' else 'a'} {cell} encoder and {decoder} of "
         f"{as_text(settings.get('hidden_size', '?'))} units, {count_parameters(loaded.model):,} parameters",
         f"**Adds:** two whole numbers of up to {codec.digits} digits · reads the question "
         f"{'zero-padded, ' if codec.zero_pad else ''}{'reversed' if codec.reverse else 'in reading order'} · "

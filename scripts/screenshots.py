@@ -42,6 +42,7 @@ def main():
                     page.get_by_role("tab", name="Inside", exact=True).click()
                     page.locator("#inside-question textarea, #inside-question input").first.fill("999+1")
                     page.locator("#inside-button").click()
+                    page.locator("#inside-intro").get_by_text("999+1").wait_for(timeout=60_000)
                     page.locator("#other-grid table").wait_for(timeout=60_000)
                     page.screenshot(path=str(DOCS / "inside.png"), full_page=True)
                 page.close()

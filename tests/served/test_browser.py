@@ -261,6 +261,7 @@ def test_inside_the_network_shows_both_grids_and_fits_the_screen(browser, app_ur
         box = page.locator("#inside-question textarea, #inside-question input").first
         box.fill("535+61")
         page.locator("#inside-button").click()
+        expect(page.locator("#inside-intro")).to_contain_text("535+61", timeout=60_000)  # Not the example's.
         network = page.locator("#network-grid table.inside-grid")
         network.wait_for(timeout=60_000)
         page.locator("#addition-grid table.inside-grid").wait_for(timeout=30_000)
@@ -269,7 +270,7 @@ def test_inside_the_network_shows_both_grids_and_fits_the_screen(browser, app_ur
         headers = network.locator("thead th").all_inner_texts()
         assert [header.split()[0] for header in headers[1:]] == list("535+61")
         assert network.locator("td.disagrees").count() == 0
-        page.locator("#states table.inside-states").first.wait_for(timeout=30_000)
+        page.locator("#states table.state-map").first.wait_for(timeout=30_000)
         assert overflow(page) <= 0
     finally:
         page.close()
@@ -357,5 +358,105 @@ def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_t
         expect(page.locator("#by-carries")).to_be_hidden()
         page.locator("#model-table").get_by_text("all 1,000,000 right").wait_for(timeout=30_000)
         assert overflow(page) <= 0
+    finally:
+        page.close()
+
+
+def scrolls_sideways(page, selector) -> list[str]:
+    """The boxes matching ``selector`` whose content is wider than they are (they scroll)."""
+    return page.evaluate(
+        "selector => [...document.querySelectorAll(selector)].filter(box => box.scrollWidth > box.clientWidth + 1)"
+        ".map(box => box.closest('[id]') ? box.closest('[id]').id : box.className)",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_refused_sum_stays_on_the_page_and_names_the_model_that_reads_it(browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        ask(page, "1234+5")
+        refusal = page.locator("#answer .refusal")
+        refusal.wait_for(timeout=30_000)
+        page.wait_for_timeout(11_000)  # Longer than a toast stays.
+        expect(refusal).to_be_visible()
+        text = refusal.inner_text()
+        assert "1234 is too large" in text and "4 digits" in text and "pick it in the Model menu" in text
+        box = page.get_by_label("Your sum").bounding_box()
+        assert refusal.bounding_box()["y"] > box["y"] + box["height"]  # Under the box, not over it.
+        assert page.locator("[data-testid=toast-text]").count() == 0
+        ask(page, "12+34")  # The next sum takes its place.
+        page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = 46")).wait_for(timeout=30_000)
+        assert page.locator("#answer .refusal").count() == 0
+    finally:
+        page.close()
+
+
+def test_a_share_link_with_a_bad_sum_or_an_unknown_model_says_so_on_the_page(browser, app_url):
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(app_url + "?sum=12%2Babc&model=7+digits")
+        refusal = page.locator("#answer .refusal")
+        refusal.first.wait_for(timeout=60_000)
+        text = page.locator("#answer").inner_text()
+        assert "does not have" in text and "3 digits instead" in text and "could not be read" in text
+        assert "7 digits" not in text and "abc" not in text  # Said, never echoed.
+        page.goto(app_url + "?sum=12345%2B1&model=3+digits")  # A sum, too long for the model named.
+        page.locator("#answer .refusal").get_by_text("12345 is too large").wait_for(timeout=60_000)
+        assert "5 digits" in page.locator("#answer").inner_text()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_add_page_keeps_no_blank_gap_and_folds_the_models_settings(browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        expect(page.locator("#answer")).to_be_hidden()
+        expect(page.locator("#probabilities")).to_be_hidden()
+        button = page.get_by_role("button", name="Add", exact=True).bounding_box()
+        details = page.get_by_text("Details (JSON)").bounding_box()
+        assert details["y"] - (button["y"] + button["height"]) < 40  # Nothing empty between them.
+        panel = page.locator("#description")
+        assert "Network:" in panel.inner_text() and "encoder" in panel.inner_text()
+        expect(panel.get_by_text("learning_rate", exact=True)).to_be_hidden()  # Folded...
+        panel.get_by_text("Every training setting").click()
+        expect(panel.get_by_text("learning_rate", exact=True)).to_be_visible()  # ...until opened.
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_inside_opens_on_the_example_with_state_maps_you_can_read(browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        page.get_by_role("tab", name="Inside", exact=True).click()
+        network, addition = page.locator("#network-grid table"), page.locator("#addition-grid table")
+        expect(network).to_be_visible(timeout=10_000)  # Before anything is asked: the example's view.
+        assert page.locator("#inside-question input, #inside-question textarea").first.input_value() == "555+66"
+        maps = page.locator("#states table.state-map:not(.folded)")
+        expect(maps.first).to_be_visible()
+        decoder = maps.nth(1)
+        assert decoder.locator("thead tr").first.inner_text().split()[0] == "writes"
+        assert "carry in" in decoder.inner_text() and decoder.locator("tr.carry").count() >= 1
+        row = decoder.locator("tbody tr").first.bounding_box()
+        assert row["height"] >= 12 and row["width"] <= viewport["width"]  # A unit is a row you can see.
+        expect(page.locator("#states .state-legend")).to_be_visible()
+        expect(page.locator("#carry-intro")).to_contain_text("where a carry comes in")
+        expect(page.locator("#probe table.probe")).to_be_visible()
+        assert scrolls_sideways(page, "#network-grid .table-scroll, #addition-grid .table-scroll, #probe") == []
+        if viewport is PHONE:  # Stacked: the network's grid above addition's, each the phone's width.
+            assert addition.bounding_box()["y"] >= network.bounding_box()["y"] + network.bounding_box()["height"]
+        assert overflow(page) <= 0
+    finally:
+        page.close()
+
+
+def test_off_a_space_the_train_tab_has_no_publish_button_and_says_how_to_publish(browser, app_url):
+    page = open_page(browser, app_url, PHONE)
+    try:
+        page.get_by_role("tab", name="Train", exact=True).click()
+        page.get_by_text("push_to_hub.py").first.wait_for(timeout=30_000)
+        expect(page.locator("#publish-button")).to_be_hidden()
     finally:
         page.close()
