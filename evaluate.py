@@ -41,14 +41,14 @@ def main(argv=None):
         "random ones past 3 digits)",
     )
     parser.add_argument("--random-seed", type=int, default=20_151_208, help="random seed for --sample")
-    parser.add_argument("--mistakes", type=int, default=20, help="how many mistakes to print")
+    parser.add_argument("--kinds", type=int, default=10, help="how many kinds of mistake to print, the commonest first")
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not 0 <= arguments.sample <= LARGEST_WHOLE_SPACE:
         parser.error(f"--sample must be from 0 (everything) to {LARGEST_WHOLE_SPACE:,}")
 
     from addition.data import sample_whole_space, whole_space
     from addition.errors import ModelFolderError
-    from addition.evaluation import describe_mistake, evaluate
+    from addition.evaluation import describe_mistake, evaluate, shown_answer
     from addition.loading import load_model
 
     try:
@@ -61,7 +61,7 @@ def main(argv=None):
     pairs = (
         sample_whole_space(digits, arguments.sample, arguments.random_seed) if arguments.sample else whole_space(digits)
     )
-    report = evaluate(loaded.predictor, pairs, max_mistakes=arguments.mistakes)
+    report = evaluate(loaded.predictor, pairs, max_mistakes=0)
     wrong = report["count"] - round(report["exact_match"] * report["count"])
     scope = f"{report['count']:,} random" if arguments.sample else f"all {report['count']:,}"
     print(f"{loaded.source}: {scope} sums a+b with a, b in 0..{loaded.codec.max_operand}")
@@ -81,9 +81,15 @@ def main(argv=None):
     answers = loaded.predictor.answers(chains)
     for (a, b), answer in zip(chains, answers):
         mark = CHECK if answer.strip() == str(a + b) else CROSS
-        print(f"  {a}+{b} = {answer.strip()} {mark}")
-    for mistake in report["mistakes"]:
-        print(f"  {describe_mistake(mistake)}")
+        print(f"  {a}+{b} = {shown_answer(answer)} {mark}")
+    kinds = report["mistake_kinds"]
+    if kinds:  # What goes wrong, by kind: one failure repeated is one line, not twenty.
+        print(f"mistakes by kind (operand lengths, carries), the commonest first ({len(kinds)} kinds):")
+    for kind in kinds[: arguments.kinds]:
+        examples = "; ".join(describe_mistake(mistake) for mistake in kind["examples"])
+        print(f"  {kind['kind']}: {kind['count']:,} wrong, e.g. {examples}")
+    if len(kinds) > arguments.kinds:
+        print(f"  ... and {len(kinds) - arguments.kinds} more kinds (--kinds)")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from addition import CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail
 from addition.config import RECIPES, TrainConfig
 from addition.errors import ModelFolderError, first_line
+from addition.evaluation import shown_answer
 from addition.hub import check_repo_id
 from addition.saving import check_output_folder
 
@@ -81,7 +82,9 @@ def parse_arguments(argv):
         help="after saving, publish the folder to this Hugging Face Hub repo (needs HF_TOKEN or a login)",
     )
     parser.add_argument("--private", action="store_true", help="with --push-to-hub: create the repo as private")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch samples")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no per-epoch lines (on a terminal: no progress bar and no samples either)"
+    )
     arguments = parser.parse_args(argv)
     names = {field.name for field in TrainConfig.fields()}
     overrides = {name: value for name, value in vars(arguments).items() if name in names and value is not None}
@@ -119,18 +122,22 @@ def recorded_settings(folder) -> TrainConfig:
     return recorded_config(check_info(read_json(path, "addition.json", str(folder)), where), where)
 
 
-def print_epoch(record, samples):
+def print_epoch(record, samples=()):
+    """One line per epoch, then (on a terminal) the epoch's held-out samples, as keras-io prints them."""
     print(
         f"epoch {record['epoch']} ({record['seconds']:.0f} s): loss {record['loss']:.4f}, "
         f"validation: whole answers {record['val_exact_match']:.2%}, "
-        f"characters {record['val_accuracy']:.2%}"
+        f"characters {record['val_accuracy']:.2%}",
+        flush=True,
     )
+    if not samples:
+        return
     width = max(len(f"{sample['a']}+{sample['b']}") for sample in samples)
     for sample in samples:
         mark = CHECK if sample["correct"] else CROSS
         print(
             f"  Q {sample['a']}+{sample['b']}".ljust(width + 4)
-            + f" T {sample['true']:<{width}} {mark} {sample['model']}"
+            + f" T {sample['true']:<{width}} {mark} {shown_answer(sample['model'])}"
         )
 
 
@@ -148,6 +155,7 @@ def main(argv=None):
     from addition.training import train_and_save
 
     command = shlex.join(["python", "train.py", *argv])
+    on_terminal = sys.stdout.isatty()
     print(f"Training with {config}", flush=True)
     try:
         result, folder, summary = train_and_save(
@@ -155,8 +163,9 @@ def main(argv=None):
             arguments.output,
             command=command,
             whole_space_sample=arguments.whole_space_sample,
-            verbose=0 if arguments.quiet else 1,
-            on_epoch=None if arguments.quiet else print_epoch,
+            # Keras's progress bar and the samples on a terminal; in a file or a pipe, one line per epoch.
+            verbose=1 if on_terminal and not arguments.quiet else 0,
+            on_epoch=None if arguments.quiet else print_epoch if on_terminal else lambda record, _: print_epoch(record),
         )
     except ModelFolderError as error:
         fail(str(error))

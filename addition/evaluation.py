@@ -45,29 +45,46 @@ def score_probabilities(codec, pairs, probabilities) -> dict:
     }
 
 
-def evaluate(predictor, pairs, max_mistakes: int = 10) -> dict:
-    """``score`` plus breakdowns by number of carries and by operand lengths (JSON-ready)."""
+def evaluate(predictor, pairs, max_mistakes: int = 10, examples_per_kind: int = 3) -> dict:
+    """``score`` plus breakdowns by number of carries and by operand lengths, the first
+    ``max_mistakes`` mistakes, and every mistake counted by kind (operand lengths and carries),
+    the most common kind first, with a few examples each (JSON-ready)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     result = score(predictor, pairs)
     correct = result.pop("correct")
     answers = predictor.codec.decode_answers(result.pop("answers"))
     by_carries = defaultdict(lambda: [0, 0])
     by_lengths = defaultdict(lambda: [0, 0])
-    mistakes = []
+    mistakes, kinds = [], defaultdict(lambda: {"count": 0, "examples": []})
     for (a, b), right, answer in zip(pairs.tolist(), correct.tolist(), answers):
-        for table, key in ((by_carries, str(count_carries(a, b))), (by_lengths, f"{len(str(a))}+{len(str(b))}")):
+        carries, lengths = count_carries(a, b), f"{len(str(a))}+{len(str(b))}"
+        for table, key in ((by_carries, str(carries)), (by_lengths, lengths)):
             table[key][0] += 1
             table[key][1] += right
-        if not right and len(mistakes) < max_mistakes:
-            mistakes.append({"a": a, "b": b, "model": answer.strip(), "true": a + b})
+        if not right:
+            mistake = {"a": a, "b": b, "model": answer.strip(), "true": a + b}
+            if len(mistakes) < max_mistakes:
+                mistakes.append(mistake)
+            kind = kinds[f"{lengths} digits, {carries} carr{'y' if carries == 1 else 'ies'}"]
+            kind["count"] += 1
+            if len(kind["examples"]) < examples_per_kind:
+                kind["examples"].append(mistake)
     result["by_carries"] = _rates(by_carries)
     result["by_lengths"] = _rates(by_lengths)
     result["mistakes"] = mistakes
+    result["mistake_kinds"] = [
+        {"kind": kind, **found} for kind, found in sorted(kinds.items(), key=lambda item: -item[1]["count"])
+    ]
     return result
 
 
+def shown_answer(answer: str) -> str:
+    """An answer as people read it: "(nothing)" for an empty one, the same words everywhere."""
+    return answer.strip() or "(nothing)"
+
+
 def describe_mistake(mistake: dict) -> str:
-    return f"model says {mistake['a']}+{mistake['b']} = {mistake['model'] or '(nothing)'}, true {mistake['true']}"
+    return f"model says {mistake['a']}+{mistake['b']} = {shown_answer(mistake['model'])}, true {mistake['true']}"
 
 
 def _rates(table) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from addition import CHECK, CROSS
 from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, TrainConfig
 from addition.data import count_distinct_questions
+from addition.evaluation import shown_answer
 
 from .views import curves, plural
 
@@ -194,7 +195,7 @@ class TrainingProgress:
                 rows.append([f"{a}+{b}", a + b, "", ""])
                 continue
             answer = self.watch_answers[index]
-            rows.append([f"{a}+{b}", a + b, answer or "(nothing)", CHECK if answer == str(a + b) else CROSS])
+            rows.append([f"{a}+{b}", a + b, shown_answer(answer), CHECK if answer == str(a + b) else CROSS])
         return rows
 
     def summary(self, label: str) -> dict:

@@ -12,6 +12,7 @@ import numpy as np
 
 from addition import CHECK, CROSS
 from addition.config import CELLS
+from addition.evaluation import shown_answer
 from addition.loading import LoadedModel
 from addition.model import count_parameters
 
@@ -33,7 +34,7 @@ def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]
     confidence = float(np.prod(probabilities.max(axis=-1)))
     mark = CHECK if correct else CROSS
     summary = (
-        f"### {a} + {b} = {_show(model_answer)} {mark}\n"
+        f"### {a} + {b} = {shown_answer(model_answer)} {mark}\n"
         f"True sum: **{a + b}** · the model is **{confidence:.1%}** sure of its whole answer"
     )
     details = {
@@ -89,7 +90,7 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
     for (a, b), answer in zip(chosen.tolist(), answers):
         correct = answer == loaded.codec.answer_string(a + b)
         right += correct
-        rows.append([f"{a}+{b}", a + b, _show(answer), CHECK if correct else CROSS])
+        rows.append([f"{a}+{b}", a + b, shown_answer(answer), CHECK if correct else CROSS])
     return f"**{right}/{len(rows)} correct** on held-out validation questions", rows
 
 
@@ -166,11 +167,6 @@ def _sample_count(count) -> int:
     if not value.is_integer() or not 1 <= value <= MAX_SAMPLES:
         raise ValueError(f"The number of questions must be a whole number from 1 to {MAX_SAMPLES}.")
     return int(value)
-
-
-def _show(answer: str) -> str:
-    shown = answer.strip()
-    return shown if shown else "(nothing)"
 
 
 def _char_label(char: str) -> str:

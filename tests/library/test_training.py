@@ -1,4 +1,5 @@
 import json
+import sys
 
 import keras
 import numpy as np
@@ -171,14 +172,41 @@ def test_train_cli_writes_a_folder_both_loaders_read(tmp_path, capsys):
         "--digits", "2", "--training-size", "3000", "--epochs", "2", "--output", str(output), capsys=capsys
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    # Keras's bar counts the whole run although fit runs an epoch at a time.
-    assert "Epoch 1/2" in done.stdout and "Epoch 2/2" in done.stdout and "Epoch 2/3" not in done.stdout
-    assert "epoch 2 (" in done.stdout
+    # Written to a file or a pipe: one line per epoch, no progress bar, no terminal codes.
+    assert [line.split(" (")[0] for line in done.stdout.splitlines() if line.startswith("epoch ")] == [
+        "epoch 1",
+        "epoch 2",
+    ]
+    assert "Epoch 1/2" not in done.stdout and "\x1b" not in done.stdout and "\r" not in done.stdout
+    assert "  Q " not in done.stdout
     assert "Validation (300 held-out questions): whole answers" in done.stdout
     assert f"Saved to {output}" in done.stdout
     assert load_model_folder(output).codec.digits == 2
     codec = Codec(digits=2)
     assert keras.saving.load_model(str(output)).input_shape == (None, codec.question_length, codec.vocabulary_size)
+
+
+def test_on_a_terminal_train_py_shows_keras_progress_bar_and_the_samples(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    done = run_train(
+        "--digits",
+        "1",
+        "--training-size",
+        "50",
+        "--short-sums",
+        "0",
+        "--epochs",
+        "2",
+        "--output",
+        str(tmp_path / "m"),
+        "--whole-space-sample",
+        "0",
+        capsys=capsys,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # Keras's bar counts the whole run although fit runs an epoch at a time.
+    assert "Epoch 1/2" in done.stdout and "Epoch 2/2" in done.stdout and "Epoch 2/3" not in done.stdout
+    assert "epoch 2 (" in done.stdout and done.stdout.count("  Q ") == 2 * 10  # Ten samples an epoch.
 
 
 @pytest.mark.parametrize(
