@@ -10,7 +10,7 @@ import statistics
 import time
 from pathlib import Path
 
-from demo.worker import READY_NAME, TRAINING_NAME
+from demo.worker import READY_NAME, STARTING_NAME, TRAINING_NAME
 
 
 def cpu_model() -> str:
@@ -43,6 +43,11 @@ def running_trainers(parent: int | None = None) -> list[int]:
 def ready_workers(parent: int | None = None) -> list[int]:
     """The ids of the training workers waiting for a run."""
     return workers_named(READY_NAME, parent)
+
+
+def starting_workers(parent: int | None = None) -> list[int]:
+    """The ids of the training workers still importing TensorFlow."""
+    return workers_named(STARTING_NAME, parent)
 
 
 def workers_named(name: str, parent: int | None = None) -> list[int]:

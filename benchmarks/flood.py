@@ -1,7 +1,8 @@
-"""A script floods /train while people add: do the sums still come back, and how fast?
+"""A script floods /train, or /explain, while people add: do the sums still come back, and how fast?
 
     python -m benchmarks.flood                 # starts python app.py itself; 4 users, 300 /train calls
     python -m benchmarks.flood --url http://127.0.0.1:7860/ --users 8 --trainings 500
+    python -m benchmarks.flood --explain 10    # instead: one script keeps 10 /explain calls going at once
 
 The same users send the same number of sums twice in one run: first with no flood, then while
 ``--trainings`` anonymous /train calls arrive over plain HTTP from as many sessions (nobody
@@ -76,19 +77,47 @@ def flood(url: str, trainings: int, answers: dict) -> None:
         thread.join()
 
 
+def explain_flood(url: str, callers: int, done: threading.Event, answers: dict) -> None:
+    """``callers`` clients of one script (one address), each sending /explain calls back to back
+    on the 5-digit model until ``done``: refusals are counted, not raised."""
+    from gradio_client import Client
+
+    def call(client):
+        while not done.is_set():
+            try:
+                client.predict("12345+67890", "5 digits", api_name="/explain")
+                answers["answered"] = answers.get("answered", 0) + 1
+            except Exception as error:  # A refusal in words (one at a time per page, a few per address).
+                key = "refused: " + str(error).split(":")[0][:60]
+                answers[key] = answers.get(key, 0) + 1
+
+    threads = [threading.Thread(target=call, args=(Client(url, verbose=False),)) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(url: str, users: int, sums: int, trainings: int) -> dict:
+def run(url: str, users: int, sums: int, trainings: int, explain: int = 0) -> dict:
     quiet, quiet_problems = users_phase(url, users, sums)
     answers: dict = {}
-    flooding = threading.Thread(target=flood, args=(url, trainings, answers))
-    flooding.start()
+    done = threading.Event()
+    if explain:
+        flooding = threading.Thread(target=explain_flood, args=(url, explain, done, answers))
+        flooding.start()
+        time.sleep(2)  # The callers connected and calling.
+    else:
+        flooding = threading.Thread(target=flood, args=(url, trainings, answers))
+        flooding.start()
     loud, loud_problems = users_phase(url, users, sums)
+    done.set()
     flooding.join()
-    return {"quiet": quiet, "loud": loud, "problems": quiet_problems + loud_problems, "train_answers": answers}
+    return {"quiet": quiet, "loud": loud, "problems": quiet_problems + loud_problems, "flood_answers": answers}
 
 
 def main(argv=None):
@@ -97,6 +126,7 @@ def main(argv=None):
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--sums", type=int, default=50, help="sums per user in each phase")
     parser.add_argument("--trainings", type=int, default=300)
+    parser.add_argument("--explain", type=int, default=0, help="instead of /train calls: this many /explain callers")
     arguments = parser.parse_args(argv)
     process = None
     url = arguments.url
@@ -105,7 +135,7 @@ def main(argv=None):
 
         process, url = start_app()
     try:
-        report = run(url, arguments.users, arguments.sums, arguments.trainings)
+        report = run(url, arguments.users, arguments.sums, arguments.trainings, arguments.explain)
     finally:
         if process is not None:
             from .serve import stop_app
@@ -113,7 +143,8 @@ def main(argv=None):
             stop_app(process)
     quiet, loud = report["quiet"], report["loud"]
     print(f"CPU: {cpu_model()}; {arguments.users} users x {arguments.sums} sums per phase")
-    for name, values in (("no flood", quiet), (f"{arguments.trainings} /train calls", loud)):
+    flooded = f"{arguments.explain} /explain callers" if arguments.explain else f"{arguments.trainings} /train calls"
+    for name, values in (("no flood", quiet), (flooded, loud)):
         print(
             f"{name:>20}: {len(values)} answered, p50 {statistics.median(values):.0f} ms, "
             f"p95 {percentile(values, 0.95):.0f} ms"
@@ -122,7 +153,10 @@ def main(argv=None):
         f"flood / no flood: p50 {statistics.median(loud) / statistics.median(quiet):.2f}x, "
         f"p95 {percentile(loud, 0.95) / percentile(quiet, 0.95):.2f}x"
     )
-    print(f"/train calls: {report['train_answers']} (each is then refused in a sentence or waits in line)")
+    if arguments.explain:
+        print(f"/explain calls: {report['flood_answers']}")
+    else:
+        print(f"/train calls: {report['flood_answers']} (each is then refused in a sentence or waits in line)")
     print(f"sums refused or wrong: {len(report['problems'])}" + "".join(f"\n  {p}" for p in report["problems"][:5]))
     return 0 if not report["problems"] else 1
 

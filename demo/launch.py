@@ -104,7 +104,10 @@ def default_parts(model: str | None = None, revision: str | None = None):
     # (not copied to where freeing a model would not reach them).
     workspace = Path(get_upload_folder()) / f"addition-lstm-{os.getpid()}"
     slots = trainers()
-    workers = TrainingWorkers(ready=slots, max_seconds=seconds)
+    # One worker waits ready per slot; ADDITION_READY_WORKERS=0 starts each when its run does
+    # (less memory, a slower start: benchmarks.train_start's baseline).
+    ready = os.environ.get("ADDITION_READY_WORKERS", str(slots))
+    workers = TrainingWorkers(ready=int(ready) if ready.isdigit() else slots, max_seconds=seconds)
     training_queue = TrainingQueue(
         workers.start,
         workspace,

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 WATCHED = 10  # Held-out questions whose answers the visitor watches change, epoch after epoch.
 PROGRESS_EVERY = 1.0  # Seconds between progress events within an epoch.
 THREAD_SETTINGS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
-# What a worker calls itself in the process table (Linux's /proc/PID/comm), waiting and training.
-READY_NAME, TRAINING_NAME = "addition-ready", "addition-train"
+# What a worker calls itself in the process table (Linux's /proc/PID/comm): importing TensorFlow,
+# waiting for a run, training.
+STARTING_NAME, READY_NAME, TRAINING_NAME = "addition-start", "addition-ready", "addition-train"
 
 
 # The worker's side.
@@ -48,9 +49,10 @@ def serve_one_run(control, events) -> None:
     run it, exit. ``control`` brings the job and "stop"; ``events`` takes every event."""
     os.nice(10)  # Answering sums comes first.
     os.environ.update(THREAD_SETTINGS)
-    name_process(READY_NAME)
+    name_process(STARTING_NAME)
     try:
         warm_up()
+        name_process(READY_NAME)
         events.send({"event": "ready"})
         job = control.recv()
         name_process(TRAINING_NAME)

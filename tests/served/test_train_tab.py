@@ -15,7 +15,7 @@ from gradio_client import Client
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
-from benchmarks import alive, ready_workers, running_trainers
+from benchmarks import alive, ready_workers, running_trainers, starting_workers
 from tests.helpers import start_app, stop_app
 from tests.standins.scripted import wait_until
 
@@ -206,7 +206,7 @@ def test_sigterm_ends_the_training_and_deletes_every_visitors_file(server):
     while time.monotonic() < deadline and not running_trainers(process.pid):
         time.sleep(0.5)
     assert running_trainers(process.pid) and list(workspace.iterdir())  # The run under way has its folder.
-    workers = running_trainers(process.pid) + ready_workers(process.pid)
+    workers = running_trainers(process.pid) + ready_workers(process.pid) + starting_workers(process.pid)
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
     assert wait_until(lambda: not any(alive(pid) for pid in workers), timeout=20)  # Training and waiting alike.
