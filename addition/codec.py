@@ -53,6 +53,11 @@ PLUS = "+"
 # network that reads the whole question before it writes, and keep every sum an int64.
 MAX_DIGITS = 9
 
+# The column network (addition.column) reads operands of any length; longer ones than this are
+# refused: a 100,000-digit sum is 8 MB of input, still quick, while a pasted megabyte of digits
+# would be 80 MB.
+MAX_OPERAND_DIGITS = 100_000
+
 # A question longer than this is refused before any parsing, so that a pasted novel costs
 # nothing. It leaves room for generous spacing around any sum a model can answer.
 MAX_QUESTION_CHARS = 64
@@ -140,17 +145,7 @@ class Codec:
 
     def parse_question(self, text: str) -> tuple[int, int]:
         """Read a typed sum such as ``" 535 + 61 "``; raise ``ValueError`` in plain words."""
-        if not isinstance(text, str):
-            raise ValueError(f"A question must be text, like {self.example}.")
-        if len(text) > MAX_QUESTION_CHARS:
-            raise ValueError(f"That is {len(text):,} characters long. {self.describe_limits()}.")
-        stripped = text.strip()
-        if not stripped:
-            raise ValueError(f"Please type a sum. {self.describe_limits()}.")
-        match = _SUM_PATTERN.fullmatch(stripped)
-        if match is None:
-            raise ValueError(f"{self._why_not_a_sum(stripped)} {self.describe_limits()}.")
-        a, b = int(match.group(1)), int(match.group(2))
+        a, b = (int(operand) for operand in read_sum(text, self.describe_limits(), MAX_QUESTION_CHARS, self.example))
         for operand in (a, b):
             if operand > self.max_operand:
                 raise ValueError(f"{operand} is too large. {self.describe_limits()}.")
@@ -159,20 +154,6 @@ class Codec:
     def describe_limits(self) -> str:
         digit_words = "1 digit" if self.digits == 1 else f"up to {self.digits} digits"
         return f"This model adds two whole numbers of {digit_words}, like {self.example}"
-
-    @staticmethod
-    def _why_not_a_sum(text: str) -> str:
-        if not text.isascii():
-            return "Please use only the plain digits 0-9 and a +."
-        if "-" in text:
-            return "Negative numbers and subtraction are not supported."
-        if "." in text or "," in text:
-            return "Only whole numbers are supported, without decimals or separators."
-        if text.count(PLUS) > 1:
-            return "Please add exactly two numbers."
-        if PLUS not in text:
-            return "That is not a sum: it needs a + between two numbers."
-        return f"{text!r} is not a sum of two numbers."
 
     def _check_operands(self, a: int, b: int) -> None:
         for operand in (a, b):
@@ -266,6 +247,36 @@ class Codec:
             reverse_answer=info["reverse_answer"],
             zero_pad=info["zero_pad"],
         )
+
+
+def read_sum(text, limits: str, max_chars: int, example: str) -> tuple[str, str]:
+    """The two operands of a typed sum such as ``" 535 + 61 "`` as digit strings, or ``ValueError``
+    in plain words ending with ``limits`` (what the model adds). Both codecs read sums this way."""
+    if not isinstance(text, str):
+        raise ValueError(f"A question must be text, like {example}.")
+    if len(text) > max_chars:
+        raise ValueError(f"That is {len(text):,} characters long. {limits}.")
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError(f"Please type a sum. {limits}.")
+    match = _SUM_PATTERN.fullmatch(stripped)
+    if match is None:
+        raise ValueError(f"{_why_not_a_sum(stripped)} {limits}.")
+    return match.group(1), match.group(2)
+
+
+def _why_not_a_sum(text: str) -> str:
+    if not text.isascii():
+        return "Please use only the plain digits 0-9 and a +."
+    if "-" in text:
+        return "Negative numbers and subtraction are not supported."
+    if "." in text or "," in text:
+        return "Only whole numbers are supported, without decimals or separators."
+    if text.count(PLUS) > 1:
+        return "Please add exactly two numbers."
+    if PLUS not in text:
+        return "That is not a sum: it needs a + between two numbers."
+    return f"{text!r} is not a sum of two numbers."
 
 
 def _write_numbers(codes: np.ndarray, rows: np.ndarray, start: np.ndarray, numbers: np.ndarray, width: int):

@@ -57,7 +57,10 @@ class Look:
 
 
 def place_name(place: int | None) -> str:
-    return "padding" if place is None else PLACE_NAMES[place]
+    """ "units", "tens", ... "billions", then the power of ten (the column network's long sums)."""
+    if place is None:
+        return "padding"
+    return PLACE_NAMES[place] if place < len(PLACE_NAMES) else f"10^{place}"
 
 
 def question_columns(codec: Codec, a: int, b: int) -> list[dict]:
@@ -125,12 +128,13 @@ def look(model, codec: Codec, a: int, b: int) -> Look:
     )
 
 
-def counterfactual(codec: Codec, base_answer: str, variant_answers: list[str], variant_columns, columns) -> np.ndarray:
-    """(answer_length, typed columns): the fraction of a column's variants whose answer
-    character at each reading-order position differs from ``base_answer``; NaN for the +."""
+def counterfactual(base_answer: str, variant_answers: list[str], variant_columns, columns) -> np.ndarray:
+    """(answer characters, typed columns): the fraction of a column's variants whose answer
+    character at each reading-order position differs from ``base_answer``; NaN for the +.
+    Every answer has ``base_answer``'s length (padded)."""
     base = np.array(list(base_answer))
-    changed = np.array([list(answer) for answer in variant_answers]) != base  # (m, answer_length)
-    grid = np.full((codec.answer_length, len(columns)), np.nan)
+    changed = np.array([list(answer) for answer in variant_answers]) != base  # (m, answer characters)
+    grid = np.full((len(base), len(columns)), np.nan)
     for index in set(variant_columns.tolist()):
         grid[:, index] = changed[variant_columns == index].mean(axis=0)
     return grid
@@ -139,14 +143,14 @@ def counterfactual(codec: Codec, base_answer: str, variant_answers: list[str], v
 def model_counterfactual(codec: Codec, seen: Look) -> np.ndarray:
     answers = codec.decode_answers(seen.variant_answers)
     base = codec.decode_answers(seen.logits.argmax(axis=-1)[None])[0]
-    return counterfactual(codec, base, answers, seen.variant_columns, question_columns(codec, seen.a, seen.b))
+    return counterfactual(base, answers, seen.variant_columns, question_columns(codec, seen.a, seen.b))
 
 
 def oracle_counterfactual(codec: Codec, a: int, b: int) -> np.ndarray:
     """The counterfactual grid of exact addition: what a perfect model's grid is."""
     variants, variant_columns = digit_variants(codec, a, b)
     answers = [codec.answer_string(int(x + y)) for x, y in variants]
-    return counterfactual(codec, codec.answer_string(a + b), answers, variant_columns, question_columns(codec, a, b))
+    return counterfactual(codec.answer_string(a + b), answers, variant_columns, question_columns(codec, a, b))
 
 
 def should_depend(codec: Codec, a: int, b: int) -> np.ndarray:
@@ -232,10 +236,14 @@ def rank_carry_units(model, codec: Codec, pairs, max_questions: int = MAX_SURVEY
     if not varying:
         raise ValueError("the carry never varies among these questions: nothing to correlate")
     keep = written[:, varying]
-    target = carries[:, varying][keep]
+    return ranked_units([layer_states[:, varying][keep] for layer_states in states], carries[:, varying][keep])
+
+
+def ranked_units(pooled_states: list, target: np.ndarray) -> CarryUnits:
+    """Every unit of every layer (``pooled_states``: per layer (samples, units)) ordered by the
+    |Pearson correlation| of its state with ``target`` (samples,), strongest first."""
     found = []
-    for layer, layer_states in enumerate(states):
-        pooled = layer_states[:, varying][keep]  # (samples, units)
+    for layer, pooled in enumerate(pooled_states):
         centred, centred_target = pooled - pooled.mean(axis=0), target - target.mean()
         spread = np.sqrt((centred**2).sum(axis=0) * (centred_target**2).sum())
         correlation = np.divide(centred_target @ centred, spread, out=np.zeros(pooled.shape[1]), where=spread > 0)
@@ -269,16 +277,24 @@ def train_probe(
         fit, score = train[written[train, place]], test[written[test, place]]
         if len(score) == 0 or np.ptp(carries[fit, place]) == 0:
             continue
-        features, labels = states[layer][:, place], 2 * carries[:, place] - 1
-        mean, spread = features[fit].mean(axis=0), features[fit].std(axis=0) + 1e-6  # No division by 0.
-        design = np.hstack([(features - mean) / spread, np.ones((len(features), 1))])
-        gram = design[fit].T @ design[fit] + PROBE_RIDGE * np.eye(design.shape[1])
-        weights = np.linalg.solve(gram, design[fit].T @ labels[fit])
-        majority = 1.0 if labels[fit].mean() > 0 else -1.0
+        right, guessed = probe_accuracy(states[layer][:, place], carries[:, place], fit, score)
         places.append(place + 1)
-        accuracy.append(float(np.mean(np.sign(design[score] @ weights) == labels[score])))
-        baseline.append(float(np.mean(labels[score] == majority)))
+        accuracy.append(right)
+        baseline.append(guessed)
     return Probe(places, accuracy, baseline, len(test))
+
+
+def probe_accuracy(features: np.ndarray, carries: np.ndarray, fit, score) -> tuple[float, float]:
+    """Ridge least squares from ``features`` (samples, units) to the carry (0 or 1, as targets
+    +-1, on standardised features), fitted on the samples ``fit`` and scored on ``score``: (its
+    accuracy, that of always guessing the fitted samples' more common carry)."""
+    labels = 2 * carries - 1
+    mean, spread = features[fit].mean(axis=0), features[fit].std(axis=0) + 1e-6  # No division by 0.
+    design = np.hstack([(features - mean) / spread, np.ones((len(features), 1))])
+    gram = design[fit].T @ design[fit] + PROBE_RIDGE * np.eye(design.shape[1])
+    weights = np.linalg.solve(gram, design[fit].T @ labels[fit])
+    majority = 1.0 if labels[fit].mean() > 0 else -1.0
+    return float(np.mean(np.sign(design[score] @ weights) == labels[score])), float(np.mean(labels[score] == majority))
 
 
 TOP_CARRY_UNITS = 4  # Carry units drawn for the chosen sum: a few, to read at a glance.
@@ -317,7 +333,7 @@ def explain(
     grid = labels.grid
 
     def states(layer_name, steps, values):  # values: (steps, units) -> units x steps.
-        return {"layer": layer_name, "steps": list(steps), "values": _rounded(values.T).tolist()}
+        return {"layer": layer_name, "steps": list(steps), "values": rounded(values.T).tolist()}
 
     decoder_names = [f"decoder_{index}" for index in range(len(seen.decoder_states))]
     drawn = []
@@ -330,7 +346,7 @@ def explain(
                     "layer": decoder_names[layer],
                     "unit": unit,
                     "correlation": round(correlation, DECIMALS),
-                    "values": _rounded(seen.decoder_states[layer][:, unit]).tolist(),
+                    "values": rounded(seen.decoder_states[layer][:, unit]).tolist(),
                 }
             )
     return {
@@ -342,10 +358,10 @@ def explain(
         "correct": codec.in_reading_order(written) == "".join(labels.rows),
         **labels.places(),
         "grids": {
-            "counterfactual": grid(_rounded(model_grid)),
-            "oracle": grid(_rounded(oracle_grid)),
+            "counterfactual": grid(rounded(model_grid)),
+            "oracle": grid(rounded(oracle_grid)),
             "should_depend": grid(should_depend(codec, a, b)),
-            "attribution": grid(_rounded(attribution(codec, seen))),
+            "attribution": grid(rounded(attribution(codec, seen))),
             "disagreement": grid(disagreement(model_grid, oracle_grid)),
         },
         "states": {
@@ -397,14 +413,14 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
     variants, variant_columns = digit_variants(codec, a, b)
     written = answers(np.concatenate([[(a, b)], variants]))
     labels = _Labels.of(codec, a, b)
-    model_grid = counterfactual(codec, written[0], written[1:], variant_columns, labels.columns)
+    model_grid = counterfactual(written[0], written[1:], variant_columns, labels.columns)
     oracle_grid = oracle_counterfactual(codec, a, b)
     return {
         "question": f"{a}+{b}",
         **labels.places(),
         "grids": {
-            "counterfactual": labels.grid(_rounded(model_grid)),
-            "oracle": labels.grid(_rounded(oracle_grid)),
+            "counterfactual": labels.grid(rounded(model_grid)),
+            "oracle": labels.grid(rounded(oracle_grid)),
             "disagreement": labels.grid(disagreement(model_grid, oracle_grid)),
         },
     }
@@ -436,7 +452,7 @@ class _Labels:
         }
 
 
-def _rounded(values) -> np.ndarray:
+def rounded(values) -> np.ndarray:
     """float64 before rounding: a float32 0.3277 would print as 0.3276999890804291."""
     return np.round(np.asarray(values, dtype=np.float64), DECIMALS)
 

@@ -99,19 +99,24 @@ def _thread_pool() -> ThreadPoolExecutor:
 _FORWARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def compiled_forward(model, xla: bool = True):
+def compiled_forward(model, xla: bool = True, any_shape: bool = False):
     """``model(x)`` inside a ``tf.function`` (compiled by XLA unless ``xla`` is false), once per
     model. It reads the model's variables as they are now, so a model still training is
-    answered as it stands."""
+    answered as it stands. ``any_shape`` traces it once for every batch size and every length
+    the model leaves open (the column network reads sums of any length), instead of once per
+    shape it meets."""
     forwards = _FORWARDS.setdefault(model, {})
-    if xla not in forwards:
+    if (xla, any_shape) not in forwards:
         if keras.backend.backend() == "tensorflow":  # The backend requirements.txt installs.
             import tensorflow as tf
 
-            forwards[xla] = tf.function(lambda x: model(x, training=False), jit_compile=xla)
+            signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)] if any_shape else None
+            forwards[xla, any_shape] = tf.function(
+                lambda x: model(x, training=False), input_signature=signature, jit_compile=xla
+            )
         else:
-            forwards[xla] = model.predict_on_batch
-    return forwards[xla]
+            forwards[xla, any_shape] = model.predict_on_batch
+    return forwards[xla, any_shape]
 
 
 def count_parameters(model) -> int:
