@@ -6,9 +6,12 @@
     python train.py --cell gru                     # the keras-io example's "Try replacing GRU, or SimpleRNN"
     python train.py --digits 2 --training-size 3000 --epochs 1 --output /tmp/m   # a smoke test
     python train.py --push-to-hub me/addition-lstm # train, then publish to the Hugging Face Hub
+    python train.py --architecture column          # the column network: any length, trained on short sums
 
-Every field of addition.config.TrainConfig is a flag with the field's help and default; flags
-override the chosen starting point (our recipe, the keras-io example's, or a folder's settings).
+Every field of addition.config.TrainConfig (the keras-io network) and ColumnConfig (the column
+network) is a flag with the field's help and default; flags override the chosen starting point
+(our recipe, the keras-io example's, the column network's, or a folder's settings). A flag of
+the other architecture's is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from addition import CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail
-from addition.config import RECIPES, TrainConfig
+from addition.config import ARCHITECTURES, RECIPES, ColumnConfig, TrainConfig
 from addition.errors import ModelFolderError, first_line
 from addition.evaluation import shown_answer
 from addition.hub import check_repo_id
@@ -29,31 +32,74 @@ from addition.saving import check_output_folder
 BUNDLED_MODELS = Path(__file__).resolve().parent / "models"  # Replaced only with --overwrite.
 
 
+def flag_of(name: str) -> str:
+    return "--layers" if name == "num_layers" else "--" + name.replace("_", "-")
+
+
+def config_fields() -> dict:
+    """Every setting's name -> its field in each architecture that has it, keras-io first."""
+    fields = {}
+    for architecture, config in ARCHITECTURES.items():
+        for field in config.fields():
+            fields.setdefault(field.name, {})[architecture] = field
+    return fields
+
+
 def add_config_flags(parser) -> None:
-    """One flag per TrainConfig field (``num_layers`` is ``--layers``), its help from the field.
+    """One flag per setting (``num_layers`` is ``--layers``), its help from the field, in three
+    groups: the settings both architectures have, then each one's own.
 
     Every flag defaults to None, "not given", so that it overrides the chosen recipe only when typed."""
-    for field in TrainConfig.fields():
-        flag = "--layers" if field.name == "num_layers" else "--" + field.name.replace("_", "-")
-        help_text = f"{field.metadata['help']} (default: {field.default})".replace("%", "%%")  # argparse formats help.
+    groups = {
+        ("keras-io", "column"): parser.add_argument_group("settings of both networks (column: its own default)"),
+        ("keras-io",): parser.add_argument_group("the keras-io network's settings (--architecture keras-io)"),
+        ("column",): parser.add_argument_group("the column network's settings (--architecture column)"),
+    }
+    for name, owners in config_fields().items():
+        field = next(iter(owners.values()))
+        defaults = "; ".join(
+            f"{'default' if index == 0 else architecture}: {_shown(owner.default)}"
+            for index, (architecture, owner) in enumerate(owners.items())
+        )
+        help_text = f"{field.metadata['help']} ({defaults})".replace("%", "%%")  # argparse formats help.
+        group = groups[tuple(owners)]
         if field.type == "bool":
-            parser.add_argument(
-                flag, dest=field.name, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            group.add_argument(
+                flag_of(name), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text
             )
         else:
-            kind = {"int": int, "str": str}.get(field.type, float)  # float and "float | None".
-            parser.add_argument(flag, dest=field.name, type=kind, default=None, help=help_text)
+            kind = {"int": int, "str": str, "tuple": _lengths}.get(field.type, float)  # float and "float | None".
+            group.add_argument(flag_of(name), dest=name, type=kind, default=None, help=help_text)
+
+
+def _shown(default) -> str:
+    return ",".join(map(str, default)) if isinstance(default, tuple) else str(default)
+
+
+def _lengths(text: str) -> tuple:
+    """A comma-separated list of digit counts, "10,30,100"."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
 
 
 def parse_arguments(argv):
     parser = OneLineErrorParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--architecture",
+        choices=sorted(ARCHITECTURES),
+        default=None,
+        help="the network: keras-io (the keras-io example's encoder-decoder, for numbers of a fixed "
+        "width; the default) or column (one step per column, units first, for numbers of any length)",
+    )
     start = parser.add_mutually_exclusive_group()
     start.add_argument(
         "--recipe",
         choices=sorted(RECIPES),
-        default="ours",
-        help="starting settings that the other flags override: ours (the defaults below) or "
-        "keras-io (the keras-io example's)",
+        default=None,
+        help="the keras-io network's starting settings that the other flags override: ours (the "
+        "defaults below) or keras-io (the keras-io example's)",
     )
     start.add_argument(
         "--like",
@@ -65,15 +111,16 @@ def parse_arguments(argv):
     parser.add_argument(
         "--output",
         default=None,
-        help="model folder to write (default: runs/addition-<digits>digit); a bundled model "
-        "under models/ is only replaced with --overwrite",
+        help="model folder to write (default: runs/addition-<digits>digit, or runs/addition-column); "
+        "a bundled model under models/ is only replaced with --overwrite",
     )
     parser.add_argument("--overwrite", action="store_true", help="allow --output to replace a bundled model")
     parser.add_argument(
         "--whole-space-sample",
         type=int,
-        default=100_000,
-        help="after training, score this many random sums from the whole space (0: skip; default: 100000)",
+        default=None,
+        help="keras-io network: after training, score this many random sums from the whole space "
+        "(0: skip; default: 100000)",
     )
     parser.add_argument(
         "--push-to-hub",
@@ -86,14 +133,34 @@ def parse_arguments(argv):
         "--quiet", action="store_true", help="no per-epoch lines (on a terminal: no progress bar and no samples either)"
     )
     arguments = parser.parse_args(argv)
-    names = {field.name for field in TrainConfig.fields()}
-    overrides = {name: value for name, value in vars(arguments).items() if name in names and value is not None}
+    typed = {name: value for name, value in vars(arguments).items() if name in config_fields() and value is not None}
     try:
-        config = (recorded_settings(arguments.like) if arguments.like else RECIPES[arguments.recipe]).replace(
-            **overrides
-        )
+        start = recorded_settings(arguments.like) if arguments.like else None
     except ValueError as error:
         parser.error(str(error))
+    architecture = start.architecture if start else arguments.architecture or "keras-io"
+    if arguments.architecture and arguments.architecture != architecture:
+        parser.error(
+            f"--like {arguments.like} is a {architecture} network, not --architecture {arguments.architecture}"
+        )
+    if architecture == "column":
+        if arguments.recipe:
+            parser.error("--recipe chooses the keras-io network's settings; the column network has its own")
+        if arguments.whole_space_sample is not None:
+            parser.error("--whole-space-sample is for the keras-io network; evaluate.py --lengths scores a column one")
+    config_class = ARCHITECTURES[architecture]
+    own = {field.name for field in config_class.fields()}
+    for name in typed:
+        if name not in own:
+            other = "column" if architecture == "keras-io" else "keras-io"
+            parser.error(f"{flag_of(name)} is a setting of the {other} network, not of --architecture {architecture}")
+    try:
+        start = start or (RECIPES[arguments.recipe or "ours"] if architecture == "keras-io" else ColumnConfig())
+        config = start.replace(**typed)
+    except ValueError as error:
+        parser.error(str(error))
+    if arguments.whole_space_sample is None:
+        arguments.whole_space_sample = 100_000
     if arguments.private and not arguments.push_to_hub:
         parser.error("--private only makes sense with --push-to-hub")
     if arguments.whole_space_sample < 0:
@@ -103,7 +170,8 @@ def parse_arguments(argv):
             check_repo_id(arguments.push_to_hub)
         except ValueError as error:
             parser.error(str(error))
-    arguments.output = arguments.output or f"runs/addition-{config.digits}digit"
+    default_name = "addition-column" if architecture == "column" else f"addition-{config.digits}digit"
+    arguments.output = arguments.output or f"runs/{default_name}"
     try:  # Before training: minutes of work should not end in "cannot write".
         check_output_folder(arguments.output, protected=BUNDLED_MODELS, overwrite=arguments.overwrite)
     except ValueError as error:
@@ -111,7 +179,7 @@ def parse_arguments(argv):
     return arguments, config
 
 
-def recorded_settings(folder) -> TrainConfig:
+def recorded_settings(folder) -> TrainConfig | ColumnConfig:
     """The settings a model folder's addition.json records (the network is not loaded)."""
     from addition.loading import check_info, read_json, recorded_config
 
@@ -141,6 +209,14 @@ def print_epoch(record, samples=()):
         )
 
 
+def print_column_epoch(record):
+    lengths = ", ".join(f"{label} digits {share:.0%}" for label, share in record["exact_match_by_length"].items())
+    print(
+        f"epoch {record['epoch']} ({record['seconds']:.0f} s): loss {record['loss']:.5f}, "
+        f"held-out whole answers: {lengths}"
+    )
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     arguments, config = parse_arguments(argv)
@@ -152,21 +228,33 @@ def main(argv=None):
         if token is None:
             fail("--push-to-hub needs a Hugging Face token: set HF_TOKEN or run `hf auth login`")
 
-    from addition.training import train_and_save
-
     command = shlex.join(["python", "train.py", *argv])
     on_terminal = sys.stdout.isatty()
     print(f"Training with {config}", flush=True)
     try:
-        result, folder, summary = train_and_save(
-            config,
-            arguments.output,
-            command=command,
-            whole_space_sample=arguments.whole_space_sample,
-            # Keras's progress bar and the samples on a terminal; in a file or a pipe, one line per epoch.
-            verbose=1 if on_terminal and not arguments.quiet else 0,
-            on_epoch=None if arguments.quiet else print_epoch if on_terminal else lambda record, _: print_epoch(record),
-        )
+        # Keras's progress bar and the samples on a terminal; in a file or a pipe, one line per epoch.
+        verbose = 1 if on_terminal and not arguments.quiet else 0
+        if config.architecture == "column":
+            from addition.column_training import train_and_save_column
+
+            result, folder, summary = train_and_save_column(
+                config,
+                arguments.output,
+                command=command,
+                verbose=verbose,
+                on_epoch=None if arguments.quiet else print_column_epoch,
+            )
+        else:
+            from addition.training import train_and_save
+
+            result, folder, summary = train_and_save(
+                config,
+                arguments.output,
+                command=command,
+                whole_space_sample=arguments.whole_space_sample,
+                verbose=verbose,
+                on_epoch=None if arguments.quiet else print_epoch if on_terminal else lambda record, _: print_epoch(record),
+            )
     except ModelFolderError as error:
         fail(str(error))
     print(summary)

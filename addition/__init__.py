@@ -11,6 +11,14 @@ Read in this order:
     inside.py      what each answer digit depends on; where the network keeps the carry
     saving.py, loading.py, hub.py   the model folder: written atomically, read as untrusted, on the Hub
 
+The column network, a second architecture (``train.py --architecture column``), reads a sum one
+column per step, units first, and adds numbers of any length:
+
+    column.py           the network, its encoding (a worked example: 47+985), ColumnPredictor
+    column_data.py      carry-heavy training sums; the kinds of sums it is judged on
+    column_training.py  train on fresh sums, whole answers per length, the targets; save the folder
+    column_inside.py    its dependency grid beside addition's; the units that carry; a probe
+
 The names below are the public API (``from addition import Codec, build_model, train``); each
 loads its module on first use, so that ``addition.codec`` alone never pulls in Keras.
 """
@@ -28,6 +36,7 @@ CHECK, CROSS = "☑", "☒"  # A right and a wrong answer, everywhere.
 _PUBLIC = {
     "Codec": "codec",
     "TrainConfig": "config",
+    "ColumnConfig": "config",
     "KERAS_IO_RECIPE": "config",
     "build_model": "model",
     "Predictor": "model",
@@ -41,6 +50,11 @@ _PUBLIC = {
     "describe_mistake": "evaluation",
     "dependency_grids": "inside",
     "explain": "inside",
+    "build_column_model": "column",
+    "ColumnCodec": "column",
+    "ColumnPredictor": "column",
+    "train_column": "column_training",
+    "train_and_save_column": "column_training",
     "save_model_folder": "saving",
     "load_model": "loading",
     "load_model_folder": "loading",

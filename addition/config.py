@@ -1,17 +1,20 @@
-"""Training settings: one dataclass whose defaults are what ``python train.py`` runs.
+"""Training settings: one dataclass per architecture, whose defaults are what ``python train.py`` runs.
 
+``TrainConfig`` trains the keras-io network (``addition.model``, ``--architecture keras-io``, the
+default); ``ColumnConfig`` the column network (``addition.column``, ``--architecture column``).
 Each field's ``help`` is its comment and its ``--flag``'s help text (train.py builds the flags
-from these fields). The keras-io example's recipe is an override, ``KERAS_IO_RECIPE``, kept so
-that its results can be reproduced. docs/lab-notebook.md has the measurements behind each
-default, in the sections named beside them.
+from these fields; a setting both have is one flag). The keras-io example's recipe is an
+override, ``KERAS_IO_RECIPE``, kept so that its results can be reproduced. docs/lab-notebook.md
+has the measurements behind each default, in the sections named beside them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
-from .codec import Codec
+from .codec import MAX_OPERAND_DIGITS, Codec
 from .data import SAMPLINGS, count_distinct_questions
 
 SCHEDULES = ("constant", "cosine")
@@ -25,6 +28,8 @@ def setting(default, help: str):
 
 @dataclass(frozen=True)
 class TrainConfig:
+    architecture: ClassVar[str] = "keras-io"  # What addition.json records; not a setting.
+
     # Data.
     digits: int = setting(3, "largest operand length in digits (3: sums up to 999+999)")
     training_size: int = setting(50_000, "distinct questions generated, validation included (keras-io: 50,000)")
@@ -146,3 +151,83 @@ KERAS_IO_RECIPE = TrainConfig(
     clipnorm=None,
 )
 RECIPES = {"ours": TrainConfig(), "keras-io": KERAS_IO_RECIPE}
+
+
+@dataclass(frozen=True)
+class ColumnConfig:
+    """The column network's settings ("The column network" in the lab notebook: six random seeds
+    met every target with these defaults)."""
+
+    architecture: ClassVar[str] = "column"
+
+    # Model. GRUs trained alike wrote wrong digits deep in long random sums; the LSTM did not.
+    cell: str = setting("lstm", "recurrent layer: lstm, gru or simplernn")
+    hidden_size: int = setting(32, "units in each recurrent layer")
+    num_layers: int = setting(1, "recurrent layers stacked")
+    # Data. Short sums are cheap steps; the carry they teach is the same at any length.
+    min_digits: int = setting(1, "shortest operand trained on, in digits")
+    max_digits: int = setting(20, "longest operand trained on, in digits")
+    carry_share: float = setting(0.5, "share of training sums made carry-heavy (see column_data.draw_training_sums)")
+    # Without runs, a long 9...9+9...9 went wrong: the carry stuck on above it.
+    runs_share: float = setting(0.5, "share of the carry-heavy sums made of repeated columns, the rest of nines")
+    sums_per_epoch: int = setting(10_000, "fresh random sums drawn for each epoch")
+    # Optimisation. Fewer epochs, or as many of twice the batch (half the steps), left some
+    # seeds' models a wrong sum or chain; more widen the margin but cost time.
+    epochs: int = setting(20, "passes, each over newly drawn sums")
+    batch_size: int = setting(64, "sums per gradient step")
+    learning_rate: float = setting(0.01, "Adam's learning rate")
+    # Cosine decay to zero left more wrong answers at 1,000 and 10,000 digits than a constant rate.
+    schedule: str = setting("constant", "learning-rate schedule: constant, or cosine decay to zero over all steps")
+    clipnorm: float | None = setting(1.0, "clip each gradient to this norm (0: no clipping)")
+    # All count for the best epoch, and a tie goes to the surer answers at the longest length,
+    # since a carry that drifts shows there first.
+    monitor_lengths: tuple = setting(
+        (10, 30, 100, 1000), "operand lengths of held-out sums checked after each epoch, beside the training lengths"
+    )
+    monitor_count: int = setting(100, "held-out sums checked per length after each epoch")
+    random_seed: int = setting(1, "seeds the weights, the training sums and the held-out sums")
+
+    def __post_init__(self):
+        if self.clipnorm == 0:
+            object.__setattr__(self, "clipnorm", None)  # 0 on the command line means no clipping.
+        lengths = self.monitor_lengths
+        if isinstance(lengths, list):  # As addition.json records it.
+            object.__setattr__(self, "monitor_lengths", lengths := tuple(lengths))
+        checks = [
+            (self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}"),
+            (self.hidden_size >= 1, "hidden size must be at least 1"),
+            (self.num_layers >= 1, "layers must be at least 1"),
+            (1 <= self.min_digits <= self.max_digits, "operand lengths must satisfy 1 <= min digits <= max digits"),
+            (self.max_digits <= MAX_OPERAND_DIGITS, f"max digits must be at most {MAX_OPERAND_DIGITS:,}"),
+            (0 <= self.carry_share <= 1, "carry share must be from 0 to 1"),
+            (0 <= self.runs_share <= 1, "runs share must be from 0 to 1"),
+            (self.sums_per_epoch >= 1, "sums per epoch must be at least 1"),
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (self.batch_size >= 1, "batch size must be at least 1"),
+            (self.learning_rate > 0, "learning rate must be positive"),
+            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
+            (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive (0: no clipping)"),
+            (
+                isinstance(lengths, tuple)
+                and all(isinstance(n, int) and 1 <= n <= MAX_OPERAND_DIGITS for n in lengths)
+                and len(set(lengths)) == len(lengths),
+                f"monitor lengths must be distinct whole numbers of digits from 1 to {MAX_OPERAND_DIGITS:,}",
+            ),
+            (self.monitor_count >= 1, "monitor count must be at least 1"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def replace(self, **changes) -> "ColumnConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict:
+        return {**dataclasses.asdict(self), "monitor_lengths": list(self.monitor_lengths)}
+
+    @classmethod
+    def fields(cls):
+        return dataclasses.fields(cls)
+
+
+ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .codec import MAX_DIGITS, VOCABULARY, Codec
-from .config import CELLS, TrainConfig
+from .codec import MAX_DIGITS, MAX_OPERAND_DIGITS, VOCABULARY, Codec
+from .config import ARCHITECTURES, CELLS, ColumnConfig, TrainConfig
 from .errors import first_line, quoted
 from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, ModelFolderError
 
@@ -50,9 +50,9 @@ _REVISION = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(/[\w.-]{1,100}){0,3}")
 @dataclass
 class LoadedModel:
     model: object
-    codec: Codec
+    codec: Codec  # A ColumnCodec for a column network (``architecture``).
     info: dict  # addition.json, checked.
-    validation_pairs: np.ndarray
+    validation_pairs: np.ndarray  # (n, 2): ints; a column network's are digit strings (of any length).
     history: list = field(default_factory=list)
     source: str = ""  # For people: a folder's name or a Hub id, never a server path.
     # What the app computed from this model once (its mistakes gallery, its probe): a visitor's
@@ -65,7 +65,16 @@ class LoadedModel:
         return self.extras[name]
 
     @property
+    def architecture(self) -> str:
+        return architecture_of(self.info)
+
+    @property
     def predictor(self):
+        """``answers(pairs)`` and ``probabilities(pairs)``: a ``Predictor``, or a ``ColumnPredictor``."""
+        if self.architecture == "column":
+            from .column import ColumnPredictor
+
+            return ColumnPredictor(self.model, self.codec)
         from .model import Predictor
 
         return Predictor(self.model, self.codec)
@@ -116,22 +125,43 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     if missing:
         raise ModelFolderError(f"{name} is not a complete model folder: missing {', '.join(missing)}")
     info = check_info(read_json(folder, INFO_FILE, name), f"{name}/{INFO_FILE}")
-    codec = codec_of(info)
-    validation_pairs = check_pairs(read_json(folder, VALIDATION_FILE, name), codec, f"{name}/{VALIDATION_FILE}")
+    validation = read_json(folder, VALIDATION_FILE, name)
     history = (
         check_history(read_json(folder, HISTORY_FILE, name), f"{name}/{HISTORY_FILE}")
         if (folder / HISTORY_FILE).is_file()
         else []
     )
-    model = _load_network(folder, name, codec, info["training"])
+    settings = info["training"]
+    if architecture_of(info) == "column":
+        from .column import ColumnCodec, build_column_model
+
+        codec = ColumnCodec()
+        validation_pairs = check_digit_pairs(validation, f"{name}/{VALIDATION_FILE}")
+        described = build_column_model(settings["cell"], settings["hidden_size"], settings["num_layers"])
+        words = (
+            f"a column network of {settings['num_layers']} {settings['cell']} layer(s) of "
+            f"{settings['hidden_size']} units and a softmax over the ten digits per column"
+        )
+    else:
+        from .model import build_model
+
+        codec = codec_of(info)
+        validation_pairs = check_pairs(validation, codec, f"{name}/{VALIDATION_FILE}")
+        cell = settings.get("cell", TRAINING_ADDED["cell"])
+        described = build_model(codec, settings["hidden_size"], settings["num_layers"], settings["unroll"], cell)
+        words = (
+            f"a {cell} encoder of {settings['hidden_size']} units, a RepeatVector, {settings['num_layers']} decoder "
+            f"layer(s) and a softmax over {codec.vocabulary_size} characters for {codec.digits} digits"
+        )
+    model = _load_network(folder, name, described, words)
     return LoadedModel(model, codec, info, validation_pairs, history, name)
 
 
-def _load_network(folder: Path, name: str, codec: Codec, settings: dict):
+def _load_network(folder: Path, name: str, described, words: str):
+    """Keras's own files, loaded safely, and checked layer for layer against ``described``, the
+    network addition.json describes (in ``words``)."""
     import h5py
     import keras
-
-    from .model import build_model
 
     for file in KERAS_FILES:
         _check_size(folder / file, f"{name}/{file}")
@@ -145,20 +175,8 @@ def _load_network(folder: Path, name: str, codec: Codec, settings: dict):
         model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged folder; all mean "unusable".
         raise ModelFolderError(f"cannot load the Keras model in {name}: {first_line(error)}") from error
-    described = build_model(
-        codec,
-        settings["hidden_size"],
-        settings["num_layers"],
-        settings["unroll"],
-        settings.get("cell", TRAINING_ADDED["cell"]),
-    )
     if _network(model) != _network(described):
-        cell = settings.get("cell", TRAINING_ADDED["cell"])
-        raise ModelFolderError(
-            f"{name}/config.json is not the network {INFO_FILE} describes (a {cell} "
-            f"encoder of {settings['hidden_size']} units, a RepeatVector, {settings['num_layers']} decoder "
-            f"layer(s) and a softmax over {codec.vocabulary_size} characters for {codec.digits} digits)"
-        )
+        raise ModelFolderError(f"{name}/config.json is not the network {INFO_FILE} describes ({words})")
     return model
 
 
@@ -196,19 +214,27 @@ def codec_of(info: dict) -> Codec:
     return Codec.from_json({**CODEC_ADDED, **info})
 
 
-def recorded_config(info: dict, where: str = INFO_FILE) -> TrainConfig:
-    """The settings a folder was trained with, as a ``TrainConfig`` that reruns them as they ran
-    (``train.py --like FOLDER``): a setting added since is its off value, a renamed value its
-    new name; a folder that lacks any other setting cannot be rerun, and is refused in words."""
-    settings = {**TRAINING_ADDED, **info.get("training", {})}
+def architecture_of(info: dict) -> str:
+    """ "keras-io" or "column": folders saved before the column network record none (keras-io)."""
+    return info.get("architecture", "keras-io")
+
+
+def recorded_config(info: dict, where: str = INFO_FILE) -> TrainConfig | ColumnConfig:
+    """The settings a folder was trained with, as a ``TrainConfig`` (or ``ColumnConfig``) that
+    reruns them as they ran (``train.py --like FOLDER``): a setting added since is its off value,
+    a renamed value its new name; a folder that lacks any other setting cannot be rerun, and is
+    refused in words."""
+    config_class = ARCHITECTURES[architecture_of(info)]
+    added = TRAINING_ADDED if config_class is TrainConfig else {}
+    settings = {**added, **info.get("training", {})}
     for name, renames in RENAMED.items():
         settings[name] = renames.get(settings.get(name), settings.get(name))
-    fields = {field.name for field in TrainConfig.fields()}
+    fields = {field.name for field in config_class.fields()}
     missing = sorted(fields - set(settings))
     if missing:
         _fail(where, f"training records no {missing[0]}: it cannot be rerun as it ran")
     try:
-        return TrainConfig(**{name: value for name, value in settings.items() if name in fields})
+        return config_class(**{name: value for name, value in settings.items() if name in fields})
     except (TypeError, ValueError) as error:
         _fail(where, f"its training settings are not ones train.py takes: {first_line(error)}")
 
@@ -247,6 +273,11 @@ def check_info(info, where: str) -> dict:
     figure the app shows (metrics are optional; present, they must be well formed)."""
     if not isinstance(info, dict):
         _fail(where, "should hold a JSON object")
+    if not isinstance(architecture_of(info), str) or architecture_of(info) not in ARCHITECTURES:
+        _fail(where, f"architecture should be one of {', '.join(ARCHITECTURES)}, got {quoted(info['architecture'])}")
+    if architecture_of(info) == "column":
+        _check_column_settings(info.get("training"), where)
+        return _check_description(info, where)
     for key in ("reverse", "reverse_answer", "zero_pad"):
         if key in info and not isinstance(info[key], bool):
             _fail(where, f"{key} should be true or false, got {quoted(info[key])}")
@@ -275,6 +306,35 @@ def check_info(info, where: str) -> dict:
         _fail(where, "training.unroll should be true or false")
     if settings.get("cell", TRAINING_ADDED["cell"]) not in CELLS:
         _fail(where, f"training.cell should be one of {', '.join(CELLS)}")
+    return _check_description(info, where)
+
+
+def _check_column_settings(settings, where: str) -> None:
+    """A column network's ``training``: every setting of ``ColumnConfig``, as train.py takes it."""
+    if not isinstance(settings, dict):
+        _fail(where, "training (the settings that rebuild the network) should be an object")
+    names = {field.name for field in ColumnConfig.fields()}
+    if set(settings) != names:
+        odd = sorted(set(settings) ^ names)[0]
+        _fail(where, f"training should hold exactly the column network's settings ({odd} is missing or unknown)")
+    for key, value in settings.items():
+        plain = value is None or isinstance(value, (str, bool)) or _is_number(value)
+        lengths = isinstance(value, list) and len(value) <= 100 and all(_is_int(item) for item in value)
+        if not (plain or (key == "monitor_lengths" and lengths)):
+            _fail(where, f"training.{key} should be a plain value, got {quoted(value)}")
+    _int(settings, "hidden_size", where, 1, 4096)
+    _int(settings, "num_layers", where, 1, 16)
+    _int(settings, "max_digits", where, 1, MAX_OPERAND_DIGITS)
+    try:
+        ColumnConfig(**settings)
+    except (TypeError, ValueError) as error:
+        _fail(where, f"its training settings are not ones train.py takes: {first_line(error)}")
+
+
+def _check_description(info: dict, where: str) -> dict:
+    """What both architectures' addition.json hold beside the network: the command, the count of
+    parameters and the metrics the app shows."""
+    settings = info["training"]
     for key in ("command",):
         if key in info and not (isinstance(info[key], str) and len(info[key]) <= MAX_TEXT):
             _fail(where, f"{key} should be text of at most {MAX_TEXT:,} characters")
@@ -289,6 +349,14 @@ def check_info(info, where: str) -> dict:
         _check_scores(metrics["validation"], f"{where} metrics.validation", breakdowns=True)
     if "whole_space_sample" in metrics:
         _check_scores(metrics["whole_space_sample"], f"{where} metrics.whole_space_sample", breakdowns=False)
+    by_length = metrics.get("exact_match_by_length", {})
+    if not isinstance(by_length, dict) or len(by_length) > 100:
+        _fail(where, "metrics.exact_match_by_length should be an object of lengths")
+    for label, row in by_length.items():
+        if len(label) > 20 or not isinstance(row, dict):
+            _fail(where, "metrics.exact_match_by_length should map each length to its count and exact_match")
+        _int(row, "count", f"{where} metrics.exact_match_by_length", 0, 10**12)
+        _rate(row, "exact_match", f"{where} metrics.exact_match_by_length")
     if "training_seconds" in metrics and not (
         _is_number(metrics["training_seconds"]) and metrics["training_seconds"] >= 0
     ):
@@ -314,7 +382,16 @@ def _check_scores(scores, where: str, breakdowns: bool) -> None:
                 _rate(row, "exact_match", f"{where}.{key}")
 
 
-HISTORY_METRICS = ("loss", "accuracy", "exact_match", "val_loss", "val_accuracy", "val_exact_match", "seconds")
+HISTORY_METRICS = (
+    "loss",
+    "accuracy",
+    "exact_match",
+    "val_loss",
+    "val_accuracy",
+    "val_exact_match",
+    "seconds",
+    "long_loss",
+)
 
 
 def check_history(history, where: str) -> list[dict]:
@@ -329,6 +406,12 @@ def check_history(history, where: str) -> list[dict]:
             value = record.get(key)
             if value is not None and not _is_number(value):
                 _fail(where, f"{key} should be a number, got {quoted(value)}")
+        by_length = record.get("exact_match_by_length", {})  # A column network's, per held-out length.
+        if not (isinstance(by_length, dict) and len(by_length) <= 100):
+            _fail(where, "exact_match_by_length should be an object of lengths")
+        for label, value in by_length.items():
+            if len(label) > 20 or not (_is_number(value) and 0 <= value <= 1):
+                _fail(where, f"exact_match_by_length should map lengths to fractions, got {quoted(value)}")
     return history
 
 
@@ -345,3 +428,29 @@ def check_pairs(pairs, codec: Codec, where: str) -> np.ndarray:
     ):
         _fail(where, f"should hold a list of [a, b] pairs of whole numbers with 0 <= a, b <= {top}")
     return np.array(pairs, dtype=np.int64)
+
+
+MAX_VALIDATION_DIGITS = 10_000_000  # Digits of a column network's validation.json, all sums together.
+
+
+def check_digit_pairs(pairs, where: str) -> np.ndarray:
+    """A column network's ``validation.json``: a non-empty list of [a, b] digit strings (numbers
+    of any length, as text: Python's ints print only up to 4,300 digits), as an (n, 2) array."""
+    if (
+        not isinstance(pairs, list)
+        or not pairs
+        or not all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(
+                isinstance(x, str) and 0 < len(x) <= MAX_OPERAND_DIGITS and x.isascii() and x.isdigit() for x in pair
+            )
+            for pair in pairs
+        )
+    ):
+        _fail(where, f"should hold a list of [a, b] pairs of digit strings of 1 to {MAX_OPERAND_DIGITS:,} digits")
+    if sum(len(a) + len(b) for a, b in pairs) > MAX_VALIDATION_DIGITS:
+        _fail(where, f"holds more than {MAX_VALIDATION_DIGITS:,} digits")
+    held = np.empty((len(pairs), 2), dtype=object)  # Python strings, not a fixed-width numpy string type.
+    held[:] = pairs
+    return held
