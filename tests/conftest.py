@@ -37,6 +37,7 @@ SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client",
 SLOW_MODULES = {
     "test_benchmarks",
     "test_bundled_model",
+    "test_column_training",
     "test_hostile_folders",
     "test_notebook",
     "test_package",
