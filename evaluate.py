@@ -64,6 +64,9 @@ def main(argv=None):
     )
     parser.add_argument("--random-seed", type=int, default=20_151_208, help="random seed for --sample")
     parser.add_argument("--kinds", type=int, default=10, help="how many kinds of mistake to print, the commonest first")
+    parser.add_argument(
+        "--mistakes", type=int, default=5, help="with --lengths or --targets: mistakes printed per line"
+    )
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not 0 <= arguments.sample <= LARGEST_WHOLE_SPACE:
         parser.error(f"--sample must be from 0 (everything) to {LARGEST_WHOLE_SPACE:,}")

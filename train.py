@@ -209,6 +209,10 @@ def print_epoch(record, samples=()):
         )
 
 
+def print_epoch_line(record, samples):
+    print_epoch(record)
+
+
 def print_column_epoch(record):
     lengths = ", ".join(f"{label} digits {share:.0%}" for label, share in record["exact_match_by_length"].items())
     print(
@@ -253,7 +257,7 @@ def main(argv=None):
                 command=command,
                 whole_space_sample=arguments.whole_space_sample,
                 verbose=verbose,
-                on_epoch=None if arguments.quiet else print_epoch if on_terminal else lambda record, _: print_epoch(record),
+                on_epoch=None if arguments.quiet else print_epoch if on_terminal else print_epoch_line,
             )
     except ModelFolderError as error:
         fail(str(error))

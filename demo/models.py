@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from addition.codec import Codec
+from addition.column import ColumnCodec
+from addition.config import CELLS
 from addition.errors import ModelFolderError, quoted
-from addition.loading import LoadedModel, check_info, load_model, read_json
+from addition.loading import LoadedModel, architecture_of, check_info, load_model, read_json
 from addition.saving import INFO_FILE
+
+from .views import plural
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,8 @@ class Entry:
     label: str  # What the dropdown shows, e.g. "3 digits": never a server path.
     spec: str  # A folder or a Hub repo id, as load_model takes it.
     revision: str | None = None
-    digits: int | None = None  # Known without loading for bundled folders.
+    digits: int | None = None  # The longest operand it reads, known without loading for bundled folders.
+    snapshot: bool = False  # An early snapshot of a training, kept to show a network still learning.
 
 
 def entry_for(spec: str, revision: str | None = None) -> Entry:
@@ -35,26 +40,42 @@ def entry_for(spec: str, revision: str | None = None) -> Entry:
 
 
 def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", file=sys.stderr)) -> list[Entry]:
-    """Every model folder directly under ``folder``, by digit count: "2 digits", "3 digits" ...
+    """Every model folder directly under ``folder``, by what it reads: "2 digits", "3 digits",
+    "3 digits, after 1 epoch" (a training's early snapshot) ... and last "Any length (column LSTM)".
 
-    A folder whose addition.json does not even say its digits is skipped with a warning: one
-    broken folder must not stop the app. A second folder of the same digits gets its name too."""
+    A folder whose addition.json does not even say what it reads is skipped with a warning: one
+    broken folder must not stop the app. A second folder of the same label gets its name too."""
     found = []
     for path in sorted(Path(folder).glob("*/" + INFO_FILE)):
         try:
             info = read_json(path.parent, INFO_FILE, path.parent.name)
-            digits = info.get("digits") if isinstance(info, dict) else None
-            Codec(digits=digits)  # A whole number of digits the codec reads, or ValueError.
+            found.append((*describe_entry(info), path.parent))
         except ValueError as error:  # ModelFolderError is one.
             warn(f"skipping the model folder {path.parent.name}: its {INFO_FILE} is unusable ({error})")
-            continue
-        found.append((digits, path.parent))
     entries, taken = [], set()
-    for digits, path in sorted(found, key=lambda pair: (pair[0], pair[1].name)):
-        label = f"{digits} digits" if f"{digits} digits" not in taken else f"{digits} digits ({path.name})"
+    for _, label, digits, snapshot, path in sorted(found, key=lambda found: (found[0], found[4].name)):
+        label = label if label not in taken else f"{label} ({path.name})"
         taken.add(label)
-        entries.append(Entry(label, str(path), digits=digits))
+        entries.append(Entry(label, str(path), digits=digits, snapshot=snapshot))
     return entries
+
+
+def describe_entry(info) -> tuple[tuple, str, int, bool]:
+    """(where it sorts, its label, the digits it reads, whether it is an early snapshot) of a
+    folder's addition.json, or ``ValueError`` when it does not say what it reads."""
+    if not isinstance(info, dict):
+        raise ValueError("not a JSON object")
+    if architecture_of(info) == "column":
+        cell = CELLS.get((info.get("training") or {}).get("cell"), "LSTM")
+        return (ColumnCodec.digits, 0, 0), f"Any length (column {cell})", ColumnCodec.digits, False
+    digits = info.get("digits")
+    Codec(digits=digits)  # A whole number of digits the codec reads, or ValueError.
+    epoch = info.get("snapshot_epoch")
+    if epoch is None:
+        return (digits, 0, 0), f"{digits} digits", digits, False
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 1:
+        raise ValueError(f"snapshot_epoch should be a whole number of at least 1, got {quoted(epoch)}")
+    return (digits, 1, epoch), f"{digits} digits, after {plural(epoch, 'epoch')}", digits, True
 
 
 class Catalog:
@@ -296,13 +317,18 @@ class Models:
         return self.catalog.labels + self.visitors.labels(session)
 
     def reader_for(self, question) -> str | None:
-        """The menu's model with the fewest digits that still reads ``question``'s numbers, or None."""
+        """The menu's model with the fewest digits that still reads ``question``'s numbers (the
+        column network reads any length), or None. Early snapshots are not suggested."""
         from .views import operand_digits
 
         needed = operand_digits(question)
         if needed is None:
             return None
-        fits = [(info["digits"], label) for label, info in self.catalog.infos() if info.get("digits", 0) >= needed]
+        fits = [
+            (entry.digits, entry.label)
+            for entry in self.catalog.entries
+            if entry.digits and entry.digits >= needed and not entry.snapshot
+        ]
         return min(fits)[1] if fits else None
 
     def cached(self, label: str, session: str | None, name: str, compute):
