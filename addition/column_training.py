@@ -182,12 +182,16 @@ class LengthMonitor(keras.callbacks.Callback):
             self.on_epoch(record)
 
 
-def train_column(config: ColumnConfig | None = None, on_epoch=None, verbose: int = 0) -> ColumnTrainResult:
+def train_column(
+    config: ColumnConfig | None = None, on_epoch=None, verbose: int = 0, callbacks=()
+) -> ColumnTrainResult:
     """Train a column network per ``config`` on fresh random sums each epoch; return the best epoch.
 
     ``on_epoch(record)`` is called after each epoch with its whole-answer accuracy on the
     held-out sums of each length, ``record["exact_match_by_length"]["100"]`` for 100 digits, so
-    that a page can show long sums being learnt; ``verbose`` is Keras's (1: a progress bar)."""
+    that a page can show long sums being learnt; ``verbose`` is Keras's (1: a progress bar);
+    ``callbacks`` are more Keras callbacks, run after the epoch's record is made (one that sets
+    ``model.stop_training`` ends the run after that epoch, keeping the best so far)."""
     from .training import WholeRunProgressBar
 
     config = config or ColumnConfig()
@@ -204,7 +208,7 @@ def train_column(config: ColumnConfig | None = None, on_epoch=None, verbose: int
     )
     held_out = held_out_sums(config)
     monitor = LengthMonitor(held_out, on_epoch)
-    callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor]
+    callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor, *callbacks]
     started = time.perf_counter()
     for epoch in range(config.epochs):  # One fit call per epoch, so that each sees new sums.
         first, second = draw_training_sums(
@@ -219,14 +223,18 @@ def train_column(config: ColumnConfig | None = None, on_epoch=None, verbose: int
             callbacks=callbacks,
             verbose=verbose,
         )
+        if model.stop_training:  # A callback said stop.
+            break
     seconds = time.perf_counter() - started
     model.set_weights(monitor.best_weights)
     return ColumnTrainResult(model, config, monitor.history, monitor.best_epoch, seconds, held_out)
 
 
-def train_and_save_column(config: ColumnConfig, output, command: str = "", verbose: int = 0, on_epoch=None):
+def train_and_save_column(
+    config: ColumnConfig, output, command: str = "", verbose: int = 0, on_epoch=None, callbacks=()
+):
     """Returns (ColumnTrainResult, saved folder, a printable summary)."""
-    result = train_column(config, on_epoch=on_epoch, verbose=verbose)
+    result = train_column(config, on_epoch=on_epoch, verbose=verbose, callbacks=callbacks)
     predictor = ColumnPredictor(result.model)
     by_length = {label: whole_answer_score(predictor, pairs) for label, pairs in result.held_out.items()}
     pairs = [pair for sums in result.held_out.values() for pair in sums]

@@ -22,7 +22,7 @@ import urllib.request
 
 from benchmarks import cpu_model
 
-TRAIN_SETTINGS = [2, 600, "LSTM", 16, 1, True, 100, 64, "ours"]  # The /train parameters, in order.
+TRAIN_SETTINGS = [2, 600, "LSTM", 16, 1, True, 100, 64, "ours", "keras-io"]  # The /train parameters, in order.
 
 
 def users_phase(url: str, users: int, sums: int) -> tuple[list[float], list[str]]:

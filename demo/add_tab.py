@@ -4,6 +4,7 @@ character's probabilities; sample held-out questions. Its handlers are also the 
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -12,10 +13,14 @@ import gradio as gr
 import numpy as np
 
 from addition.codec import MAX_QUESTION_CHARS, VOCABULARY
+from addition.column import ColumnCodec
 
 from . import views
 from .callbacks import EXPENSIVE, FairShare, answering, not_an_mcp_tool, session_of
 from .models import Models
+
+# The longest sum typed or linked: two of the column network's longest operands, and spaces.
+LONGEST_SUM = 2 * ColumnCodec.digits + MAX_QUESTION_CHARS
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,11 @@ class AddTab:
         with gr.Row():
             with gr.Column(scale=3):
                 self.question = gr.Textbox(
-                    label="Your sum", max_length=200, elem_id="question", placeholder=first.placeholder, info=first.hint
+                    label="Your sum",
+                    max_length=LONGEST_SUM,
+                    elem_id="question",
+                    placeholder=first.placeholder,
+                    info=first.hint,
                 )
                 add_button = gr.Button("Add", variant="primary")
                 # Shown only with something in them: no blank gap where the answer goes.
@@ -80,7 +89,7 @@ class AddTab:
             sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
         self.score = gr.Markdown(elem_id="score")
         self.samples = gr.Dataframe(
-            headers=views.SAMPLE_HEADERS, datatype=["str", "number", "str", "str"], interactive=False, elem_id="samples"
+            headers=views.SAMPLE_HEADERS, datatype=["str", "str", "str", "str"], interactive=False, elem_id="samples"
         )
 
         @not_an_mcp_tool
@@ -100,7 +109,8 @@ class AddTab:
             """The page's answer: a sum the model cannot read is said where the answer goes, and
             stays until the next sum, naming a model that can read it."""
             loaded = models.get(model, session_of(request))
-            summary, probabilities, details = views.answer_if_valid(loaded, question, models.reader_for)
+            reader = functools.partial(models.reader_for, shown=model)
+            summary, probabilities, details = views.answer_if_valid(loaded, question, reader)
             summary = with_share_link(summary, details, model)
             return (
                 gr.Markdown(summary, visible=bool(summary)),
@@ -119,23 +129,25 @@ class AddTab:
             return views.example_questions(models.get(model_label, session_of(request)))[index]
 
         @answering
-        def add_numbers(a: int, b: int, model: str = models.default, request: gr.Request = None) -> str:
+        def add_numbers(a: int | str, b: int | str, model: str = models.default, request: gr.Request = None) -> str:
             """Add two whole numbers with a neural network that learned addition from examples, and
             check its answer against real addition. The network can be wrong: use it to see what it
             learned, not as a calculator.
 
             Args:
-                a: The first number: a whole number from 0 to the model's largest operand (999 for "3 digits").
+                a: The first number: a whole number from 0 up to the model's limit (999 for "3 digits"; up
+                    to 1,000 digits for "Any length (column LSTM)"), or its digits as a string, which keeps
+                    every digit of a long number that JSON would round.
                 b: The second number, within the same limit.
-                model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (its
-                    largest operand length).
+                model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (the
+                    keras-io network for operands of that length), or "Any length (column LSTM)".
             Returns:
                 JSON text: answer (the network's answer), correct (whether it equals a + b),
                 true_answer, confidence (the network's probability of its whole answer, 0 to 1), model.
             """
             for name, value in (("a", a), ("b", b)):
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise ValueError(f"{name} must be a whole number, like 535.")
+                if isinstance(value, bool) or not isinstance(value, (int, str)):
+                    raise ValueError(f"{name} must be a whole number, like 535, or its digits as a string.")
             loaded = models.get(model, session_of(request))
             _, _, details = views.answer_question(loaded, f"{a}+{b}")  # The page's own sentences for bad input.
             return json.dumps(
@@ -226,7 +238,7 @@ def shared_page(request, labels: list[str], shown: str) -> tuple[str | None, str
     if model is not None and model not in labels:
         model = None
         problems.append(f"This link names a model this app does not have; it shows {shown} instead.")
-    if text is not None and not (text and len(text) <= MAX_QUESTION_CHARS and set(text) <= set(VOCABULARY)):
+    if text is not None and not (text and len(text) <= LONGEST_SUM and set(text) <= set(VOCABULARY)):
         text = None
         problems.append("This link's sum could not be read: a sum is digits and one +, like 999+1.")
     return model, text, problems

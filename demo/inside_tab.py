@@ -3,6 +3,7 @@ network's states; where it keeps the carry. Its handler is also the API's ``/exp
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import gradio as gr
@@ -10,6 +11,7 @@ import gradio as gr
 from addition import inside
 
 from . import inside_views, views
+from .add_tab import LONGEST_SUM
 from .callbacks import EXPENSIVE, FairShare, answering, session_of
 from .models import Models
 
@@ -39,9 +41,12 @@ def page(models: Models, loaded, label: str, session: str | None = None, questio
     result = explain_for(models, loaded, label, session, question)
     words, grids = inside_views.what_to_look_at(result), inside_views.grids_html(result)
     other_words, other_html = compare_reversal(models, loaded, question, session)
+    hint = loaded.codec.describe_limits() + "."
+    if loaded.architecture == "column":
+        hint = f"The column network: sums of up to {COLUMN_INSIDE_DIGITS} digits are drawn here, like 47+985."
     return InsidePage(
         question=question,
-        hint=loaded.codec.describe_limits() + ".",
+        hint=hint,
         grids_intro=words["grids"],
         network_grid=grids["counterfactual"],
         addition_grid=grids["oracle"],
@@ -70,7 +75,11 @@ class InsideTab:
         )
         with gr.Row():
             self.question = gr.Textbox(
-                first.question, label="A sum to look inside", info=first.hint, max_length=200, elem_id="inside-question"
+                first.question,
+                label="A sum to look inside",
+                info=first.hint,
+                max_length=LONGEST_SUM,
+                elem_id="inside-question",
             )
             inside_button = gr.Button("Look inside", variant="primary", elem_id="inside-button")
         self.grids_intro = gr.Markdown(first.grids_intro, elem_id="inside-intro")
@@ -100,7 +109,8 @@ class InsideTab:
                 try:
                     shown = page(models, loaded, model_label, session, question)
                 except ValueError as error:  # A sum this model cannot read: said where the grids go.
-                    shown = InsidePage(grids_intro=views.refusal(error, question, models.reader_for))
+                    reader = functools.partial(models.reader_for, shown=model_label)
+                    shown = InsidePage(grids_intro=views.refusal(error, question, reader))
             return self.show(shown, with_question=False)
 
         @answering
@@ -175,8 +185,17 @@ class InsideTab:
         return updates
 
 
+# The column network's grid grows with the square of the length: Inside draws sums of up to
+# this many digits (the Add tab answers far longer ones).
+COLUMN_INSIDE_DIGITS = 30
+SURVEY_SUMS = 600  # Held-out sums a column network's carry units and probe are found on.
+
+
 def explain_for(models: Models, loaded, label: str, session, question: str) -> dict:
-    """``inside.explain`` with the model's carry units and probe, computed once per model."""
+    """``inside.explain`` (or ``column_inside.explain``) with the model's carry units and probe,
+    computed once per model."""
+    if loaded.architecture == "column":
+        return explain_column(models, loaded, label, session, question)
 
     def survey(model):
         return (
@@ -188,9 +207,37 @@ def explain_for(models: Models, loaded, label: str, session, question: str) -> d
     return inside.explain(loaded.model, loaded.codec, question, carry_units, probe)
 
 
+def explain_column(models: Models, loaded, label: str, session, question: str) -> dict:
+    import numpy as np
+
+    from addition import column_inside
+    from addition.column import ColumnCodec
+    from addition.column_data import random_sums
+
+    def survey(model):
+        sums = random_sums(np.random.default_rng(0), model.info["training"].get("max_digits", 20), SURVEY_SUMS)
+        return column_inside.rank_carry_units(model.model, sums), column_inside.train_probe(model.model, sums, seed=0)
+
+    a, b = loaded.codec.parse_question(question)  # The model's own sentences for what it cannot read.
+    if max(len(str(a)), len(str(b))) > COLUMN_INSIDE_DIGITS:
+        raise ValueError(
+            f"Inside draws sums of up to {COLUMN_INSIDE_DIGITS} digits, where the grid stays readable; "
+            f"the Add tab answers sums of up to {loaded.codec.digits:,}."
+        )
+    carry_units, probe = models.cached(label, session, "inside", survey)
+    codec = ColumnCodec(digits=COLUMN_INSIDE_DIGITS)
+    return column_inside.explain(loaded.model, codec, f"{a}+{b}", carry_units, probe)
+
+
 def compare_reversal(models: Models, loaded, question: str, session) -> tuple[str, str]:
     """The counterfactual grid of the same sum from a model that reads the question the other
     way, with the same digits: the visitor's own, else the bundled ones (and the illustration)."""
+    if loaded.architecture == "column":
+        return (
+            "The column network reads both numbers' digits of one column at each step, units first: there is "
+            "no order of the question to reverse, and each answer digit meets its own column directly.",
+            "",
+        )
     wanted = not loaded.codec.reverse
     for label, other in models.counterparts(loaded.codec.digits, wanted, session, loaded.codec.zero_pad):
         try:

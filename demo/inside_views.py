@@ -87,13 +87,16 @@ def grids_html(explained: dict) -> dict[str, str]:
     return {
         "counterfactual": network,
         "oracle": addition,
+        # The column network has no gradient view here: its grid is enough to read at any length.
         "attribution": grid_table(
             explained["grids"]["attribution"],
             rows,
             columns,
             None,
             "|gradient x input| of the chosen character, row maximum 1",
-        ),
+        )
+        if "attribution" in explained["grids"]
+        else "",
     }
 
 
@@ -140,23 +143,29 @@ def _state_rows(values: list, units: list, carry_units: dict) -> str:
 
 
 def state_map(
-    state: dict, carry_units: dict | None = None, carries: list | None = None, shown: int = SHOWN_UNITS
+    state: dict,
+    carry_units: dict | None = None,
+    carries: list | None = None,
+    carry_name: str = "carry in",
+    shown: int = SHOWN_UNITS,
 ) -> str:
     """A recurrent layer's states as a map you can read: one column per step, headed by the
-    character read or written there (and, for a decoder, whether a carry comes into that
-    column), one labelled row per unit, the carry units (``{unit: correlation}``) marked ★ and
-    first, then the units that change most across the steps; the rest folded below."""
+    character read or written there, or the column's place value (and, where the carry lives,
+    a row ``carry_name`` marking the steps with a carry), one labelled row per unit, the carry
+    units (``{unit: correlation}``) marked ★ and first, then the units that change most across
+    the steps; the rest folded below."""
     values, carry_units = state["values"], carry_units or {}
     order = state.get("order") or sorted(range(len(values)), key=lambda unit: -_spread(values[unit]))
     units = [unit for unit in carry_units if 0 <= unit < len(values)]
     units += [unit for unit in order if unit not in units]
-    header = "".join(f"<th>{label(char)}</th>" for char in state["steps"])
+    header = "".join(f"<th>{label(step) if len(step) <= 1 else place_label(step)}</th>" for step in state["steps"])
     carry_row = ""
     if carries is not None:
         marks = "".join(f"<th>{'↑' if carry else ''}</th>" for carry in carries)
-        carry_row = f'<tr class="carry-in"><th>carry in</th>{marks}</tr>'
+        carry_row = f'<tr class="carry-in"><th>{carry_name}</th>{marks}</tr>'
     name = html.escape(state["layer"])
-    head = f"<thead><tr><th>{'writes' if carries is not None else 'reads'}</th>{header}</tr>{carry_row}</thead>"
+    heading = "writes" if carries is not None and carry_name == "carry in" else "reads"
+    head = f"<thead><tr><th>{heading}</th>{header}</tr>{carry_row}</thead>"
     shown_rows = _state_rows(values, units[:shown], carry_units)
     folded = ""
     if len(units) > shown:
@@ -175,15 +184,32 @@ def _spread(row: list) -> float:
     return max(row) - min(row)
 
 
+def carry_marks(explained: dict) -> tuple[list, str, str]:
+    """(per step of the layers that carry: whether a carry is there, the row's name, the words
+    for it): for the keras-io decoder, the carry coming into the place it writes; for the column
+    network, the carry its column hands on (the state after a step holds it)."""
+    if "carries_in" in explained:
+        return explained["carries_in"], "carry in", "a carry comes in"
+    a, b = int(explained["a"]), int(explained["b"])
+    steps = len(explained["answer_places"])
+    carries = [a % 10 ** (place + 1) + b % 10 ** (place + 1) >= 10 ** (place + 1) for place in range(steps)]
+    return carries, "carry out", "its column carries a one on"
+
+
 def states_html(explained: dict) -> str:
-    """The encoder's map, then each decoder layer's with its carry units, under one colour legend."""
+    """The encoder's map, then each decoder layer's (or the column network's layers) with its
+    carry units, under one colour legend."""
     states = explained["states"]
-    parts = [LEGEND, state_map(states["encoder"])]
-    for layer in states["decoder"]:
+    marks, row_name, _ = carry_marks(explained)
+    if isinstance(states, dict):  # The keras-io network: an encoder, then decoder layers.
+        layers, parts = states["decoder"], [LEGEND, state_map(states["encoder"])]
+    else:  # The column network: its layers, one step per column.
+        layers, parts = states, [LEGEND]
+    for layer in layers:
         carry_units = {
             unit["unit"]: unit["correlation"] for unit in explained["carry_units"] if unit["layer"] == layer["layer"]
         }
-        parts.append(state_map(layer, carry_units, explained.get("carries_in")))
+        parts.append(state_map(layer, carry_units, marks, row_name))
     return "".join(parts)
 
 
@@ -191,15 +217,19 @@ def probe_html(probe: dict | None) -> str:
     """The probe's accuracy per column beside always guessing the more common carry, in %."""
     if not probe:
         return ""
+    one_unit = probe.get("one_unit_accuracy")  # The column network's: the best unit alone.
     rows = "".join(
-        f"<tr><th>{html.escape(place)}</th><td>{100 * accuracy:.1f}</td><td>{100 * baseline:.1f}</td>"
-        f"<td>{100 * (accuracy - baseline):+.1f}</td></tr>"
-        for place, accuracy, baseline in zip(probe["places"], probe["accuracy"], probe["baseline"])
+        f"<tr><th>{html.escape(place)}</th><td>{100 * accuracy:.1f}</td>"
+        + (f"<td>{100 * one_unit[index]:.1f}</td>" if one_unit else "")
+        + f"<td>{100 * baseline:.1f}</td><td>{100 * (accuracy - baseline):+.1f}</td></tr>"
+        for index, (place, accuracy, baseline) in enumerate(zip(probe["places"], probe["accuracy"], probe["baseline"]))
     )
+    unit = probe.get("unit")
+    one_unit_head = f"<th>unit {unit['unit']} alone %</th>" if one_unit and unit else ""
     return (
         '<table class="probe"><caption>Reading the carry with a straight line (a linear probe), on '
         f"{probe['test_questions']:,} held-out questions it was not fitted on</caption><thead><tr><th>carry into</th>"
-        "<th>probe %</th><th>always guessing %</th><th>gain (points)</th></tr></thead>"
+        f"<th>probe %</th>{one_unit_head}<th>always guessing %</th><th>gain (points)</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 
@@ -207,9 +237,10 @@ def probe_html(probe: dict | None) -> str:
 def carry_sentence(explained: dict) -> str:
     """What to look for in the decoder's map for this sum: the strongest carry unit's state at
     the steps whose column receives a carry, against the others."""
-    units, carries = explained["carry_units"], explained.get("carries_in") or []
+    units = explained["carry_units"]
     if not units:
         return ""
+    carries, _, words = carry_marks(explained)
     strongest = units[0]
     values = strongest["values"]
     question = html.escape(explained["question"])
@@ -218,14 +249,14 @@ def carry_sentence(explained: dict) -> str:
     name = f"{html.escape(strongest['layer'])}'s ★ unit {strongest['unit']}"
     if not with_carry:
         return (
-            f"No column of {question} receives a carry, so {name} stays on one side "
+            f"No column of {question} carries, so {name} stays on one side "
             f"({sum(values) / len(values):+.2f} on average): try 999+1 to see it flip."
         )
     if not without:
-        return f"Every column of {question} receives a carry: {name} reads {sum(with_carry) / len(with_carry):+.2f}."
+        return f"Every column of {question} carries: {name} reads {sum(with_carry) / len(with_carry):+.2f}."
     return (
         f"Look at {name}, the one that follows the carry best: in {question} it reads "
-        f"{sum(with_carry) / len(with_carry):+.2f} on average where a carry comes in (↑) and "
+        f"{sum(with_carry) / len(with_carry):+.2f} on average where {words} (↑) and "
         f"{sum(without) / len(without):+.2f} where none does."
     )
 
@@ -272,4 +303,17 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
             "reads the carry into each column of the other half; beating the baseline means the "
             "carry is there, linearly."
         )
+    if isinstance(explained["states"], list):  # The column network: one step per column.
+        text["states"] = (
+            "The column network's state after each column it reads (units first), the one it hands to the next "
+            "column: all it has to keep is the carry. Orange is positive, blue negative."
+        )
+        text["attribution"] = ""
+        if explained["probe"]:
+            text["probe"] = (
+                "A straight line through the state handed on, fitted on half of some held-out sums, reads the carry "
+                "into each column of the other half; the best single unit alone nearly does too."
+            )
+        if units:
+            text["carry_units"] = text["carry_units"].replace("into the column being written", "a column hands on")
     return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -53,7 +54,7 @@ class Pages:
 def pages_for(models: Models, label: str, question: str = "", session: str | None = None) -> Pages:
     loaded = models.get(label, session)
     return Pages(
-        add_tab.page(loaded, label, question, models.reader_for),
+        add_tab.page(loaded, label, question, functools.partial(models.reader_for, shown=label)),
         learn_tab.page(models, loaded, label, session),
         inside_tab.page(models, loaded, label, session),
     )
@@ -75,7 +76,8 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             value=models.default,
             label="Model",
             elem_id="model",
-            info="One network per operand length, each trained with train.py (see the README).",
+            info="A keras-io network per operand length, and a column network for any length, each trained "
+            "with train.py (see the README).",
         )
         with gr.Tabs():
             with gr.Tab("Add"):

@@ -27,22 +27,64 @@ class LearnPage:
     mistakes_intro: str = ""
     mistakes: tuple = ()  # (label, sum) choices of the gallery.
     model_table: pd.DataFrame | None = None
+    lesson: pd.DataFrame | None = None  # Whole answers by operand length: the column network beside a keras-io one.
+    lesson_note: str = ""
+
+
+COLUMN_CARRIES_NOTE = "The column network's held-out sums are counted by their length, in the table beside."
+LESSON_NOTE = (
+    "**Why one network is stuck at its width and the other is not.** The keras-io network squeezes the whole "
+    "question into one vector, and its input has room for just so many digits: a longer sum it cannot even read "
+    "(0% here). The column network reads one column per step, units first, both numbers' digits together, so "
+    "each answer digit meets its own column and the carry from the one below: the alignment that the best "
+    "published results had to learn or engineer (Abacus embeddings, McLeish et al. 2024; Position Coupling, "
+    "Cho et al. 2024; the Neural GPU, Kaiser & Sutskever 2015) is handed to it by the format. Trained on numbers "
+    "of {trained} digits, it is tested here, on random sums, up to 10,000."
+)
 
 
 def page(models: Models, loaded, label: str, session: str | None = None) -> LearnPage:
     by_carries, by_lengths = views.difficulty_tables(loaded)
     accuracy_curves, loss_curves = views.training_curves(loaded)
-    intro, choices = views.mistakes_gallery(loaded, *mistakes(models, label, session), WHOLE_SPACE_SAMPLE)
+    searched = (
+        WHOLE_SPACE_SAMPLE
+        if loaded.architecture != "column"
+        else views.COLUMN_SEARCH_SUMS * len(views.COLUMN_SEARCH_LENGTHS)
+    )
+    intro, choices = views.mistakes_gallery(loaded, *mistakes(models, label, session), searched)
     return LearnPage(
         by_carries=by_carries,
-        carries_note=views.carries_note(by_carries),
+        carries_note=views.carries_note(by_carries) if loaded.architecture != "column" else COLUMN_CARRIES_NOTE,
         by_lengths=by_lengths,
         accuracy_curves=accuracy_curves,
         loss_curves=loss_curves,
         mistakes_intro=intro,
         mistakes=tuple(choices),
         model_table=views.compare_models(models.catalog.infos()),
+        **lesson(models, loaded, label, session),
     )
+
+
+def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
+    """The lesson chart's data and note: this model beside its counterpart of the other kind (the
+    column network beside a keras-io one, which is the default model), each measured once."""
+    column = next((entry.label for entry in models.catalog.entries if entry.architecture == "column"), None)
+    if column is None:
+        return {}
+    compared = [label, column] if loaded.architecture != "column" else [models.default, label]
+    curves, column_trained = [], ""
+    for name in compared:
+        model = models.get(name, session)
+        found = models.cached(name, session, "lengths", views.accuracy_by_length)
+        settings = model.info.get("training", {})
+        if model.architecture == "column":
+            column_trained = f"{settings.get('min_digits', 1)} to {settings.get('max_digits', '?')}"
+            curves.append(
+                (f"column, trained on {settings.get('min_digits', 1)}-{settings.get('max_digits', '?')}", found)
+            )
+        else:  # Short names: the legend must fit a phone's chart.
+            curves.append((f"keras-io, {model.codec.digits} digits", found))
+    return {"lesson": views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
 
 
 def search_mistakes(loaded):
@@ -101,8 +143,8 @@ class LearnTab:
         self.mistake_table = gr.HTML()
         mistake_details = gr.JSON(visible=False)
         gr.Markdown(
-            "### Every model: more digits, same network\nThe same 128-unit LSTMs trained for 2 to 5 "
-            "digits, scored when training ended (the training commands are in the README)."
+            "### Every model\nThe keras-io networks for 2 to 5 digits (the same 128-unit LSTM each) and the "
+            "column network, scored when training ended (the training commands are in the README)."
         )
         self.model_table = gr.Dataframe(
             first.model_table,
@@ -111,6 +153,17 @@ class LearnTab:
             label="Whole answers wrong, counted, on held-out questions and on random "
             "sums; characters right on held-out questions",
         )
+        gr.Markdown("### Longer than it learned")
+        self.lesson = gr.LinePlot(
+            first.lesson,
+            x="digits",
+            y="whole answers %",
+            color="network",
+            sort=[f"{length:,}" for length in views.LENGTHS],
+            title="Whole answers right on random sums, by the numbers' length in digits",
+            elem_id="lesson",
+        )
+        self.lesson_note = gr.Markdown(first.lesson_note, elem_id="lesson-note")
 
         @answering
         def show_mistake(question, model_label, request: gr.Request = None):
@@ -138,6 +191,8 @@ class LearnTab:
             self.mistake_answer,
             self.mistake_table,
             self.model_table,
+            self.lesson,
+            self.lesson_note,
         ]
 
     def show(self, shown: LearnPage) -> dict:
@@ -152,4 +207,6 @@ class LearnTab:
             self.mistake_answer: gr.Markdown(""),
             self.mistake_table: gr.HTML(""),
             self.model_table: gr.Dataframe(shown.model_table),
+            self.lesson: gr.LinePlot(shown.lesson),
+            self.lesson_note: gr.Markdown(shown.lesson_note),
         }

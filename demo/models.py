@@ -29,6 +29,7 @@ class Entry:
     revision: str | None = None
     digits: int | None = None  # The longest operand it reads, known without loading for bundled folders.
     snapshot: bool = False  # An early snapshot of a training, kept to show a network still learning.
+    architecture: str = "keras-io"  # Or "column": the network that reads any length.
 
 
 def entry_for(spec: str, revision: str | None = None) -> Entry:
@@ -56,7 +57,10 @@ def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", fi
     for _, label, digits, snapshot, path in sorted(found, key=lambda found: (found[0], found[4].name)):
         label = label if label not in taken else f"{label} ({path.name})"
         taken.add(label)
-        entries.append(Entry(label, str(path), digits=digits, snapshot=snapshot))
+        column = digits == ColumnCodec.digits and label.startswith("Any length")
+        entries.append(
+            Entry(label, str(path), digits=digits, snapshot=snapshot, architecture="column" if column else "keras-io")
+        )
     return entries
 
 
@@ -316,9 +320,10 @@ class Models:
     def labels(self, session: str | None = None) -> list[str]:
         return self.catalog.labels + self.visitors.labels(session)
 
-    def reader_for(self, question) -> str | None:
+    def reader_for(self, question, shown: str | None = None) -> str | None:
         """The menu's model with the fewest digits that still reads ``question``'s numbers (the
-        column network reads any length), or None. Early snapshots are not suggested."""
+        column network reads any length), or None; never ``shown`` (the model already picked),
+        and never an early snapshot."""
         from .views import operand_digits
 
         needed = operand_digits(question)
@@ -327,7 +332,7 @@ class Models:
         fits = [
             (entry.digits, entry.label)
             for entry in self.catalog.entries
-            if entry.digits and entry.digits >= needed and not entry.snapshot
+            if entry.digits and entry.digits >= needed and not entry.snapshot and entry.label != shown
         ]
         return min(fits)[1] if fits else None
 

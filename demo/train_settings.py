@@ -9,11 +9,11 @@ import time
 from dataclasses import dataclass
 
 from addition import CHECK, CROSS
-from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, TrainConfig
+from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig
 from addition.data import count_distinct_questions
 from addition.evaluation import shown_answer
 
-from .views import curves, plural
+from .views import curves, plural, shortened, true_sums
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,12 @@ class Setting:
 
 
 # The Train tab: the controls, the /train API's parameters and the config are all made from
-# this table, so adding a setting is one line here. The limits are enough to see every effect
-# and small enough for a shared 2-core machine; the defaults (2 digits, as the TF.js demo
-# chose) are the shortest run measured to learn every 2-digit sum (docs/lab-notebook.md,
-# "The Train tab's defaults" and "The Train tab with zero-padded operands").
+# this table, so adding a setting is one line here (at the end: it is the API's positional
+# order). The limits are enough to see every effect and small enough for a shared 2-core
+# machine; the defaults (2 digits, as the TF.js demo chose) are the shortest run measured to
+# learn every 2-digit sum (docs/lab-notebook.md, "The Train tab with zero-padded operands").
 SETTINGS = (
-    Setting("digits", "digits", "Digits", 2, limits=(1, 5)),
+    Setting("digits", "digits", "Digits", 2, limits=(1, 20), info="column: the longest numbers it trains on"),
     Setting("training_size", "training_size", "Training questions", 5_000, limits=(20, 100_000)),
     Setting("cell", "cell", "Cell", "LSTM", choices={layer: cell for cell, layer in CELLS.items()}),
     Setting("hidden_size", "hidden_size", "Hidden size", 80, limits=(4, 256)),
@@ -56,12 +56,45 @@ SETTINGS = (
         info="ours: warm-up, cosine decay to a peak of 0.035, answers written units first, "
         "numbers zero-padded (012+345), carry-heavy questions; keras-io: the original example's",
     ),
+    Setting(
+        "architecture",
+        None,
+        "Network",
+        "keras-io",
+        choices={"keras-io": "keras-io", "column": "column"},
+        info="keras-io: the example's encoder and decoder, for sums of a fixed width; column: one step per "
+        "column, units first, which adds numbers of any length",
+    ),
 )
 # The tab's runs are short: train.py's recipe (zero-padded, carry-heavy) at a higher peak
 # learning rate learns 2-digit addition in the few epochs of small batches the defaults ask for
 # (docs/lab-notebook.md, "The Train tab with zero-padded operands").
 TAB_RECIPES = {"ours": RECIPES["ours"].replace(learning_rate=0.035), "keras-io": KERAS_IO_RECIPE}
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+MAX_KERAS_IO_DIGITS = 5  # The tab's keras-io networks read operands of at most this many digits.
+# The column network's run in the tab: the lab notebook's recipe ("The column network") with the
+# epochs that fit the tab, fresh sums of up to 20 digits each epoch, and accuracy checked at 10,
+# 30 and 100 digits after each one, the lengths it never trains on.
+COLUMN_DEFAULTS = {
+    **DEFAULTS,
+    "architecture": "column",
+    "digits": 20,
+    "training_size": 10_000,
+    "hidden_size": 32,
+    "layers": 1,
+    "epochs": 10,
+    "batch_size": 64,
+}
+COLUMN_FIELDS = {
+    "digits": "max_digits",
+    "training_size": "sums_per_epoch",
+    "cell": "cell",
+    "hidden_size": "hidden_size",
+    "layers": "num_layers",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+}
+COLUMN_WATCHED_LENGTHS = (10, 30, 100)
 WATCH_HEADERS = ["question", "true answer", "model answer", "right?"]
 
 
@@ -72,6 +105,14 @@ def training_config(**values) -> TrainConfig:
     if unknown:
         raise ValueError(f"There is no setting called {sorted(unknown)[0][:40]!r}.")
     chosen = {setting.name: _checked(setting, values.get(setting.name, setting.default)) for setting in SETTINGS}
+    if chosen["architecture"] == "column":
+        fields = {field: chosen[name] for name, field in COLUMN_FIELDS.items()}
+        return ColumnConfig(**fields, monitor_lengths=COLUMN_WATCHED_LENGTHS)
+    if chosen["digits"] > MAX_KERAS_IO_DIGITS:
+        raise ValueError(
+            f"The keras-io network takes operands of 1 to {MAX_KERAS_IO_DIGITS} digits here: "
+            "for longer ones pick the column network."
+        )
     available = count_distinct_questions(chosen["digits"])
     if chosen["training_size"] > available:
         raise ValueError(
@@ -164,7 +205,20 @@ class TrainingProgress:
             parts.append(f"{self.questions_per_epoch / per_epoch:,.0f} questions/s")
         if self.records:
             last = self.records[-1]
-            parts.append(f"held-out whole answers {last['val_exact_match']:.1%}, characters {last['val_accuracy']:.1%}")
+            if "exact_match_by_length" in last:  # The column network: whole answers at each length checked.
+                parts.append(
+                    "held-out whole answers "
+                    + ", ".join(
+                        f"{length} digits {share['exact_match']:.0%}"
+                        if isinstance(share, dict)
+                        else f"{length} digits {share:.0%}"
+                        for length, share in last["exact_match_by_length"].items()
+                    )
+                )
+            else:
+                parts.append(
+                    f"held-out whole answers {last['val_exact_match']:.1%}, characters {last['val_accuracy']:.1%}"
+                )
         elif self.loss is not None:
             parts.append(f"loss {self.loss:.3f}")
         return " · ".join(parts)
@@ -183,19 +237,22 @@ class TrainingProgress:
         )
 
     def curves(self):
-        """(accuracy %, loss) per epoch in long form, for two line plots (``views.curves``)."""
+        """(accuracy %, loss) per epoch in long form, for two line plots (``views.curves``; for
+        the column network, one line per length checked)."""
         return curves(self.records, self.config.epochs)
 
     def watch_rows(self) -> list[list]:
         """The watched held-out questions with the model's latest answers, marked against Python's
         sum: blank until the first epoch has answered them; an empty answer says so."""
         rows = []
-        for index, (a, b) in enumerate(self.watch):
+        for index, ((a, b), total) in enumerate(zip(self.watch, true_sums(self.watch))):
+            question = f"{shortened(a)}+{shortened(b)}"
             if index >= len(self.watch_answers):
-                rows.append([f"{a}+{b}", a + b, "", ""])
+                rows.append([question, shortened(total), "", ""])
                 continue
             answer = self.watch_answers[index]
-            rows.append([f"{a}+{b}", a + b, shown_answer(answer), CHECK if answer == str(a + b) else CROSS])
+            mark = CHECK if answer == str(total) else CROSS
+            rows.append([question, shortened(total), shortened(shown_answer(answer)), mark])
         return rows
 
     def summary(self, label: str) -> dict:

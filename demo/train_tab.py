@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from addition.config import CELLS
 from addition.loading import load_model_folder
 
 from . import inside_views
@@ -35,11 +36,29 @@ class TrainTab:
             f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
             f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused."
         )
+        # The network first on the page; last among the API's inputs, which keep their order.
+        network, *others = sorted(settings_table.SETTINGS, key=lambda setting: setting.name != "architecture")
+        architecture = setting_control(network)
         controls = {}
-        for row in range(0, len(settings_table.SETTINGS), 3):
+        for row in range(0, len(others), 3):
             with gr.Row():
-                for setting in settings_table.SETTINGS[row : row + 3]:
+                for setting in others[row : row + 3]:
                     controls[setting.name] = setting_control(setting)
+        controls[network.name] = architecture
+
+        def defaults_for(architecture):
+            """Picking a network sets the other controls to its defaults (the column network's
+            fit the tab's time and show long sums being learnt)."""
+            chosen = settings_table.COLUMN_DEFAULTS if architecture == "column" else settings_table.DEFAULTS
+            return [gr.update(value=chosen[name]) for name in controls if name != "architecture"]
+
+        controls["architecture"].input(
+            defaults_for,
+            inputs=controls["architecture"],
+            outputs=[control for name, control in controls.items() if name != "architecture"],
+            api_visibility="private",
+            queue=False,
+        )
         with gr.Row():
             train_button = gr.Button("Train", variant="primary", elem_id="train-button")
             stop_button = gr.Button("Stop", elem_id="stop-button")
@@ -150,9 +169,7 @@ class TrainTab:
             self.training_queue.touch(ticket)
             archive = zip_folder(ticket.folder, config)
             loaded = load_model_folder(ticket.folder, name="your model")
-            label, replaced = self.models.visitors.add(
-                visitor, loaded, ticket.folder, f"{settings.get('cell', 'LSTM')}, {config.digits} digits"
-            )
+            label, replaced = self.models.visitors.add(visitor, loaded, ticket.folder, describe_run(config))
             kept = True
         finally:
             self.training_queue.finish(ticket, keep=kept)  # However it ended, no process or stray folder is left.
@@ -281,10 +298,17 @@ def queued_status(training_queue: TrainingQueue, ticket) -> str:
     )
 
 
+def describe_run(config) -> str:
+    """A visitor's model as the Model menu names it: "LSTM, 2 digits", "column GRU, any length"."""
+    cell = CELLS[config.cell]
+    return f"column {cell}, any length" if config.architecture == "column" else f"{cell}, {config.digits} digits"
+
+
 def zip_folder(folder: Path, config) -> str:
     """The model folder as a zip beside it (in the run folder, so freed with it), holding one
     folder that app.py --model, evaluate.py and push_to_hub.py take as it is once unzipped."""
-    name = f"addition-{config.digits}digit-{config.cell}"
+    reads = "column" if config.architecture == "column" else f"{config.digits}digit"
+    name = f"addition-{reads}-{config.cell}"
     path = folder.parent / f"{name}.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(folder.iterdir()):

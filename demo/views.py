@@ -20,8 +20,13 @@ MAX_SAMPLES = 100
 SAMPLE_HEADERS = ["question", "true answer", "model answer", "correct"]
 
 
+SHORT_ANSWER = 30  # Digits of an answer shown in the heading itself; a longer one wraps beneath it.
+
+
 def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]:
     """(answer in Markdown, per-position probability table in HTML, details for API users)."""
+    if loaded.architecture == "column":
+        return answer_long_sum(loaded, question)
     codec = loaded.codec
     a, b = codec.parse_question(question)
     # (answer_length, vocabulary), rows in reading order whichever way the model writes.
@@ -52,7 +57,33 @@ def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]
     return summary, probability_table(codec.vocabulary, probabilities, true_answer), details
 
 
-def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: str) -> str:
+def answer_long_sum(loaded: LoadedModel, question: str) -> tuple[str, str, dict]:
+    """``answer_question`` for the column network: any length up to its codec's, numbers as digit
+    strings in the details (JSON numbers lose the digits of long ones), the mark and the true sum
+    on top, the answer wrapped beneath when it is long, and the table scrolling."""
+    from addition.column import describe_answer
+
+    a, b = loaded.codec.parse_question(question)
+    details = describe_answer(loaded.predictor, a, b)
+    answer, true_answer = details["model_answer"], details["true_answer"]
+    mark = CHECK if details["correct"] else CROSS
+    confidence = f"the model is **{details['confidence']:.1%}** sure of its whole answer"
+    if len(true_answer) <= SHORT_ANSWER:
+        summary = f"### {a} + {b} = {answer} {mark}\nTrue sum: **{true_answer}** · {confidence}"
+    else:
+        verdict = "the true sum" if details["correct"] else f"wrong (the true sum has {len(true_answer):,} digits)"
+        summary = (
+            f"### {mark} A {len(details['a']):,}-digit number plus a {len(details['b']):,}-digit one: the "
+            f"network's {len(answer):,}-digit answer is {verdict}\n{confidence}\n\n"
+            f'<div class="long-number">{answer}</div>'
+        )
+    details = {"question": f"{details['a']}+{details['b']}", **details, "vocabulary": loaded.codec.vocabulary}
+    rows = np.asarray(details["probabilities"])
+    table = probability_table(loaded.codec.vocabulary, rows, true_answer.rjust(len(rows), "0"), long=True)
+    return summary, table, details
+
+
+def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: str, long: bool = False) -> str:
     """A heat map: one row per answer position, one column per character; the model's choice
     outlined in solid, the right character (where different) in dashes."""
     header = "".join(f"<th>{_char_label(char)}</th>" for char in vocabulary)
@@ -71,12 +102,12 @@ def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: s
             )
         rows.append(f"<tr><th>{position + 1}</th>{''.join(cells)}</tr>")
     return (
-        # The box scrolls sideways on a narrow screen; the page itself never does.
-        '<div class="table-scroll"><table class="digit-probabilities"><thead><tr><th>position</th>'
-        f"{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        # The box scrolls sideways on a narrow screen (and down, for a long answer); the page never does.
+        f'<div class="table-scroll{" tall" if long else ""}"><table class="digit-probabilities"><thead><tr>'
+        f"<th>position</th>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="legend">Each row is one character of the answer, written left to right '
-        "(␣ is padding). Solid outline: the model's choice; dashed: the right character where "
-        "the model chose another.</p>"
+        f"({'a leading 0 is the top column, where only a carry writes a 1' if long else '␣ is padding'}). "
+        "Solid outline: the model's choice; dashed: the right character where the model chose another.</p>"
     )
 
 
@@ -84,14 +115,39 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
     """``count`` random held-out validation questions: (score line, table rows)."""
     count = _sample_count(count)
     pool = loaded.validation_pairs
-    chosen = pool[rng.choice(len(pool), size=min(count, len(pool)), replace=False)]
-    answers = loaded.predictor.answers(chosen)  # In reading order.
+    chosen = pool[rng.choice(len(pool), size=min(count, len(pool)), replace=False)].tolist()
+    answers = [answer.strip() for answer in loaded.predictor.answers(chosen)]  # In reading order.
     rows, right = [], 0
-    for (a, b), answer in zip(chosen.tolist(), answers):
-        correct = answer == loaded.codec.answer_string(a + b)
+    for (a, b), answer, true_answer in zip(chosen, answers, true_sums(chosen)):
+        correct = answer == str(true_answer)
         right += correct
-        rows.append([f"{a}+{b}", a + b, shown_answer(answer), CHECK if correct else CROSS])
+        rows.append(
+            [
+                f"{shortened(a)}+{shortened(b)}",
+                shortened(true_answer),
+                shortened(shown_answer(answer)),
+                CHECK if correct else CROSS,
+            ]
+        )
     return f"**{right}/{len(rows)} correct** on held-out validation questions", rows
+
+
+def shortened(number, keep: int = 12):
+    """A long number as a table can show it: its first and last digits and how many it has."""
+    text = str(number)
+    if len(text) <= 2 * keep + 6 or not text.isdigit():
+        return number
+    return f"{text[:keep]}…{text[-keep:]} ({len(text):,} digits)"
+
+
+def true_sums(pairs) -> list:
+    """Python's own sums of ``pairs``: ints, or digit strings where the operands are digit strings
+    (the column network's, which may be longer than Python prints ints)."""
+    if pairs and isinstance(pairs[0][0], str):
+        from addition.column import python_sums
+
+        return python_sums(pairs)
+    return [a + b for a, b in pairs]
 
 
 def describe_model(loaded: LoadedModel) -> str:
@@ -101,6 +157,8 @@ def describe_model(loaded: LoadedModel) -> str:
     strings are not markup."""
     info, codec = loaded.info, loaded.codec
     metrics, settings = info.get("metrics", {}), info.get("training", {})
+    if loaded.architecture == "column":
+        return _describe_column_model(loaded, metrics, settings)
     validation = metrics.get("validation", {})
     cell = CELLS.get(settings.get("cell", "lstm"), "?")
     layers = settings.get("num_layers", 1)
@@ -125,6 +183,31 @@ def describe_model(loaded: LoadedModel) -> str:
             f"**Whole space ({scope} {whole['count']:,} sums):** whole answers "
             f"{describe_rate(whole['exact_match'], whole['count'])}"
         )
+    return "\n\n".join(lines + _command_and_settings(info, settings))
+
+
+def _describe_column_model(loaded: LoadedModel, metrics: dict, settings: dict) -> str:
+    cell = CELLS.get(settings.get("cell", "lstm"), "?")
+    lengths = ", ".join(
+        f"{as_text(length)} digits {row['exact_match']:.0%}"
+        for length, row in metrics.get("exact_match_by_length", {}).items()
+    )
+    lines = [
+        f"**Source:** {as_text(loaded.source)}",
+        f"**Network:** a column {cell} of {as_text(settings.get('hidden_size', '?'))} units, "
+        f"{count_parameters(loaded.model):,} parameters: one step per column, units first, both numbers' digits "
+        "together, one answer digit written per step",
+        f"**Adds:** two whole numbers of any length (this page takes up to {loaded.codec.digits:,} digits each) · "
+        f"trained on numbers of {as_text(settings.get('min_digits', '?'))} to "
+        f"{as_text(settings.get('max_digits', '?'))} digits",
+    ]
+    if lengths:
+        lines.append(f"**Held-out whole answers by operand length:** {lengths}")
+    return "\n\n".join(lines + _command_and_settings(loaded.info, settings))
+
+
+def _command_and_settings(info: dict, settings: dict) -> list[str]:
+    lines = []
     if info.get("command"):
         lines.append(f"**Trained with:** <code>{as_text(info['command'])}</code>")
     if settings:
@@ -132,7 +215,7 @@ def describe_model(loaded: LoadedModel) -> str:
             f"<tr><td>{as_text(key)}</td><td><code>{as_text(value)}</code></td></tr>" for key, value in settings.items()
         )
         lines.append(f"<details><summary>Every training setting</summary><table>{rows}</table></details>")
-    return "\n\n".join(lines)
+    return lines
 
 
 def describe_rate(exact_match: float, count: int) -> str:
@@ -153,6 +236,15 @@ def as_text(value) -> str:
 
 
 def example_questions(loaded: LoadedModel) -> list[str]:
+    if loaded.architecture == "column":  # Long carry chains, far past the 20 digits it trained on.
+        return [
+            loaded.codec.example,
+            f"{'9' * 20}+1",
+            f"1+{'9' * 50}",
+            f"{'9' * 100}+{'9' * 100}",
+            "12345678901234567890123456789+98765432109876543210987654321",
+            "0+0",
+        ]
     top = loaded.codec.max_operand
     return [loaded.codec.example, f"{top}+1", f"1+{top}", f"{top}+{top}", f"{(top + 1) // 2}+{(top + 1) // 2}", "0+0"]
 
@@ -179,16 +271,21 @@ def difficulty_tables(loaded: LoadedModel):
     Mistakes, not accuracy, make the bar chart: at 99.9% every bar of an accuracy chart is full."""
     import pandas as pd
 
-    validation = loaded.info.get("metrics", {}).get("validation", {})
+    metrics = loaded.info.get("metrics", {})
+    validation = metrics.get("validation", {})
 
-    def frame(key, column):
+    def frame(groups, column):
         rows = [
             [group, row["count"], round(100 * row["exact_match"], 3), round(10_000 * (1 - row["exact_match"]), 1)]
-            for group, row in validation.get(key, {}).items()
+            for group, row in groups.items()
         ]
         return pd.DataFrame(rows, columns=[column, "questions", "accuracy %", "wrong per 10,000"])
 
-    return frame("by_carries", "carries"), frame("by_lengths", "operand lengths")
+    if loaded.architecture == "column":  # Held out by operand length, not by carries.
+        return frame({}, "carries"), frame(metrics.get("exact_match_by_length", {}), "operand lengths")
+    return frame(validation.get("by_carries", {}), "carries"), frame(
+        validation.get("by_lengths", {}), "operand lengths"
+    )
 
 
 def training_curves(loaded: LoadedModel):
@@ -208,7 +305,17 @@ def curves(history: list[dict], last_epoch: int):
         {"epoch": epoch_label(record["epoch"], last_epoch), "metric": label, "accuracy %": round(100 * record[key], 3)}
         for record in history
         for key, label in names.items()
-        if record.get(key) is not None
+        if record.get(key) is not None and "exact_match_by_length" not in record
+    ]
+    # The column network: one line per length checked, the training lengths' and longer ones.
+    accuracy += [
+        {
+            "epoch": epoch_label(record["epoch"], last_epoch),
+            "metric": f"{length} digits",
+            "accuracy %": round(100 * share, 3),
+        }
+        for record in history
+        for length, share in record.get("exact_match_by_length", {}).items()
     ]
     losses = [
         {"epoch": epoch_label(record["epoch"], last_epoch), "metric": label, "loss": record[key]}
@@ -270,9 +377,22 @@ def validation_mistakes(loaded: LoadedModel) -> list[str]:
     return _mistakes(loaded, loaded.validation_pairs)
 
 
+# Where a column network's random sums are searched, past its training, and how many of each length.
+COLUMN_SEARCH_LENGTHS, COLUMN_SEARCH_SUMS = (10, 30, 100, 1000), 100
+
+
 def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 0) -> list[str]:
-    """The sums the model gets wrong among ``count`` random ones from the whole space: a good
+    """The sums the model gets wrong among ``count`` random ones from the whole space (for the
+    column network, ``COLUMN_SEARCH_SUMS`` of each of ``COLUMN_SEARCH_LENGTHS`` digits): a good
     model can be perfect on its validation set and still have a few blind spots."""
+    import numpy as np
+
+    if loaded.architecture == "column":
+        from addition.column_data import random_sums
+
+        rng = np.random.default_rng(seed)
+        lengths = COLUMN_SEARCH_LENGTHS
+        return _mistakes(loaded, [pair for length in lengths for pair in random_sums(rng, length, COLUMN_SEARCH_SUMS)])
     from addition.data import sample_whole_space
 
     return _mistakes(loaded, sample_whole_space(loaded.codec.digits, count, seed))
@@ -286,10 +406,13 @@ def short_sum_mistakes(loaded: LoadedModel) -> list[str]:
 
 
 def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
-    from addition.evaluation import score
-
-    correct = score(loaded.predictor, pairs)["correct"]
-    return sorted({f"{a}+{b}" for a, b in pairs[~correct].tolist()}, key=lambda q: tuple(map(int, q.split("+"))))
+    """The sums of ``pairs`` the model gets wrong, against Python's addition, shortest first."""
+    pairs = pairs.tolist() if hasattr(pairs, "tolist") else list(pairs)
+    answers = loaded.predictor.answers(pairs)
+    wrong = {
+        f"{a}+{b}" for (a, b), answer, true in zip(pairs, answers, true_sums(pairs)) if answer.strip() != str(true)
+    }
+    return sorted(wrong, key=lambda question: (len(question), question))
 
 
 def mistakes_gallery(
@@ -305,7 +428,8 @@ def mistakes_gallery(
     intro = (
         f"### Mistakes gallery\nThe model gets {len(validation_wrong):,} of {len(loaded.validation_pairs):,} "
         f"held-out validation questions wrong, {len(short_wrong):,} of the {limit**2:,} sums of two "
-        f"numbers below {limit}, and {len(random_wrong):,} of {searched:,} random sums from the whole space. "
+        f"numbers below {limit}, and {len(random_wrong):,} of {searched:,} random sums "
+        + ("of 10 to 1,000 digits. " if loaded.architecture == "column" else "from the whole space. ")
     )
     choices, listed = [], set()
     for source, questions in (
@@ -352,3 +476,39 @@ def operand_digits(question) -> int | None:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+LENGTHS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)  # The lesson's x axis.
+SUMS_PER_LENGTH = 20  # Random sums per length: enough to tell right from wrong, cheap at 10,000 digits.
+
+
+def accuracy_by_length(loaded: LoadedModel, lengths=LENGTHS, count: int = SUMS_PER_LENGTH, seed: int = 0) -> dict:
+    """Whole answers right on ``count`` random sums of two n-digit numbers, for each n of
+    ``lengths``, against Python's addition; None where the network cannot read numbers that long."""
+    from addition.column_data import random_sums
+
+    rng, found = np.random.default_rng(seed), {}
+    for length in lengths:
+        if loaded.architecture != "column" and length > loaded.codec.digits:
+            found[length] = None  # Its question has no room for the digits.
+            continue
+        pairs = random_sums(rng, length, count)
+        if loaded.architecture != "column":
+            pairs = [(int(a), int(b)) for a, b in pairs]
+        answers = loaded.predictor.answers(pairs)
+        found[length] = float(np.mean([answer.strip() == str(true) for answer, true in zip(answers, true_sums(pairs))]))
+    return found
+
+
+def length_chart(curves: list[tuple[str, dict]]):
+    """The lesson as a line plot's data: whole answers right (%) by operand length for each
+    (name, ``accuracy_by_length``), the lengths as categories spaced like a log scale, and 0 where
+    a network cannot read the sum at all."""
+    import pandas as pd
+
+    rows = [
+        {"digits": f"{length:,}", "network": name, "whole answers %": round(100 * (accuracy or 0.0), 1)}
+        for name, found in curves
+        for length, accuracy in found.items()
+    ]
+    return pd.DataFrame(rows, columns=["digits", "network", "whole answers %"])

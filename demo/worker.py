@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 
 WATCHED = 10  # Held-out questions whose answers the visitor watches change, epoch after epoch.
+# The column network's watched sums: one of each length, from what it trains on to far past it.
+COLUMN_WATCHED_LENGTHS = (2, 5, 10, 20, 30, 50, 100, 200, 500, 1000)
 PROGRESS_EVERY = 1.0  # Seconds between progress events within an epoch.
 THREAD_SETTINGS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
 # What a worker calls itself in the process table (Linux's /proc/PID/comm): importing TensorFlow,
@@ -97,13 +99,11 @@ def warm_up() -> None:
     Predictor(model, codec, xla=False).answers(pairs)
 
 
-def run(config_json: dict, folder: str, max_seconds: float, control, events) -> None:
+def run(architecture: str, settings: dict, folder: str, max_seconds: float, control, events) -> None:
+    """One training of either network, reporting as it goes (the module docstring's events)."""
     import keras
 
-    from addition.config import TrainConfig
-    from addition.inside import dependency_grids
-    from addition.model import Predictor
-    from addition.training import prepare_data, train_and_save
+    from addition.config import ARCHITECTURES
 
     stop = threading.Event()
 
@@ -116,21 +116,19 @@ def run(config_json: dict, folder: str, max_seconds: float, control, events) -> 
         stop.set()
 
     threading.Thread(target=listen, daemon=True).start()
-    config = TrainConfig(**config_json)
-    data = prepare_data(config)
-    watch = data.validation_pairs[:WATCHED]
+    config = ARCHITECTURES[architecture](**settings)
+    network = ColumnRun(config) if architecture == "column" else KerasIoRun(config)
     deadline = time.monotonic() + max_seconds
-    questions = len(data.training_pairs) + config.short_sums
-    steps = -(-questions // config.batch_size)
     events.send(
         {
             "event": "started",
-            "watch": watch.tolist(),
+            "watch": network.watch,
             "epochs": config.epochs,
-            "steps": steps,
-            "questions_per_epoch": questions,
+            "steps": network.steps,
+            "questions_per_epoch": network.questions,
         }
     )
+    history: list[dict] = []
 
     class Report(keras.callbacks.Callback):
         """Stops on request or at the cap; reports within epochs, and the watched answers after each."""
@@ -154,7 +152,7 @@ def run(config_json: dict, folder: str, max_seconds: float, control, events) -> 
                         "event": "progress",
                         "epoch": self.epoch,
                         "step": batch + 1,
-                        "steps": steps,
+                        "steps": network.steps,
                         "loss": float((logs or {}).get("loss", float("nan"))),
                     }
                 )
@@ -162,29 +160,12 @@ def run(config_json: dict, folder: str, max_seconds: float, control, events) -> 
         def on_epoch_end(self, epoch, logs=None):  # After the monitor has made the epoch's record.
             if not history or history[-1]["epoch"] != epoch + 1:
                 return  # Stopped within the epoch: no record, nothing to show.
-            predictor = Predictor(self.model, data.codec, xla=False)  # The monitor's forward pass, already traced.
-            events.send(
-                {
-                    "event": "epoch",
-                    "record": history[-1],
-                    "watch_answers": [answer.strip() for answer in predictor.answers(watch)],
-                    # What each answer digit of the first watched sum depends on, now, beside addition's.
-                    "grid": dependency_grids(predictor.answers, data.codec, *watch[0]),
-                }
-            )
+            answers, grid = network.look(self.model)
+            events.send({"event": "epoch", "record": history[-1], "watch_answers": answers, "grid": grid})
 
-    history: list[dict] = []
     started = time.monotonic()
     try:
-        result, saved, _ = train_and_save(
-            config,
-            folder,
-            command="the app's Train tab",
-            whole_space_sample=10_000,
-            on_epoch=lambda record, samples: history.append(record),
-            callbacks=[Report()],
-            data=data,
-        )
+        result, saved = network.train_and_save(folder, history.append, Report())
     except StoppedBeforeAnEpoch:
         capped = time.monotonic() > deadline
         events.send(
@@ -201,6 +182,7 @@ def run(config_json: dict, folder: str, max_seconds: float, control, events) -> 
         )
         return
     capped = time.monotonic() > deadline
+    best = next(record for record in result.history if record["epoch"] == result.best_epoch)
     events.send(
         {
             "event": "done",
@@ -208,11 +190,79 @@ def run(config_json: dict, folder: str, max_seconds: float, control, events) -> 
             "best_epoch": result.best_epoch,
             "epochs_run": len(result.history),
             "seconds": round(result.seconds, 1),
-            "validation_exact_match": result.validation["exact_match"],
+            "validation_exact_match": best["val_exact_match"],
             "stopped": stop.is_set() or capped,
             "capped": capped,
         }
     )
+
+
+class KerasIoRun:
+    """The keras-io network's run: its held-out questions, ten of them watched, and after each
+    epoch their answers and what each answer digit of the first depends on."""
+
+    def __init__(self, config):
+        from addition.training import prepare_data
+
+        self.config, self.data = config, prepare_data(config)
+        self.watch = self.data.validation_pairs[:WATCHED].tolist()
+        self.questions = len(self.data.training_pairs) + config.short_sums
+        self.steps = -(-self.questions // config.batch_size)
+
+    def look(self, model) -> tuple[list, dict]:
+        from addition.inside import dependency_grids
+        from addition.model import Predictor
+
+        predictor = Predictor(model, self.data.codec, xla=False)  # The monitor's forward pass, already traced.
+        return (
+            [answer.strip() for answer in predictor.answers(self.watch)],
+            dependency_grids(predictor.answers, self.data.codec, *self.watch[0]),
+        )
+
+    def train_and_save(self, folder, on_record, report):
+        from addition.training import train_and_save
+
+        result, saved, _ = train_and_save(
+            self.config,
+            folder,
+            command="the app's Train tab",
+            whole_space_sample=10_000,
+            on_epoch=lambda record, samples: on_record(record),
+            callbacks=[report],
+            data=self.data,
+        )
+        return result, saved
+
+
+class ColumnRun:
+    """The column network's run: fresh sums each epoch, watched on one sum of each of
+    ``COLUMN_WATCHED_LENGTHS`` digits (most far past the lengths it trains on)."""
+
+    def __init__(self, config):
+        import numpy as np
+
+        from addition.column_data import random_sums
+
+        rng = np.random.default_rng(config.random_seed)
+        self.config = config
+        self.watch = [list(pair) for length in COLUMN_WATCHED_LENGTHS for pair in random_sums(rng, length, 1)]
+        self.questions = config.sums_per_epoch
+        self.steps = -(-self.questions // config.batch_size)
+
+    def look(self, model) -> tuple[list, dict]:
+        from addition.column import ColumnPredictor
+        from addition.column_inside import dependency_grids
+
+        predictor = ColumnPredictor(model)
+        return predictor.answers(self.watch), dependency_grids(predictor, *self.watch[0])
+
+    def train_and_save(self, folder, on_record, report):
+        from addition.column_training import train_and_save_column
+
+        result, saved, _ = train_and_save_column(
+            self.config, folder, command="the app's Train tab", on_epoch=on_record, callbacks=[report]
+        )
+        return result, saved
 
 
 # The app's side.
@@ -291,7 +341,7 @@ class TrainingWorkers:
         run = Run(process, control)
         threading.Thread(
             target=_pump,
-            args=(run, events, (config.to_json(), str(folder), self.max_seconds)),
+            args=(run, events, (config.architecture, config.to_json(), str(folder), self.max_seconds)),
             daemon=True,
             name="training-events",
         ).start()

@@ -56,3 +56,12 @@ def pytest_collection_modifyitems(items):
             or module.split(".")[-1] in SLOW_MODULES
         ):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def column():
+    """The bundled column network, which reads sums of any length."""
+    from addition.loading import load_model_folder
+    from tests.helpers import MODELS_FOLDER
+
+    return load_model_folder(MODELS_FOLDER / "addition-column")

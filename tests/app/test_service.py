@@ -133,7 +133,9 @@ def test_one_address_holds_two_places_and_a_signed_in_visitor_is_themselves(stag
 
 def post_train(url, session_hash):
     """A training asked for over plain HTTP, whose stream nobody reads; returns its event id."""
-    body = json.dumps({"data": [2, 600, "LSTM", 16, 1, True, 100, 64, "ours"], "session_hash": session_hash})
+    body = json.dumps(
+        {"data": [2, 600, "LSTM", 16, 1, True, 100, 64, "ours", "keras-io"], "session_hash": session_hash}
+    )
     request = urllib.request.Request(
         url + "gradio_api/call/train", data=body.encode(), method="POST", headers={"Content-Type": "application/json"}
     )
@@ -309,7 +311,10 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
     assert set(tools["explain"].inputSchema["properties"]) == {"question", "model"}
     tool = tools["add_numbers"]
     assert set(tool.inputSchema["properties"]) == {"a", "b", "model"} and tool.inputSchema["required"] == ["a", "b"]
-    assert tool.inputSchema["properties"]["a"]["type"] == "integer" and "can be wrong" in tool.description
+    assert {kind["type"] for kind in tool.inputSchema["properties"]["a"]["anyOf"]} == {
+        "integer",
+        "string",
+    } and "can be wrong" in tool.description
     for (a, b), answer in zip([(535, 61), (999, 1)], answers):
         result = json.loads(answer.content[0].text)
         assert result["answer"] == str(a + b) and result["correct"] is True and result["true_answer"] == a + b
@@ -386,3 +391,23 @@ def test_a_plain_http_call_missing_an_input_gets_a_sentence_and_no_traceback(sta
         assert "596" in stream.read().decode()
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err + captured.out
+
+
+COLUMN = "Any length (column LSTM)"
+
+
+def test_the_column_network_answers_long_sums_through_the_api_and_the_mcp_tool(stage):
+    url, _, _, _ = stage
+    client = Client(url, verbose=False)
+    a, b = "9" * 500, "1" + "0" * 300
+    _, table, details = client.predict(f"{a}+{b}", COLUMN, api_name="/add")
+    assert details["true_answer"] == str(int(a) + int(b)) and details["correct"] is True
+    answer = json.loads(client.predict(a, b, COLUMN, api_name="/add_numbers"))  # Digits as strings: nothing rounded.
+    assert answer["answer"] == answer["true_answer"] == str(int(a) + int(b)) and answer["correct"] is True
+    with pytest.raises(Exception, match="at most 1,000 digits"):
+        client.predict("1" * 1001 + "+1", COLUMN, api_name="/add")
+    inside = client.predict("47+985", COLUMN, api_name="/explain")
+    oracle = inside["grids"]["oracle"]
+    assert inside["true_answer"] == "1032" and oracle["rows"] == list("1032") and oracle["columns"] == list("47+985")
+    with pytest.raises(Exception, match="Inside draws sums of up to 30 digits"):  # Where the grid stays readable.
+        client.predict("1" * 31 + "+1", COLUMN, api_name="/explain")

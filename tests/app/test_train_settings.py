@@ -26,7 +26,9 @@ def test_the_keras_io_recipe_is_the_starting_point_when_asked():
 @pytest.mark.parametrize(
     "change, words",
     [
-        ({"digits": 6}, "Digits must be a whole number from 1 to 5"),
+        ({"digits": 6}, "The keras-io network takes operands of 1 to 5 digits"),
+        ({"digits": 21, "architecture": "column"}, "Digits must be a whole number from 1 to 20"),
+        ({"architecture": "transformer"}, "Network must be one of keras-io, column"),
         ({"digits": 1, "training_size": 56}, "only 55 different sums"),
         ({"training_size": 2.5}, "Training questions must be a whole number"),
         ({"training_size": None}, "Training questions must be a whole number"),
@@ -54,6 +56,7 @@ def test_every_setting_of_the_table_reaches_the_config():
     from demo.train_settings import SETTINGS
 
     changed = {
+        "architecture": "keras-io",
         "digits": 3,
         "training_size": 700,
         "cell": "GRU",
@@ -157,3 +160,44 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
     )
     assert before.status() == "**Stopped** before its first epoch ended: there is no model to keep."
     assert progress.summary("Your model 1")["model"] == "Your model 1"
+
+
+def test_the_column_network_is_a_choice_with_its_own_settings():
+    from addition.config import ColumnConfig
+    from demo.train_settings import COLUMN_DEFAULTS, COLUMN_WATCHED_LENGTHS
+
+    config = training_config(**COLUMN_DEFAULTS)
+    assert isinstance(config, ColumnConfig) and config.max_digits == 20 and config.sums_per_epoch == 10_000
+    assert config.monitor_lengths == COLUMN_WATCHED_LENGTHS and max(config.monitor_lengths) > config.max_digits
+    changed = training_config(**{**COLUMN_DEFAULTS, "cell": "GRU", "hidden_size": 16, "epochs": 3, "digits": 8})
+    assert (changed.cell, changed.hidden_size, changed.epochs, changed.max_digits) == ("gru", 16, 3, 8)
+
+
+def test_the_column_networks_progress_shows_each_length_it_is_checked_on():
+    from demo.train_settings import COLUMN_DEFAULTS
+
+    progress = TrainingProgress(training_config(**COLUMN_DEFAULTS), clock=lambda: 0.0)
+    progress.add(
+        {
+            "event": "started",
+            "watch": [["47", "985"], ["9" * 40, "1"]],
+            "epochs": 10,
+            "steps": 157,
+            "questions_per_epoch": 10_000,
+        }
+    )
+    record = {
+        "epoch": 1,
+        "seconds": 3.0,
+        "loss": 0.5,
+        "val_loss": 0.4,
+        "val_exact_match": 0.5,
+        "exact_match_by_length": {"1-20": 0.9, "10": 0.8, "30": 0.4, "100": 0.0},
+    }
+    progress.add({"event": "epoch", "record": record, "watch_answers": ["1032", "1" + "0" * 40]})
+    assert "10 digits 80%, 30 digits 40%, 100 digits 0%" in progress.status()
+    accuracy, _ = progress.curves()
+    assert set(accuracy["metric"]) == {"1-20 digits", "10 digits", "30 digits", "100 digits"}
+    rows = progress.watch_rows()
+    assert rows[0] == ["47+985", "1032", "1032", CHECK]  # Python's own sum of the digit strings.
+    assert rows[1][3] == CHECK and rows[1][1] == "100000000000…000000000000 (41 digits)"  # Long: shortened.

@@ -190,3 +190,55 @@ def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_mode
     )
     tiny_carries, _ = views.difficulty_tables(load_model_folder(tiny_model[1]))
     assert views.carries_note(tiny_carries) == ""  # It has mistakes: the chart shows them.
+
+
+def test_the_column_network_answers_sums_of_a_thousand_digits_against_pythons_addition(column):
+    import random
+
+    rng = random.Random(3)
+    sums = [("9" * 1000, "1"), ("1", "9" * 999), ("".join(rng.choice("0123456789") for _ in range(1000)), "7" * 998)]
+    for a, b in sums:
+        summary, table, details = views.answer_question(column, f"{a}+{b}")
+        true = str(int(a) + int(b))  # Python's own addition (well under its 4,300-digit limit).
+        assert details["true_answer"] == true and details["correct"] == (details["model_answer"] == true)
+        assert isinstance(details["a"], str) and details["a"] == a.lstrip("0")  # Digits as strings: nothing rounded.
+        assert summary.startswith("### ☑" if details["correct"] else "### ☒") and f"{len(true):,}" in summary
+        assert 'class="table-scroll tall"' in table and table.count("<tr>") == 1 + len(details["probabilities"])
+    with pytest.raises(ValueError, match="1,001 digits: this model takes operands of at most 1,000 digits"):
+        views.answer_question(column, "1" * 1001 + "+1")
+
+
+def test_a_sum_too_long_for_the_keras_io_models_is_sent_to_the_column_network():
+    from demo.launch import default_parts
+
+    parts = default_parts()
+    try:
+        models = parts.models
+        assert models.reader_for("1234+5") == "4 digits"
+        assert models.reader_for("123456+7") == "Any length (column LSTM)"
+        assert models.reader_for("1" * 1001 + "+1") is None  # Nothing reads it: the sentence alone says why.
+    finally:
+        parts.shutdown()
+
+
+def test_the_lesson_measures_each_network_against_pythons_addition_and_the_keras_io_one_stops_at_its_width(
+    bundled, column
+):
+    fixed = views.accuracy_by_length(bundled, lengths=(1, 3, 4, 100), count=10)
+    assert fixed == {1: 1.0, 3: 1.0, 4: None, 100: None}  # It cannot read a 4-digit number at all.
+    long = views.accuracy_by_length(column, lengths=(5, 300), count=10)
+    assert long == {5: 1.0, 300: 1.0}
+    chart = views.length_chart([("keras-io", fixed), ("column", long)])
+    assert chart["whole answers %"].tolist() == [100.0, 100.0, 0.0, 0.0, 100.0, 100.0]
+    assert chart["digits"].tolist() == ["1", "3", "4", "100", "5", "300"]
+
+
+def test_held_out_samples_of_the_column_network_are_marked_against_pythons_addition(column):
+    score, rows = views.sample_validation(column, 20, np.random.default_rng(1))
+    right = sum(mark == "☑" for *_, mark in rows)
+    assert score.startswith(f"**{right}/20 correct**") and len(rows) == 20
+    for question, true_answer, model_answer, mark in rows:
+        if "…" not in question:  # Long numbers are shortened for the table; short ones checked in full.
+            a, b = question.split("+")
+            assert true_answer == views.shortened(str(int(a) + int(b)))
+            assert mark == ("☑" if model_answer == true_answer else "☒")
