@@ -86,8 +86,11 @@ class InsideTab:
         with gr.Row(elem_classes="side-by-side"):  # Stacked on a phone (style.css).
             self.network_grid = gr.HTML(first.network_grid, elem_id="network-grid")
             self.addition_grid = gr.HTML(first.addition_grid, elem_id="addition-grid")
-        self.attribution_intro = gr.Markdown(first.attribution_intro)
-        self.attribution_grid = gr.HTML(first.attribution_grid, elem_id="attribution-grid")
+        # The gradient's grid: the keras-io network's only (hidden, not left blank, for the column one).
+        self.attribution_intro = gr.Markdown(first.attribution_intro, visible=bool(first.attribution_grid))
+        self.attribution_grid = gr.HTML(
+            first.attribution_grid, elem_id="attribution-grid", visible=bool(first.attribution_grid)
+        )
         self.states_intro = gr.Markdown(first.states_intro)
         self.states = gr.HTML(first.states, elem_id="states")
         self.carry_intro = gr.Markdown(first.carry_intro, elem_id="carry-intro")
@@ -171,8 +174,8 @@ class InsideTab:
             self.grids_intro: gr.Markdown(shown.grids_intro),
             self.network_grid: gr.HTML(shown.network_grid),
             self.addition_grid: gr.HTML(shown.addition_grid),
-            self.attribution_intro: gr.Markdown(shown.attribution_intro),
-            self.attribution_grid: gr.HTML(shown.attribution_grid),
+            self.attribution_intro: gr.Markdown(shown.attribution_intro, visible=bool(shown.attribution_grid)),
+            self.attribution_grid: gr.HTML(shown.attribution_grid, visible=bool(shown.attribution_grid)),
             self.states_intro: gr.Markdown(shown.states_intro),
             self.states: gr.HTML(shown.states),
             self.carry_intro: gr.Markdown(shown.carry_intro),
