@@ -3,11 +3,12 @@
 A worked example with the defaults, ``Codec(digits=3)``::
 
     question "12+345"  ->  each operand zero-padded to 3 digits:     "012+345"  (2*3+1 = 7 characters)
-                       ->  reversed (``reverse``):                   "543+210"
+                       ->  read column by column (``interleave``),
+                           units first (``reverse``):                "+251403"
     answer   12+345 = 357  ->  units digit first (``reverse_answer``): "753"
                            ->  padded on the right to 3+1 = 4 characters: "753 "
 
-The keras-io example's own format, ``Codec(zero_pad=False, reverse_answer=False)``, pads the
+The keras-io example's own format, ``Codec(zero_pad=False, interleave=False, reverse_answer=False)``, pads the
 question with spaces on the right instead ("12+345 ", reversed " 543+21") and writes the
 answer in reading order ("357 ").
 
@@ -26,6 +27,14 @@ length puts it: column 2 of "12+345 " but column 3 of "123+45 ". With ``zero_pad
 operand is written to ``digits`` places with leading zeros, "012+345", so every place value
 has its own fixed column and the network need not first work out where each number ends;
 it learns the whole space in fewer passes (docs/lab-notebook.md, "Zero-padded operands").
+
+Why interleave? Zero-padded, the question still holds all of one number before the other, so
+the encoder must keep every digit of the first until it meets the matching digit of the
+second. With ``interleave`` (which needs ``zero_pad``) the model reads the same characters
+column by column: the plus first, then each place's digit of ``a`` and of ``b``: "012+345" is
+read "+251403" (reversed: units column first) or "+031425" (not reversed). The encoder can then
+add as a person does, one column and its carry at a time, and learns the whole space in fewer
+passes with half the units (docs/lab-notebook.md, "Columns").
 
 Why reverse the answer too? A person adds from the units column up, because each column's
 carry comes from the one before it. Written units digit first, each answer character depends
@@ -74,9 +83,10 @@ class Codec:
     vocabulary: str = VOCABULARY  # Characters in index order.
     reverse_answer: bool = True  # Write the answer units digit first (see the module docstring).
     zero_pad: bool = True  # Write each operand to ``digits`` places, "012+345" (see the module docstring).
+    interleave: bool = True  # Read the operands column by column, "+251403" (see the module docstring).
 
     def __post_init__(self):
-        for name in ("reverse", "reverse_answer", "zero_pad"):
+        for name in ("reverse", "reverse_answer", "zero_pad", "interleave"):
             if not isinstance(getattr(self, name), bool):  # "false" is a true string.
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if not isinstance(self.vocabulary, str):
@@ -85,6 +95,8 @@ class Codec:
             raise ValueError(f"digits must be a whole number of at least 1, got {self.digits!r}")
         if self.digits > MAX_DIGITS:
             raise ValueError(f"digits must be at most {MAX_DIGITS}, got {self.digits}")
+        if self.interleave and not self.zero_pad:
+            raise ValueError("interleave needs zero_pad: the columns are the zero-padded numbers' places")
         if sorted(self.vocabulary) != sorted(VOCABULARY) or len(self.vocabulary) != len(VOCABULARY):
             raise ValueError(
                 f"vocabulary must hold each of the characters {VOCABULARY!r} once, got {self.vocabulary!r}"
@@ -114,8 +126,13 @@ class Codec:
 
     # Strings.
     def question_string(self, a: int, b: int) -> str:
-        """The padded (and maybe reversed) question the model reads."""
+        """The padded (and maybe reversed, or interleaved) question the model reads."""
         text = self.shown_question(a, b).ljust(self.question_length, PAD)
+        if self.interleave:
+            read = [PAD] * self.question_length
+            for character, position in zip(text, self.shown_positions(a, b)):
+                read[position] = character
+            return "".join(read)
         return text[::-1] if self.reverse else text
 
     def shown_question(self, a: int, b: int) -> str:
@@ -127,7 +144,24 @@ class Codec:
     def shown_positions(self, a: int, b: int) -> list[int]:
         """Where each character of ``shown_question`` sits in the question the model reads."""
         written = range(len(self.shown_question(a, b)))  # Both start at column 0 in reading order.
+        if self.interleave:  # The plus first, then a's and b's digit of each place.
+            return [self._interleaved_position(column) for column in written]
         return [self.question_length - 1 - column for column in written] if self.reverse else list(written)
+
+    def _interleaved_position(self, column: int) -> int:
+        """Where column ``column`` of the zero-padded "aaa+bbb" sits when read interleaved."""
+        d = self.digits
+        if column == d:
+            return 0  # The plus.
+        place = d - 1 - column if column < d else 2 * d - column  # 0: the units.
+        step = place if self.reverse else d - 1 - place  # Units first when reversed.
+        return 1 + 2 * step + (column > d)  # a's digit, then b's.
+
+    def describe_question(self) -> str:
+        """How the model reads the question, in words: "zero-padded, column by column, units first"."""
+        if self.interleave:
+            return f"zero-padded, column by column, {'units' if self.reverse else 'leading digits'} first"
+        return f"{'zero-padded, ' if self.zero_pad else ''}{'reversed' if self.reverse else 'in reading order'}"
 
     def target_string(self, total: int) -> str:
         """The padded answer as the model writes it: "357 ", or "753 " with ``reverse_answer``."""
@@ -173,6 +207,12 @@ class Codec:
         """
         pairs = self._check_pairs(pairs)
         codes = np.full((len(pairs), self.question_length), ord(PAD), dtype=np.uint8)
+        if self.interleave:  # The plus, then both numbers' digits place by place, a's first.
+            places = 10 ** (np.arange(self.digits) if self.reverse else np.arange(self.digits - 1, -1, -1))
+            codes[:, 0] = ord(PLUS)
+            codes[:, 1::2] = ord("0") + pairs[:, :1] // places % 10
+            codes[:, 2::2] = ord("0") + pairs[:, 1:] // places % 10
+            return self._lookup[codes]
         if self.zero_pad:
             places = 10 ** np.arange(self.digits - 1, -1, -1)  # Most significant first.
             codes[:, : self.digits] = ord("0") + pairs[:, :1] // places % 10
@@ -234,6 +274,7 @@ class Codec:
             "reverse": self.reverse,
             "reverse_answer": self.reverse_answer,
             "zero_pad": self.zero_pad,
+            "interleave": self.interleave,
             "vocabulary": self.vocabulary,
         }
 
@@ -246,6 +287,7 @@ class Codec:
             vocabulary=info["vocabulary"],
             reverse_answer=info["reverse_answer"],
             zero_pad=info["zero_pad"],
+            interleave=info["interleave"],
         )
 
 

@@ -14,7 +14,10 @@ import numpy as np
 # - "carries": a third each of uniform, keras-io-style, and full-length with each digit a 9 half the
 #   time. Long carry chains and sums near the top (990+999) are rare in the whole space (both
 #   operands above 900 in 1% of sums) and are what a network trained on the others gets wrong.
-SAMPLINGS = ("keras-io", "uniform", "mixed", "carries")
+# - "extremes": as "carries", but the third kind has each digit a 9 with chance 0.3, a 0 with
+#   chance 0.3, else uniform: round numbers beside carry chains (400+500, 900+200, 610+690) are
+#   what a network reading the columns one by one got wrong after carry-heavy questions.
+SAMPLINGS = ("keras-io", "uniform", "mixed", "carries", "extremes")
 
 
 def count_distinct_questions(digits: int) -> int:
@@ -79,8 +82,11 @@ def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -
     if sampling == "mixed":
         use_uniform = rng.random(size[0]) < 0.5
         return np.where(use_uniform[:, None], uniform, keras_io_style)
-    # "carries": every digit a 9 half the time, else uniform: 999+999 in 1% of the draws.
-    digit = np.where(rng.random((*size, digits)) < 0.5, 9, rng.integers(0, 10, size=(*size, digits)))
+    chance = rng.random((*size, digits))
+    if sampling == "carries":  # Every digit a 9 half the time, else uniform: 999+999 in 1% of the draws.
+        digit = np.where(chance < 0.5, 9, rng.integers(0, 10, size=(*size, digits)))
+    else:  # "extremes": every digit a 9 or a 0 with chance 0.3 each, else uniform.
+        digit = np.where(chance < 0.3, 9, np.where(chance < 0.6, 0, rng.integers(0, 10, size=(*size, digits))))
     nines = (digit * 10 ** np.arange(digits)).sum(axis=-1)
     kind = rng.integers(0, 3, size=size[0])[:, None]
     return np.where(kind == 0, uniform, np.where(kind == 1, keras_io_style, nines))

@@ -135,12 +135,8 @@ def build_model_card(folder, repo_id: str):
     a, b = (int(part) for part in codec.example.split("+"))
     padded_answer = codec.answer_string(a + b)
     written = "units digit first (read it backwards)" if codec.reverse_answer else "in reading order"
-    layout = ", ".join(
-        [
-            f"each operand zero-padded to {digits} digits" if codec.zero_pad else "padded on the right",
-            *(["reversed"] if codec.reverse else []),
-        ]
-    )
+    width = f"each operand {digits} digits" if codec.zero_pad else "padded on the right"
+    layout = f"{codec.describe_question()}, {width}"
     carries = "\n".join(
         f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
     )

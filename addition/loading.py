@@ -34,10 +34,12 @@ MAX_BYTES = {
 MAX_TEXT = 2_000  # Characters of a command or a setting shown on the page.
 # Settings added to the format after some folders were saved: a folder without one was trained
 # without it, as its off value says; and values renamed since.
-CODEC_ADDED = {"vocabulary": VOCABULARY, "reverse_answer": False, "zero_pad": False}
+CODEC_ADDED = {"vocabulary": VOCABULARY, "reverse_answer": False, "zero_pad": False, "interleave": False}
 TRAINING_ADDED = {
     "reverse_answer": False,
     "zero_pad": False,
+    "interleave": False,
+    "steps_per_execution": 1,
     "fresh_questions": False,
     "swap_operands": False,
     "short_sums": 0,
@@ -278,7 +280,7 @@ def check_info(info, where: str) -> dict:
     if architecture_of(info) == "column":
         _check_column_settings(info.get("training"), where)
         return _check_description(info, where)
-    for key in ("reverse", "reverse_answer", "zero_pad"):
+    for key in ("reverse", "reverse_answer", "zero_pad", "interleave"):
         if key in info and not isinstance(info[key], bool):
             _fail(where, f"{key} should be true or false, got {quoted(info[key])}")
     if "reverse" not in info:

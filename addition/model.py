@@ -23,7 +23,7 @@ from .codec import Codec
 from .config import CELLS
 
 
-def build_model(codec: Codec, hidden_size: int = 64, num_layers: int = 1, unroll: bool = True, cell: str = "lstm"):
+def build_model(codec: Codec, hidden_size: int = 32, num_layers: int = 1, unroll: bool = True, cell: str = "lstm"):
     """Encoder RNN -> RepeatVector -> ``num_layers`` decoder RNNs -> softmax per position.
 
     The encoder squeezes the whole question into one vector of ``hidden_size``; the decoder

@@ -118,6 +118,7 @@ def compile_model(model, config: TrainConfig, steps_per_epoch: int) -> None:
         # Integer targets with a sparse loss: the same loss as one-hot targets, less memory.
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        steps_per_execution=config.steps_per_execution,
     )
 
 

@@ -10,8 +10,27 @@ fixed random sample of the whole space.
 from __future__ import annotations
 
 import argparse
+import time
 
-from benchmarks.train_speed import QUICK, run_recipe
+from addition.config import RECIPES
+from addition.data import whole_space_or_sample
+from addition.evaluation import score
+from addition.model import Predictor
+from addition.training import WHOLE_SPACE_SEED, train
+
+QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}
+
+
+def run_recipe(name: str, overrides: dict, whole_space_count: int) -> dict:
+    """Trains in this process: validation whole-answer accuracy after each epoch, the whole-space score, the wall."""
+    config = RECIPES[name].replace(**overrides)
+    curve = []
+    started = time.perf_counter()
+    result = train(config, on_epoch=lambda record, samples: curve.append(record["val_exact_match"]))
+    wall = time.perf_counter() - started
+    pairs = whole_space_or_sample(config.digits, whole_space_count, WHOLE_SPACE_SEED)[0]
+    whole = score(Predictor(result.model, result.codec), pairs)
+    return {"curve": curve, "whole_space": whole["exact_match"], "wall": wall}
 
 
 def main(argv=None):

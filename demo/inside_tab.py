@@ -13,7 +13,7 @@ from addition import inside
 from . import inside_views, views
 from .add_tab import LONGEST_SUM
 from .callbacks import EXPENSIVE, FairShare, answering, session_of
-from .models import Models
+from .models import Models, layout_of
 
 
 @dataclass(frozen=True)
@@ -242,20 +242,20 @@ def compare_reversal(models: Models, loaded, question: str, session) -> tuple[st
             "",
         )
     wanted = not loaded.codec.reverse
-    for label, other in models.counterparts(loaded.codec.digits, wanted, session, loaded.codec.zero_pad):
+    layout = layout_of(loaded.codec.to_json())
+    for label, other in models.counterparts(loaded.codec.digits, wanted, session, layout):
         try:
             result = inside.explain(other.model, other.codec, question)
         except ValueError:
             continue
-        order = "reversed" if wanted else "in reading order"
-        padding = (
+        differs = (
             ""
-            if other.codec.zero_pad == loaded.codec.zero_pad
-            else f" It also writes the numbers {'with' if other.codec.zero_pad else 'without'} leading zeros, "
-            f"so its columns differ."
+            if layout_of(other.codec.to_json()) == layout
+            else " Its question is laid out differently too, so compare the places the dependencies fall on."
         )
         return (
-            f"**{views.as_text(label)}** reads the question {order}: compare where its dependencies fall." + padding,
+            f"**{views.as_text(label)}** reads the question {other.codec.describe_question()}: compare where its "
+            f"dependencies fall." + differs,
             inside_views.grids_html(result)["counterfactual"],
         )
     order = "reversed" if wanted else "in reading order"

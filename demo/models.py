@@ -342,21 +342,24 @@ class Models:
         own = self.visitors.get(session, label)
         return own.cached(name, compute) if own else self.catalog.cached(label, name, compute)
 
-    def counterparts(self, digits: int, reverse: bool, session: str | None = None, zero_pad: bool = False):
+    def counterparts(self, digits: int, reverse: bool, session: str | None = None, layout=(False, False)):
         """(label, model) of each model for ``digits``-digit sums that reads the question
-        reversed (or not) as ``reverse`` says: those padding the numbers as ``zero_pad`` says
-        first, so that only the reading order differs; within each, the visitor's own, then the
+        reversed (or not) as ``reverse`` says: those whose ``layout`` (zero_pad, interleave) is as
+        asked first, so that only the order differs; within each, the visitor's own, then the
         catalog's and the illustrations' (not in the menu), each loaded when first asked for."""
-        found = []  # (pads as asked, label, how to get the model): each folder's description read once.
+        found = []  # (laid out as asked, label, how to get the model): each folder's description read once.
         for label in self.visitors.labels(session):
             own = self.visitors.get(session, label)
             if own is not None and own.codec.digits == digits and own.codec.reverse == reverse:
-                found.append((own.codec.zero_pad == zero_pad, label, lambda own=own: own))
+                found.append((layout_of(own.codec.to_json()) == layout, label, lambda own=own: own))
         for catalog in filter(None, (self.catalog, self.illustrations)):
             for label, info in catalog.infos():
                 if info.get("digits") == digits and info.get("reverse") == reverse:
-                    found.append(
-                        (info.get("zero_pad", False) == zero_pad, label, functools.partial(catalog.get, label))
-                    )
+                    found.append((layout_of(info) == layout, label, functools.partial(catalog.get, label)))
         for _, label, get in sorted(found, key=lambda candidate: not candidate[0]):  # Stable: order kept within each.
             yield label, get()
+
+
+def layout_of(info: dict) -> tuple[bool, bool]:
+    """(zero_pad, interleave) of a codec's description; folders saved before either had neither."""
+    return info.get("zero_pad", False), info.get("interleave", False)

@@ -168,7 +168,7 @@ def describe_model(loaded: LoadedModel) -> str:
         f"**Network:** {'an' if cell == 'LSTM' else 'a'} {cell} encoder and {decoder} of "
         f"{as_text(settings.get('hidden_size', '?'))} units, {count_parameters(loaded.model):,} parameters",
         f"**Adds:** two whole numbers of up to {codec.digits} digits · reads the question "
-        f"{'zero-padded, ' if codec.zero_pad else ''}{'reversed' if codec.reverse else 'in reading order'} · "
+        f"{codec.describe_question()} · "
         f"writes the answer {'units digit first' if codec.reverse_answer else 'in reading order'}",
     ]
     if validation:

@@ -58,9 +58,10 @@ from addition import (
 # ## 1. The codec: a sum as the network reads it
 #
 # A `Codec` turns sums into arrays and back. With its defaults each operand is written with
-# leading zeros to the full width, so that every place value has a column of its own, the
-# question is reversed (the keras-io example's trick: the digits that decide the first answer
-# character are read last), and the answer is written units digit first, as people add.
+# leading zeros to the full width, so that every place value has a column of its own; the
+# question is read column by column, the plus first and then each place's digit of a and of b,
+# units first (`47+85` is read `+7548`: the encoder meets a column's two digits together, as a
+# person adds them); and the answer is written units digit first, as people add.
 
 # %%
 codec = Codec(digits=2)

@@ -89,17 +89,17 @@ def test_infos_read_the_folders_without_loading_them(tmp_path, tiny_model):
     assert "3 digits" not in catalog._loaded  # Read from addition.json, the network not built.
 
 
-def test_counterparts_pad_the_numbers_the_same_way_first(tmp_path, tiny_model):
+def test_counterparts_lay_the_question_out_the_same_way_first(tmp_path, tiny_model):
     from addition.loading import load_model_folder
     from demo.models import Models, SessionModels
 
-    _, tiny_folder = tiny_model  # 2 digits, reversed, zero-padded (today's default).
+    _, tiny_folder = tiny_model  # 2 digits, reversed, zero-padded, in columns (today's default).
     bundled_two = BUNDLED_MODEL.parent / "addition-2digit"  # 2 digits, reversed, space-padded.
     visitors = SessionModels()
     own_folder = shutil.copytree(tiny_folder, tmp_path / "own")
     label, _ = visitors.add(Visitor("visitor"), load_model_folder(own_folder), own_folder, "tiny")
     models = Models(Catalog(Entry("two", str(bundled_two))), visitors)
-    padded = [name for name, model in models.counterparts(2, True, "visitor", zero_pad=True)]
-    spaced = [(name, model.codec.zero_pad) for name, model in models.counterparts(2, True, "visitor", zero_pad=False)]
-    assert padded == [label, "two"] and spaced == [("two", False), (label, True)]
-    assert list(models.counterparts(2, False, "visitor", zero_pad=True)) == []  # None reads in reading order.
+    columns = [name for name, model in models.counterparts(2, True, "visitor", (True, True))]
+    spaced = [(name, model.codec.zero_pad) for name, model in models.counterparts(2, True, "visitor", (False, False))]
+    assert columns == [label, "two"] and spaced == [("two", False), (label, True)]
+    assert list(models.counterparts(2, False, "visitor", (True, True))) == []  # None reads in reading order.

@@ -9,29 +9,32 @@ from addition.codec import PAD as PAD_CHAR
 
 def test_worked_example_from_the_docstring():
     codec = Codec(digits=3)
-    assert codec.question_string(12, 345) == "543+210"
+    assert codec.question_string(12, 345) == "+251403"
     assert codec.target_string(12 + 345) == "753 " and codec.answer_string(12 + 345) == " 357"
-    assert Codec(digits=3, reverse=False).question_string(12, 345) == "012+345"
-    keras_io = Codec(digits=3, zero_pad=False, reverse_answer=False)
+    assert Codec(digits=3, interleave=False).question_string(12, 345) == "543+210"
+    assert Codec(digits=3, reverse=False, interleave=False).question_string(12, 345) == "012+345"
+    keras_io = Codec(digits=3, zero_pad=False, interleave=False, reverse_answer=False)
     assert keras_io.question_string(12, 345) == " 543+21" and keras_io.answer_string(12 + 345) == "357 "
-    assert Codec(digits=3, reverse=False, zero_pad=False).question_string(12, 345) == "12+345 "
+    assert Codec(digits=3, reverse=False, zero_pad=False, interleave=False).question_string(12, 345) == "12+345 "
 
 
 def test_the_codecs_defaults_are_what_train_py_trains():
     from addition.config import TrainConfig
 
     codec, config = Codec(), TrainConfig()
-    assert (codec.digits, codec.reverse, codec.reverse_answer, codec.zero_pad) == (
+    assert codec == config.codec()
+    assert (codec.digits, codec.reverse, codec.reverse_answer, codec.zero_pad, codec.interleave) == (
         config.digits,
         config.reverse,
         config.reverse_answer,
         config.zero_pad,
+        config.interleave,
     )
 
 
 @pytest.mark.parametrize("reverse", [True, False])
 def test_zero_padding_gives_each_place_value_a_fixed_column(reverse):
-    codec = Codec(digits=3, reverse=reverse)
+    codec = Codec(digits=3, reverse=reverse, interleave=False)
     for a, b in [(0, 0), (7, 999), (12, 345), (999, 5), (100, 10)]:
         question = codec.question_string(a, b)
         readable = question[::-1] if reverse else question
@@ -43,10 +46,27 @@ def test_zero_padding_gives_each_place_value_a_fixed_column(reverse):
         assert int(readable[:3]) + int(readable[4:]) == a + b  # The oracle.
 
 
+@pytest.mark.parametrize("reverse", [True, False])
+def test_interleaving_reads_the_same_characters_column_by_column(reverse):
+    codec = Codec(digits=3, reverse=reverse)
+    assert codec.question_string(12, 345) == ("+251403" if reverse else "+031425")
+    for a, b in [(0, 0), (7, 999), (12, 345), (999, 5), (100, 10)]:
+        question, shown = codec.question_string(a, b), codec.shown_question(a, b)
+        assert sorted(question) == sorted(shown) and question[0] == "+"  # The same characters, the plus first.
+        assert [question[position] for position in codec.shown_positions(a, b)] == list(shown)
+        for place in range(3):  # Place p (0: the units) of a, then of b, at step p (reversed) or 2 - p.
+            step = place if reverse else 2 - place
+            assert question[1 + 2 * step : 3 + 2 * step] == f"{a // 10**place % 10}{b // 10**place % 10}"
+        columns = question[1::2], question[2::2]  # Read back as numbers: the oracle.
+        assert sum(int(number[::-1] if reverse else number) for number in columns) == a + b
+    with pytest.raises(ValueError, match="zero_pad"):
+        Codec(digits=3, zero_pad=False)
+
+
 @pytest.mark.parametrize("zero_pad", [True, False])
 @pytest.mark.parametrize("reverse", [True, False])
 def test_shown_positions_point_at_each_place_value_in_what_the_model_reads(reverse, zero_pad):
-    codec = Codec(digits=4, reverse=reverse, zero_pad=zero_pad)
+    codec = Codec(digits=4, reverse=reverse, zero_pad=zero_pad, interleave=False)
     for a, b in [(0, 0), (5, 1234), (9999, 9999), (120, 7), (1000, 10)]:
         shown, question = codec.shown_question(a, b), codec.question_string(a, b)
         assert shown == (f"{a:04d}+{b:04d}" if zero_pad else f"{a}+{b}")
@@ -75,7 +95,7 @@ def test_lengths_derive_from_digits(digits):
 
 @pytest.mark.parametrize("reverse", [True, False])
 def test_round_trip_for_every_pair_below_100(reverse):
-    codec = Codec(digits=2, reverse=reverse, zero_pad=False, reverse_answer=False)
+    codec = Codec(digits=2, reverse=reverse, zero_pad=False, interleave=False, reverse_answer=False)
     pairs = list(itertools.product(range(100), repeat=2))
     questions = codec.encode_questions(pairs)
     assert questions.shape == (len(pairs), codec.question_length, codec.vocabulary_size)
@@ -144,6 +164,7 @@ def test_input_longer_than_the_cap_is_refused_before_parsing():
         {"digits": 2.5},
         {"vocabulary": "0123456789+"},
         {"zero_pad": "false"},
+        {"interleave": "true"},
         {"reverse": 1},
     ],
 )
@@ -161,10 +182,10 @@ def test_operands_outside_the_codec_are_refused():
 
 @pytest.mark.parametrize("digits", [1, 3, 5, 9])
 @pytest.mark.parametrize("reverse", [True, False])
-@pytest.mark.parametrize("zero_pad", [True, False])
-def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_pad):
+@pytest.mark.parametrize("zero_pad, interleave", [(True, True), (True, False), (False, False)])
+def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_pad, interleave):
     # The arrays are written with numpy for speed; the one-line string methods are the reference.
-    codec = Codec(digits=digits, reverse=reverse, zero_pad=zero_pad, reverse_answer=False)
+    codec = Codec(digits=digits, reverse=reverse, zero_pad=zero_pad, interleave=interleave, reverse_answer=False)
     top = codec.max_operand
     rng = np.random.default_rng(digits)
     pairs = [(0, 0), (top, top), (0, top), (top, 0), (10 ** (digits - 1), 1)]
@@ -180,13 +201,14 @@ def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_p
     assert codec.decode(np.zeros((0, codec.answer_length), dtype=int)) == []
 
 
-@pytest.mark.parametrize("zero_pad", [True, False])
+@pytest.mark.parametrize("zero_pad, interleave", [(True, True), (True, False), (False, False)])
 @pytest.mark.parametrize("reverse_answer", [True, False])
-def test_a_codec_is_rebuilt_from_its_json(zero_pad, reverse_answer):
-    codec = Codec(digits=4, reverse=False, reverse_answer=reverse_answer, zero_pad=zero_pad)
+def test_a_codec_is_rebuilt_from_its_json(zero_pad, interleave, reverse_answer):
+    codec = Codec(digits=4, reverse=False, reverse_answer=reverse_answer, zero_pad=zero_pad, interleave=interleave)
     assert Codec.from_json(codec.to_json()) == codec
     from addition.loading import codec_of
 
-    older = {key: value for key, value in codec.to_json().items() if key not in ("zero_pad", "reverse_answer")}
+    added = ("zero_pad", "reverse_answer", "interleave")
+    older = {key: value for key, value in codec.to_json().items() if key not in added}
     # Folders from before those settings were trained without them, and load so.
-    assert codec_of(older) == Codec(digits=4, reverse=False, reverse_answer=False, zero_pad=False)
+    assert codec_of(older) == Codec(digits=4, reverse=False, reverse_answer=False, zero_pad=False, interleave=False)

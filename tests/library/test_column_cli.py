@@ -81,7 +81,7 @@ def test_help_groups_the_flags_by_network_and_shows_both_defaults(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for group in ("settings of both networks", "the keras-io network's settings", "the column network's settings"):
         assert group in text
-    assert "(default: 64; column: 32)" in text and "(default: 10,30,100,1000)" in text
+    assert "(default: 1337; column: 1)" in text and "(default: 10,30,100,1000)" in text
 
 
 def test_evaluate_prints_whole_answers_per_length_for_a_column_folder(capsys):

@@ -114,6 +114,18 @@ def test_carries_sampling_makes_long_carry_chains_common():
     assert np.mean(np.array(chains) == 3) > 1.3 * np.mean([count_carries(a, b) == 3 for a, b in uniform.tolist()])
 
 
+def test_extremes_sampling_makes_round_numbers_common_beside_sums_near_the_top():
+    drawn = generate_questions(3, 20_000, seed=0, sampling="extremes")
+    uniform = generate_questions(3, 20_000, seed=0, sampling="uniform")
+
+    def zeros(pairs):  # Share of 0 digits in full-length operands (400+509): the round numbers.
+        full = pairs[(pairs >= 100).all(axis=1)]
+        return np.mean([f"{a}{b}".count("0") / 6 for a, b in full.tolist()])
+
+    assert zeros(drawn) > 1.3 * zeros(uniform)
+    assert ((drawn >= 900).all(axis=1)).mean() > 2 * ((uniform >= 900).all(axis=1)).mean()
+
+
 def test_short_sums_of_one_digit_models_stay_below_ten_and_need_one_left():
     short = draw_short_sums(1, 1_000, np.random.default_rng(0), np.array([(1, 2)]))
     assert short.max() <= 9 and not unordered(short) & {(1, 2)}

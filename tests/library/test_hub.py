@@ -91,8 +91,9 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
     a, b = int(a), int(b)
     assert max(a, b) < 100 and shown.strip() == str(a + b) and len(shown) == result.codec.answer_length
     assert shown == result.codec.answer_string(a + b)
-    # The Keras-alone recipe shows the question as this model reads it: zero-padded, reversed.
-    assert f"zero-padded to 2 digits, reversed: `{result.codec.question_string(a, b)}` for {a}+{b}" in text
+    # The Keras-alone recipe shows the question as this model reads it: zero-padded, in columns.
+    shown = f"zero-padded, column by column, units first, each operand 2 digits: `{result.codec.question_string(a, b)}`"
+    assert f"{shown} for {a}+{b}" in text
 
 
 def test_model_cards_of_the_bundled_models_fit_their_digits():
@@ -101,7 +102,7 @@ def test_model_cards_of_the_bundled_models_fit_their_digits():
     recorded = json.loads((MODELS_FOLDER / "addition-2digit" / "addition.json").read_text())
     whole = recorded["metrics"]["whole_space_sample"]["exact_match"]
     assert f"Whole space (all 10,000 2-digit sums): {whole:.3%} whole answers" in two
-    assert "padded on the right, reversed: ` 6+55` for 55+6" in two  # Saved before zero padding.
+    assert "reversed, padded on the right: ` 6+55` for 55+6" in two  # Saved before zero padding.
     assert whole == 1.0 and "it was right on all 10,000 sums of its range when it was saved" in two
     five = str(build_model_card(MODELS_FOLDER / "addition-5digit", "me/addition-lstm-5digit"))
     # The usage example's "right" answer is what the folder's own model returns for it, and Python's sum.

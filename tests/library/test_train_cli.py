@@ -47,10 +47,13 @@ def test_every_setting_is_a_flag_that_overrides_it():
                 "clipnorm": 2.0,
                 "target_accuracy": 0.5,
                 "random_seed": 9,
+                "steps_per_execution": 4,
             }[field.name]
             args = [flag, str(value)]
             if field.name == "warmup_fraction":
                 args += ["--schedule", "cosine"]
+        if field.name == "zero_pad":
+            args += ["--no-interleave"]  # The columns are the zero-padded places.
         if field.name == "schedule":
             args += ["--warmup-fraction", "0"]  # Warm-up goes with the cosine schedule only.
         config = train.parse_arguments(args)[1]
