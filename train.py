@@ -28,7 +28,7 @@ from addition.config import ARCHITECTURES, RECIPES, ColumnConfig, TrainConfig
 from addition.errors import ModelFolderError, first_line
 from addition.evaluation import shown_answer
 from addition.hub import check_repo_id
-from addition.saving import check_output_folder
+from addition.saving import check_output_folder, snapshot_folder
 
 BUNDLED_MODELS = Path(__file__).resolve().parent / "models"  # Replaced only with --overwrite.
 
@@ -124,6 +124,15 @@ def parse_arguments(argv):
         "(0: skip; default: 100000)",
     )
     parser.add_argument(
+        "--keep-epochs",
+        metavar="EPOCHS",
+        type=_lengths,
+        default=(),
+        help="keras-io network: also save the network as it was after these epochs (e.g. 1,2,4), each in "
+        "OUTPUT-epochN: early networks that still make mistakes, for the app's Model menu (--push-to-hub "
+        "publishes OUTPUT only)",
+    )
+    parser.add_argument(
         "--push-to-hub",
         metavar="REPO_ID",
         default=None,
@@ -149,6 +158,8 @@ def parse_arguments(argv):
             parser.error("--recipe chooses the keras-io network's settings; the column network has its own")
         if arguments.whole_space_sample is not None:
             parser.error("--whole-space-sample is for the keras-io network; evaluate.py --lengths scores a column one")
+        if arguments.keep_epochs:
+            parser.error("--keep-epochs is for the keras-io network")
     config_class = ARCHITECTURES[architecture]
     own = {field.name for field in config_class.fields()}
     for name in typed:
@@ -173,8 +184,11 @@ def parse_arguments(argv):
             parser.error(str(error))
     default_name = "addition-column" if architecture == "column" else f"addition-{config.digits}digit"
     arguments.output = arguments.output or f"runs/{default_name}"
+    if any(epoch < 1 or epoch > config.epochs for epoch in arguments.keep_epochs):
+        parser.error(f"--keep-epochs: each epoch should be from 1 to the run's {config.epochs} epochs")
     try:  # Before training: minutes of work should not end in "cannot write".
-        check_output_folder(arguments.output, protected=BUNDLED_MODELS, overwrite=arguments.overwrite)
+        for folder in [arguments.output, *(snapshot_folder(arguments.output, n) for n in arguments.keep_epochs)]:
+            check_output_folder(folder, protected=BUNDLED_MODELS, overwrite=arguments.overwrite)
     except ValueError as error:
         parser.error(str(error))
     return arguments, config
@@ -272,6 +286,7 @@ def main(argv=None):
                 command=command,
                 whole_space_sample=arguments.whole_space_sample,
                 verbose=verbose,
+                keep_epochs=arguments.keep_epochs,
                 on_epoch=None if arguments.quiet else print_epoch if on_terminal else print_epoch_line,
             )
     except ModelFolderError as error:

@@ -344,6 +344,8 @@ def _check_description(info: dict, where: str) -> dict:
         _fail(where, f"a training setting is longer than {MAX_TEXT:,} characters")
     if "parameters" in info:
         _int(info, "parameters", where, 1, 10**10)
+    if "snapshot_epoch" in info:  # The network as it was after this epoch (train.py --keep-epochs).
+        _int(info, "snapshot_epoch", where, 1, 10**6)
     metrics = info.get("metrics", {})
     if not isinstance(metrics, dict):
         _fail(where, "metrics should be an object")

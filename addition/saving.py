@@ -50,6 +50,12 @@ def check_output_folder(folder, protected=None, overwrite: bool = False) -> Path
     return folder
 
 
+def snapshot_folder(output, epoch: int) -> Path:
+    """Where the network as it was after ``epoch`` is kept beside the run's folder: OUTPUT-epochN."""
+    output = Path(output)
+    return output.with_name(f"{output.name}-epoch{epoch}")
+
+
 def save_model_folder(folder, model, codec: Codec, info: dict, validation_pairs, history) -> Path:
     """Write the folder next to its destination, then swap it into place.
 

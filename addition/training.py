@@ -1,11 +1,12 @@
 """Train the seq2seq LSTM with validation data, watching whole answers, keeping the best epoch;
-then score it on the whole space and save its folder (``train_and_save``, what train.py runs)."""
+then score it on the whole space and save its folder (``train_and_save``, what train.py runs),
+and, if asked, the network as it was after a few early epochs, still making mistakes."""
 
 from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -22,7 +23,7 @@ from .data import (
 )
 from .evaluation import describe_mistake, evaluate, score
 from .model import Predictor, build_model, count_parameters
-from .saving import save_model_folder
+from .saving import save_model_folder, snapshot_folder
 
 # Whole-answer accuracy on the training set is measured on a fixed sample of this size, so
 # that watching it costs little next to an epoch.
@@ -48,6 +49,7 @@ class TrainResult:
     best_epoch: int
     seconds: float
     validation: dict  # evaluate() of the best weights on the validation questions.
+    kept_weights: dict = field(default_factory=dict)  # Epoch -> the weights after it, for ``keep_epochs``.
 
 
 def prepare_data(config: TrainConfig) -> PreparedData:
@@ -124,9 +126,12 @@ def compile_model(model, config: TrainConfig, steps_per_epoch: int) -> None:
 
 class WholeAnswerMonitor(keras.callbacks.Callback):
     """After each epoch: exact-match on validation (and a training sample), ☑/☒ samples,
-    the best weights so far, and an early stop once ``target_accuracy`` is reached."""
+    the best weights so far, the weights after each of ``keep_epochs``, and an early stop once
+    ``target_accuracy`` is reached."""
 
-    def __init__(self, codec, training_pairs, validation_pairs, target_accuracy=None, on_epoch=None, seed=0):
+    def __init__(
+        self, codec, training_pairs, validation_pairs, target_accuracy=None, on_epoch=None, seed=0, keep_epochs=()
+    ):
         super().__init__()
         self.codec = codec
         self.validation_pairs = validation_pairs
@@ -140,6 +145,8 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         self.best_score = (-1.0, -np.inf)  # (validation exact-match, minus validation loss): higher is better.
         self.best_epoch = 0
         self.best_weights = None
+        self.keep_epochs = set(keep_epochs)
+        self.kept_weights: dict[int, list] = {}
         self.reached_target = False
         self.started = time.perf_counter()
 
@@ -166,6 +173,8 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         if score_now > self.best_score:
             self.best_score, self.best_epoch = score_now, epoch + 1
             self.best_weights = self.model.get_weights()
+        if epoch + 1 in self.keep_epochs:
+            self.kept_weights[epoch + 1] = self.model.get_weights()
         self.reached_target = self.target_accuracy is not None and validation["exact_match"] >= self.target_accuracy
         if self.on_epoch is not None:
             self.on_epoch(record, self._samples(validation))
@@ -181,12 +190,18 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
 
 
 def train(
-    config: TrainConfig, verbose: int = 0, on_epoch=None, data: PreparedData | None = None, callbacks=()
+    config: TrainConfig,
+    verbose: int = 0,
+    on_epoch=None,
+    data: PreparedData | None = None,
+    callbacks=(),
+    keep_epochs=(),
 ) -> TrainResult:
     """Train per ``config`` and return the best epoch's model with its validation metrics.
 
     ``on_epoch(record, samples)`` is called after each epoch; ``verbose`` is Keras's (1 shows a
-    progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made.
+    progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made;
+    the weights after each epoch of ``keep_epochs`` (that the run reaches) are in ``kept_weights``.
     """
     data = data or prepare_data(config)
     keras.utils.set_random_seed(config.random_seed)
@@ -197,7 +212,13 @@ def train(
         model = build_model(codec, config.hidden_size, config.num_layers, config.unroll, config.cell)
         compile_model(model, config, steps_per_epoch)
     monitor = WholeAnswerMonitor(
-        codec, data.training_pairs, data.validation_pairs, config.target_accuracy, on_epoch, config.random_seed
+        codec,
+        data.training_pairs,
+        data.validation_pairs,
+        config.target_accuracy,
+        on_epoch,
+        config.random_seed,
+        keep_epochs,
     )
     # The bar first: it ends its line before the monitor prints the epoch's summary.
     callbacks = ([WholeRunProgressBar(config.epochs)] if verbose else []) + [monitor, *callbacks]
@@ -231,6 +252,7 @@ def train(
         best_epoch=monitor.best_epoch,
         seconds=seconds,
         validation=validation,
+        kept_weights=monitor.kept_weights,
     )
 
 
@@ -243,17 +265,48 @@ def train_and_save(
     on_epoch=None,
     callbacks=(),
     data: PreparedData | None = None,
+    keep_epochs=(),
 ):
-    """Returns (TrainResult, saved folder, a printable summary)."""
-    result = train(config, verbose=verbose, on_epoch=on_epoch, data=data, callbacks=callbacks)
+    """Returns (TrainResult, saved folder, a printable summary).
+
+    For each of ``keep_epochs`` the run reaches, the network as it was after that epoch is saved
+    too, in ``snapshot_folder(output, epoch)``: a folder like any other, whose addition.json says
+    ``snapshot_epoch``, so that a learner can compare a network still making mistakes."""
+    result = train(config, verbose=verbose, on_epoch=on_epoch, data=data, callbacks=callbacks, keep_epochs=keep_epochs)
     metrics = {
         "validation": result.validation,
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history),
         "training_seconds": round(result.seconds, 1),
     }
+    folder = _score_and_save(output, result, metrics, whole_space_sample, command, result.history)
+    lines = [summarize(result, metrics, folder)]
+    best_weights = result.model.get_weights()
+    for epoch, weights in sorted(result.kept_weights.items()):
+        result.model.set_weights(weights)
+        validation = evaluate(Predictor(result.model, result.codec, xla=False), result.validation_pairs)
+        snapshot = {
+            "validation": validation,
+            "best_epoch": epoch,
+            "epochs_run": epoch,
+            "training_seconds": result.history[epoch - 1]["seconds"],
+        }
+        history = result.history[:epoch]
+        saved = _score_and_save(
+            snapshot_folder(output, epoch), result, snapshot, whole_space_sample, command, history, epoch
+        )
+        lines.append(f"After epoch {epoch}: {_headline(snapshot)}; saved to {saved}")
+    result.model.set_weights(best_weights)
+    missed = sorted(set(keep_epochs) - set(result.kept_weights))
+    if missed:
+        lines.append(f"Not kept: the run ended before epoch {', '.join(map(str, missed))}.")
+    return result, folder, "\n".join(lines)
+
+
+def _score_and_save(output, result: TrainResult, metrics: dict, whole_space_sample, command, history, epoch=None):
+    """Scores the model's current weights on the whole space (into ``metrics``) and saves its folder."""
     if whole_space_sample:
-        pairs, exhaustive = whole_space_or_sample(config.digits, whole_space_sample, WHOLE_SPACE_SEED)
+        pairs, exhaustive = whole_space_or_sample(result.config.digits, whole_space_sample, WHOLE_SPACE_SEED)
         # The monitor's forward pass, already traced: no compile for one scoring.
         whole = score(Predictor(result.model, result.codec, xla=False), pairs)
         metrics["whole_space_sample"] = {
@@ -264,7 +317,7 @@ def train_and_save(
             "per_character": whole["per_character"],
         }
     info = {
-        "training": config.to_json(),
+        "training": result.config.to_json(),
         "command": command,
         "parameters": count_parameters(result.model),
         "metrics": metrics,
@@ -274,8 +327,17 @@ def train_and_save(
             "python": platform.python_version(),
         },
     }
-    folder = save_model_folder(output, result.model, result.codec, info, result.validation_pairs, result.history)
-    return result, folder, summarize(result, metrics, folder)
+    if epoch is not None:
+        info["snapshot_epoch"] = epoch
+    return save_model_folder(output, result.model, result.codec, info, result.validation_pairs, history)
+
+
+def _headline(metrics: dict) -> str:
+    line = f"whole answers {metrics['validation']['exact_match']:.2%} of held-out questions"
+    if "whole_space_sample" in metrics:
+        whole = metrics["whole_space_sample"]
+        line += f", {whole['exact_match']:.3%} of {'all ' if whole['exhaustive'] else ''}{whole['count']:,} sums"
+    return line
 
 
 def summarize(result: TrainResult, metrics: dict, folder) -> str:

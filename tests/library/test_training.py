@@ -169,8 +169,9 @@ def run_train(*args, capsys):
 def test_train_cli_writes_a_folder_both_loaders_read(tmp_path, capsys):
     output = tmp_path / "m"
     done = run_train(
-        "--digits", "2", "--training-size", "3000", "--epochs", "2", "--output", str(output), capsys=capsys
-    )
+        "--digits", "2", "--training-size", "3000", "--epochs", "2", "--keep-epochs", "1", "--output", str(output),
+        capsys=capsys,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     # Written to a file or a pipe: one line per epoch, no progress bar, no terminal codes.
     assert [line.split(" (")[0] for line in done.stdout.splitlines() if line.startswith("epoch ")] == [
@@ -184,6 +185,20 @@ def test_train_cli_writes_a_folder_both_loaders_read(tmp_path, capsys):
     assert load_model_folder(output).codec.digits == 2
     codec = Codec(digits=2)
     assert keras.saving.load_model(str(output)).input_shape == (None, codec.question_length, codec.vocabulary_size)
+
+    # --keep-epochs 1: the network as it was after epoch 1, a folder of its own that says so.
+    snapshot, final = load_model_folder(tmp_path / "m-epoch1"), load_model_folder(output)
+    assert snapshot.info["snapshot_epoch"] == 1 and "snapshot_epoch" not in final.info
+    assert snapshot.history == final.history[:1] and len(final.history) == 2
+    assert snapshot.info["training"] == final.info["training"] and snapshot.info["command"] == final.info["command"]
+    # Its weights are epoch 1's: rescored against Python's addition, its held-out whole answers
+    # are what the run measured after epoch 1 (and what its folder records).
+    pairs = snapshot.validation_pairs
+    answers = snapshot.predictor.answers(pairs)
+    right = np.mean([answer.strip() == str(a + b) for (a, b), answer in zip(pairs.tolist(), answers)])
+    assert right == pytest.approx(final.history[0]["val_exact_match"])
+    assert right == pytest.approx(snapshot.info["metrics"]["validation"]["exact_match"])
+    assert f"After epoch 1: whole answers {right:.2%} of held-out questions" in done.stdout
 
 
 def test_on_a_terminal_train_py_shows_keras_progress_bar_and_the_samples(tmp_path, capsys, monkeypatch):
@@ -219,6 +234,9 @@ def test_on_a_terminal_train_py_shows_keras_progress_bar_and_the_samples(tmp_pat
         (["--sampling", "sideways"], "sampling must be one of"),
         (["--short-sums", "-5"], "short sums must be 0 or more"),
         (["--push-to-hub", "not a repo"], "is not a Hugging Face repo id"),
+        (["--epochs", "2", "--keep-epochs", "3"], "--keep-epochs: each epoch should be from 1 to the run's 2"),
+        (["--keep-epochs", "1,two"], "is not a comma-separated list of whole numbers"),
+        (["--architecture", "column", "--keep-epochs", "1"], "--keep-epochs is for the keras-io network"),
     ],
 )
 def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words, capsys):
