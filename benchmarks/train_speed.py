@@ -101,7 +101,7 @@ def main(argv=None):
     slowest = max(ours, key=lambda r: r["wall"])
     print(f"wall time, keras-io / ours (slowest seed, {slowest['seed']}): {keras_io['wall'] / slowest['wall']:.2f}x")
     perfect = sum(r["wrong"] == 0 for r in ours)
-    print(f"ours right on {space}: {perfect} of {len(ours)} seeds")
+    print(f"ours right on {space}: {perfect} of {len(ours)} random seed{'' if len(ours) == 1 else 's'}")
 
 
 if __name__ == "__main__":
