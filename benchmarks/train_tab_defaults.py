@@ -4,6 +4,7 @@ tab trains them, and the defaults over several random seeds.
     python -m benchmarks.train_tab_defaults                      # keras-io recipe once, the defaults per seed
     python -m benchmarks.train_tab_defaults --seeds 1337         # the defaults once
     python -m benchmarks.train_tab_defaults --try '{"epochs": 8}' --learning-rate 0.04
+    python -m benchmarks.train_tab_defaults --record             # and write the times the tab states
 
 Each run is what a visitor's press of Train starts: a worker process (``demo.worker``) on one
 thread at low priority, already waiting with TensorFlow imported, which ends by scoring all
@@ -15,14 +16,18 @@ folder, its whole-space accuracy, and the ratios, in one invocation.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
+import shlex
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from addition.config import KERAS_IO_RECIPE
 from benchmarks import cpu_model
-from demo.train_settings import DEFAULTS, training_config
+from demo.train_settings import DEFAULTS, MEASURED_FILE, training_config
 from demo.worker import TrainingWorkers
 
 # The baseline: the tab's task (its digits and training questions) with the keras-io example's
@@ -86,7 +91,19 @@ def main(argv=None):
     parser.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="random seeds of the defaults' runs")
     parser.add_argument("--no-baseline", action="store_true", help="skip the keras-io recipe's run")
     parser.add_argument("--quick", action="store_true", help="tiny runs (a smoke test)")
+    parser.add_argument(
+        "--record",
+        nargs="?",
+        const=str(MEASURED_FILE),
+        default=None,
+        metavar="FILE",
+        help=f"write the defaults' press-to-saved times, the CPU and this command to FILE, which the Train tab "
+        f"states (default: {MEASURED_FILE.relative_to(MEASURED_FILE.parent.parent)}); refused with --try, "
+        "--learning-rate or --quick",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.record and (arguments.change or arguments.learning_rate or arguments.quick):
+        parser.error("--record states the tab's own defaults: not with --try, --learning-rate or --quick")
     today = {**DEFAULTS, **json.loads(arguments.change)} if arguments.change else dict(DEFAULTS)
     baseline = dict(KERAS_IO_SETTINGS)
     if arguments.quick:
@@ -116,6 +133,21 @@ def main(argv=None):
         f"the defaults over {len(runs)} random seeds: {wrong} wrong; from the press to the saved folder "
         f"{min(run['seconds'] for run in runs):.1f} to {max(run['seconds'] for run in runs):.1f} s"
     )
+    if arguments.record:
+        typed = sys.argv[1:] if argv is None else argv
+        times = [round(run["seconds"], 1) for run in runs]
+        measured = {
+            "train_tab_defaults": {
+                "seconds": [min(times), max(times)],
+                "seeds": len(runs),
+                "cpu": cpu_model(),
+                "cores": os.cpu_count(),
+                "date": datetime.date.today().isoformat(),
+                "command": shlex.join(["python", "-m", "benchmarks.train_tab_defaults", *typed]),
+            }
+        }
+        Path(arguments.record).write_text(json.dumps(measured, indent=2) + "\n")
+        print(f"recorded in {arguments.record}")
     if "keras-io recipe" in results:
         before, now = results["keras-io recipe"], runs[0]
         print(

@@ -4,9 +4,11 @@ the watched held-out questions marked ☑/☒."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from addition import CHECK, CROSS
 from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig
@@ -31,6 +33,27 @@ class Setting:
     choices: dict | None = None
     step: int = 1
     info: str | None = None
+
+
+# What `python -m benchmarks.train_tab_defaults --record` measured, with its CPU, date and command.
+MEASURED_FILE = Path(__file__).with_name("measured.json")
+
+
+def measured_time(path=MEASURED_FILE) -> str:
+    """The tab's sentence on how long the defaults took, from pressing Train to the saved model,
+    when last measured; "" when nothing was (no file, or not one the benchmark wrote)."""
+    try:
+        found = json.loads(Path(path).read_text())["train_tab_defaults"]
+        low, high = (float(seconds) for seconds in found["seconds"])
+        seeds, where, date, command = int(found["seeds"]), str(found["cpu"]), str(found["date"]), str(found["command"])
+        cores = int(found["cores"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return (
+        f"With the defaults, a run took {low:.0f} to {high:.0f} s from pressing Train to the saved model when "
+        f"measured ({plural(seeds, 'random seed')}, {where}, {plural(cores, 'core')}, {date}: `{command}`); "
+        "longer while others train."
+    )
 
 
 # The tab's runs are short: train.py's recipe (columns, carry-heavy and round questions) at a

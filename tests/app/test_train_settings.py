@@ -201,3 +201,24 @@ def test_the_column_networks_progress_shows_each_length_it_is_checked_on():
     rows = progress.watch_rows()
     assert rows[0] == ["47+985", "1032", "1032", CHECK]  # Python's own sum of the digit strings.
     assert rows[1][3] == CHECK and rows[1][1] == "100000000000…000000000000 (41 digits)"  # Long: shortened.
+
+
+def test_the_tab_states_the_measured_time_with_its_cpu_and_command_or_nothing(tmp_path):
+    import json
+
+    from demo.train_settings import measured_time
+
+    measured = {"seconds": [13.4, 17.6], "seeds": 5, "cpu": "Some CPU", "cores": 2, "date": "2026-12-06"}
+    measured["command"] = "python -m benchmarks.train_tab_defaults --record"
+    path = tmp_path / "measured.json"
+    path.write_text(json.dumps({"train_tab_defaults": measured}))
+    sentence = measured_time(path)
+    assert "took 13 to 18 s from pressing Train to the saved model" in sentence
+    assert (
+        "5 random seeds, Some CPU, 2 cores, 2026-12-06: `python -m benchmarks.train_tab_defaults --record`" in sentence
+    )
+    # Nothing measured, or a file the benchmark did not write: no figure at all.
+    assert measured_time(tmp_path / "none.json") == ""
+    for broken in ("{", "[]", json.dumps({"train_tab_defaults": {**measured, "seconds": ["x", 1]}})):
+        path.write_text(broken)
+        assert measured_time(path) == ""
