@@ -171,6 +171,11 @@ def describe_model(loaded: LoadedModel) -> str:
         f"{codec.describe_question()} · "
         f"writes the answer {'units digit first' if codec.reverse_answer else 'in reading order'}",
     ]
+    if "snapshot_epoch" in info:  # Checked by the loader: a whole number.
+        lines.append(
+            f"**Still learning:** this is the network after epoch {info['snapshot_epoch']} of its training's "
+            f"{as_text(settings.get('epochs', '?'))}, kept to show the mistakes it still makes"
+        )
     if validation:
         lines.append(
             f"**Held-out validation ({validation['count']:,} questions):** whole answers "

@@ -265,12 +265,12 @@ def test_explain_gives_each_grid_in_reading_order_for_a_catalog_model_and_a_visi
     client = Client(url, verbose=False)
     explained = client.predict("535+61", "3 digits", api_name="/explain")
     grid = explained["grids"]["counterfactual"]
-    assert grid["rows"] == list(" 596") and grid["columns"] == list("535+61")
+    assert grid["rows"] == list(" 596") and grid["columns"] == list("535+061")  # Zero-padded, in reading order.
     # The bundled 3-digit model is right on every sum: its grid is addition's own, cell for cell.
     assert grid["values"] == explained["grids"]["oracle"]["values"]
     probe = explained["probe"]
     assert all(accuracy > baseline for accuracy, baseline in zip(probe["accuracy"], probe["baseline"]))
-    assert explained["carry_units"] and explained["states"]["encoder"]["steps"] == list(" 16+535")
+    assert explained["carry_units"] and explained["states"]["encoder"]["steps"] == list("+513650")  # In columns.
     with pytest.raises(Exception, match="up to 3 digits"):
         client.predict("1000+1", "3 digits", api_name="/explain")
     own = final_result(list(client.submit(**SMALL, api_name="/train")))["model"]

@@ -79,6 +79,11 @@ def test_model_panel_names_its_source_and_accuracy():
     assert "**Source:** addition-3digit" in panel and "/" not in panel.split("**Source:**")[1].split("\n")[0]
     assert f"{count_parameters(bundled.model):,} parameters" in panel
     assert f"{bundled.info['metrics']['validation']['exact_match']:.2%}" in panel
+    assert "Still learning" not in panel
+    catalog = Catalog(None, bundled_entries(MODELS_FOLDER))
+    early = html.unescape(views.describe_model(catalog.get("3 digits, after 2 epochs")))
+    assert "**Still learning:** this is the network after epoch 2 of its training's 12" in early
+    assert "**Source:** addition-3digit-epoch2" in early and "wrong of 1,000,000" in early
 
 
 def test_examples_include_carry_chains(bundled):

@@ -94,14 +94,46 @@ def test_each_folder_records_the_command_that_made_it(model):
 
 def test_each_folders_settings_rerun_as_they_ran_with_like(model):
     """``train.py --like FOLDER`` asks for exactly the settings each folder records; the settings
-    added since (fresh_questions, zero_pad) are absent from the older folders: they ran without them."""
+    added since (fresh_questions, zero_pad, interleave) are absent from the older folders: they ran
+    without them. The 3-digit folder is today's default training itself."""
     import train
+    from addition.config import TrainConfig
 
     config = train.parse_arguments(["--like", str(MODELS_FOLDER / f"addition-{model.codec.digits}digit")])[1]
     recorded = model.info["training"]
     assert {name: value for name, value in config.to_json().items() if name in recorded} == recorded
-    assert config.fresh_questions is False and config.zero_pad is False
-    assert "zero_pad" not in model.info and model.codec.zero_pad is False
+    if model.codec.digits == 3:
+        assert config == TrainConfig() and model.codec.interleave and model.codec.zero_pad
+    else:
+        assert config.fresh_questions is False and config.zero_pad is False
+        assert "zero_pad" not in model.info and model.codec.zero_pad is False
+
+
+SNAPSHOTS = (1, 2, 4)
+
+
+def test_the_early_snapshots_are_the_same_training_still_making_mistakes():
+    """models/addition-3digit-epochN: the bundled 3-digit training as it was after epoch N (train.py
+    --keep-epochs), each wrong on fewer random sums than the one before, as its folder records."""
+    finished = load_model_folder(MODELS_FOLDER / "addition-3digit")
+    pairs = sample_whole_space(3, 200_000, seed=1)
+    wrong_before = len(pairs)
+    readme = (ROOT / "README.md").read_text()
+    for epoch in SNAPSHOTS:
+        snapshot = load_model_folder(MODELS_FOLDER / f"addition-3digit-epoch{epoch}")
+        assert snapshot.info["snapshot_epoch"] == epoch and snapshot.info["command"] == finished.info["command"]
+        assert snapshot.history == finished.history[:epoch] and snapshot.info["training"] == finished.info["training"]
+        recorded = snapshot.info["metrics"]
+        validation = score(snapshot.predictor, snapshot.validation_pairs)["exact_match"]
+        assert validation == pytest.approx(recorded["validation"]["exact_match"], abs=1e-9)
+        assert validation == pytest.approx(finished.history[epoch - 1]["val_exact_match"], abs=1e-9)
+        mistakes = len(wrong(snapshot, pairs))  # Against Python's addition.
+        assert 0 < mistakes < wrong_before
+        wrong_before = mistakes
+        # Scored on all 1,000,000 sums when saved: the sample agrees with it, and the README says it.
+        whole = recorded["whole_space_sample"]
+        assert whole["exhaustive"] and abs(1 - mistakes / len(pairs) - whole["exact_match"]) < 0.01
+        assert f"{100 * whole['exact_match']:.3f}%" in readme
 
 
 def test_evaluate_cli_scores_a_sample_and_checks_carry_chains(capsys):

@@ -212,10 +212,11 @@ def test_labels_are_reading_order_for_the_bundled_model(bundled):
     explained = inside.explain(bundled.model, bundled.codec, "535+61")
     well_formed(explained, bundled.codec, "535+61")
     grid = explained["grids"]["counterfactual"]
-    assert grid["rows"] == [" ", "5", "9", "6"] and grid["columns"] == ["5", "3", "5", "+", "6", "1"]
+    # The bundled model reads 535+061 (zero-padded), in columns; its grids are in reading order.
+    assert grid["rows"] == [" ", "5", "9", "6"] and grid["columns"] == ["5", "3", "5", "+", "0", "6", "1"]
     assert explained["answer_places"] == ["thousands", "hundreds", "tens", "units"]
-    assert explained["question_places"] == ["hundreds", "tens", "units", None, "tens", "units"]
-    assert grid["values"][3] == [0, 0, 1, None, 0, 1]  # The units digit: the two units digits.
+    assert explained["question_places"] == ["hundreds", "tens", "units", None, "hundreds", "tens", "units"]
+    assert grid["values"][3] == [0, 0, 1, None, 0, 0, 1]  # The units digit: the two units digits.
     assert explained["model_answer"] == "596" and explained["correct"]  # No padding.
 
 

@@ -72,6 +72,15 @@ def test_every_bundled_model_answers_through_the_api(client):
             a, b = map(int, question.split("+"))
             assert (a, b) in held_out and int(true_answer) == a + b
             assert mark == ("☑" if model_answer == str(a + b) else "☒")
+    # The early snapshots answer too, marked against Python's addition, right or (after 1 epoch) mostly wrong.
+    snapshots = [entry.label for entry in entries if entry.snapshot]
+    assert snapshots == ["3 digits, after 1 epoch", "3 digits, after 2 epochs", "3 digits, after 4 epochs"]
+    marks = []
+    for a, b in [(535, 61), (999, 1), (123, 456), (808, 97)]:
+        _, _, details = client.predict(f"{a}+{b}", model=snapshots[0], api_name="/add")
+        assert details["true_answer"] == a + b and details["correct"] == (details["model_answer"] == str(a + b))
+        marks.append(details["correct"])
+    assert not all(marks)  # After one epoch it is wrong on nearly every sum.
 
 
 def test_an_unknown_model_is_refused_and_the_app_keeps_serving(client):

@@ -126,7 +126,7 @@ def test_switching_models_changes_the_page_and_the_answers(page):
     ask(page, "535+61")
     page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
     page.locator("#model input").click()
-    page.get_by_role("option", name="2 digits").click()
+    page.get_by_role("option", name="2 digits", exact=True).click()
     # The sum left in the box is too long for the 2-digit model: it says so instead of answering.
     page.locator("#answer").get_by_text("up to 2 digits").wait_for(timeout=60_000)
     page.locator("#examples").get_by_text("99+1", exact=True).click()
@@ -138,7 +138,7 @@ def test_switching_models_changes_the_page_and_the_answers(page):
     page.get_by_text(re.compile(rf"of {held_out:,} held-out validation questions wrong")).wait_for(timeout=30_000)
     page.get_by_role("tab", name="Add").click()
     page.locator("#model input").click()
-    page.get_by_role("option", name="3 digits").click()
+    page.get_by_role("option", name="3 digits", exact=True).click()
     page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
     page.locator("#probabilities td.chosen").nth(len(str(999 + 999)) - 1).wait_for(timeout=30_000)
 
@@ -266,9 +266,10 @@ def test_inside_the_network_shows_both_grids_and_fits_the_screen(browser, app_ur
         network.wait_for(timeout=60_000)
         page.locator("#addition-grid table.inside-grid").wait_for(timeout=30_000)
         page.locator("#other-grid table.inside-grid").wait_for(timeout=60_000)  # The reading-order model's.
-        # Rows are the answer, columns the question as typed; no cell disagrees (the model is right).
+        # Rows are the answer, columns the question as the model reads it, zero-padded, in reading
+        # order; no cell disagrees (the model is right).
         headers = network.locator("thead th").all_inner_texts()
-        assert [header.split()[0] for header in headers[1:]] == list("535+61")
+        assert [header.split()[0] for header in headers[1:]] == list("535+061")
         assert network.locator("td.disagrees").count() == 0
         page.locator("#states table.state-map").first.wait_for(timeout=30_000)
         assert overflow(page) <= 0
@@ -371,25 +372,27 @@ def scrolls_sideways(page, selector) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_a_refused_sum_stays_on_the_page_and_names_the_model_that_reads_it(browser, app_url, viewport):
-    page = open_page(browser, app_url, viewport)
+def test_a_refused_sum_stays_on_the_page_and_names_the_model_that_reads_it(browser, app_url):
+    pages = [open_page(browser, app_url, viewport) for viewport in (PHONE, DESKTOP)]
     try:
-        ask(page, "1234+5")
-        refusal = page.locator("#answer .refusal")
-        refusal.wait_for(timeout=30_000)
-        page.wait_for_timeout(11_000)  # Longer than a toast stays.
-        expect(refusal).to_be_visible()
-        text = refusal.inner_text()
-        assert "1234 is too large" in text and "4 digits" in text and "pick it in the Model menu" in text
-        box = page.get_by_label("Your sum").bounding_box()
-        assert refusal.bounding_box()["y"] > box["y"] + box["height"]  # Under the box, not over it.
-        assert page.locator("[data-testid=toast-text]").count() == 0
-        ask(page, "12+34")  # The next sum takes its place.
-        page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = 46")).wait_for(timeout=30_000)
-        assert page.locator("#answer .refusal").count() == 0
+        for page in pages:
+            ask(page, "1234+5")
+            page.locator("#answer .refusal").wait_for(timeout=30_000)
+        pages[-1].wait_for_timeout(11_000)  # Longer than a toast stays (both pages wait together).
+        for page in pages:
+            refusal = page.locator("#answer .refusal")
+            expect(refusal).to_be_visible()
+            text = refusal.inner_text()
+            assert "1234 is too large" in text and "4 digits" in text and "pick it in the Model menu" in text
+            box = page.get_by_label("Your sum").bounding_box()
+            assert refusal.bounding_box()["y"] > box["y"] + box["height"]  # Under the box, not over it.
+            assert page.locator("[data-testid=toast-text]").count() == 0
+            ask(page, "12+34")  # The next sum takes its place.
+            page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = 46")).wait_for(timeout=30_000)
+            assert page.locator("#answer .refusal").count() == 0
     finally:
-        page.close()
+        for page in pages:
+            page.close()
 
 
 def test_a_share_link_with_a_bad_sum_or_an_unknown_model_says_so_on_the_page(browser, app_url):
@@ -458,5 +461,32 @@ def test_off_a_space_the_train_tab_has_no_publish_button_and_says_how_to_publish
         page.get_by_role("tab", name="Train", exact=True).click()
         page.get_by_text("push_to_hub.py").first.wait_for(timeout=30_000)
         expect(page.locator("#publish-button")).to_be_hidden()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_column_network_adds_a_long_sum_on_the_page_without_widening_it(browser, app_url, viewport):
+    page = open_page(browser, app_url, viewport)
+    try:
+        page.locator("#model input").click()
+        page.get_by_role("option", name="Any length (column LSTM)").click()
+        a, b = int("7" * 300 + "5"), int("2" * 250 + "5")  # Carries at the units and where 7+2+1 meets the 7s.
+        ask(page, f"{a}+{b}")
+        answer = page.locator("#answer")
+        answer.get_by_text("A 301-digit number plus a 251-digit one").wait_for(timeout=60_000)
+        # The mark and the verdict on top; the network's digits beneath, wrapped, equal to Python's sum.
+        assert f"{CHECK} A 301-digit number" in answer.inner_text() and "is the true sum" in answer.inner_text()
+        assert page.locator("#answer .long-number").inner_text().strip() == str(a + b)
+        assert overflow(page) <= 0
+        # One row per answer digit (the top one a column where only a carry writes): taller than
+        # any screen, the table scrolls in its own box, down to its last row.
+        rows = page.locator("#probabilities tbody tr")
+        assert rows.count() == len(str(a)) + 1
+        box = page.locator("#probabilities .table-scroll")
+        assert box.evaluate("element => element.scrollHeight > element.clientHeight")
+        box.evaluate("element => element.scrollTop = element.scrollHeight")
+        last, inside = rows.last.bounding_box(), box.bounding_box()
+        assert inside["y"] <= last["y"] and last["y"] + last["height"] <= inside["y"] + inside["height"] + 1
     finally:
         page.close()
