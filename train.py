@@ -17,13 +17,12 @@ the other architecture's is refused.
 from __future__ import annotations
 
 import argparse
-import gc
 import shlex
 import sys
 from pathlib import Path
 
 from addition import CHECK, CROSS
-from addition.cli import OneLineErrorParser, fail
+from addition.cli import OneLineErrorParser, fail, import_tensorflow
 from addition.config import ARCHITECTURES, RECIPES, ColumnConfig, TrainConfig
 from addition.errors import ModelFolderError, first_line
 from addition.evaluation import shown_answer
@@ -247,19 +246,9 @@ def main(argv=None):
         if token is None:
             fail("--push-to-hub needs a Hugging Face token: set HF_TOKEN or run `hf auth login`")
 
-    # TensorFlow's import makes some hundreds of thousands of Python objects that live as long as
-    # the process. The cyclic garbage collector would walk them again and again while they are
-    # made, and once more at exit: as a script, collect nothing during the import, then set them
-    # aside for good (gc.freeze); objects made later are collected as usual. (A test calling
-    # main() keeps its process's collector as it was.)
-    script = __name__ == "__main__"
-    if script:
-        gc.disable()
+    if __name__ == "__main__":  # A test calling main() keeps its process's collector as it was.
+        import_tensorflow()
     from addition import column_training, training  # noqa: F401  (imports TensorFlow and Keras)
-
-    if script:
-        gc.freeze()
-        gc.enable()
 
     command = shlex.join(["python", "train.py", *argv])
     on_terminal = sys.stdout.isatty()

@@ -1,8 +1,10 @@
-"""What the scripts share: argument errors and failures as one line and a non-zero exit."""
+"""What the scripts share: argument errors and failures as one line and a non-zero exit, and a
+faster import of TensorFlow for a process of their own."""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 
@@ -17,3 +19,21 @@ def fail(message: str, status: int = 1):
     """Print ``message`` as one line on stderr and exit, with no traceback."""
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(status)
+
+
+def import_tensorflow() -> None:
+    """Import TensorFlow and Keras in a script's (or a worker's) own process, without the cyclic
+    garbage collector's work on them.
+
+    The import makes some hundreds of thousands of Python objects that live as long as the
+    process: the collector would walk them again and again while they are made, and once more at
+    exit. So collect nothing during the import, then set them aside for good (``gc.freeze``);
+    objects made later are collected as usual (lab notebook, "Start-up, end and overheads")."""
+    if "keras" in sys.modules:
+        return
+    gc.disable()
+    try:
+        import keras  # noqa: F401  (imports TensorFlow)
+    finally:
+        gc.freeze()
+        gc.enable()

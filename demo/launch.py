@@ -10,7 +10,7 @@ import argparse
 import os
 from pathlib import Path
 
-from addition.cli import OneLineErrorParser, fail
+from addition.cli import OneLineErrorParser, fail, import_tensorflow
 
 USAGE = """The addition LSTM demo: type a sum, see each digit's probabilities, train a network of your own.
 
@@ -152,6 +152,7 @@ def main(settings) -> None:
     import signal
     import threading
 
+    import_tensorflow()
     from addition.errors import ModelFolderError
 
     from .layout import build_demo

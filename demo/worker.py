@@ -81,6 +81,9 @@ def name_process(name: str) -> None:
 def warm_up() -> None:
     """Import TensorFlow and take a few steps on a throwaway network, so that a visitor's run
     does not pay for TensorFlow's first graphs."""
+    from addition.cli import import_tensorflow
+
+    import_tensorflow()
     import numpy as np
     import tensorflow as tf
 
