@@ -25,7 +25,10 @@ def bundled():
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    process, url = start_app(log_path=tmp_path_factory.mktemp("app") / "app.log")
+    # No training worker waiting ready: most tests here never train, and the idle worker's import
+    # of TensorFlow would take a core from the tests beside it. The app as it ships (a worker
+    # started ahead) is tested by tests/served/test_train_tab.py and test_signin.py.
+    process, url = start_app(env={"ADDITION_READY_WORKERS": "0"}, log_path=tmp_path_factory.mktemp("app") / "app.log")
     yield url
     stop_app(process)
 

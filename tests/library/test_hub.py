@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from addition.hub import build_model_card, push_folder
-from tests.helpers import MODELS_FOLDER, ROOT, start_app, stop_app
+from tests.helpers import MODELS_FOLDER, ROOT
 
 FAKE_TOKEN = "hf_" + "TestTokenThatMustNeverLeak" * 2
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -156,21 +156,29 @@ def run_python(code, env, timeout=120):
     )
 
 
-def test_loading_by_repo_id_uses_the_cache_offline(tiny_model, pushed_cache, tmp_path):
+def test_the_library_and_the_app_load_a_repo_id_from_the_cache_offline(tiny_model, pushed_cache, tmp_path):
+    """``load_model("me/addition-tiny")``, and the app as ``python app.py --model me/addition-tiny``
+    builds it (its catalog, its first model, its answer to a typed sum), in one fresh interpreter
+    with the Hub out of reach."""
     result, _ = tiny_model
     code = (
         "import json; from addition.loading import load_model; m = load_model('me/addition-tiny'); "
-        "print(json.dumps([m.source, m.predictor.answers([(12, 34), (99, 1), (50, 50)])]))"
+        "from demo.launch import default_parts; from demo import views; "
+        "parts = default_parts('me/addition-tiny'); shown = parts.models.catalog.load_default(); "
+        "typed = [views.answer_question(shown, q)[2]['model_answer'] for q in ('12+34', '99+1', '50+50')]; "
+        "print(json.dumps([m.source, m.predictor.answers([(12, 34), (99, 1), (50, 50)]), "
+        "parts.models.catalog.default, shown.source, typed]))"
     )
     done = run_python(code, offline_env(pushed_cache, tmp_path))
     assert done.returncode == 0, done.stderr[-2000:]
     import json
 
-    source, answers = json.loads(done.stdout.strip().splitlines()[-1])
-    assert source == "Hugging Face Hub: me/addition-tiny"
+    source, answers, label, shown_source, typed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert source == shown_source == "Hugging Face Hub: me/addition-tiny" and label == "me/addition-tiny"
     from addition.model import Predictor
 
-    assert answers == Predictor(result.model, result.codec).answers([(12, 34), (99, 1), (50, 50)])
+    expected = Predictor(result.model, result.codec).answers([(12, 34), (99, 1), (50, 50)])
+    assert answers == expected and typed == [answer.strip() for answer in expected]
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
@@ -198,25 +206,6 @@ def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_loc
     from addition.model import Predictor
 
     assert ast.literal_eval(answers) == Predictor(result.model, result.codec).answers(pairs) and used == backend
-
-
-def test_app_loads_a_hub_repo_and_answers_like_the_local_model(tiny_model, pushed_cache, tmp_path):
-    from gradio_client import Client
-
-    from addition.model import Predictor
-
-    result, _ = tiny_model
-    process, url = start_app(
-        ["--model", "me/addition-tiny"], env=offline_env(pushed_cache, tmp_path), log_path=tmp_path / "app.log"
-    )
-    try:
-        client = Client(url, verbose=False)
-        for a, b in [(12, 34), (99, 99), (7, 0)]:
-            details = client.predict(f"{a}+{b}", api_name="/add")[2]
-            expected = Predictor(result.model, result.codec).answers([(a, b)])[0].strip()
-            assert details["model_answer"] == expected and details["true_answer"] == a + b
-    finally:
-        stop_app(process)
 
 
 def test_an_unreachable_uncached_repo_is_a_one_line_error(tmp_path):

@@ -109,15 +109,19 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     assert wait_until(lambda: len(ready_workers(app)) == 1, timeout=60)  # The next run's worker waits, ready.
 
 
-def test_another_cell_trains_and_answers(server, cell="GRU"):
-    url, _, _ = server
-    client = Client(url, verbose=False)
-    updates, _ = train(client, cell=cell)
+def test_another_cell_trains_and_answers_and_without_signing_in_publishing_sends_nothing(server, cell="GRU"):
+    url, record, _ = server
+    before = record.read_text().splitlines() if record.exists() else []
+    anonymous = Client(url, verbose=False)
+    updates, _ = train(anonymous, cell=cell, epochs=1)
     result = final_result(updates)
     assert result["settings"]["cell"] == cell.lower()
     for a, b in [(12, 34), (99, 99), (0, 7)]:
-        _, _, details = client.predict(f"{a}+{b}", model=result["model"], api_name="/add")
+        _, _, details = anonymous.predict(f"{a}+{b}", model=result["model"], api_name="/add")
         assert details["true_answer"] == a + b and details["correct"] == (details["model_answer"] == str(a + b))
+    with pytest.raises(Exception, match="sign-in, which this app offers when it runs as a Space.*push_to_hub.py"):
+        anonymous.predict(result["model"], "my-adder", api_name="/publish")
+    assert (record.read_text().splitlines() if record.exists() else []) == before
 
 
 def test_impossible_settings_get_a_sentence(server):
@@ -147,16 +151,6 @@ def test_publish_uses_the_visitors_token_for_their_own_model_only(server, traine
     assert {"config.json", "model.weights.h5", "addition.json", "validation.json", "README.md"} <= set(upload["files"])
     assert "library_name: keras" in upload["files"]["README.md"]
     assert FAKE_TOKEN not in record.read_text() and FAKE_TOKEN not in log.read_text()
-
-
-def test_publishing_without_signing_in_sends_nothing(server):
-    url, record, _ = server
-    before = record.read_text().splitlines() if record.exists() else []
-    anonymous = Client(url, verbose=False)
-    own = final_result(train(anonymous, epochs=1)[0])["model"]
-    with pytest.raises(Exception, match="sign-in, which this app offers when it runs as a Space.*push_to_hub.py"):
-        anonymous.predict(own, "my-adder", api_name="/publish")
-    assert (record.read_text().splitlines() if record.exists() else []) == before
 
 
 @pytest.mark.parametrize("name", ["a模型", "café", "a.git", "a--b", "a..b", "-a", "a/b", ""])
