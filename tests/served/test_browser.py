@@ -285,6 +285,10 @@ def test_the_first_html_already_holds_the_default_models_page(app_url):
     # The examples, the sum box's hint and the model panel, before any request from the page.
     assert "999+999" in first and "This model adds two whole numbers of up to 3 digits" in first
     assert "Mistakes gallery" in first
+    # The Train tab states how long its defaults took when measured, with where and how.
+    from demo.train_settings import measured_time
+
+    assert measured_time() and measured_time().split(" (")[0] in first and "benchmarks.train_tab_defaults" in first
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
