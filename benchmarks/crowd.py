@@ -41,7 +41,8 @@ def visitor(url: str, index: int, delay: float, deadline: float, results: list) 
     pressed, first_epoch, refusals = time.monotonic(), None, 0
     while time.monotonic() < deadline:
         try:
-            for update in client.submit(**DEFAULTS, api_name="/train"):
+            job = client.submit(**DEFAULTS, api_name="/train")
+            for update in job:
                 if first_epoch is None and "held-out whole answers" in (update[0] or ""):
                     first_epoch = time.monotonic() - pressed
                 if update[4] and update[4].get("model"):
@@ -49,6 +50,7 @@ def visitor(url: str, index: int, delay: float, deadline: float, results: list) 
                         {"first_epoch": first_epoch, "model": time.monotonic() - pressed, "refusals": refusals}
                     )
                     return
+            job.result()  # A refusal ends the updates quietly: it is raised here.
             break  # Ended without a model (cancelled, stopped): counted below.
         except Exception as error:  # A refusal in words: the line is full, or a share is taken.
             refusals += 1

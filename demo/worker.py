@@ -331,7 +331,7 @@ class TrainingWorkers:
 
     def start(self, config, folder) -> Run:
         """A run of ``config`` saving to ``folder`` in a worker that is ready (or the next to be),
-        at most ``max_seconds`` long; a replacement is started at once."""
+        at most ``max_seconds`` long; a replacement is started at once (with ``ready`` above 0)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the app is stopping")
@@ -340,7 +340,8 @@ class TrainingWorkers:
                 self._spawn()
             # The oldest is the likeliest to be ready.
             process, control, events = self._waiting.pop(0)
-            self._spawn()
+            while len(self._waiting) < self.ready:  # Its replacement; none when none wait ready.
+                self._spawn()
         run = Run(process, control)
         threading.Thread(
             target=_pump,

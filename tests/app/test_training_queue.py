@@ -188,3 +188,74 @@ def test_one_person_holds_a_fair_part_of_the_apps_models(tmp_path):
         SessionModels(per_person=1).check_room(Visitor("x", address="10.0.0.3"), [Visitor("y", address="10.0.0.3")])
     add(Visitor("page-4", account="ada", address="10.0.0.1"))  # Signed in: her own share.
     assert add(Visitor("page-1", address="10.0.0.1")) == "Your model 2: LSTM, 2 digits"  # Replaces its own.
+
+
+def test_expensive_calls_hold_one_place_per_page_and_a_fair_share_per_address():
+    """FairShare, the bound on /explain, big /sample calls and first loads: one in flight per page,
+    ``per_address`` per network address (behind a proxy: the address the proxy appended, never what
+    the caller wrote), each freed when its call ends, even by an error."""
+    from contextlib import ExitStack
+    from types import SimpleNamespace
+
+    from demo.callbacks import FairShare
+
+    def request(session, address, forwarded=None):
+        headers = {"x-forwarded-for": forwarded} if forwarded else {}
+        return SimpleNamespace(session_hash=session, client=SimpleNamespace(host=address), headers=headers)
+
+    share = FairShare(per_address=2)
+    with share.turn(request("a", "10.0.0.1"), "a look inside"):
+        with pytest.raises(ValueError, match="You already have a look inside under way"):
+            with share.turn(request("a", "10.0.0.1"), "a look inside"):
+                pass
+        with share.turn(request("b", "10.0.0.1"), "a look inside"):  # A second page from the same address.
+            with pytest.raises(ValueError, match="2 calls like this from your network address"):
+                with share.turn(request("c", "10.0.0.1"), "a look inside"):
+                    pass
+            with share.turn(request("d", "10.0.0.2"), "a look inside"):  # Another address is not held up.
+                pass
+    with pytest.raises(RuntimeError):  # A call that fails frees its place too.
+        with share.turn(request("a", "10.0.0.1"), "a look inside"):
+            raise RuntimeError
+    with ExitStack() as held:  # All freed: the address's full share again.
+        for session in ("a", "b"):
+            held.enter_context(share.turn(request(session, "10.0.0.1"), "a look inside"))
+    # Behind a proxy the address is the one it appended; a caller's own X-Forwarded-For entries
+    # in front of it change nothing.
+    proxied = FairShare(per_address=1, behind_proxy=True)
+    with proxied.turn(request("a", "127.0.0.1", "1.2.3.4, 203.0.113.9"), "a look inside"):
+        with pytest.raises(ValueError, match="from your network address"):
+            with proxied.turn(request("b", "127.0.0.1", "5.6.7.8, 203.0.113.9"), "a look inside"):
+                pass
+        with proxied.turn(request("c", "127.0.0.1", "203.0.113.10"), "a look inside"):
+            pass
+
+
+@pytest.mark.parametrize("ready", [0, 1, 2])
+def test_the_workers_keep_exactly_ready_waiting_after_each_start(ready, monkeypatch):
+    """A run takes a waiting worker (or a new one) and leaves ``ready`` waiting: with 0 (a worker
+    started per press, ADDITION_READY_WORKERS=0), none is left running idle. (Processes stand in
+    for the spawned ones: what is counted is how many are started.)"""
+    from types import SimpleNamespace
+
+    from demo.worker import TrainingWorkers
+
+    def closed():
+        raise EOFError
+
+    workers = TrainingWorkers(ready=ready)
+    spawned = []
+
+    def spawn():
+        process = SimpleNamespace(is_alive=lambda: True, join=lambda timeout=None: None, exitcode=None)
+        spawned.append(process)
+        workers._waiting.append((process, SimpleNamespace(send=lambda job: None), SimpleNamespace(recv=closed)))
+
+    monkeypatch.setattr(workers, "_spawn", spawn)
+    workers.prepare()
+    assert len(spawned) == ready
+    config = TrainConfig(digits=1, training_size=40)
+    for run_number in range(1, 4):
+        run = workers.start(config, "unused")
+        assert run.process in spawned and len(workers._waiting) == ready
+        assert len(spawned) == ready + run_number  # One started per run, no more.
