@@ -16,7 +16,7 @@ from addition.codec import MAX_QUESTION_CHARS, VOCABULARY
 from addition.column import ColumnCodec
 
 from . import views
-from .callbacks import EXPENSIVE, FairShare, answering, not_an_mcp_tool, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, gently, not_an_mcp_tool, session_of
 from .models import Models
 
 # The longest sum typed or linked: two of the column network's longest operands, and spaces.
@@ -122,7 +122,10 @@ class AddTab:
         @answering
         def sample(count, model: str = models.default, request: gr.Request = None):
             with fair_share.turn(request, "a sample of questions"):
-                return views.sample_validation(models.get(model, session_of(request)), count, np.random.default_rng())
+                session = session_of(request)
+                return gently(
+                    lambda: views.sample_validation(models.get(model, session), count, np.random.default_rng())
+                )
 
         @answering
         def show_example(index, model_label, request: gr.Request = None):

@@ -4,8 +4,10 @@ anyone still reads a streamed event."""
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import gradio as gr
@@ -63,6 +65,25 @@ class FairShare:
             with self._lock:
                 self._in_flight.subtract(keys)
                 self._in_flight += Counter()  # Drops the keys that reached zero.
+
+
+def gently(function, *args):
+    """``function(*args)``, computed in the app's one thread at the lowest CPU priority and waited
+    for: an expensive call (a look inside, a large sample) takes the cores only when the sums do
+    not need them. Its errors reach the caller as they were raised."""
+    return _gentle_thread().submit(function, *args).result()
+
+
+@functools.cache
+def _gentle_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="expensive", initializer=_lowest_priority)
+
+
+def _lowest_priority() -> None:
+    try:  # On Linux a thread's own id: this thread only, not the app's others.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # Elsewhere the call simply runs at the usual priority.
+        pass
 
 
 def not_an_mcp_tool(function):

@@ -12,7 +12,7 @@ from addition import inside
 
 from . import inside_views, views
 from .add_tab import LONGEST_SUM
-from .callbacks import EXPENSIVE, FairShare, answering, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, gently, session_of
 from .models import Models, layout_of
 
 
@@ -110,7 +110,7 @@ class InsideTab:
                 session = session_of(request)
                 loaded = models.get(model_label, session)
                 try:
-                    shown = page(models, loaded, model_label, session, question)
+                    shown = gently(page, models, loaded, model_label, session, question)
                 except ValueError as error:  # A sum this model cannot read: said where the grids go.
                     reader = functools.partial(models.reader_for, shown=model_label)
                     shown = InsidePage(grids_intro=views.refusal(error, question, reader))
@@ -133,7 +133,7 @@ class InsideTab:
             """
             with fair_share.turn(request, "a look inside"):
                 session = session_of(request)
-                return explain_for(models, models.get(model, session), model, session, question)
+                return gently(lambda: explain_for(models, models.get(model, session), model, session, question))
 
         expensive = {"preprocess": False, "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         gr.on(
