@@ -25,12 +25,61 @@ def bundled():
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    # No training worker waiting ready: most tests here never train, and the idle worker's import
-    # of TensorFlow would take a core from the tests beside it. The app as it ships (a worker
-    # started ahead) is tested by tests/served/test_train_tab.py and test_signin.py.
-    process, url = start_app(env={"ADDITION_READY_WORKERS": "0"}, log_path=tmp_path_factory.mktemp("app") / "app.log")
+    """One launched ``python app.py`` for the whole run, shared by the test processes (xdist):
+    the first to ask starts it; the run's main process stops it at the end (``pytest_sessionfinish``).
+
+    No training worker waits ready in it: most tests here never train, and the idle worker's
+    import of TensorFlow would take a core from the tests beside it. The app as it ships (a worker
+    started ahead) is tested by tests/served/test_train_tab.py and test_signin.py."""
+    import fcntl
+    import json
+    import os
+
+    env = {"ADDITION_READY_WORKERS": "0"}
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # One test process: the fixture's own server.
+        process, url = start_app(env=env, log_path=tmp_path_factory.mktemp("app") / "app.log")
+        yield url
+        stop_app(process)
+        return
+    shared = shared_folder(os.getppid())  # The workers' parent is the run's main process.
+    shared.mkdir(exist_ok=True)
+    with open(shared / "app.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # Until the first one has started it.
+        if not (shared / "app.json").exists():
+            process, url = start_app(env=env, log_path=shared / "app.log")
+            (shared / "app.json").write_text(json.dumps({"pid": process.pid, "url": url}))
+        url = json.loads((shared / "app.json").read_text())["url"]
     yield url
-    stop_app(process)
+
+
+def shared_folder(main_pid: int):
+    import tempfile
+    from pathlib import Path
+
+    return Path(tempfile.gettempdir()) / f"addition-tests-{main_pid}"
+
+
+def pytest_sessionfinish(session):
+    """In the run's main process, after every test process has ended: stop the shared app."""
+    import json
+    import os
+    import shutil
+    import signal
+
+    if hasattr(session.config, "workerinput"):  # A test process, not the main one.
+        return
+    shared = shared_folder(os.getpid())
+    if (shared / "app.json").exists():
+        pid = json.loads((shared / "app.json").read_text())["pid"]
+        try:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(200):  # Up to 20 s for its own clean-up, as stop_app allows.
+                os.kill(pid, 0)
+                __import__("time").sleep(0.1)
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    shutil.rmtree(shared, ignore_errors=True)
 
 
 # The fast tier (`scripts/test --fast`) leaves out what trains a model, starts the app, drives a

@@ -194,10 +194,10 @@ def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(bro
     page = open_page(browser, app_url, DESKTOP)
     try:
         page.get_by_role("tab", name="Train", exact=True).click()
-        set_training(page, questions=800, epochs=4)
+        set_training(page, questions=600, epochs=3)
         page.locator("#train-button").click()
         status = page.locator("#train-status")
-        status.get_by_text(re.compile(r"Starting|Epoch \d+ of 4")).wait_for(timeout=120_000)
+        status.get_by_text(re.compile(r"Starting|Epoch \d+ of 3")).wait_for(timeout=120_000)
         watch = page.locator("#watch")
         marks_seen = set()
         deadline_text = re.compile(r"Finished|Stopped")
