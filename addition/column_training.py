@@ -4,7 +4,6 @@ judge it against Python's own addition; save its folder (``train_and_save_column
 
 from __future__ import annotations
 
-import platform
 import time
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from .column import (
 from .column_data import carry_run_sums, chain_sums, draw_training_sums, mixed_sums, random_sums, sum_columns
 from .config import ColumnConfig
 from .model import count_parameters
-from .saving import save_model_folder
+from .saving import save_model_folder, software
 
 MISTAKES_SHOWN = 5
 EPSILON = 1e-7  # Probabilities are clipped here before the log, as Keras clips them.
@@ -253,11 +252,7 @@ def train_and_save_column(
         "command": command,
         "parameters": count_parameters(result.model),
         "metrics": metrics,
-        "software": {
-            "keras": keras.__version__,
-            "backend": keras.backend.backend(),
-            "python": platform.python_version(),
-        },
+        "software": software(),
     }
     folder = save_model_folder(output, result.model, ColumnCodec(), info, pairs, result.history)
     lines = [

@@ -50,6 +50,15 @@ def check_output_folder(folder, protected=None, overwrite: bool = False) -> Path
     return folder
 
 
+def software() -> dict:
+    """What a folder records of the software that trained it."""
+    import platform
+
+    import keras
+
+    return {"keras": keras.__version__, "backend": keras.backend.backend(), "python": platform.python_version()}
+
+
 def snapshot_folder(output, epoch: int) -> Path:
     """Where the network as it was after ``epoch`` is kept beside the run's folder: OUTPUT-epochN."""
     output = Path(output)

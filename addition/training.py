@@ -4,7 +4,6 @@ and, if asked, the network as it was after a few early epochs, still making mist
 
 from __future__ import annotations
 
-import platform
 import time
 from dataclasses import dataclass, field
 
@@ -23,7 +22,7 @@ from .data import (
 )
 from .evaluation import describe_mistake, evaluate, score
 from .model import Predictor, build_model, count_parameters
-from .saving import save_model_folder, snapshot_folder
+from .saving import save_model_folder, snapshot_folder, software
 
 # Whole-answer accuracy on the training set is measured on a fixed sample of this size, so
 # that watching it costs little next to an epoch.
@@ -321,11 +320,7 @@ def _score_and_save(output, result: TrainResult, metrics: dict, whole_space_samp
         "command": command,
         "parameters": count_parameters(result.model),
         "metrics": metrics,
-        "software": {
-            "keras": keras.__version__,
-            "backend": keras.backend.backend(),
-            "python": platform.python_version(),
-        },
+        "software": software(),
     }
     if epoch is not None:
         info["snapshot_epoch"] = epoch
