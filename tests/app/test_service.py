@@ -326,49 +326,6 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
     )
 
 
-WARNINGS_CHECK = """
-import warnings
-from gradio_client import Client
-from demo.layout import build_demo
-from tests.helpers import MODELS_FOLDER
-from tests.standins.scripted import build_parts, serve
-import tempfile, pathlib
-parts, _ = build_parts(pathlib.Path(tempfile.mkdtemp()) / "work", MODELS_FOLDER / "addition-2digit")
-parts.models.catalog.load_default()
-demo = build_demo(parts, first_page=True)
-url = serve(demo)
-client = Client(url, verbose=False)
-client.predict("535+61", api_name="/add")
-client.predict(5, api_name="/sample")
-client.predict("999+1", api_name="/explain")
-client.predict(12, 34, api_name="/add_numbers")
-for update in client.submit(digits=2, training_size=600, epochs=2, api_name="/train"):
-    pass
-demo.close()
-parts.shutdown()
-print("done")
-"""
-
-
-def test_no_deprecation_warning_at_launch_or_on_any_endpoint():
-    # Every DeprecationWarning and FutureWarning is an error here: in the main thread it stops
-    # the script, in a server thread it prints a traceback.
-    import subprocess
-    import sys
-
-    from tests.helpers import ROOT
-
-    done = subprocess.run(
-        [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-c", WARNINGS_CHECK],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0 and "done" in done.stdout, done.stderr[-3000:]
-    assert "Warning" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-3000:]
-
-
 def test_a_plain_http_call_missing_an_input_gets_a_sentence_and_no_traceback(stage, capfd):
     url, _, _, _ = stage
     for endpoint, data in [("add", ["535+61"]), ("add", []), ("sample", [5]), ("explain", []), ("train", [2, 600])]:

@@ -190,41 +190,6 @@ def set_training(page, questions: int, epochs: int) -> None:
         field.press("Tab")
 
 
-def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(browser, app_url):
-    page = open_page(browser, app_url, DESKTOP)
-    try:
-        page.get_by_role("tab", name="Train", exact=True).click()
-        set_training(page, questions=600, epochs=3)
-        page.locator("#train-button").click()
-        status = page.locator("#train-status")
-        status.get_by_text(re.compile(r"Starting|Epoch \d+ of 3")).wait_for(timeout=120_000)
-        watch = page.locator("#watch")
-        marks_seen = set()
-        deadline_text = re.compile(r"Finished|Stopped")
-        for _ in range(600):  # Until the run ends (at most ~5 minutes), noting each epoch's marks.
-            text = watch.inner_text()
-            marks_seen.add((text.count("☑"), text.count("☒")))
-            if deadline_text.search(status.inner_text()):
-                break
-            page.wait_for_timeout(500)
-        assert deadline_text.search(status.inner_text())
-        text = watch.inner_text()
-        assert text.count("☑") + text.count("☒") == 10  # Ten watched held-out sums, each marked.
-        assert len(marks_seen) >= 2  # They changed as it learned (from blank to marks, at least).
-        page.locator("#watched-grid table.inside-grid").wait_for(timeout=30_000)  # Redrawn each epoch.
-        page.locator("#train-accuracy svg, #train-accuracy canvas").first.wait_for(timeout=30_000)
-        page.locator("#download").wait_for(timeout=30_000)
-        # The new model is chosen at once (the page redrawn for it) and answers on the Add tab.
-        page.get_by_role("tab", name="Add").click()
-        expect(page.locator("#model input")).to_have_value(re.compile("Your model"), timeout=30_000)
-        page.locator("#description").get_by_text("your model").wait_for(timeout=60_000)
-        ask(page, "12+34")
-        page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = ")).wait_for(timeout=30_000)
-        assert page.locator("#probabilities td.chosen").count() == len(str(99 + 99))
-    finally:
-        page.close()
-
-
 def test_on_a_phone_an_error_does_not_cover_the_sum_box(browser, app_url):
     page = open_page(browser, app_url, PHONE)
     try:

@@ -1,7 +1,8 @@
 """Signing in and publishing end to end, in a real browser, offline: `python app.py` started as a
 Hugging Face Space starts it (SYSTEM=spaces, SPACE_ID, the OAUTH_* variables), with its OpenID
 Connect provider and its Hub both stand-ins on 127.0.0.1 (tests/oidc_provider.py,
-tests/hub_server.py). The visitor signs in, trains, publishes to their own account with exactly
+tests/hub_server.py). The visitor signs in, trains (watching the curves, the watched held-out sums
+and the new model's first answer), publishes to their own account with exactly
 the token the provider issued, logs out, and is then refused with nothing sent."""
 
 import hashlib
@@ -12,8 +13,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from addition import CHECK, CROSS
 from tests.helpers import ROOT, start_app, stop_app
-from tests.served.test_browser import browser, set_training  # noqa: F401 (the module's headless chromium)
+from tests.served.test_browser import ask, browser, set_training  # noqa: F401 (the module's headless chromium)
 from tests.standins.hub_server import HubStandIn
 from tests.standins.oidc_provider import OpenIDProvider
 
@@ -83,6 +85,36 @@ def open_app(browser, url):  # noqa: F811
     return page
 
 
+def watch_a_training(page) -> dict:
+    """On the Train tab, as a visitor watching it: 600 questions, 3 epochs; what the tab showed
+    as it went and at the end, and the new model's answer on the Add tab (then back to Train)."""
+    set_training(page, questions=600, epochs=3)
+    page.locator("#train-button").click()
+    status, watch = page.locator("#train-status"), page.locator("#watch")
+    status.get_by_text(re.compile(r"Starting|Epoch \d+ of 3")).wait_for(timeout=120_000)
+    marks_seen = set()
+    for _ in range(600):  # Until the run ends (at most ~5 minutes), noting each epoch's marks.
+        text = watch.inner_text()
+        marks_seen.add((text.count(CHECK), text.count(CROSS)))
+        if re.search("Finished|Stopped", status.inner_text()):
+            break
+        page.wait_for_timeout(500)
+    seen = {"status": status.inner_text(), "watch": watch.inner_text(), "marks_seen": marks_seen}
+    page.locator("#watched-grid table.inside-grid").wait_for(timeout=30_000)  # Redrawn each epoch.
+    page.locator("#train-accuracy svg, #train-accuracy canvas").first.wait_for(timeout=30_000)
+    page.locator("#download").wait_for(timeout=30_000)
+    # The new model is chosen at once (the page redrawn for it) and answers on the Add tab.
+    expect(page.locator("#model input")).to_have_value(re.compile("Your model"), timeout=30_000)
+    page.get_by_role("tab", name="Add").click()
+    page.locator("#description").get_by_text("your model").wait_for(timeout=60_000)
+    ask(page, "12+34")
+    page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = ")).wait_for(timeout=30_000)
+    seen["answer"] = page.locator("#answer").inner_text()
+    seen["chosen_digits"] = page.locator("#probabilities td.chosen").count()
+    to_train_tab(page)
+    return seen
+
+
 def train_tiny_model(page):
     """On the Train tab: 600 questions, 2 epochs; returns the Model menu's label once it ends."""
     set_training(page, questions=600, epochs=2)
@@ -110,15 +142,25 @@ def published(browser, space):  # noqa: F811
     to_train_tab(page)
     logout_button(page).wait_for(timeout=30_000)
     assert space["hub"].requests == []  # Signing in asks the provider only.
-    train_tiny_model(page)
+    training = watch_a_training(page)
     publish(page)
     done, refused = page.get_by_text(f"Published to visitor/{REPO}"), page.locator(".toast-body")
     done.or_(refused).first.wait_for(timeout=60_000)
     assert done.is_visible(), f"Publishing was refused: {refused.all_inner_texts()}"
     try:
-        yield {"page": page, "hub_calls": list(space["hub"].requests)}
+        yield {"page": page, "hub_calls": list(space["hub"].requests), "training": training}
     finally:
         page.close()
+
+
+def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(published):
+    seen = published["training"]
+    assert "Finished" in seen["status"]
+    assert seen["watch"].count(CHECK) + seen["watch"].count(CROSS) == 10  # Ten watched held-out sums, each marked.
+    assert len(seen["marks_seen"]) >= 2  # They changed as it learned (from blank to marks, at least).
+    assert seen["chosen_digits"] == len(str(99 + 99))  # The new model's digit table for 12+34.
+    shown = re.search(rf"12 \+ 34 = *(\d*) *([{CHECK}{CROSS}])", seen["answer"])
+    assert shown and shown.group(2) == (CHECK if shown.group(1) == str(12 + 34) else CROSS)
 
 
 def test_signing_in_goes_through_the_provider_once(space, published):
