@@ -86,13 +86,21 @@ def load_model(spec: str, revision: str | None = None, name: str | None = None) 
     """A local model folder, or else a Hugging Face Hub repo id (through the local HF cache).
 
     ``name`` is how messages and the page call a local folder (default: as given)."""
+    folder, name = find_model_folder(spec, revision, name)
+    return load_model_folder(folder, name=name)
+
+
+def find_model_folder(spec: str, revision: str | None = None, name: str | None = None) -> tuple[Path, str]:
+    """Where ``load_model`` reads ``spec`` from, and what it calls it: the local folder, or the
+    Hub repo's files downloaded into the cache. Without Keras, so that a command line can refuse
+    a bad model before it imports TensorFlow."""
     from . import hub
 
     path = Path(spec).expanduser()
     if path.is_dir():
         if revision:
             raise ModelFolderError(f"--revision is for Hub repos, but {spec} is a local folder")
-        return load_model_folder(path, name=name or spec)
+        return path, name or spec
     if _looks_like_a_path(spec):
         # Never send a mistyped local name (runs/addtion) to the Hub as a repo id.
         raise ModelFolderError(f"{spec} is not a model folder (no such directory)")
@@ -103,7 +111,7 @@ def load_model(spec: str, revision: str | None = None, name: str | None = None) 
     if revision is not None and (not _REVISION.fullmatch(revision) or ".." in revision):
         raise ModelFolderError(f"{revision!r} is not a Hub branch, tag or commit")
     label = f"{spec}@{revision}" if revision else spec
-    return load_model_folder(hub.download(spec, revision), name=f"Hugging Face Hub: {label}")
+    return Path(hub.download(spec, revision)), f"Hugging Face Hub: {label}"
 
 
 def _looks_like_a_path(spec: str) -> bool:

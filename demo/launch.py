@@ -1,7 +1,7 @@
 """``python app.py``: the arguments, the app's parts, and serving until Ctrl-C or SIGTERM.
 
-Gradio and TensorFlow are imported only once the arguments are good, so that ``--help`` and a
-mistyped flag answer at once.
+Gradio and TensorFlow are imported only once the arguments are good and the model is found, so
+that ``--help``, a mistyped flag and a model that is not there answer at once.
 """
 
 from __future__ import annotations
@@ -152,8 +152,15 @@ def main(settings) -> None:
     import signal
     import threading
 
-    import_tensorflow()
     from addition.errors import ModelFolderError
+    from addition.loading import find_model_folder
+
+    if settings.model:
+        try:  # A model that is not there (a typo, a repo neither reachable nor cached) fails at once.
+            find_model_folder(settings.model, settings.revision)
+        except ModelFolderError as error:
+            fail(str(error))
+    import_tensorflow()
 
     from .layout import build_demo
 

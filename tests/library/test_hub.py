@@ -208,16 +208,14 @@ def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_loc
     assert ast.literal_eval(answers) == Predictor(result.model, result.codec).answers(pairs) and used == backend
 
 
-def test_an_unreachable_uncached_repo_is_a_one_line_error(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "app.py", "--model", "me/not-cached"],
-        cwd=ROOT,
-        env={**__import__("os").environ, **offline_env(tmp_path / "empty", tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
+def test_an_unreachable_uncached_repo_is_a_one_line_error_before_tensorflow_loads(tmp_path):
+    code = (
+        "import runpy, sys\nsys.argv = ['app.py', '--model', 'me/not-cached']\ntry:\n"
+        "    runpy.run_path('app.py', run_name='__main__')\nexcept SystemExit as exit:\n"
+        "    print('exit:', exit.code, 'loaded:', 'tensorflow' in sys.modules)"
     )
-    assert done.returncode != 0 and "Traceback" not in done.stderr
+    done = run_python(code, offline_env(tmp_path / "empty", tmp_path))
+    assert "Traceback" not in done.stderr and "exit: 1 loaded: False" in done.stdout, done.stdout + done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert "me/not-cached" in last and "no usable copy is cached" in last
 
