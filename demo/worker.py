@@ -1,11 +1,14 @@
-"""Training beside the app: each run in a worker process of its own, started before it is needed.
+"""Training beside the app: runs in worker processes started before they are needed, and reused.
 
 The app must keep answering sums while visitors train, and TensorFlow is not fork-safe, so a
 worker is a fresh interpreter (a ``spawn`` start) at lower CPU priority with TensorFlow on one
-thread. Importing TensorFlow takes seconds, so ``TrainingWorkers`` starts each worker ahead:
-it imports TensorFlow, warms it up on a throwaway network and waits. A run then starts at once;
-its worker serves that one run and exits, and a fresh one is started for the next, so that
-nothing of one visitor's run (weights, random state, files) reaches another's.
+thread. Importing TensorFlow takes seconds, so ``TrainingWorkers`` starts each worker ahead: it
+imports TensorFlow, warms it up on a throwaway network and waits. A run then starts at once.
+When the run is over, its worker clears Keras's session and waits for the next run (at most
+``RUNS_PER_WORKER`` of them, then a fresh process takes its place): every run builds its own
+network, sets every random seed from its own settings and writes only its own folder, so nothing
+of one visitor's run (weights, random state, files) reaches another's, and the next visitor does
+not pay for importing TensorFlow again.
 
 A run drives the same ``training.train_and_save`` as train.py and sends its events:
 
@@ -15,9 +18,10 @@ A run drives the same ``training.train_and_save`` as train.py and sends its even
     {"event": "done", "folder": ..., "best_epoch": b, "epochs_run": n, "seconds": t, "stopped": bool, ...}
     {"event": "error", "message": "..."}
 
-"stop" from the app (or the app going away) ends the run after the current step; the run also
-stops at its wall-time cap. Either way the best epoch so far is saved, like a finished run;
-stopped before its first epoch ends, a run saves nothing and says so ("epochs_run": 0).
+"stop" from the app ends the run after the current step; the app going away ends the worker.
+The run also stops at its wall-time cap. Either way the best epoch so far is saved, like a
+finished run; stopped before its first epoch ends, a run saves nothing and says so
+("epochs_run": 0). After an error the worker exits rather than serve another run.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ WATCHED = 10  # Held-out questions whose answers the visitor watches change, epo
 # The column network's watched sums: one of each length, from what it trains on to far past it.
 COLUMN_WATCHED_LENGTHS = (2, 5, 10, 20, 30, 50, 100, 200, 500, 1000)
 PROGRESS_EVERY = 1.0  # Seconds between progress events within an epoch.
+# Runs one worker serves before a fresh process takes its place, so that whatever a long-lived
+# TensorFlow process keeps (memory it does not give back) stays bounded.
+RUNS_PER_WORKER = 20
 THREAD_SETTINGS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
 # What a worker calls itself in the process table (Linux's /proc/PID/comm): importing TensorFlow,
 # waiting for a run, training.
@@ -46,25 +53,62 @@ class StoppedBeforeAnEpoch(Exception):
     """Stop (or the time cap) came before the first epoch ended: there is no model to keep."""
 
 
-def serve_one_run(control, events) -> None:
-    """A worker process: get ready, wait for one job (``(config as JSON, folder, max_seconds)``),
-    run it, exit. ``control`` brings the job and "stop"; ``events`` takes every event."""
+def serve_runs(control, events, runs: int) -> None:
+    """A worker process: get ready, then serve up to ``runs`` runs, one after another, and exit.
+    ``control`` brings each job (``(architecture, config as JSON, folder, max_seconds)``) and
+    "stop"; ``events`` takes every event, and "ready" each time the worker waits for a job."""
     os.nice(10)  # Answering sums comes first.
     os.environ.update(THREAD_SETTINGS)
     name_process(STARTING_NAME)
+    jobs: queue.Queue = queue.Queue()  # (job, its stop event), or None: no more.
+    latest = [threading.Event()]  # The stop event of the latest job.
+
+    def listen():
+        """The only reader of ``control``: each job goes in line with a stop event of its own,
+        and "stop" sets the latest job's. (The app sends a run's "stop" after its job and before
+        the next job, never after that: it cannot reach a later run.)"""
+        try:
+            while True:
+                message = control.recv()
+                if message == "stop":
+                    latest[0].set()
+                else:
+                    latest[0] = threading.Event()
+                    jobs.put((message, latest[0]))
+        except (EOFError, OSError):  # The app went away, or retired this worker.
+            latest[0].set()
+            jobs.put(None)
+
+    threading.Thread(target=listen, daemon=True).start()
     try:
         warm_up()
-        name_process(READY_NAME)
-        events.send({"event": "ready"})
-        job = control.recv()
-        name_process(TRAINING_NAME)
-        run(*job, control, events)
+        for _ in range(runs):
+            name_process(READY_NAME)
+            events.send({"event": "ready"})
+            item = jobs.get()
+            if item is None:
+                return
+            job, stop = item
+            name_process(TRAINING_NAME)
+            run(*job, stop, events)
+            forget_the_run()
     except (EOFError, OSError):  # The app went away.
         return
     except Exception as error:  # Reported to the app in one line; the app shows it in words.
         from addition.errors import first_line
 
         events.send({"event": "error", "message": first_line(error)})
+
+
+def forget_the_run() -> None:
+    """Drop what Keras keeps of the run that ended (its graphs and layer names), so that the
+    next starts as in a fresh process; the next run sets its own random seeds."""
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()
 
 
 def name_process(name: str) -> None:
@@ -102,23 +146,13 @@ def warm_up() -> None:
     Predictor(model, codec, xla=False).answers(pairs)
 
 
-def run(architecture: str, settings: dict, folder: str, max_seconds: float, control, events) -> None:
-    """One training of either network, reporting as it goes (the module docstring's events)."""
+def run(architecture: str, settings: dict, folder: str, max_seconds: float, stop: threading.Event, events) -> None:
+    """One training of either network, reporting as it goes (the module docstring's events);
+    it stops after the current step once ``stop`` is set."""
     import keras
 
     from addition.config import ARCHITECTURES
 
-    stop = threading.Event()
-
-    def listen():
-        try:
-            while control.recv() != "stop":
-                pass
-        except (EOFError, OSError):  # The app went away: stop too.
-            pass
-        stop.set()
-
-    threading.Thread(target=listen, daemon=True).start()
     config = ARCHITECTURES[architecture](**settings)
     network = ColumnRun(config) if architecture == "column" else KerasIoRun(config)
     deadline = time.monotonic() + max_seconds
@@ -272,111 +306,175 @@ class ColumnRun:
 
 
 @dataclass
-class Run:
-    """One worker process running one training, and the events it has sent."""
+class Worker:
+    """A worker process as the app holds it: its two pipes and how many more runs it may serve."""
 
     process: multiprocessing.process.BaseProcess
-    control: object  # multiprocessing Connection: the job, then "stop".
+    control: object  # multiprocessing Connection: each job, and "stop".
+    events: object  # multiprocessing Connection: the worker's events.
+    runs_left: int
+
+    def retire(self, grace: float = 5.0) -> None:
+        """Let the process go: it exits when its control pipe closes (killed if it does not)."""
+        try:
+            self.control.close()
+        except OSError:
+            pass
+        self.process.join(grace)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(grace)
+
+
+@dataclass
+class Run:
+    """One training in a worker, and the events it has sent. The run is over once the worker
+    has sent "done" or "error" (it no longer touches the run's folder) or has gone."""
+
+    worker: Worker
     events: "queue.Queue[dict]" = field(default_factory=queue.Queue)
+    over: threading.Event = field(default_factory=threading.Event)
+    job_sent: bool = False
+    stop_asked: bool = False  # Before the job was sent: "stop" follows it.
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def process(self) -> multiprocessing.process.BaseProcess:
+        return self.worker.process
 
     def stop(self) -> None:
-        """Ask the run to stop after its current step; it still saves its best epoch."""
-        try:
-            self.control.send("stop")
-        except (OSError, ValueError):
-            pass  # Already gone.
+        """Ask the run to stop after its current step; it still saves its best epoch. Nothing is
+        sent once the run is over: its worker may be serving another visitor's run by then."""
+        with self._lock:
+            self.stop_asked = True
+            if self.over.is_set() or not self.job_sent:
+                return
+            try:
+                self.worker.control.send("stop")
+            except (OSError, ValueError):
+                pass  # Already gone.
 
     def ended(self) -> bool:
-        return not self.process.is_alive()
+        return self.over.is_set() or not self.process.is_alive()
 
     def end(self, grace: float = 10.0) -> None:
-        """Make sure the process is gone: asked, then terminated, then killed."""
+        """Make sure the run is over: asked to stop, then its worker terminated, then killed."""
         self.stop()
-        for signal_it in (None, self.process.terminate, self.process.kill):
-            if signal_it:
-                signal_it()
+        if self.over.wait(grace) or not self.process.is_alive():
+            return
+        for signal_it in (self.process.terminate, self.process.kill):
+            signal_it()
             self.process.join(grace)
             if not self.process.is_alive():
                 return
 
 
 class TrainingWorkers:
-    """Worker processes started ahead, ``ready`` of them waiting at any time (one per training
-    that can run at once), each serving one run; ``start(config, folder)`` is what the training
-    queue calls."""
+    """``ready`` worker processes kept alive, started ahead (one per training that can run at
+    once), each serving runs one after another; ``start(config, folder)`` is what the training
+    queue calls. With ``ready`` 0, each run starts a worker of its own, which exits after it."""
 
-    def __init__(self, ready: int = 1, max_seconds: float = 180.0):
-        self.ready, self.max_seconds = ready, max_seconds
+    def __init__(self, ready: int = 1, max_seconds: float = 180.0, runs_per_worker: int = RUNS_PER_WORKER):
+        self.ready, self.max_seconds, self.runs_per_worker = ready, max_seconds, runs_per_worker
         self._context = multiprocessing.get_context("spawn")  # TensorFlow is not fork-safe.
-        self._waiting: list[tuple] = []  # (process, control, events): started, maybe not yet ready.
+        self._idle: list[Worker] = []  # Started (maybe not yet ready), no run of theirs under way.
+        self._busy: list[Worker] = []
         self._lock = threading.Lock()
         self._closed = False
 
     def prepare(self) -> None:
         """Start the ready workers (the first run would start them otherwise)."""
         with self._lock:
-            while len(self._waiting) < self.ready and not self._closed:
-                self._spawn()
+            self._fill()
 
-    def _spawn(self) -> None:
+    def _fill(self) -> None:
+        """Start workers until ``ready`` are alive (under the lock)."""
+        self._idle = [worker for worker in self._idle if worker.process.is_alive()]
+        while len(self._idle) + len(self._busy) < self.ready and not self._closed:
+            self._idle.append(self._spawn(self.runs_per_worker))
+
+    def _spawn(self, runs: int) -> Worker:
         control, child_control = self._context.Pipe()
         events, child_events = self._context.Pipe(duplex=False)  # (receiving end, sending end)
         process = self._context.Process(
-            target=serve_one_run, args=(child_control, child_events), daemon=True, name="training-worker"
+            target=serve_runs, args=(child_control, child_events, runs), daemon=True, name="training-worker"
         )
         process.start()
         child_control.close()
         child_events.close()
-        self._waiting.append((process, control, events))
+        return Worker(process, control, events, runs)
 
     def start(self, config, folder) -> Run:
         """A run of ``config`` saving to ``folder`` in a worker that is ready (or the next to be),
-        at most ``max_seconds`` long; a replacement is started at once (with ``ready`` above 0)."""
+        at most ``max_seconds`` long."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the app is stopping")
-            self._waiting = [worker for worker in self._waiting if worker[0].is_alive()]
-            if not self._waiting:
-                self._spawn()
-            # The oldest is the likeliest to be ready.
-            process, control, events = self._waiting.pop(0)
-            while len(self._waiting) < self.ready:  # Its replacement; none when none wait ready.
-                self._spawn()
-        run = Run(process, control)
+            self._fill()
+            # The oldest is the likeliest to be ready; with none idle, one for this run alone.
+            worker = self._idle.pop(0) if self._idle else self._spawn(1)
+            worker.runs_left -= 1
+            self._busy.append(worker)
+        run = Run(worker)
         threading.Thread(
-            target=_pump,
-            args=(run, events, (config.architecture, config.to_json(), str(folder), self.max_seconds)),
+            target=self._pump,
+            args=(run, (config.architecture, config.to_json(), str(folder), self.max_seconds)),
             daemon=True,
             name="training-events",
         ).start()
         return run
 
+    def _pump(self, run: Run, job) -> None:
+        """Send the job once the worker is ready, then move its events into the run's queue; a
+        worker that goes silent becomes an error event. Then the worker waits for the next run,
+        or is retired."""
+        worker = run.worker
+        try:
+            while True:
+                event = worker.events.recv()
+                if event["event"] == "ready":
+                    with run._lock:
+                        worker.control.send(job)
+                        run.job_sent = True
+                        if run.stop_asked:  # Stop was pressed while the worker got ready.
+                            worker.control.send("stop")
+                    continue
+                if event["event"] in ("done", "error"):
+                    with run._lock:
+                        run.over.set()
+                    run.events.put(event)
+                    self._give_back(worker, reuse=event["event"] == "done")
+                    return
+                run.events.put(event)
+        except (EOFError, OSError):
+            worker.process.join(1)
+            with run._lock:
+                run.over.set()
+            run.events.put(
+                {
+                    "event": "error",
+                    "message": f"the training process ended unexpectedly (exit code {worker.process.exitcode})",
+                }
+            )
+            self._give_back(worker, reuse=False)
+
+    def _give_back(self, worker: Worker, reuse: bool) -> None:
+        """After its run: back among the idle workers, unless it has served its runs, the app is
+        stopping, enough are alive, or the run went wrong."""
+        with self._lock:
+            self._busy.remove(worker)
+            keep = reuse and worker.runs_left > 0 and not self._closed
+            keep = keep and len(self._idle) + len(self._busy) < self.ready and worker.process.is_alive()
+            if keep:
+                self._idle.append(worker)
+        if not keep:
+            threading.Thread(target=worker.retire, daemon=True, name="training-worker-retire").start()
+
     def close(self) -> None:
-        """End the workers that wait (runs under way are the queue's to end)."""
+        """End the workers that wait (runs under way are the queue's to end; their workers are
+        retired when those runs are over)."""
         with self._lock:
             self._closed = True
-            waiting, self._waiting = self._waiting, []
-        for process, control, _ in waiting:
-            control.close()  # A waiting worker exits when its control pipe closes.
-            process.join(5)
-            if process.is_alive():
-                process.kill()
-
-
-def _pump(run: Run, events, job) -> None:
-    """Send the job once the worker is ready, then move its events into the run's queue; a
-    worker that goes silent becomes an error event."""
-    try:
-        while True:
-            event = events.recv()
-            if event["event"] == "ready":
-                run.control.send(job)
-                continue
-            run.events.put(event)
-            if event["event"] in ("done", "error"):
-                return
-    except (EOFError, OSError):
-        run.process.join(1)
-        run.events.put(
-            {"event": "error", "message": f"the training process ended unexpectedly (exit code {run.process.exitcode})"}
-        )
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.retire()

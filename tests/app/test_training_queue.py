@@ -232,24 +232,33 @@ def test_expensive_calls_hold_one_place_per_page_and_a_fair_share_per_address():
 
 
 @pytest.mark.parametrize("ready", [0, 1, 2])
-def test_the_workers_keep_exactly_ready_waiting_after_each_start(ready, monkeypatch):
-    """A run takes a waiting worker (or a new one) and leaves ``ready`` waiting: with 0 (a worker
-    started per press, ADDITION_READY_WORKERS=0), none is left running idle. (Processes stand in
-    for the spawned ones: what is counted is how many are started.)"""
+def test_the_workers_started_ahead_serve_run_after_run(ready, monkeypatch):
+    """``ready`` workers are started ahead and no more: each run takes an idle one, which waits
+    again once the run is over; with 0 (ADDITION_READY_WORKERS=0) each run starts a worker of its
+    own, which is let go after it. (Stand-ins take the spawned processes' place: each says
+    "ready", and "done" for each job it is sent.)"""
+    import queue
     from types import SimpleNamespace
 
-    from demo.worker import TrainingWorkers
-
-    def closed():
-        raise EOFError
+    from demo.worker import TrainingWorkers, Worker
 
     workers = TrainingWorkers(ready=ready)
-    spawned = []
+    spawned, retired = [], []
 
-    def spawn():
+    def spawn(runs):
+        events = queue.Queue()
+        events.put({"event": "ready"})
+
+        def send(message):
+            if message != "stop":
+                events.put({"event": "done"})
+                events.put({"event": "ready"})  # As a worker does once it has forgotten the run.
+
         process = SimpleNamespace(is_alive=lambda: True, join=lambda timeout=None: None, exitcode=None)
-        spawned.append(process)
-        workers._waiting.append((process, SimpleNamespace(send=lambda job: None), SimpleNamespace(recv=closed)))
+        worker = Worker(process, SimpleNamespace(send=send), SimpleNamespace(recv=events.get), runs)
+        worker.retire = lambda: retired.append(worker)
+        spawned.append(worker)
+        return worker
 
     monkeypatch.setattr(workers, "_spawn", spawn)
     workers.prepare()
@@ -257,5 +266,34 @@ def test_the_workers_keep_exactly_ready_waiting_after_each_start(ready, monkeypa
     config = TrainConfig(digits=1, training_size=40)
     for run_number in range(1, 4):
         run = workers.start(config, "unused")
-        assert run.process in spawned and len(workers._waiting) == ready
-        assert len(spawned) == ready + run_number  # One started per run, no more.
+        assert run.over.wait(5) and run.events.get(timeout=5) == {"event": "done"}
+        assert run.worker in spawned and wait_until(lambda: len(workers._busy) == 0, timeout=5)
+        if ready:
+            assert len(spawned) == ready and len(workers._idle) == ready and not retired  # The same ones, again.
+        else:
+            assert len(spawned) == run_number and wait_until(lambda: retired == spawned, timeout=5)
+
+
+def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypatch):
+    """A visitor who presses Stop while their worker still imports TensorFlow: the worker gets
+    the job, then "stop" (it ends the run before its first epoch), and nothing is sent after."""
+    import queue
+    from types import SimpleNamespace
+
+    from demo.worker import TrainingWorkers, Worker
+
+    events, sent = queue.Queue(), []
+    process = SimpleNamespace(is_alive=lambda: True, join=lambda timeout=None: None, exitcode=None)
+    worker = Worker(process, SimpleNamespace(send=sent.append), SimpleNamespace(recv=events.get), 1)
+    worker.retire = lambda: None
+    workers = TrainingWorkers(ready=0)
+    monkeypatch.setattr(workers, "_spawn", lambda runs: worker)
+    run = workers.start(TrainConfig(digits=1, training_size=40), "unused")
+    run.stop()
+    assert sent == []  # Not ready: nothing can be sent yet.
+    events.put({"event": "ready"})
+    assert wait_until(lambda: len(sent) == 2, timeout=5) and sent[1] == "stop" and sent[0][0] == "keras-io"
+    events.put({"event": "done", "epochs_run": 0})
+    assert run.over.wait(5)
+    run.stop()  # Over: its worker may be another visitor's by now.
+    assert len(sent) == 2

@@ -342,3 +342,22 @@ def test_the_models_defaults_are_what_train_py_trains():
         "unroll": config.unroll,
         "cell": config.cell,
     }
+
+
+def test_a_run_after_another_in_the_same_process_trains_the_same_weights():
+    """What lets the app's training workers serve one visitor's run after another's: a run sets
+    every random seed from its own settings, so that nothing of the run before (another network,
+    another seed, Keras's session) changes what it learns."""
+    import hashlib
+
+    from addition.training import train
+
+    def weights(config) -> str:
+        model = train(config).model
+        return hashlib.sha256(b"".join(array.tobytes() for array in model.get_weights())).hexdigest()
+
+    mine = TrainConfig().replace(digits=2, training_size=1000, epochs=1, hidden_size=16, random_seed=3)
+    first = weights(mine)
+    weights(TrainConfig().replace(digits=3, training_size=800, epochs=1, hidden_size=24, random_seed=11))
+    keras.backend.clear_session()  # As a worker does between runs.
+    assert weights(mine) == first

@@ -98,7 +98,7 @@ def test_train_streams_progress_and_its_model_answers_in_that_session_only(serve
         stranger.predict("12+34", model=label, api_name="/add")
 
 
-def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
+def test_stop_keeps_the_best_epoch_frees_the_slot_and_its_worker_waits_for_the_next_run(server):
     url, _, _ = server
     client = Client(url, verbose=False)
     job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")
@@ -106,7 +106,8 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     while time.monotonic() < deadline and not any("held-out whole answers" in (u[0] or "") for u in job.outputs()):
         time.sleep(0.5)
     app = SERVER[0].pid
-    assert running_trainers(app)
+    trainer = running_trainers(app)
+    assert len(trainer) == 1
     client.predict(api_name="/stop_training")
     updates = list(job)
     result = final_result(updates)
@@ -115,7 +116,9 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_leaves_no_process(server):
     assert "Stopped" in updates[-1][0]
     # The process ends after it has saved and said so: give a busy machine time to get there.
     assert wait_until(lambda: running_trainers(app) == [], timeout=30), running_trainers(app)
-    assert wait_until(lambda: len(ready_workers(app)) == 1, timeout=60)  # The next run's worker waits, ready.
+    # The same worker, its run forgotten, waits for the next run (none other was started).
+    assert wait_until(lambda: ready_workers(app) == trainer, timeout=60), (ready_workers(app), trainer)
+    assert starting_workers(app) == []
 
 
 def test_another_cell_trains_and_answers_and_without_signing_in_publishing_sends_nothing(server, cell="GRU"):
