@@ -188,6 +188,20 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         ]
 
 
+def steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
+    return -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
+
+
+def new_network(config: TrainConfig, data: PreparedData):
+    """The network ``config`` trains, built (its weights drawn from ``config.random_seed``) and
+    compiled with its optimizer and learning-rate schedule."""
+    keras.utils.set_random_seed(config.random_seed)
+    with distribution_strategy().scope():
+        model = build_model(data.codec, config.hidden_size, config.num_layers, config.unroll, config.cell)
+        compile_model(model, config, steps_per_epoch(config, data))
+    return model
+
+
 def train(
     config: TrainConfig,
     verbose: int = 0,
@@ -195,21 +209,21 @@ def train(
     data: PreparedData | None = None,
     callbacks=(),
     keep_epochs=(),
+    network=None,
 ) -> TrainResult:
     """Train per ``config`` and return the best epoch's model with its validation metrics.
 
     ``on_epoch(record, samples)`` is called after each epoch; ``verbose`` is Keras's (1 shows a
     progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made;
     the weights after each epoch of ``keep_epochs`` (that the run reaches) are in ``kept_weights``.
+    ``network``: ``new_network(config, data)``'s network, untrained, made ahead (the app's
+    training workers trace it while they wait); by default made here.
     """
     data = data or prepare_data(config)
-    keras.utils.set_random_seed(config.random_seed)
+    model = network or new_network(config, data)
+    keras.utils.set_random_seed(config.random_seed)  # Keras's shuffling: as a network made here finds it.
     codec = data.codec
     pairs_rng = np.random.default_rng(config.random_seed)  # Orientations, then short sums: the same draws every run.
-    steps_per_epoch = -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
-    with distribution_strategy().scope():
-        model = build_model(codec, config.hidden_size, config.num_layers, config.unroll, config.cell)
-        compile_model(model, config, steps_per_epoch)
     monitor = WholeAnswerMonitor(
         codec,
         data.training_pairs,
@@ -265,13 +279,22 @@ def train_and_save(
     callbacks=(),
     data: PreparedData | None = None,
     keep_epochs=(),
+    network=None,
 ):
     """Returns (TrainResult, saved folder, a printable summary).
 
     For each of ``keep_epochs`` the run reaches, the network as it was after that epoch is saved
     too, in ``snapshot_folder(output, epoch)``: a folder like any other, whose addition.json says
     ``snapshot_epoch``, so that a learner can compare a network still making mistakes."""
-    result = train(config, verbose=verbose, on_epoch=on_epoch, data=data, callbacks=callbacks, keep_epochs=keep_epochs)
+    result = train(
+        config,
+        verbose=verbose,
+        on_epoch=on_epoch,
+        data=data,
+        callbacks=callbacks,
+        keep_epochs=keep_epochs,
+        network=network,
+    )
     metrics = {
         "validation": result.validation,
         "best_epoch": result.best_epoch,

@@ -3,8 +3,10 @@
 The app must keep answering sums while visitors train, and TensorFlow is not fork-safe, so a
 worker is a fresh interpreter (a ``spawn`` start) at lower CPU priority with TensorFlow on one
 thread. Importing TensorFlow takes seconds, so ``TrainingWorkers`` starts each worker ahead: it
-imports TensorFlow, warms it up on a throwaway network and waits. A run then starts at once.
-When the run is over, its worker clears Keras's session and waits for the next run (at most
+imports TensorFlow, makes the Train tab's default run ahead (its network built and traced) and
+waits. A run then starts at once, and a default one without TensorFlow's first trace.
+When the run is over, its worker clears Keras's session, makes the default run ahead again and
+waits for the next run (at most
 ``RUNS_PER_WORKER`` of them, then a fresh process takes its place): every run builds its own
 network, sets every random seed from its own settings and writes only its own folder, so nothing
 of one visitor's run (weights, random state, files) reaches another's, and the next visitor does
@@ -83,6 +85,7 @@ def serve_runs(control, events, runs: int) -> None:
     try:
         warm_up()
         for _ in range(runs):
+            ahead = default_run_ahead()
             name_process(READY_NAME)
             events.send({"event": "ready"})
             item = jobs.get()
@@ -90,7 +93,7 @@ def serve_runs(control, events, runs: int) -> None:
                 return
             job, stop = item
             name_process(TRAINING_NAME)
-            run(*job, stop, events)
+            run(*job, stop, events, ahead)
             forget_the_run()
     except (EOFError, OSError):  # The app went away.
         return
@@ -123,38 +126,48 @@ def name_process(name: str) -> None:
 
 
 def warm_up() -> None:
-    """Import TensorFlow and take a few steps on a throwaway network, so that a visitor's run
-    does not pay for TensorFlow's first graphs."""
+    """Import TensorFlow, on one thread."""
     from addition.cli import import_tensorflow
 
     import_tensorflow()
-    import numpy as np
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    from addition.config import TrainConfig
-    from addition.model import Predictor, build_model
-    from addition.training import compile_model
-
-    config = TrainConfig(digits=1, training_size=40, short_sums=0, hidden_size=8)
-    codec = config.codec()
-    model = build_model(codec, config.hidden_size)
-    compile_model(model, config, steps_per_epoch=1)
-    pairs = np.array([[1, 2], [3, 4]])
-    model.fit(codec.encode_questions(pairs), codec.encode_answers(pairs), batch_size=2, epochs=1, verbose=0)
-    Predictor(model, codec, xla=False).answers(pairs)
 
 
-def run(architecture: str, settings: dict, folder: str, max_seconds: float, stop: threading.Event, events) -> None:
+def default_run_ahead() -> KerasIoRun:
+    """The Train tab's default run, made while the worker waits: most visitors press Train as
+    the tab opens, and their run then starts without TensorFlow's first trace of a network, the
+    longest part of its first epoch (docs/lab-notebook.md, "A class at once")."""
+    from .train_settings import DEFAULTS, training_config
+
+    ahead = KerasIoRun(training_config(**DEFAULTS))
+    ahead.trace_ahead()
+    return ahead
+
+
+def run(
+    architecture: str,
+    settings: dict,
+    folder: str,
+    max_seconds: float,
+    stop: threading.Event,
+    events,
+    ahead: KerasIoRun | None = None,
+) -> None:
     """One training of either network, reporting as it goes (the module docstring's events);
-    it stops after the current step once ``stop`` is set."""
+    it stops after the current step once ``stop`` is set. ``ahead``: a run made ahead, taken
+    when its settings are exactly these."""
     import keras
 
     from addition.config import ARCHITECTURES
 
     config = ARCHITECTURES[architecture](**settings)
-    network = ColumnRun(config) if architecture == "column" else KerasIoRun(config)
+    if architecture == "column":
+        network = ColumnRun(config)
+    else:
+        network = ahead if ahead is not None and ahead.config == config else KerasIoRun(config)
     deadline = time.monotonic() + max_seconds
     events.send(
         {
@@ -245,6 +258,30 @@ class KerasIoRun:
         self.watch = self.data.validation_pairs[:WATCHED].tolist()
         self.questions = len(self.data.training_pairs) + config.short_sums
         self.steps = -(-self.questions // config.batch_size)
+        self.network = None  # Made here by trace_ahead, else by the training.
+
+    def trace_ahead(self) -> None:
+        """Make the run's network now and have TensorFlow trace what the run calls (a training
+        step, the monitor's forward pass) on its own questions; then put the weights and the
+        optimizer back as they were made, so that the run trains exactly the weights it would
+        have from scratch (tested)."""
+        from addition.model import Predictor
+        from addition.training import new_network
+
+        network, codec = new_network(self.config, self.data), self.data.codec
+        weights = network.get_weights()
+        network.optimizer.build(network.trainable_variables)
+        optimizer = [variable.numpy() for variable in network.optimizer.variables]
+        pairs = self.data.training_pairs[: self.config.batch_size]
+        network.fit(
+            codec.encode_questions(pairs), codec.encode_answers(pairs), batch_size=len(pairs), epochs=1, verbose=0
+        )
+        predictor = Predictor(network, codec, xla=False)
+        predictor.answers(pairs[:1]), predictor.answers(pairs[:2])  # One question, and a chunk.
+        network.set_weights(weights)
+        for variable, value in zip(network.optimizer.variables, optimizer):
+            variable.assign(value)
+        self.network = network
 
     def look(self, model) -> tuple[list, dict]:
         from addition.inside import dependency_grids
@@ -267,6 +304,7 @@ class KerasIoRun:
             on_epoch=lambda record, samples: on_record(record),
             callbacks=[report],
             data=self.data,
+            network=self.network,
         )
         return result, saved
 

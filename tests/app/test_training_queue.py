@@ -297,3 +297,24 @@ def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypa
     assert run.over.wait(5)
     run.stop()  # Over: its worker may be another visitor's by now.
     assert len(sent) == 2
+
+
+def test_a_run_made_ahead_trains_exactly_the_weights_of_one_made_at_the_press():
+    """A worker traces the tab's default network while it waits (one training step, the forward
+    pass), then puts its weights and optimizer back: the visitor's run must learn exactly what it
+    would from scratch, epoch for epoch."""
+    import hashlib
+
+    from addition.training import train
+    from demo.worker import KerasIoRun
+
+    config = TrainConfig().replace(digits=2, training_size=1000, epochs=2, hidden_size=16, random_seed=5)
+
+    def learned(result):
+        weights = hashlib.sha256(b"".join(array.tobytes() for array in result.model.get_weights())).hexdigest()
+        return weights, [(record["loss"], record["val_exact_match"]) for record in result.history]
+
+    ahead = KerasIoRun(config)
+    ahead.trace_ahead()
+    assert ahead.network.optimizer.iterations.numpy() == 0
+    assert learned(train(config, data=ahead.data, network=ahead.network)) == learned(train(config))
