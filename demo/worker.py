@@ -272,9 +272,16 @@ class KerasIoRun:
         weights = network.get_weights()
         network.optimizer.build(network.trainable_variables)
         optimizer = [variable.numpy() for variable in network.optimizer.variables]
-        pairs = self.data.training_pairs[: self.config.batch_size]
+        # A full batch, and a partial one where the run's epochs end with one: Keras leaves the
+        # batch size open exactly when an epoch has a partial batch, and traces each case apart.
+        partial = self.questions % self.config.batch_size != 0
+        pairs = self.data.training_pairs[: self.config.batch_size + partial]
         network.fit(
-            codec.encode_questions(pairs), codec.encode_answers(pairs), batch_size=len(pairs), epochs=1, verbose=0
+            codec.encode_questions(pairs),
+            codec.encode_answers(pairs),
+            batch_size=self.config.batch_size,
+            epochs=1,
+            verbose=0,
         )
         predictor = Predictor(network, codec, xla=False)
         predictor.answers(pairs[:1]), predictor.answers(pairs[:2])  # One question, and a chunk.
