@@ -220,8 +220,9 @@ def train(
     training workers trace it while they wait); by default made here.
     """
     data = data or prepare_data(config)
+    # Seeded by new_network, also when made ahead: setting the seeds again here would also clear
+    # TensorFlow's caches, which the network made ahead was traced to fill.
     model = network or new_network(config, data)
-    keras.utils.set_random_seed(config.random_seed)  # Keras's shuffling: as a network made here finds it.
     codec = data.codec
     pairs_rng = np.random.default_rng(config.random_seed)  # Orientations, then short sums: the same draws every run.
     monitor = WholeAnswerMonitor(
