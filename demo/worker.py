@@ -55,10 +55,12 @@ class StoppedBeforeAnEpoch(Exception):
     """Stop (or the time cap) came before the first epoch ended: there is no model to keep."""
 
 
-def serve_runs(control, events, runs: int) -> None:
+def serve_runs(control, events, runs: int, ahead: bool = True) -> None:
     """A worker process: get ready, then serve up to ``runs`` runs, one after another, and exit.
     ``control`` brings each job (``(architecture, config as JSON, folder, max_seconds)``) and
-    "stop"; ``events`` takes every event, and "ready" each time the worker waits for a job."""
+    "stop"; ``events`` takes every event, and "ready" each time the worker waits for a job.
+    ``ahead``: make the tab's default run ahead each time (not for a worker started for a run
+    that already waits)."""
     os.nice(10)  # Answering sums comes first.
     os.environ.update(THREAD_SETTINGS)
     name_process(STARTING_NAME)
@@ -85,7 +87,7 @@ def serve_runs(control, events, runs: int) -> None:
     try:
         warm_up()
         for _ in range(runs):
-            ahead = default_run_ahead()
+            made_ahead = default_run_ahead() if ahead else None
             name_process(READY_NAME)
             events.send({"event": "ready"})
             item = jobs.get()
@@ -93,7 +95,7 @@ def serve_runs(control, events, runs: int) -> None:
                 return
             job, stop = item
             name_process(TRAINING_NAME)
-            run(*job, stop, events, ahead)
+            run(*job, stop, events, made_ahead)
             forget_the_run()
     except (EOFError, OSError):  # The app went away.
         return
@@ -438,11 +440,11 @@ class TrainingWorkers:
         while len(self._idle) + len(self._busy) < self.ready and not self._closed:
             self._idle.append(self._spawn(self.runs_per_worker))
 
-    def _spawn(self, runs: int) -> Worker:
+    def _spawn(self, runs: int, ahead: bool = True) -> Worker:
         control, child_control = self._context.Pipe()
         events, child_events = self._context.Pipe(duplex=False)  # (receiving end, sending end)
         process = self._context.Process(
-            target=serve_runs, args=(child_control, child_events, runs), daemon=True, name="training-worker"
+            target=serve_runs, args=(child_control, child_events, runs, ahead), daemon=True, name="training-worker"
         )
         process.start()
         child_control.close()
@@ -457,7 +459,7 @@ class TrainingWorkers:
                 raise RuntimeError("the app is stopping")
             self._fill()
             # The oldest is the likeliest to be ready; with none idle, one for this run alone.
-            worker = self._idle.pop(0) if self._idle else self._spawn(1)
+            worker = self._idle.pop(0) if self._idle else self._spawn(1, ahead=False)
             worker.runs_left -= 1
             self._busy.append(worker)
         run = Run(worker)

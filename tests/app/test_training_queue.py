@@ -245,7 +245,7 @@ def test_the_workers_started_ahead_serve_run_after_run(ready, monkeypatch):
     workers = TrainingWorkers(ready=ready)
     spawned, retired = [], []
 
-    def spawn(runs):
+    def spawn(runs, ahead=True):
         events = queue.Queue()
         events.put({"event": "ready"})
 
@@ -287,7 +287,7 @@ def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypa
     worker = Worker(process, SimpleNamespace(send=sent.append), SimpleNamespace(recv=events.get), 1)
     worker.retire = lambda: None
     workers = TrainingWorkers(ready=0)
-    monkeypatch.setattr(workers, "_spawn", lambda runs: worker)
+    monkeypatch.setattr(workers, "_spawn", lambda runs, ahead=True: worker)
     run = workers.start(TrainConfig(digits=1, training_size=40), "unused")
     run.stop()
     assert sent == []  # Not ready: nothing can be sent yet.
