@@ -8,7 +8,8 @@ Both in one invocation: the baseline app starts each run's worker when the run s
 (ADDITION_READY_WORKERS=0: a new interpreter importing TensorFlow for every press, as before
 workers were started ahead); the app as it ships has one ready and waiting, reused run after run,
 with the tab's default run made ahead. Each press waits until the app is idle and, as shipped,
-until the worker is ready again (as a visitor arriving a little later finds it). Prints the CPU, each press's two times, their medians and the ratios.
+until the worker is ready again (as a visitor arriving a little later finds it). Prints the CPU,
+each press's two times, their medians and the ratios.
 """
 
 from __future__ import annotations

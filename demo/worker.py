@@ -514,6 +514,8 @@ class TrainingWorkers:
             keep = keep and len(self._idle) + len(self._busy) < self.ready and worker.process.is_alive()
             if keep:
                 self._idle.append(worker)
+            else:
+                self._fill()  # Its successor gets ready now, not when the next visitor presses Train.
         if not keep:
             threading.Thread(target=worker.retire, daemon=True, name="training-worker-retire").start()
 

@@ -231,18 +231,15 @@ def test_expensive_calls_hold_one_place_per_page_and_a_fair_share_per_address():
             pass
 
 
-@pytest.mark.parametrize("ready", [0, 1, 2])
-def test_the_workers_started_ahead_serve_run_after_run(ready, monkeypatch):
-    """``ready`` workers are started ahead and no more: each run takes an idle one, which waits
-    again once the run is over; with 0 (ADDITION_READY_WORKERS=0) each run starts a worker of its
-    own, which is let go after it. (Stand-ins take the spawned processes' place: each says
-    "ready", and "done" for each job it is sent.)"""
+def standin_workers(monkeypatch, **options):
+    """``TrainingWorkers(**options)`` whose spawned processes are stand-ins: each says "ready",
+    and "done" for each job it is sent; returns it, the workers spawned and those retired."""
     import queue
     from types import SimpleNamespace
 
     from demo.worker import TrainingWorkers, Worker
 
-    workers = TrainingWorkers(ready=ready)
+    workers = TrainingWorkers(**options)
     spawned, retired = [], []
 
     def spawn(runs, ahead=True):
@@ -261,17 +258,41 @@ def test_the_workers_started_ahead_serve_run_after_run(ready, monkeypatch):
         return worker
 
     monkeypatch.setattr(workers, "_spawn", spawn)
+    return workers, spawned, retired
+
+
+def run_to_its_end(workers):
+    run = workers.start(TrainConfig(digits=1, training_size=40), "unused")
+    assert run.over.wait(5) and run.events.get(timeout=5) == {"event": "done"}
+    assert wait_until(lambda: len(workers._busy) == 0, timeout=5)
+    return run
+
+
+@pytest.mark.parametrize("ready", [0, 1, 2])
+def test_the_workers_started_ahead_serve_run_after_run(ready, monkeypatch):
+    """``ready`` workers are started ahead and no more: each run takes an idle one, which waits
+    again once the run is over; with 0 (ADDITION_READY_WORKERS=0) each run starts a worker of its
+    own, which is let go after it."""
+    workers, spawned, retired = standin_workers(monkeypatch, ready=ready)
     workers.prepare()
     assert len(spawned) == ready
-    config = TrainConfig(digits=1, training_size=40)
     for run_number in range(1, 4):
-        run = workers.start(config, "unused")
-        assert run.over.wait(5) and run.events.get(timeout=5) == {"event": "done"}
-        assert run.worker in spawned and wait_until(lambda: len(workers._busy) == 0, timeout=5)
+        run = run_to_its_end(workers)
+        assert run.worker in spawned
         if ready:
             assert len(spawned) == ready and len(workers._idle) == ready and not retired  # The same ones, again.
         else:
             assert len(spawned) == run_number and wait_until(lambda: retired == spawned, timeout=5)
+
+
+def test_a_worker_that_has_served_its_runs_is_replaced_at_once(monkeypatch):
+    workers, spawned, retired = standin_workers(monkeypatch, ready=1, runs_per_worker=2)
+    workers.prepare()
+    first = spawned[0]
+    run_to_its_end(workers), run_to_its_end(workers)
+    # Retired after its second run, and its successor started then, before anyone presses Train.
+    assert wait_until(lambda: retired == [first], timeout=5) and len(spawned) == 2 and workers._idle == [spawned[1]]
+    assert run_to_its_end(workers).worker is spawned[1]
 
 
 def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypatch):

@@ -30,6 +30,9 @@ def browser():
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
+                # Software compositing and rasterizing cost CPU that the test processes beside it need.
+                "--disable-gpu-compositing",
+                "--disable-software-rasterizer",
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
