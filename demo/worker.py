@@ -401,6 +401,20 @@ class Run:
             except (OSError, ValueError):
                 pass  # Already gone.
 
+    def send_job(self, job) -> None:
+        """Hand the job to the worker, which is ready; a Stop pressed while it got ready follows."""
+        with self._lock:
+            self.worker.control.send(job)
+            self.job_sent = True
+            if self.stop_asked:
+                self.worker.control.send("stop")
+
+    def finish(self, event: dict) -> None:
+        """The run is over (its last event, or the worker's end): nothing more is sent to it."""
+        with self._lock:
+            self.over.set()
+        self.events.put(event)
+
     def ended(self) -> bool:
         return self.over.is_set() or not self.process.is_alive()
 
@@ -480,29 +494,17 @@ class TrainingWorkers:
             while True:
                 event = worker.events.recv()
                 if event["event"] == "ready":
-                    with run._lock:
-                        worker.control.send(job)
-                        run.job_sent = True
-                        if run.stop_asked:  # Stop was pressed while the worker got ready.
-                            worker.control.send("stop")
-                    continue
-                if event["event"] in ("done", "error"):
-                    with run._lock:
-                        run.over.set()
-                    run.events.put(event)
+                    run.send_job(job)
+                elif event["event"] in ("done", "error"):
+                    run.finish(event)
                     self._give_back(worker, reuse=event["event"] == "done")
                     return
-                run.events.put(event)
+                else:
+                    run.events.put(event)
         except (EOFError, OSError):
             worker.process.join(1)
-            with run._lock:
-                run.over.set()
-            run.events.put(
-                {
-                    "event": "error",
-                    "message": f"the training process ended unexpectedly (exit code {worker.process.exitcode})",
-                }
-            )
+            message = f"the training process ended unexpectedly (exit code {worker.process.exitcode})"
+            run.finish({"event": "error", "message": message})
             self._give_back(worker, reuse=False)
 
     def _give_back(self, worker: Worker, reuse: bool) -> None:
