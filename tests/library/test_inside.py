@@ -2,6 +2,7 @@
 Python's addition for the counterfactual grids, finite differences for the gradients, Keras's
 own sub-models for the states, and the majority guess for the probe."""
 
+import functools
 import json
 
 import keras
@@ -20,10 +21,17 @@ def random_sums(digits: int, count: int = SUMS, seed: int = 20):
     return sample_whole_space(digits, count, seed).tolist()
 
 
+@functools.cache
+def output_of(model, layer) -> keras.Model:
+    """Keras's own sub-model from the question to ``layer``'s output (made once per layer: each
+    new one traces its forward pass again)."""
+    return keras.Model(model.inputs, layer.output)
+
+
 def keras_logits(model, questions: np.ndarray) -> np.ndarray:
     """The pre-softmax logits by Keras itself: the last decoder's output through the Dense."""
     answer = model.layers[-1]
-    decoded = keras.Model(model.inputs, model.layers[-2].output).predict_on_batch(questions)
+    decoded = output_of(model, model.layers[-2]).predict_on_batch(questions)
     return np.asarray(decoded) @ np.asarray(answer.kernel) + np.asarray(answer.bias)
 
 
@@ -138,10 +146,10 @@ def check_states_against_keras(model, codec, pairs):
     questions = codec.encode_questions(pairs)
     for (a, b), question in zip(pairs, questions):
         seen = inside.look(model, codec, a, b)
-        final = keras.Model(model.inputs, encoder.output).predict_on_batch(question[None])[0]
+        final = output_of(model, encoder).predict_on_batch(question[None])[0]
         np.testing.assert_allclose(seen.encoder_states[-1], final, atol=1e-5)
         for layer, states in zip(decoders, seen.decoder_states):
-            expected = keras.Model(model.inputs, layer.output).predict_on_batch(question[None])[0]
+            expected = output_of(model, layer).predict_on_batch(question[None])[0]
             np.testing.assert_allclose(states, expected, atol=1e-5)
         column = inside.column_states(model, codec, [(a, b)])[0]
         assert all(layer_states.shape == (1, codec.digits, states.shape[-1]) for layer_states in column)
