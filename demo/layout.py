@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 
 import gradio as gr
@@ -60,6 +61,33 @@ def pages_for(models: Models, label: str, question: str = "", session: str | Non
     )
 
 
+class DrawnPages:
+    """Per page (a session): the model and sum it was last drawn for. Gradio's Dropdown sends one
+    pick from the menu as two identical events (and one when the menu is opened and left without
+    a pick): drawing the page again for the same model and sum changes nothing on it, costs a
+    place in the expensive group, and lands late, over an answer the visitor has had since."""
+
+    def __init__(self):
+        self._drawn: dict[str | None, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def first_time(self, session: str | None, label: str, question: str) -> bool:
+        """Whether the page is not already drawn for ``label`` and ``question``; notes it drawn."""
+        with self._lock:
+            if self._drawn.get(session) == (label, question):
+                return False
+            self._drawn[session] = (label, question)
+            return True
+
+    def note(self, session: str | None, label: str, question: str) -> None:
+        with self._lock:
+            self._drawn[session] = (label, question)
+
+    def forget(self, session: str | None) -> None:
+        with self._lock:
+            self._drawn.pop(session, None)
+
+
 def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
     """The app. With ``first_page`` the default model's page is in the first HTML the browser
     gets (it loads that model, so a test that only calls the API leaves it out)."""
@@ -89,9 +117,11 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             with gr.Tab("Train"):
                 train = TrainTab(parts, model_choice, demo)
         outputs = [*add.outputs, *learn.outputs, *inside.outputs]
+        drawn = DrawnPages()
 
         def page_updates(model_label, question, session, shared_sum: str | None = None) -> dict:
             shown = pages_for(models, model_label, question, session)
+            drawn.note(session, model_label, question)
             return {**add.show(shown.add, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
 
         @answering
@@ -99,10 +129,18 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             return page_updates(model_label, question, session_of(request))
 
         @answering
+        def show_picked_page(model_label, question, request: gr.Request = None):
+            """The page for the model picked in the menu, unless it already shows it."""
+            if not drawn.first_time(session_of(request), model_label, question):
+                return {component: gr.skip() for component in outputs}
+            return page_updates(model_label, question, session_of(request))
+
+        @answering
         def open_page(model_label, question, request: gr.Request = None):
             """The first page: the model and sum a shared link names, else the defaults."""
             shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)), model_label)
             if not (shared_model or shared_sum or problems) and first:
+                drawn.note(session_of(request), model_label, question)
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
             updates = page_updates(model_label, question, session_of(request), shared_sum)
@@ -115,14 +153,15 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             """The visitor closed the page: cancel their training, free their models."""
             parts.training_queue.leave(session_of(request))
             models.visitors.forget(session_of(request))
+            drawn.forget(session_of(request))
 
         # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
         expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         demo.load(open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice], **expensive)
         # The page follows the menu when the visitor picks a model, and when a training has just
         # chosen theirs (not on the first page's own choice, which already drew it).
-        for event in (model_choice.input, train.trained.then):
-            event(show_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
+        model_choice.input(show_picked_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
+        train.trained.then(show_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
         demo.unload(leave)
     # Each answer is one short forward pass: several at once keep the queue short, and the
     # models are safe to call from several threads.
