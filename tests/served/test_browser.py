@@ -53,39 +53,25 @@ def open_page(browser, app_url, viewport):
 
 
 class Pages:
-    """The module's pages, each opened once, when a test first asks for it (a page load costs
-    chromium seconds of CPU): at each width, one page only looked at (tabs switched and folds
-    opened, nothing typed, no model picked) and one worked on (each test first picks the tab and
-    the model it needs, with `show`)."""
+    """One page per width, opened when a test first asks for it, shared by the tests of a class
+    and closed after its last: a page load costs chromium seconds of CPU, and an open page keeps
+    costing CPU while it stays open (docs/lab-notebook.md, "Where the suite's time goes")."""
 
     def __init__(self, browser, app_url):
         self.browser, self.app_url, self.opened = browser, app_url, {}
 
-    def as_loaded(self, viewport):
-        return self._page("as loaded", viewport)
-
-    def worked(self, viewport):
-        return self._page("worked", viewport)
-
-    def _page(self, kind, viewport):
-        key = (kind, viewport["width"])
-        if key not in self.opened:
-            self.opened[key] = open_page(self.browser, self.app_url, viewport)
-        return self.opened[key]
+    def at(self, viewport):
+        if viewport["width"] not in self.opened:
+            self.opened[viewport["width"]] = open_page(self.browser, self.app_url, viewport)
+        return self.opened[viewport["width"]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def pages(browser, app_url):
     pages = Pages(browser, app_url)
     yield pages
     for page in pages.opened.values():
         page.close()
-
-
-@pytest.fixture(scope="module")
-def page(pages):
-    """The desktop page worked on, from its load on (the tests that use it run in the file's order)."""
-    return pages.worked(DESKTOP)
 
 
 def ask(page, question):
@@ -98,88 +84,23 @@ def show(page, tab, model=None):
     """Go to ``tab`` on a page worked on, with ``model`` picked in the menu."""
     page.get_by_role("tab", name="Add", exact=True).click()  # Where the menu is.
     if model is not None and page.locator("#model input").input_value() != model:
+        panel = page.locator("#description")
+        before = panel.inner_text()
         page.locator("#model input").click()
         page.get_by_role("option", name=model, exact=True).click()
-        expect(page.locator("#model input")).to_have_value(model)
+        # Drawn for the new model (its panel, its answer to the sum left in the box): only then is
+        # the page the visitor's to type on, or its late redraw would replace their new answer.
+        # (While an event for it waits or runs, Gradio marks the panel "pending" and writes its
+        # status into it.)
+        page.wait_for_function(
+            """before => { const panel = document.querySelector("#description");
+                return panel.innerText !== before && !panel.querySelector(".pending"); }""",
+            arg=before,
+            timeout=60_000,
+        )
+        page.wait_for_timeout(500)  # Gradio sends the pick twice: the second, left as it is, ends too.
+        expect(panel.locator(".pending")).to_have_count(0, timeout=60_000)
     page.get_by_role("tab", name=tab, exact=True).click()
-
-
-def test_a_plain_page_load_shows_no_error(page):
-    # The module's page, the first test to use it: as loaded, nothing done on it yet.
-    page.wait_for_timeout(2_000)  # The load event has run by then.
-    # A failed load marks every component it feeds "Error" (no toast).
-    assert page.get_by_text("Error", exact=True).count() == 0
-    assert page.locator("[data-testid=toast-text]").count() == 0
-
-
-def test_the_examples_are_there_before_any_switch(page):
-    examples = page.locator("#examples")
-    for question in ("555+66", "999+1", "1+999", "999+999"):
-        expect(examples.get_by_text(question, exact=True)).to_be_visible(timeout=30_000)
-
-
-def test_typing_a_sum_shows_the_answer_and_the_digit_table(page):
-    ask(page, "535+61")
-    answer = page.locator("#answer")
-    answer.get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
-    text = answer.inner_text()
-    assert f"535 + 61 = {535 + 61} {CHECK}" in text and f"True sum: {535 + 61}" in text
-    table = page.locator("#probabilities table.digit-probabilities")
-    table.wait_for(timeout=30_000)
-    assert table.locator("td.chosen").count() == len(str(999 + 999))  # One choice per answer position.
-    # In reading order, left to right, as a person reads it: the chosen characters spell the answer.
-    chosen = [cell.get_attribute("title").split(":")[0] for cell in table.locator("td.chosen").all()]
-    assert "".join(chosen).replace("␣", "").strip() == str(535 + 61)
-
-
-def test_sampling_shows_marked_validation_rows(page):
-    page.locator("#sample-button").click()
-    page.locator("#score").get_by_text(re.compile(r"\d+/10 correct")).wait_for(timeout=30_000)
-    # Gradio's Dataframe is a virtual grid: a header row plus one row per sample.
-    expect(page.locator("#samples [role=grid]")).to_have_attribute("aria-rowcount", "11", timeout=30_000)
-    text = page.locator("#samples").inner_text()
-    assert text.count("☑") + text.count("☒") == 10
-    right = int(re.search(r"(\d+)/10 correct", page.locator("#score").inner_text()).group(1))
-    assert text.count("☑") == right
-
-
-def test_a_refused_sum_leaves_no_answer_on_screen_and_the_app_still_answers(page):
-    ask(page, "999+1")
-    page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = ")).wait_for(timeout=30_000)
-    ask(page, "1000+1")
-    page.get_by_text(re.compile("1000 is too large")).first.wait_for(timeout=30_000)
-    expect(page.locator("#answer")).not_to_contain_text("999 + 1", timeout=10_000)
-    assert page.locator("#probabilities table").count() == 0
-    ask(page, "12+abc")
-    page.get_by_text(re.compile("is not a sum of two numbers")).first.wait_for(timeout=30_000)
-    ask(page, "999+1")
-    page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = ")).wait_for(timeout=30_000)
-    assert f"True sum: {999 + 1}" in page.locator("#answer").inner_text()
-
-
-def test_no_server_path_on_the_page(page):
-    assert str(ROOT) not in page.content()
-
-
-def test_switching_models_changes_the_page_and_the_answers(page):
-    ask(page, "535+61")
-    page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
-    page.locator("#model input").click()
-    page.get_by_role("option", name="2 digits", exact=True).click()
-    # The sum left in the box is too long for the 2-digit model: it says so instead of answering.
-    page.locator("#answer").get_by_text("up to 2 digits").wait_for(timeout=60_000)
-    page.locator("#examples").get_by_text("99+1", exact=True).click()
-    page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
-    assert f"99 + 1 = {99 + 1} {CHECK}" in page.locator("#answer").inner_text()
-    assert page.locator("#probabilities td.chosen").count() == len(str(99 + 99))
-    page.get_by_role("tab", name="How it learns").click()
-    held_out = len(load_model_folder(MODELS_FOLDER / "addition-2digit").validation_pairs)
-    page.get_by_text(re.compile(rf"of {held_out:,} held-out validation questions wrong")).wait_for(timeout=30_000)
-    page.get_by_role("tab", name="Add").click()
-    page.locator("#model input").click()
-    page.get_by_role("option", name="3 digits", exact=True).click()
-    page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
-    page.locator("#probabilities td.chosen").nth(len(str(999 + 999)) - 1).wait_for(timeout=30_000)
 
 
 def overflow(page) -> int:
@@ -187,17 +108,13 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_on_a_phone_nothing_overflows_and_the_whole_table_can_be_seen(pages):
-    page = pages.worked(PHONE)
-    show(page, "Add", "3 digits")
-    ask(page, "535+61")
-    page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
-    assert overflow(page) <= 0
-    # The table is wider than the phone: its own box scrolls to its last column.
-    box = page.locator("#probabilities .table-scroll")
-    box.evaluate("element => element.scrollLeft = element.scrollWidth")
-    last = page.locator("#probabilities table tr").nth(1).locator("td").last
-    expect(last).to_be_in_viewport(timeout=10_000)
+def scrolls_sideways(page, selector) -> list[str]:
+    """The boxes matching ``selector`` whose content is wider than they are (they scroll)."""
+    return page.evaluate(
+        "selector => [...document.querySelectorAll(selector)].filter(box => box.scrollWidth > box.clientWidth + 1)"
+        ".map(box => box.closest('[id]') ? box.closest('[id]').id : box.className)",
+        selector,
+    )
 
 
 def set_training(page, questions: int, epochs: int) -> None:
@@ -211,36 +128,6 @@ def set_training(page, questions: int, epochs: int) -> None:
 
 
 TABS = ("Add", "How it learns", "Inside", "Train")
-
-
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_tab_is_in_view_without_an_overflow_menu(pages, viewport):
-    page = pages.as_loaded(viewport)
-    for name in TABS:
-        tab = page.get_by_role("tab", name=name, exact=True)
-        expect(tab).to_be_visible(timeout=10_000)  # Not hidden behind Gradio's "⋯" menu.
-        expect(tab).to_be_in_viewport()
-
-
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_inside_the_network_shows_both_grids_and_fits_the_screen(pages, viewport):
-    page = pages.worked(viewport)
-    show(page, "Inside", "3 digits")
-    box = page.locator("#inside-question textarea, #inside-question input").first
-    box.fill("535+61")
-    page.locator("#inside-button").click()
-    expect(page.locator("#inside-intro")).to_contain_text("535+61", timeout=60_000)  # Not the example's.
-    network = page.locator("#network-grid table.inside-grid")
-    network.wait_for(timeout=60_000)
-    page.locator("#addition-grid table.inside-grid").wait_for(timeout=30_000)
-    page.locator("#other-grid table.inside-grid").wait_for(timeout=60_000)  # The reading-order model's.
-    # Rows are the answer, columns the question as the model reads it, zero-padded, in reading
-    # order; no cell disagrees (the model is right).
-    headers = network.locator("thead th").all_inner_texts()
-    assert [header.split()[0] for header in headers[1:]] == list("535+061")
-    assert network.locator("td.disagrees").count() == 0
-    page.locator("#states table.state-map").first.wait_for(timeout=30_000)
-    assert overflow(page) <= 0
 
 
 def test_the_first_html_already_holds_the_default_models_page(app_url):
@@ -301,61 +188,6 @@ def test_a_shared_link_opens_its_sum_and_model_and_a_hostile_one_is_ignored(brow
         page.close()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_there_is_nothing_wrong(pages, viewport):
-    page = pages.as_loaded(viewport)
-    page.get_by_role("tab", name="How it learns").click()
-    epochs = len(load_model_folder(MODELS_FOLDER / "addition-3digit").history)
-    page.locator("#accuracy-curves").scroll_into_view_if_needed()
-    curves = page.locator("#accuracy-curves svg").filter(has_text="Whole answers right per epoch").first
-    # The x axis: every epoch once, in order (a numeric axis would tick 1 1.5 2 as "1 2 2").
-    x_axis = curves.locator("g.role-axis[aria-label^='X-axis']")
-    expect(x_axis).to_have_attribute("aria-label", re.compile(f"discrete scale with {epochs} values"), timeout=30_000)
-    ticks = [text.strip() for text in x_axis.locator("g.role-axis-label text").all_text_contents()]
-    assert ticks == [str(epoch) for epoch in range(1, epochs + 1)]
-    frame = page.locator("#accuracy-curves").bounding_box()
-    legend = curves.locator("g.role-legend text").all()  # Its title and two entries, inside the chart.
-    assert len(legend) == 3
-    for entry in legend:
-        box = entry.bounding_box()
-        assert box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
-    # A model that makes no mistake on its held-out questions: a sentence, not an empty chart.
-    page.locator("#carries-note").get_by_text("No mistakes").wait_for(timeout=30_000)
-    expect(page.locator("#by-carries")).to_be_hidden()
-    page.locator("#model-table").get_by_text("all 1,000,000 right").wait_for(timeout=30_000)
-    page.get_by_text("Mistakes gallery").wait_for(timeout=30_000)
-    assert overflow(page) <= 0
-
-
-def scrolls_sideways(page, selector) -> list[str]:
-    """The boxes matching ``selector`` whose content is wider than they are (they scroll)."""
-    return page.evaluate(
-        "selector => [...document.querySelectorAll(selector)].filter(box => box.scrollWidth > box.clientWidth + 1)"
-        ".map(box => box.closest('[id]') ? box.closest('[id]').id : box.className)",
-        selector,
-    )
-
-
-def test_a_refused_sum_stays_on_the_page_and_names_the_model_that_reads_it(pages):
-    both = [pages.worked(viewport) for viewport in (PHONE, DESKTOP)]
-    for page in both:
-        show(page, "Add", "3 digits")
-        ask(page, "1234+5")
-        page.locator("#answer .refusal").get_by_text("1234 is too large").wait_for(timeout=30_000)
-    both[-1].wait_for_timeout(11_000)  # Longer than a toast stays (both pages wait together).
-    for page in both:
-        refusal = page.locator("#answer .refusal")
-        expect(refusal).to_be_visible()
-        text = refusal.inner_text()
-        assert "1234 is too large" in text and "4 digits" in text and "pick it in the Model menu" in text
-        box = page.get_by_label("Your sum").bounding_box()
-        assert refusal.bounding_box()["y"] > box["y"] + box["height"]  # Under the box, not over it.
-        assert page.locator("[data-testid=toast-text]").count() == 0
-        ask(page, "12+34")  # The next sum takes its place.
-        page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = 46")).wait_for(timeout=30_000)
-        assert page.locator("#answer .refusal").count() == 0
-
-
 def test_a_share_link_with_a_bad_sum_or_an_unknown_model_says_so_on_the_page(browser, app_url):
     page = browser.new_page(viewport=DESKTOP)
     try:
@@ -372,92 +204,260 @@ def test_a_share_link_with_a_bad_sum_or_an_unknown_model_says_so_on_the_page(bro
         page.close()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_add_page_keeps_no_blank_gap_and_folds_the_models_settings(pages, viewport):
-    page = pages.as_loaded(viewport)
-    page.get_by_role("tab", name="Add", exact=True).click()
-    expect(page.locator("#answer")).to_be_hidden()
-    expect(page.locator("#probabilities")).to_be_hidden()
-    button = page.get_by_role("button", name="Add", exact=True).bounding_box()
-    details = page.get_by_text("Details (JSON)").bounding_box()
-    assert details["y"] - (button["y"] + button["height"]) < 40  # Nothing empty between them.
-    panel = page.locator("#description")
-    assert "Network:" in panel.inner_text() and "encoder" in panel.inner_text()
-    expect(panel.get_by_text("learning_rate", exact=True)).to_be_hidden()  # Folded...
-    panel.get_by_text("Every training setting").click()
-    expect(panel.get_by_text("learning_rate", exact=True)).to_be_visible()  # ...until opened.
+class TestPagesWorkedOn:
+    """Tests that type sums and pick models, on one page per width: the desktop page's first tests
+    run in the file's order from its load on; the others first pick the tab and model they need."""
+
+    @pytest.fixture
+    def page(self, pages):
+        return pages.at(DESKTOP)
+
+    def test_a_plain_page_load_shows_no_error(self, page):
+        # The desktop page, the first test to use it: as loaded, nothing done on it yet.
+        page.wait_for_timeout(2_000)  # The load event has run by then.
+        # A failed load marks every component it feeds "Error" (no toast).
+        assert page.get_by_text("Error", exact=True).count() == 0
+        assert page.locator("[data-testid=toast-text]").count() == 0
+
+    def test_the_examples_are_there_before_any_switch(self, page):
+        examples = page.locator("#examples")
+        for question in ("555+66", "999+1", "1+999", "999+999"):
+            expect(examples.get_by_text(question, exact=True)).to_be_visible(timeout=30_000)
+
+    def test_typing_a_sum_shows_the_answer_and_the_digit_table(self, page):
+        ask(page, "535+61")
+        answer = page.locator("#answer")
+        answer.get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
+        text = answer.inner_text()
+        assert f"535 + 61 = {535 + 61} {CHECK}" in text and f"True sum: {535 + 61}" in text
+        table = page.locator("#probabilities table.digit-probabilities")
+        table.wait_for(timeout=30_000)
+        assert table.locator("td.chosen").count() == len(str(999 + 999))  # One choice per answer position.
+        # In reading order, left to right, as a person reads it: the chosen characters spell the answer.
+        chosen = [cell.get_attribute("title").split(":")[0] for cell in table.locator("td.chosen").all()]
+        assert "".join(chosen).replace("␣", "").strip() == str(535 + 61)
+
+    def test_sampling_shows_marked_validation_rows(self, page):
+        page.locator("#sample-button").click()
+        page.locator("#score").get_by_text(re.compile(r"\d+/10 correct")).wait_for(timeout=30_000)
+        # Gradio's Dataframe is a virtual grid: a header row plus one row per sample.
+        expect(page.locator("#samples [role=grid]")).to_have_attribute("aria-rowcount", "11", timeout=30_000)
+        text = page.locator("#samples").inner_text()
+        assert text.count("☑") + text.count("☒") == 10
+        right = int(re.search(r"(\d+)/10 correct", page.locator("#score").inner_text()).group(1))
+        assert text.count("☑") == right
+
+    def test_a_refused_sum_leaves_no_answer_on_screen_and_the_app_still_answers(self, page):
+        ask(page, "999+1")
+        page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = ")).wait_for(timeout=30_000)
+        ask(page, "1000+1")
+        page.get_by_text(re.compile("1000 is too large")).first.wait_for(timeout=30_000)
+        expect(page.locator("#answer")).not_to_contain_text("999 + 1", timeout=10_000)
+        assert page.locator("#probabilities table").count() == 0
+        ask(page, "12+abc")
+        page.get_by_text(re.compile("is not a sum of two numbers")).first.wait_for(timeout=30_000)
+        ask(page, "999+1")
+        page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = ")).wait_for(timeout=30_000)
+        assert f"True sum: {999 + 1}" in page.locator("#answer").inner_text()
+
+    def test_no_server_path_on_the_page(self, page):
+        assert str(ROOT) not in page.content()
+
+    def test_switching_models_changes_the_page_and_the_answers(self, page):
+        ask(page, "535+61")
+        page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
+        page.locator("#model input").click()
+        page.get_by_role("option", name="2 digits", exact=True).click()
+        # The sum left in the box is too long for the 2-digit model: it says so instead of answering.
+        page.locator("#answer").get_by_text("up to 2 digits").wait_for(timeout=60_000)
+        page.locator("#examples").get_by_text("99+1", exact=True).click()
+        page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
+        assert f"99 + 1 = {99 + 1} {CHECK}" in page.locator("#answer").inner_text()
+        assert page.locator("#probabilities td.chosen").count() == len(str(99 + 99))
+        page.get_by_role("tab", name="How it learns").click()
+        held_out = len(load_model_folder(MODELS_FOLDER / "addition-2digit").validation_pairs)
+        page.get_by_text(re.compile(rf"of {held_out:,} held-out validation questions wrong")).wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Add").click()
+        page.locator("#model input").click()
+        page.get_by_role("option", name="3 digits", exact=True).click()
+        page.locator("#answer").get_by_text(re.compile(r"99 \+ 1 = ")).wait_for(timeout=30_000)
+        page.locator("#probabilities td.chosen").nth(len(str(999 + 999)) - 1).wait_for(timeout=30_000)
+
+    def test_on_a_phone_nothing_overflows_and_the_whole_table_can_be_seen(self, pages):
+        page = pages.at(PHONE)
+        show(page, "Add", "3 digits")
+        ask(page, "535+61")
+        page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
+        assert overflow(page) <= 0
+        # The table is wider than the phone: its own box scrolls to its last column.
+        box = page.locator("#probabilities .table-scroll")
+        box.evaluate("element => element.scrollLeft = element.scrollWidth")
+        last = page.locator("#probabilities table tr").nth(1).locator("td").last
+        expect(last).to_be_in_viewport(timeout=10_000)
+
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_inside_the_network_shows_both_grids_and_fits_the_screen(self, pages, viewport):
+        page = pages.at(viewport)
+        show(page, "Inside", "3 digits")
+        box = page.locator("#inside-question textarea, #inside-question input").first
+        box.fill("535+61")
+        page.locator("#inside-button").click()
+        expect(page.locator("#inside-intro")).to_contain_text("535+61", timeout=60_000)  # Not the example's.
+        network = page.locator("#network-grid table.inside-grid")
+        network.wait_for(timeout=60_000)
+        page.locator("#addition-grid table.inside-grid").wait_for(timeout=30_000)
+        page.locator("#other-grid table.inside-grid").wait_for(timeout=60_000)  # The reading-order model's.
+        # Rows are the answer, columns the question as the model reads it, zero-padded, in reading
+        # order; no cell disagrees (the model is right).
+        headers = network.locator("thead th").all_inner_texts()
+        assert [header.split()[0] for header in headers[1:]] == list("535+061")
+        assert network.locator("td.disagrees").count() == 0
+        page.locator("#states table.state-map").first.wait_for(timeout=30_000)
+        assert overflow(page) <= 0
+
+    def test_a_refused_sum_stays_on_the_page_and_names_the_model_that_reads_it(self, pages):
+        both = [pages.at(viewport) for viewport in (PHONE, DESKTOP)]
+        for page in both:
+            show(page, "Add", "3 digits")
+            ask(page, "1234+5")
+            page.locator("#answer .refusal").get_by_text("1234 is too large").wait_for(timeout=30_000)
+        both[-1].wait_for_timeout(11_000)  # Longer than a toast stays (both pages wait together).
+        for page in both:
+            refusal = page.locator("#answer .refusal")
+            expect(refusal).to_be_visible()
+            text = refusal.inner_text()
+            assert "1234 is too large" in text and "4 digits" in text and "pick it in the Model menu" in text
+            box = page.get_by_label("Your sum").bounding_box()
+            assert refusal.bounding_box()["y"] > box["y"] + box["height"]  # Under the box, not over it.
+            assert page.locator("[data-testid=toast-text]").count() == 0
+            ask(page, "12+34")  # The next sum takes its place.
+            page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = 46")).wait_for(timeout=30_000)
+            assert page.locator("#answer .refusal").count() == 0
+
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_the_column_network_adds_a_long_sum_on_the_page_without_widening_it(self, pages, viewport):
+        page = pages.at(viewport)
+        show(page, "Add", "Any length (column LSTM)")
+        a, b = int("7" * 300 + "5"), int("2" * 250 + "5")  # Carries at the units and where 7+2+1 meets the 7s.
+        ask(page, f"{a}+{b}")
+        answer = page.locator("#answer")
+        answer.get_by_text("A 301-digit number plus a 251-digit one").wait_for(timeout=60_000)
+        # The mark and the verdict on top; the network's digits beneath, wrapped, equal to Python's sum.
+        assert f"{CHECK} A 301-digit number" in answer.inner_text() and "is the true sum" in answer.inner_text()
+        assert page.locator("#answer .long-number").inner_text().strip() == str(a + b)
+        assert overflow(page) <= 0
+        # One row per answer digit (the top one a column where only a carry writes): taller than
+        # any screen, the table scrolls in its own box, down to its last row.
+        rows = page.locator("#probabilities tbody tr")
+        assert rows.count() == len(str(a)) + 1
+        box = page.locator("#probabilities .table-scroll")
+        assert box.evaluate("element => element.scrollHeight > element.clientHeight")
+        box.evaluate("element => element.scrollTop = element.scrollHeight")
+        last, inside = rows.last.bounding_box(), box.bounding_box()
+        assert inside["y"] <= last["y"] and last["y"] + last["height"] <= inside["y"] + inside["height"] + 1
+
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_an_early_snapshot_is_a_network_still_making_mistakes(self, pages, viewport):
+        """ "3 digits, after 2 epochs" (the bundled training kept early): a sum it gets wrong is marked ☒
+        beside the true sum, its panel says it is still learning, its gallery lists mistakes."""
+        snapshot = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch2")
+        pairs = snapshot.validation_pairs.tolist()
+        answers = snapshot.predictor.answers(pairs)
+        a, b = next((a, b) for (a, b), answer in zip(pairs, answers) if answer.strip() != str(a + b))  # By the oracle.
+        page = pages.at(viewport)
+        show(page, "Add", "3 digits, after 2 epochs")
+        page.locator("#description").get_by_text("Still learning").wait_for(timeout=60_000)
+        ask(page, f"{a}+{b}")
+        answer = page.locator("#answer")
+        answer.get_by_text(re.compile(rf"{a} \+ {b} = ")).wait_for(timeout=30_000)
+        assert CROSS in answer.inner_text() and str(a + b) in answer.inner_text()
+        assert overflow(page) <= 0
+        page.get_by_role("tab", name="How it learns").click()
+        page.get_by_text("Pick one to see where it hesitated").wait_for(timeout=60_000)
+        expect(page.get_by_text("It gets every one of them right").filter(visible=True)).to_have_count(0)
+        assert overflow(page) <= 0
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_inside_opens_on_the_example_with_state_maps_you_can_read(pages, viewport):
-    page = pages.as_loaded(viewport)
-    page.get_by_role("tab", name="Inside", exact=True).click()
-    network, addition = page.locator("#network-grid table"), page.locator("#addition-grid table")
-    expect(network).to_be_visible(timeout=10_000)  # Before anything is asked: the example's view.
-    assert page.locator("#inside-question input, #inside-question textarea").first.input_value() == "555+66"
-    maps = page.locator("#states table.state-map:not(.folded)")
-    expect(maps.first).to_be_visible()
-    decoder = maps.nth(1)
-    assert decoder.locator("thead tr").first.inner_text().split()[0] == "writes"
-    assert "carry in" in decoder.inner_text() and decoder.locator("tr.carry").count() >= 1
-    row = decoder.locator("tbody tr").first.bounding_box()
-    assert row["height"] >= 12 and row["width"] <= viewport["width"]  # A unit is a row you can see.
-    expect(page.locator("#states .state-legend")).to_be_visible()
-    expect(page.locator("#carry-intro")).to_contain_text("where a carry comes in")
-    expect(page.locator("#probe table.probe")).to_be_visible()
-    assert scrolls_sideways(page, "#network-grid .table-scroll, #addition-grid .table-scroll, #probe") == []
-    if viewport is PHONE:  # Stacked: the network's grid above addition's, each the phone's width.
-        assert addition.bounding_box()["y"] >= network.bounding_box()["y"] + network.bounding_box()["height"]
-    assert overflow(page) <= 0
+class TestPagesAsLoaded:
+    """Tests that only look (tabs switched and folds opened, no sum typed, no model picked), on one
+    page per width."""
 
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_every_tab_is_in_view_without_an_overflow_menu(self, pages, viewport):
+        page = pages.at(viewport)
+        for name in TABS:
+            tab = page.get_by_role("tab", name=name, exact=True)
+            expect(tab).to_be_visible(timeout=10_000)  # Not hidden behind Gradio's "⋯" menu.
+            expect(tab).to_be_in_viewport()
 
-def test_off_a_space_the_train_tab_has_no_publish_button_and_says_how_to_publish(pages):
-    page = pages.as_loaded(PHONE)
-    page.get_by_role("tab", name="Train", exact=True).click()
-    page.get_by_text("push_to_hub.py").first.wait_for(timeout=30_000)
-    expect(page.locator("#publish-button")).to_be_hidden()
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_the_charts_tick_each_epoch_once_keep_their_legend_inside_and_say_when_there_is_nothing_wrong(
+        self, pages, viewport
+    ):
+        page = pages.at(viewport)
+        page.get_by_role("tab", name="How it learns").click()
+        epochs = len(load_model_folder(MODELS_FOLDER / "addition-3digit").history)
+        page.locator("#accuracy-curves").scroll_into_view_if_needed()
+        curves = page.locator("#accuracy-curves svg").filter(has_text="Whole answers right per epoch").first
+        # The x axis: every epoch once, in order (a numeric axis would tick 1 1.5 2 as "1 2 2").
+        x_axis = curves.locator("g.role-axis[aria-label^='X-axis']")
+        expect(x_axis).to_have_attribute(
+            "aria-label", re.compile(f"discrete scale with {epochs} values"), timeout=30_000
+        )
+        ticks = [text.strip() for text in x_axis.locator("g.role-axis-label text").all_text_contents()]
+        assert ticks == [str(epoch) for epoch in range(1, epochs + 1)]
+        frame = page.locator("#accuracy-curves").bounding_box()
+        legend = curves.locator("g.role-legend text").all()  # Its title and two entries, inside the chart.
+        assert len(legend) == 3
+        for entry in legend:
+            box = entry.bounding_box()
+            assert box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+        # A model that makes no mistake on its held-out questions: a sentence, not an empty chart.
+        page.locator("#carries-note").get_by_text("No mistakes").wait_for(timeout=30_000)
+        expect(page.locator("#by-carries")).to_be_hidden()
+        page.locator("#model-table").get_by_text("all 1,000,000 right").wait_for(timeout=30_000)
+        page.get_by_text("Mistakes gallery").wait_for(timeout=30_000)
+        assert overflow(page) <= 0
 
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_the_add_page_keeps_no_blank_gap_and_folds_the_models_settings(self, pages, viewport):
+        page = pages.at(viewport)
+        page.get_by_role("tab", name="Add", exact=True).click()
+        expect(page.locator("#answer")).to_be_hidden()
+        expect(page.locator("#probabilities")).to_be_hidden()
+        button = page.get_by_role("button", name="Add", exact=True).bounding_box()
+        details = page.get_by_text("Details (JSON)").bounding_box()
+        assert details["y"] - (button["y"] + button["height"]) < 40  # Nothing empty between them.
+        panel = page.locator("#description")
+        assert "Network:" in panel.inner_text() and "encoder" in panel.inner_text()
+        expect(panel.get_by_text("learning_rate", exact=True)).to_be_hidden()  # Folded...
+        panel.get_by_text("Every training setting").click()
+        expect(panel.get_by_text("learning_rate", exact=True)).to_be_visible()  # ...until opened.
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_column_network_adds_a_long_sum_on_the_page_without_widening_it(pages, viewport):
-    page = pages.worked(viewport)
-    show(page, "Add", "Any length (column LSTM)")
-    a, b = int("7" * 300 + "5"), int("2" * 250 + "5")  # Carries at the units and where 7+2+1 meets the 7s.
-    ask(page, f"{a}+{b}")
-    answer = page.locator("#answer")
-    answer.get_by_text("A 301-digit number plus a 251-digit one").wait_for(timeout=60_000)
-    # The mark and the verdict on top; the network's digits beneath, wrapped, equal to Python's sum.
-    assert f"{CHECK} A 301-digit number" in answer.inner_text() and "is the true sum" in answer.inner_text()
-    assert page.locator("#answer .long-number").inner_text().strip() == str(a + b)
-    assert overflow(page) <= 0
-    # One row per answer digit (the top one a column where only a carry writes): taller than
-    # any screen, the table scrolls in its own box, down to its last row.
-    rows = page.locator("#probabilities tbody tr")
-    assert rows.count() == len(str(a)) + 1
-    box = page.locator("#probabilities .table-scroll")
-    assert box.evaluate("element => element.scrollHeight > element.clientHeight")
-    box.evaluate("element => element.scrollTop = element.scrollHeight")
-    last, inside = rows.last.bounding_box(), box.bounding_box()
-    assert inside["y"] <= last["y"] and last["y"] + last["height"] <= inside["y"] + inside["height"] + 1
+    @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+    def test_inside_opens_on_the_example_with_state_maps_you_can_read(self, pages, viewport):
+        page = pages.at(viewport)
+        page.get_by_role("tab", name="Inside", exact=True).click()
+        network, addition = page.locator("#network-grid table"), page.locator("#addition-grid table")
+        expect(network).to_be_visible(timeout=10_000)  # Before anything is asked: the example's view.
+        assert page.locator("#inside-question input, #inside-question textarea").first.input_value() == "555+66"
+        maps = page.locator("#states table.state-map:not(.folded)")
+        expect(maps.first).to_be_visible()
+        decoder = maps.nth(1)
+        assert decoder.locator("thead tr").first.inner_text().split()[0] == "writes"
+        assert "carry in" in decoder.inner_text() and decoder.locator("tr.carry").count() >= 1
+        row = decoder.locator("tbody tr").first.bounding_box()
+        assert row["height"] >= 12 and row["width"] <= viewport["width"]  # A unit is a row you can see.
+        expect(page.locator("#states .state-legend")).to_be_visible()
+        expect(page.locator("#carry-intro")).to_contain_text("where a carry comes in")
+        expect(page.locator("#probe table.probe")).to_be_visible()
+        assert scrolls_sideways(page, "#network-grid .table-scroll, #addition-grid .table-scroll, #probe") == []
+        if viewport is PHONE:  # Stacked: the network's grid above addition's, each the phone's width.
+            assert addition.bounding_box()["y"] >= network.bounding_box()["y"] + network.bounding_box()["height"]
+        assert overflow(page) <= 0
 
-
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_an_early_snapshot_is_a_network_still_making_mistakes(pages, viewport):
-    """ "3 digits, after 2 epochs" (the bundled training kept early): a sum it gets wrong is marked ☒
-    beside the true sum, its panel says it is still learning, its gallery lists mistakes."""
-    snapshot = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch2")
-    pairs = snapshot.validation_pairs.tolist()
-    answers = snapshot.predictor.answers(pairs)
-    a, b = next((a, b) for (a, b), answer in zip(pairs, answers) if answer.strip() != str(a + b))  # By the oracle.
-    page = pages.worked(viewport)
-    show(page, "Add", "3 digits, after 2 epochs")
-    page.locator("#description").get_by_text("Still learning").wait_for(timeout=60_000)
-    ask(page, f"{a}+{b}")
-    answer = page.locator("#answer")
-    answer.get_by_text(re.compile(rf"{a} \+ {b} = ")).wait_for(timeout=30_000)
-    assert CROSS in answer.inner_text() and str(a + b) in answer.inner_text()
-    assert overflow(page) <= 0
-    page.get_by_role("tab", name="How it learns").click()
-    page.get_by_text("Pick one to see where it hesitated").wait_for(timeout=60_000)
-    expect(page.get_by_text("It gets every one of them right").filter(visible=True)).to_have_count(0)
-    assert overflow(page) <= 0
+    def test_off_a_space_the_train_tab_has_no_publish_button_and_says_how_to_publish(self, pages):
+        page = pages.at(PHONE)
+        page.get_by_role("tab", name="Train", exact=True).click()
+        page.get_by_text("push_to_hub.py").first.wait_for(timeout=30_000)
+        expect(page.locator("#publish-button")).to_be_hidden()
