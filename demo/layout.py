@@ -62,26 +62,27 @@ def pages_for(models: Models, label: str, question: str = "", session: str | Non
 
 
 class DrawnPages:
-    """Per page (a session): the model and sum it was last drawn for. Gradio's Dropdown sends one
-    pick from the menu as two identical events (and one when the menu is opened and left without
-    a pick): drawing the page again for the same model and sum changes nothing on it, costs a
-    place in the expensive group, and lands late, over an answer the visitor has had since."""
+    """Per page (a session): the model and sum it was last drawn for, once drawn. Gradio's Dropdown
+    sends one pick from the menu as two identical events (and one when the menu is opened and
+    left without a pick). Drawing the page a second time for the same model and sum costs a place
+    in the expensive group and lands late: over the answer to a sum typed since, and resetting
+    what the visitor did since (a sample, a look inside). So the menu's event skips a page already
+    drawn for its model and sum: picking the model shown again leaves the page as it is."""
 
     def __init__(self):
-        self._drawn: dict[str | None, tuple[str, str]] = {}
+        self._drawn: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
-    def first_time(self, session: str | None, label: str, question: str) -> bool:
-        """Whether the page is not already drawn for ``label`` and ``question``; notes it drawn."""
+    def shows(self, session: str | None, label: str, question: str) -> bool:
+        """Whether ``session``'s page was last drawn for ``label`` and ``question``."""
         with self._lock:
-            if self._drawn.get(session) == (label, question):
-                return False
-            self._drawn[session] = (label, question)
-            return True
+            return session is not None and self._drawn.get(session) == (label, question)
 
     def note(self, session: str | None, label: str, question: str) -> None:
-        with self._lock:
-            self._drawn[session] = (label, question)
+        """``session``'s page is now drawn for ``label`` and ``question`` (noted once it is)."""
+        if session is not None:
+            with self._lock:
+                self._drawn[session] = (label, question)
 
     def forget(self, session: str | None) -> None:
         with self._lock:
@@ -130,8 +131,11 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
 
         @answering
         def show_picked_page(model_label, question, request: gr.Request = None):
-            """The page for the model picked in the menu, unless it already shows it."""
-            if not drawn.first_time(session_of(request), model_label, question):
+            """The page for the model picked in the menu, unless it already shows it. (The two
+            events of one pick run one after the other in the expensive group: the second finds
+            the first's page noted; a pick whose model failed to load is not noted, and is tried
+            again when picked again.)"""
+            if drawn.shows(session_of(request), model_label, question):
                 return {component: gr.skip() for component in outputs}
             return page_updates(model_label, question, session_of(request))
 
@@ -151,15 +155,17 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
 
         def leave(request: gr.Request = None):
             """The visitor closed the page: cancel their training, free their models."""
-            parts.training_queue.leave(session_of(request))
-            models.visitors.forget(session_of(request))
-            drawn.forget(session_of(request))
+            try:
+                parts.training_queue.leave(session_of(request))
+                models.visitors.forget(session_of(request))
+            finally:
+                drawn.forget(session_of(request))
 
         # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
         expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         demo.load(open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice], **expensive)
-        # The page follows the menu when the visitor picks a model, and when a training has just
-        # chosen theirs (not on the first page's own choice, which already drew it).
+        # The page follows the menu when the visitor picks a model (drawn once per pick), and when
+        # a training has just chosen theirs (not on the first page's own choice, which already drew it).
         model_choice.input(show_picked_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
         train.trained.then(show_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
         demo.unload(leave)
