@@ -208,7 +208,7 @@ def test_a_flood_of_anonymous_trainings_never_stops_the_sums(stage):
                 failures.append(f"train {error.code}")
             most_in_line[0] = max(most_in_line[0], len(parts.training_queue.tickets()))
 
-    threads = [threading.Thread(target=flood, args=(10 * index,)) for index in range(4)]  # 40: ten times the line.
+    threads = [threading.Thread(target=flood, args=(10 * index,)) for index in range(4)]  # The line, many times over.
     threads += [threading.Thread(target=user) for _ in range(3)]
     for thread in threads:
         thread.start()

@@ -161,7 +161,7 @@ PAIRS = [[12, 34], [99, 1], [50, 50]]
 
 def card_snippet(folder, backend: str) -> str:
     """The model card's Keras snippet, on ``backend``, followed by what prints its answers to PAIRS
-    and the backend it ran on (two lines)."""
+    and the backend it ran on (lines starting ANSWERS and BACKEND)."""
     import re
 
     card = str(build_model_card(folder, "me/addition-tiny"))
@@ -169,8 +169,8 @@ def card_snippet(folder, backend: str) -> str:
     assert 'os.environ["KERAS_BACKEND"] = "tensorflow"' in snippet
     return snippet.replace('"tensorflow"', f'"{backend}"') + (
         f"\nfrom addition.codec import Codec\ncodec = Codec(digits=2, reverse=True, reverse_answer=True)\n"
-        f"print(codec.decode_answers(model.predict_on_batch(codec.encode_questions({PAIRS})).argmax(-1)))\n"
-        f"print(keras.backend.backend())\n"
+        f"print('ANSWERS', codec.decode_answers(model.predict_on_batch(codec.encode_questions({PAIRS})).argmax(-1)))\n"
+        f"print('BACKEND', keras.backend.backend())\n"
     )
 
 
@@ -179,19 +179,26 @@ def offline_interpreter(tiny_model, pushed_cache, tmp_path_factory):
     """One fresh interpreter with the Hub out of reach (importing TensorFlow is seconds of CPU):
     first the card's snippet on TensorFlow, as a reader pastes it, then ``load_model("me/addition-tiny")``
     and the app as ``python app.py --model me/addition-tiny`` builds it (its catalog, its first
-    model, its answer to a typed sum). Returns its output's lines."""
+    model, its answer to a typed sum), with Keras already imported by the snippet (the app's own
+    start from nothing is tested by test_an_unreachable_uncached_repo_… and tests/served).
+    Returns its output's lines by their first word."""
     _, folder = tiny_model
     code = card_snippet(folder, "tensorflow") + (
         "import json; from addition.loading import load_model; m = load_model('me/addition-tiny'); "
         "from demo.launch import default_parts; from demo import views; "
         "parts = default_parts('me/addition-tiny'); shown = parts.models.catalog.load_default(); "
         "typed = [views.answer_question(shown, q)[2]['model_answer'] for q in ('12+34', '99+1', '50+50')]; "
-        f"print(json.dumps([m.source, m.predictor.answers({PAIRS}), "
+        f"print('LIBRARY', json.dumps([m.source, m.predictor.answers({PAIRS}), "
         "parts.models.catalog.default, shown.source, typed]))"
     )
     done = run_python(code, offline_env(pushed_cache, tmp_path_factory.mktemp("home")))
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout.strip().splitlines()
+    return printed(done.stdout)
+
+
+def printed(stdout: str) -> dict:
+    """The lines a check printed, by their first word (ANSWERS, BACKEND, LIBRARY)."""
+    return {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in stdout.splitlines() if " " in line}
 
 
 def test_the_library_and_the_app_load_a_repo_id_from_the_cache_offline(tiny_model, offline_interpreter):
@@ -200,7 +207,7 @@ def test_the_library_and_the_app_load_a_repo_id_from_the_cache_offline(tiny_mode
     from addition.model import Predictor
 
     result, _ = tiny_model
-    source, answers, label, shown_source, typed = json.loads(offline_interpreter[-1])
+    source, answers, label, shown_source, typed = json.loads(offline_interpreter["LIBRARY"])
     assert source == shown_source == "Hugging Face Hub: me/addition-tiny" and label == "me/addition-tiny"
     expected = Predictor(result.model, result.codec).answers(PAIRS)
     assert answers == expected and typed == [answer.strip() for answer in expected]
@@ -216,11 +223,12 @@ def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_loc
 
     result, folder = tiny_model
     if backend == "tensorflow":  # Run first in the module's fresh interpreter.
-        answers, used = offline_interpreter[-3:-1]
+        lines = offline_interpreter
     else:
         done = run_python(card_snippet(folder, backend), offline_env(pushed_cache, tmp_path))
         assert done.returncode == 0, done.stderr[-2000:]
-        answers, used = done.stdout.strip().splitlines()[-2:]
+        lines = printed(done.stdout)
+    answers, used = lines["ANSWERS"], lines["BACKEND"]
     assert ast.literal_eval(answers) == Predictor(result.model, result.codec).answers(PAIRS) and used == backend
 
 
