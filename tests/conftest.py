@@ -1,34 +1,7 @@
-import os
-import shutil
-import tempfile
-
 import pytest
 
 from benchmarks.serve import start_app, stop_app
 from tests.helpers import BUNDLED_MODEL, TINY_CONFIG
-
-XLA_CACHE = pytest.StashKey[str]()
-
-
-def pytest_configure(config):
-    """In the run's main process: one XLA compilation cache for the whole run, which every
-    process it starts inherits (test processes, launched apps, their training workers, scripts).
-
-    Each process that loads a model compiles its forward pass with XLA, once per batch shape, and
-    many of them load the same bundled models: with the cache, all but the first read the
-    compiled code back instead of compiling it again (docs/lab-notebook.md, "Where the suite's
-    time goes"). Each run starts with an empty cache and deletes it at the end; a TF_XLA_FLAGS
-    of one's own is left as it is."""
-    if hasattr(config, "workerinput") or "TF_XLA_FLAGS" in os.environ:
-        return
-    folder = tempfile.mkdtemp(prefix="addition-tests-xla-")
-    os.environ["TF_XLA_FLAGS"] = f"--tf_xla_persistent_cache_directory={folder}"
-    config.stash[XLA_CACHE] = folder
-
-
-def pytest_unconfigure(config):
-    if XLA_CACHE in config.stash:
-        shutil.rmtree(config.stash[XLA_CACHE], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +33,7 @@ def app_url(tmp_path_factory):
     started ahead) is tested by tests/served/test_train_tab.py and test_signin.py."""
     import fcntl
     import json
+    import os
 
     env = {"ADDITION_READY_WORKERS": "0"}
     if "PYTEST_XDIST_WORKER" not in os.environ:  # One test process: the fixture's own server.
@@ -88,6 +62,8 @@ def shared_folder(main_pid: int):
 def pytest_sessionfinish(session):
     """In the run's main process, after every test process has ended: stop the shared app."""
     import json
+    import os
+    import shutil
     import signal
 
     if hasattr(session.config, "workerinput"):  # A test process, not the main one.
