@@ -55,8 +55,10 @@ class Predictor:
     only ever on two batch shapes, so that it compiles twice per model, not once per batch size:
     one question (the app's clicks), and chunks of ``chunk_size`` (everything else; the last
     chunk padded), which run on several threads at once because one chunk at a time leaves the
-    cores idle between its small operations. ``xla=False`` skips XLA's compile, for a
-    training's monitor, which answers a few thousand questions per epoch.
+    cores idle between its small operations. Each chunk is one-hot encoded on its own thread, so
+    that a million questions never sit in memory as one-hot floats all at once. ``xla=False``
+    skips XLA's compile, for a training's monitor, which answers a few thousand questions per
+    epoch.
     """
 
     def __init__(self, model, codec: Codec, chunk_size: int = 512, xla: bool = True):
@@ -67,19 +69,26 @@ class Predictor:
 
     def probabilities(self, pairs) -> np.ndarray:
         """Softmax outputs, shape (n, answer_length, vocabulary_size)."""
-        encoded = self.codec.encode_questions(pairs)
-        count = len(encoded)
-        if count == 0:
-            return np.zeros((0, self.codec.answer_length, self.codec.vocabulary_size), np.float32)
+        indices = self.codec.question_indices(pairs)  # Checked and written for all; one-hot a chunk at a time.
+        count = len(indices)
+        outputs = np.empty((count, self.codec.answer_length, self.codec.vocabulary_size), np.float32)
         if count == 1:
-            return np.asarray(self._forward(encoded))
-        padded = np.pad(encoded, ((0, -count % self.chunk_size), (0, 0), (0, 0)))  # Padding rows dropped below.
-        first, *rest = [padded[start : start + self.chunk_size] for start in range(0, len(padded), self.chunk_size)]
+            outputs[:] = np.asarray(self._forward(self.codec.one_hot(indices)))
+        if count <= 1:
+            return outputs
+
+        def answer(start: int) -> None:
+            chunk = indices[start : start + self.chunk_size]
+            padded = np.pad(chunk, ((0, self.chunk_size - len(chunk)), (0, 0)))  # Padding rows dropped below.
+            outputs[start : start + len(chunk)] = np.asarray(self._forward(self.codec.one_hot(padded)))[: len(chunk)]
+
+        first, *rest = range(0, count, self.chunk_size)
         # The first chunk alone: on a model's first call it compiles, once, where threads
         # started together would each compile it.
-        outputs = [np.asarray(self._forward(first))]
-        outputs += _thread_pool().map(lambda chunk: np.asarray(self._forward(chunk)), rest)
-        return np.concatenate(outputs)[:count]
+        answer(first)
+        for _ in _thread_pool().map(answer, rest):  # Each chunk writes its own rows; errors surface here.
+            pass
+        return outputs
 
     def answer_indices(self, pairs) -> np.ndarray:
         return self.probabilities(pairs).argmax(axis=-1)

@@ -11,7 +11,10 @@ through plain Keras: ``model.predict_on_batch``, and the model called inside a `
 without and with XLA (``jit_compile``). Every path starts from the same (a, b) pairs, so the
 one-hot encoding the Keras paths need is on their clock. All are warmed up first (tracing and
 compiling are not counted) and the batched ones alternate over 3 rounds, medians kept. The
-last lines say how much faster the app's path is than the best plain-Keras one on each task.
+last lines say how much faster the app's path is than the best plain-Keras one on each task, and
+how much memory each path's numpy arrays take at most on the largest batch (``tracemalloc``
+sees numpy's allocations, not TensorFlow's own): the Keras paths one-hot encode the whole batch
+first, the app's path one chunk at a time.
 """
 
 from __future__ import annotations
@@ -45,6 +48,18 @@ def keras_paths(model, codec):
     }
 
 
+def peak_megabytes(run, pairs) -> float:
+    """The most memory numpy arrays held at once while ``run`` answered ``pairs``."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        run(pairs)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(BUNDLED_MODEL), help="model folder or Hub repo id")
@@ -74,13 +89,18 @@ def main(argv=None):
         name: {size: statistics.median(times) for size, times in sizes.items()} for name, sizes in rounds.items()
     }
 
+    memory = {name: peak_megabytes(run, pairs[:batch]) for name, run in paths.items()}
+
     print(f"model: {loaded.source}")
-    print(f"| path | one sum per click (median of {singles}) | mistakes search, {search:,} sums | {batch:,} sums |")
-    print("|---|---|---|---|")
+    print(
+        f"| path | one sum per click (median of {singles}) | mistakes search, {search:,} sums | {batch:,} sums "
+        "| numpy arrays at most |"
+    )
+    print("|---|---|---|---|---|")
     for name in paths:
         print(
             f"| {name} | {1000 * click[name]:.3f} ms | {1000 * seconds[name][search]:.1f} ms | "
-            f"{batch / seconds[name][batch]:,.0f} sums/s |"
+            f"{batch / seconds[name][batch]:,.0f} sums/s | {memory[name]:.1f} MB |"
         )
     keras_names = [name for name in paths if not name.startswith("app")]
     best_click = min(keras_names, key=lambda name: click[name])
@@ -94,6 +114,11 @@ def main(argv=None):
         "app path vs the best plain Keras, mistakes search: "
         f"{seconds[best_search][search] / seconds[app][search]:.2f}x "
         f"(best: {best_search})"
+    )
+    least = min(keras_names, key=lambda name: memory[name])
+    print(
+        f"app path vs the best plain Keras, memory for {batch:,} sums: "
+        f"{memory[least] / memory[app]:.2f}x less (best: {least})"
     )
 
 

@@ -37,10 +37,10 @@ def test_inference_benchmark_times_the_app_path_beside_every_plain_keras_path(ca
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("CPU: ")
     rows = {
-        name: (float(click), float(search))
-        for name, click, search in re.findall(
+        name: (float(click), float(search), float(memory))
+        for name, click, search, memory in re.findall(
             r"^\| (app \(Predictor\)|predict_on_batch|tf\.function|tf\.function \+ XLA) \| "
-            r"([\d.]+) ms \| ([\d.]+) ms \| [\d,]+ sums/s \|$",
+            r"([\d.]+) ms \| ([\d.]+) ms \| [\d,]+ sums/s \| ([\d.]+) MB \|$",
             done.stdout,
             re.M,
         )
@@ -54,6 +54,12 @@ def test_inference_benchmark_times_the_app_path_beside_every_plain_keras_path(ca
         assert rows[best][column] == min(rows[name][column] for name in keras)
         expected = rows[best][column] / rows["app (Predictor)"][column]
         assert abs(float(ratio) - expected) <= 0.05 * expected + 0.05  # The table's figures are rounded.
+    ratio, least = re.search(
+        r"app path vs the best plain Keras, memory for [\d,]+ sums: ([\d.]+)x less \(best: (.+)\)", done.stdout
+    ).groups()
+    assert rows[least][2] == min(rows[name][2] for name in keras) and rows["app (Predictor)"][2] > 0
+    expected = rows[least][2] / rows["app (Predictor)"][2]
+    assert abs(float(ratio) - expected) <= 0.05 * expected + 0.05
 
 
 def test_reverse_benchmark_prints_every_epoch_for_both_orders(capsys):

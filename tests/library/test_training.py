@@ -301,6 +301,28 @@ def test_the_predictor_computes_what_keras_computes(num_layers, reverse, cell):
     np.testing.assert_allclose(Predictor(model, codec).probabilities(pairs[:1]), expected[:1], rtol=1e-4, atol=1e-5)
 
 
+def test_the_predictor_never_holds_a_large_batch_one_hot_at_once():
+    """A million questions one-hot encoded at once would take hundreds of megabytes: the
+    Predictor encodes a chunk at a time, on the thread that runs it."""
+    import tracemalloc
+
+    from addition.data import sample_whole_space
+
+    codec = Codec(digits=3)
+    predictor = Predictor(build_model(codec, hidden_size=16), codec, xla=False)
+    pairs = sample_whole_space(3, 100_000, seed=2)
+    predictor.probabilities(pairs[:2_000])  # Traced before measuring.
+    tracemalloc.start()
+    try:
+        probabilities = predictor.probabilities(pairs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    whole_batch_one_hot = len(pairs) * codec.question_length * codec.vocabulary_size * 4  # float32
+    assert probabilities.shape == (len(pairs), codec.answer_length, codec.vocabulary_size)
+    assert peak < whole_batch_one_hot
+
+
 def test_the_predictor_reads_the_weights_as_they_are_now():
     # The training monitor makes a Predictor each epoch; the compiled pass must not keep stale weights.
     codec = Codec(digits=2)
