@@ -72,14 +72,15 @@ class Predictor:
         indices = self.codec.question_indices(pairs)  # Checked and written for all; one-hot a chunk at a time.
         count = len(indices)
         outputs = np.empty((count, self.codec.answer_length, self.codec.vocabulary_size), np.float32)
-        if count == 1:
-            outputs[:] = np.asarray(self._forward(self.codec.one_hot(indices)))
-        if count <= 1:
+        if count <= 1:  # Nothing to answer, or one question (the app's clicks): its own shape.
+            if count:
+                outputs[:] = np.asarray(self._forward(self.codec.one_hot(indices)))
             return outputs
 
         def answer(start: int) -> None:
             chunk = indices[start : start + self.chunk_size]
-            padded = np.pad(chunk, ((0, self.chunk_size - len(chunk)), (0, 0)))  # Padding rows dropped below.
+            short = self.chunk_size - len(chunk)  # Only the last chunk: padded, its padding rows dropped.
+            padded = np.pad(chunk, ((0, short), (0, 0))) if short else chunk
             outputs[start : start + len(chunk)] = np.asarray(self._forward(self.codec.one_hot(padded)))[: len(chunk)]
 
         first, *rest = range(0, count, self.chunk_size)
