@@ -30,7 +30,7 @@ def app_url(tmp_path_factory):
 
     No training worker waits ready in it: most tests here never train, and the idle worker's
     import of TensorFlow would take a core from the tests beside it. The app as it ships (a worker
-    started ahead) is tested by tests/served/test_train_tab.py and test_signin.py."""
+    started ahead) is tested by tests/served/test_train_tab.py."""
     import fcntl
     import json
     import os

@@ -51,7 +51,9 @@ def final_result(updates):
     return next(update[4] for update in reversed(updates) if update[4])
 
 
-def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage):
+def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage, monkeypatch):
+    import huggingface_hub
+
     url, parts, workspace, _ = stage
     client = Client(url, verbose=False, download_files=False)
     updates = list(client.submit(**SMALL, api_name="/train"))
@@ -69,6 +71,12 @@ def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage):
     with urllib.request.urlopen(zip_url(updates[-1][5]), timeout=10) as response:
         names = zipfile.ZipFile(io.BytesIO(response.read())).namelist()
     assert "addition-2digit-lstm/addition.json" in names and "addition-2digit-lstm/model.weights.h5" in names
+    # Off a Space there is no sign-in: publishing says what to do instead, and nothing reaches the Hub.
+    hub_clients = []
+    monkeypatch.setattr(huggingface_hub, "HfApi", lambda *args, **kwargs: hub_clients.append(kwargs))
+    with pytest.raises(Exception, match="sign-in, which this app offers when it runs as a Space.*push_to_hub.py"):
+        client.predict(label, "my-adder", api_name="/publish")
+    assert hub_clients == []
     assert not parts.training_queue.tickets()
 
 

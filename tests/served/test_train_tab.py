@@ -1,10 +1,20 @@
-"""The Train tab of a launched `python app.py`, with real training processes, through its HTTP
-API: the /train stream, the model it makes (for that session only), Stop, another cell,
-publishing, and nothing left behind when the app is stopped. (The line's order and limits, and
-visitors who leave, are tested in-process in test_app_service.py.)"""
+"""The Train tab of a launched `python app.py`, started as a Hugging Face Space starts it
+(SYSTEM=spaces, SPACE_ID, the OAUTH_* variables) with its OpenID Connect provider and its Hub both
+stand-ins on 127.0.0.1 (tests/standins/oidc_provider.py, hub_server.py), real training workers,
+and every DeprecationWarning and FutureWarning an error.
+
+In a browser, a visitor signs in, trains (watching the curves, the watched held-out sums and the
+new model's first answer), publishes to their own account with exactly the token the provider
+issued, logs out, and is then refused with nothing sent. Through the HTTP API: the /train stream,
+the model it makes (for that session only), Stop, another cell, publishing with a token a client
+passes, and nothing left behind when the app is stopped (the last test). (The line's order and
+limits, visitors who leave, and publishing off a Space are tested in-process in
+tests/app/test_service.py.)"""
 
 import hashlib
 import json
+import re
+import secrets
 import sys
 import time
 import zipfile
@@ -12,50 +22,240 @@ import zipfile
 import numpy as np
 import pytest
 from gradio_client import Client
+from playwright.sync_api import expect
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
 from benchmarks import alive, ready_workers, running_trainers, starting_workers
-from tests.helpers import start_app, stop_app
+from tests.helpers import ROOT, start_app, stop_app
+from tests.served.test_browser import ask, browser, set_training  # noqa: F401 (the module's headless chromium)
+from tests.standins.hub_server import HubStandIn
+from tests.standins.oidc_provider import OpenIDProvider
 from tests.standins.scripted import wait_until
 
-FAKE_TOKEN = "hf_" + "VisitorTokenThatMustNeverLeak" * 2
+REPO = "my-adder"
+HUB_CALLS = [
+    "GET /api/whoami-v2",
+    "POST /api/repos/create",
+    "POST /api/validate-yaml",
+    "POST /api/models/{user}/{repo}/preupload/main",
+    "POST /api/models/{user}/{repo}/commit/main",
+]
+# A Hub token an API client passes (gradio_client's oauth_token), which the Hub stand-in takes
+# for the account API_USER's; the browser's visitor gets theirs from the provider.
+API_TOKEN, API_USER = "hf_" + "VisitorTokenThatMustNeverLeak" * 2, "api-visitor"
 SMALL = dict(digits=2, training_size=600, cell="LSTM", hidden_size=16, layers=1, reverse=True, epochs=2, batch_size=64)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("train-tab")
-    record = folder / "hub.jsonl"
-    log = folder / "app.log"
-    cache = folder / "gradio"  # Where the app keeps its visitors' folders: GRADIO_TEMP_DIR/addition-lstm-PID.
-    process, url = start_app(
-        env={"HUB_RECORD": str(record), "ADDITION_TRAIN_SECONDS": "120", "GRADIO_TEMP_DIR": str(cache)},
-        log_path=log,
-        # Every DeprecationWarning and FutureWarning an error, in the app and its training workers
-        # alike: at start-up it stops the app, in a request it fails the call, and any other
-        # reaches the log as a traceback (checked by the last test). Except the one TensorFlow
-        # raises in its own code when a model is saved, which pyproject.toml lets pass too.
-        command=[
-            sys.executable,
-            *("-W", "error::DeprecationWarning", "-W", "error::FutureWarning"),
-            *("-W", "ignore:__array__ implementation:DeprecationWarning"),
-            *("-c", "import tests.standins.hub_standin as s; s.run_app()"),
-        ],
-    )
-    SERVER[:] = [process, cache / f"addition-lstm-{process.pid}"]
-    yield url, record, log
-    stop_app(process)
-
-
-SERVER = []  # The module's app process and its workspace, for the last test, which stops it.
+def hub_calls(user, repo=REPO):
+    return [call.format(user=user, repo=repo) for call in HUB_CALLS]
 
 
 @pytest.fixture(scope="module")
-def trained(server, tmp_path_factory):
-    """One visitor (with a Hub token, as after signing in) who trained a small model: (client, updates)."""
-    url, _, _ = server
-    client = Client(url, verbose=False, oauth_token=FAKE_TOKEN, download_files=str(tmp_path_factory.mktemp("dl")))
+def space(tmp_path_factory):
+    """The provider, the Hub and the app, as a Space runs it; yields them, the app's process and
+    files (its visitors' folders are in GRADIO_TEMP_DIR/addition-lstm-PID)."""
+    folder = tmp_path_factory.mktemp("space")
+    client_id, client_secret = "stand-in-client", secrets.token_urlsafe(16)
+    provider = OpenIDProvider(client_id, client_secret)
+    hub = HubStandIn(lambda token: provider.user_for(token) or (API_USER if token == API_TOKEN else None))
+    env = {
+        "SYSTEM": "spaces",
+        "SPACE_ID": "me/addition-demo",
+        "OAUTH_CLIENT_ID": client_id,
+        "OAUTH_CLIENT_SECRET": client_secret,
+        "OAUTH_SCOPES": "openid profile contribute-repos",
+        "OPENID_PROVIDER_URL": provider.url,
+        "HF_ENDPOINT": hub.url,
+        "HF_HOME": str(folder / "hf-home"),
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "GRADIO_TEMP_DIR": str(folder / "gradio"),
+        "ADDITION_TRAIN_SECONDS": "120",
+    }
+    try:
+        # SPACE_HOST would send the sign-in back to https://SPACE_HOST; no token but the visitor's.
+        with pytest.MonkeyPatch.context() as unset:
+            for name in ("SPACE_HOST", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+                unset.delenv(name, raising=False)
+            started = time.time()
+            process, url = start_app(
+                env=env,
+                log_path=folder / "app.log",
+                # Every DeprecationWarning and FutureWarning an error, in the app and its training
+                # workers alike: at start-up it stops the app, in a request it fails the call, and
+                # any other reaches the log as a traceback (checked by the last test). Except the one
+                # TensorFlow raises in its own code when a model is saved, which pyproject.toml lets
+                # pass too.
+                command=[
+                    sys.executable,
+                    *("-W", "error::DeprecationWarning", "-W", "error::FutureWarning"),
+                    *("-W", "ignore:__array__ implementation:DeprecationWarning"),
+                    "app.py",
+                ],
+            )
+        workspace = folder / "gradio" / f"addition-lstm-{process.pid}"
+        try:
+            yield {
+                "url": url,
+                "provider": provider,
+                "hub": hub,
+                "folder": folder,
+                "started": started,
+                "process": process,
+                "workspace": workspace,
+                "log": folder / "app.log",
+            }
+        finally:
+            stop_app(process)
+    finally:
+        hub.stop()
+        provider.stop()
+
+
+# In a browser: signing in, training, publishing, logging out.
+def sign_in_button(page):
+    return page.get_by_role("button", name=re.compile("Sign in with Hugging Face"))
+
+
+def logout_button(page):
+    return page.get_by_role("button", name="Logout (visitor)")
+
+
+def to_train_tab(page):
+    """The Train tab, where the sign-in button is (each sign-in and logout reloads the page)."""
+    page.get_by_role("tab", name="Train", exact=True).click()
+
+
+def open_app(browser, url):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(url, wait_until="load")
+    page.locator("#description").get_by_text("two whole numbers").wait_for(timeout=120_000)
+    return page
+
+
+def watch_a_training(page) -> dict:
+    """On the Train tab, as a visitor watching it: 600 questions, 3 epochs; what the tab showed
+    as it went and at the end, and the new model's answer on the Add tab (then back to Train)."""
+    set_training(page, questions=600, epochs=3)
+    page.locator("#train-button").click()
+    status, watch = page.locator("#train-status"), page.locator("#watch")
+    status.get_by_text(re.compile(r"Starting|Epoch \d+ of 3")).wait_for(timeout=120_000)
+    marks_seen = set()
+    for _ in range(600):  # Until the run ends (at most ~5 minutes), noting each epoch's marks.
+        text = watch.inner_text()
+        marks_seen.add((text.count(CHECK), text.count(CROSS)))
+        if re.search("Finished|Stopped", status.inner_text()):
+            break
+        page.wait_for_timeout(500)
+    seen = {"status": status.inner_text(), "watch": watch.inner_text(), "marks_seen": marks_seen}
+    page.locator("#watched-grid table.inside-grid").wait_for(timeout=30_000)  # Redrawn each epoch.
+    page.locator("#train-accuracy svg, #train-accuracy canvas").first.wait_for(timeout=30_000)
+    page.locator("#download").wait_for(timeout=30_000)
+    # The new model is chosen at once (the page redrawn for it) and answers on the Add tab.
+    expect(page.locator("#model input")).to_have_value(re.compile("Your model"), timeout=30_000)
+    page.get_by_role("tab", name="Add").click()
+    page.locator("#description").get_by_text("your model").wait_for(timeout=60_000)
+    ask(page, "12+34")
+    page.locator("#answer").get_by_text(re.compile(r"12 \+ 34 = ")).wait_for(timeout=30_000)
+    seen["answer"] = page.locator("#answer").inner_text()
+    seen["chosen_digits"] = page.locator("#probabilities td.chosen").count()
+    to_train_tab(page)
+    return seen
+
+
+def train_tiny_model(page):
+    """On the Train tab: 600 questions, 2 epochs; returns the Model menu's label once it ends."""
+    set_training(page, questions=600, epochs=2)
+    page.locator("#train-button").click()
+    page.locator("#train-status").get_by_text("Finished").wait_for(timeout=120_000)
+    menu = page.locator("#model input")
+    expect(menu).to_have_value(re.compile("Your model"), timeout=30_000)  # Chosen when training ends.
+    return menu.input_value()
+
+
+def publish(page, repo=REPO):
+    page.get_by_label("Repo name").fill(repo)
+    page.locator("#publish-button").click()
+
+
+@pytest.fixture(scope="module")
+def published(browser, space):  # noqa: F811
+    """One visitor signs in, trains and publishes; yields the page and what the stand-ins saw."""
+    page = open_app(browser, space["url"])
+    to_train_tab(page)
+    # Out to the provider, which approves at once, and back to the app (a new page), signed in.
+    with page.expect_navigation(wait_until="load", timeout=60_000):
+        sign_in_button(page).click()
+    page.locator("#description").get_by_text("two whole numbers").wait_for(timeout=60_000)
+    to_train_tab(page)
+    logout_button(page).wait_for(timeout=30_000)
+    assert space["hub"].requests == []  # Signing in asks the provider only.
+    training = watch_a_training(page)
+    publish(page)
+    done, refused = page.get_by_text(f"Published to visitor/{REPO}"), page.locator(".toast-body")
+    done.or_(refused).first.wait_for(timeout=60_000)
+    assert done.is_visible(), f"Publishing was refused: {refused.all_inner_texts()}"
+    try:
+        yield {"page": page, "hub_calls": list(space["hub"].requests), "training": training}
+    finally:
+        page.close()
+
+
+def test_pressing_train_shows_the_curves_grow_and_the_watched_answers_change(published):
+    seen = published["training"]
+    assert "Finished" in seen["status"]
+    assert seen["watch"].count(CHECK) + seen["watch"].count(CROSS) == 10  # Ten watched held-out sums, each marked.
+    assert len(seen["marks_seen"]) >= 2  # They changed as it learned (from blank to marks, at least).
+    assert seen["chosen_digits"] == len(str(99 + 99))  # The new model's digit table for 12+34.
+    shown = re.search(rf"12 \+ 34 = *(\d*) *([{CHECK}{CROSS}])", seen["answer"])
+    assert shown and shown.group(2) == (CHECK if shown.group(1) == str(12 + 34) else CROSS)
+
+
+def test_signing_in_goes_through_the_provider_once(space, published):
+    provider = space["provider"]
+    assert len(provider.issued) == 1
+    assert provider.requests.count(("GET", "/oauth/authorize")) == 1
+    assert provider.requests.count(("POST", "/oauth/token")) == 1
+    assert ("GET", "/oauth/jwks") in provider.requests  # The id_token's signature was checked.
+
+
+def test_publishing_creates_the_repo_under_the_visitor_with_the_issued_token_only(space, published):
+    hub, issued = space["hub"], space["provider"].issued[0]
+    calls = published["hub_calls"]
+    assert [f"{call['method']} {call['path']}" for call in calls] == hub_calls("visitor")
+    assert {call["token_sha256"] for call in calls} == {hashlib.sha256(issued.encode()).hexdigest()}
+    assert [repo for repo in hub.repos if repo.startswith("visitor/")] == [f"visitor/{REPO}"]
+    files = hub.repos[f"visitor/{REPO}"]["files"]
+    assert {"config.json", "model.weights.h5", "addition.json", "validation.json", "README.md"} <= set(files)
+    assert b"library_name: keras" in files["README.md"] and f"visitor/{REPO}".encode() in files["README.md"]
+
+
+def test_after_logout_publishing_is_refused_and_nothing_reaches_the_hub(space, published):
+    page, hub = published["page"], space["hub"]
+    # Back, signed out, on a new page (the model went with the old one).
+    with page.expect_navigation(wait_until="load", timeout=60_000):
+        logout_button(page).click()
+    page.locator("#description").get_by_text("two whole numbers").wait_for(timeout=60_000)
+    to_train_tab(page)
+    sign_in_button(page).wait_for(timeout=30_000)
+    expect(page.get_by_role("button", name=re.compile("Logout"))).to_have_count(0)
+    train_tiny_model(page)
+    publish(page)
+    page.get_by_text(re.compile("Sign in with Hugging Face first")).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)  # Room for a request that should not come.
+    assert len(hub.requests) == len(published["hub_calls"])
+    assert len(space["provider"].issued) == 1
+    page.close()  # The browser's part is over (an open Gradio page keeps drawing).
+
+
+# Through the HTTP API, as a script calls it.
+
+
+@pytest.fixture(scope="module")
+def trained(space, tmp_path_factory):
+    """One visitor (a script passing a Hub token) who trained a small model: (client, updates)."""
+    download = str(tmp_path_factory.mktemp("dl"))
+    client = Client(space["url"], verbose=False, oauth_token=API_TOKEN, download_files=download)
     updates, _ = train(client, epochs=3)
     return client, updates
 
@@ -71,8 +271,7 @@ def final_result(updates) -> dict:
     return next(update[4] for update in reversed(updates) if update[4])
 
 
-def test_train_streams_progress_and_its_model_answers_in_that_session_only(server, trained):
-    url, _, _ = server
+def test_train_streams_progress_and_its_model_answers_in_that_session_only(space, trained):
     client, updates = trained
     assert len(updates) >= 4  # Starting, at least one per epoch, the end.
     statuses = [update[0] for update in updates]
@@ -93,19 +292,18 @@ def test_train_streams_progress_and_its_model_answers_in_that_session_only(serve
     summary, table, details = client.predict("12+34", model=label, api_name="/add")
     assert details["true_answer"] == 46 and "<table" in table and len(details["probabilities"]) == 3
     # Another visitor cannot pick it.
-    stranger = Client(url, verbose=False)
+    stranger = Client(space["url"], verbose=False)
     with pytest.raises(Exception, match="not in the list of choices|no model called"):
         stranger.predict("12+34", model=label, api_name="/add")
 
 
-def test_stop_keeps_the_best_epoch_frees_the_slot_and_its_worker_waits_for_the_next_run(server):
-    url, _, _ = server
-    client = Client(url, verbose=False)
+def test_stop_keeps_the_best_epoch_frees_the_slot_and_its_worker_waits_for_the_next_run(space):
+    client = Client(space["url"], verbose=False)
     job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any("held-out whole answers" in (u[0] or "") for u in job.outputs()):
         time.sleep(0.5)
-    app = SERVER[0].pid
+    app = space["process"].pid
     trainer = running_trainers(app)
     assert len(trainer) == 1
     client.predict(api_name="/stop_training")
@@ -121,24 +319,23 @@ def test_stop_keeps_the_best_epoch_frees_the_slot_and_its_worker_waits_for_the_n
     assert starting_workers(app) == []
 
 
-def test_another_cell_trains_and_answers_and_without_signing_in_publishing_sends_nothing(server, cell="GRU"):
-    url, record, _ = server
-    before = record.read_text().splitlines() if record.exists() else []
-    anonymous = Client(url, verbose=False)
+def test_another_cell_trains_and_answers_and_without_signing_in_publishing_sends_nothing(space, cell="GRU"):
+    hub = space["hub"]
+    before = len(hub.requests)
+    anonymous = Client(space["url"], verbose=False)
     updates, _ = train(anonymous, cell=cell, epochs=1)
     result = final_result(updates)
     assert result["settings"]["cell"] == cell.lower()
     for a, b in [(12, 34), (99, 99), (0, 7)]:
         _, _, details = anonymous.predict(f"{a}+{b}", model=result["model"], api_name="/add")
         assert details["true_answer"] == a + b and details["correct"] == (details["model_answer"] == str(a + b))
-    with pytest.raises(Exception, match="sign-in, which this app offers when it runs as a Space.*push_to_hub.py"):
+    with pytest.raises(Exception, match="Sign in with Hugging Face first"):
         anonymous.predict(result["model"], "my-adder", api_name="/publish")
-    assert (record.read_text().splitlines() if record.exists() else []) == before
+    assert len(hub.requests) == before
 
 
-def test_impossible_settings_get_a_sentence(server):
-    url, _, _ = server
-    client = Client(url, verbose=False)
+def test_impossible_settings_get_a_sentence(space):
+    client = Client(space["url"], verbose=False)
     with pytest.raises(Exception, match="only 55 different sums"):
         client.predict(**{**SMALL, "digits": 1, "training_size": 1000}, api_name="/train")
     with pytest.raises(Exception, match="Cell must be one of LSTM, GRU, SimpleRNN"):
@@ -147,32 +344,32 @@ def test_impossible_settings_get_a_sentence(server):
         client.predict(**{**SMALL, "epochs": True}, api_name="/train")
 
 
-def test_publish_uses_the_visitors_token_for_their_own_model_only(server, trained):
-    url, record, log = server
+def test_publish_uses_the_callers_token_for_their_own_model_only(space, trained):
+    hub = space["hub"]
     client, updates = trained
     result = final_result(updates)
     with pytest.raises(Exception, match="Only a model you trained here"):
         client.predict("3 digits", "my-adder", api_name="/publish")
+    before = len(hub.requests)
     message = client.predict(result["model"], "my-adder", api_name="/publish")
-    assert "huggingface.co" in message and "visitor" in message
-    calls = [json.loads(line) for line in record.read_text().splitlines()]
-    assert [call["call"] for call in calls] == ["whoami", "create_repo", "upload_folder"]
-    assert all(call["token_sha256"] == hashlib.sha256(FAKE_TOKEN.encode()).hexdigest() for call in calls)
-    upload = calls[-1]
-    assert upload["repo_id"] == "visitor/my-adder"
-    assert {"config.json", "model.weights.h5", "addition.json", "validation.json", "README.md"} <= set(upload["files"])
-    assert "library_name: keras" in upload["files"]["README.md"]
-    assert FAKE_TOKEN not in record.read_text() and FAKE_TOKEN not in log.read_text()
+    assert f"[{API_USER}/my-adder](https://huggingface.co/{API_USER}/my-adder)" in message
+    calls = hub.requests[before:]
+    assert [f"{call['method']} {call['path']}" for call in calls] == hub_calls(API_USER)
+    assert {call["token_sha256"] for call in calls} == {hashlib.sha256(API_TOKEN.encode()).hexdigest()}
+    files = hub.repos[f"{API_USER}/my-adder"]["files"]
+    assert {"config.json", "model.weights.h5", "addition.json", "validation.json", "README.md"} <= set(files)
+    assert b"library_name: keras" in files["README.md"]
+    assert API_TOKEN not in space["log"].read_text()
 
 
 @pytest.mark.parametrize("name", ["a模型", "café", "a.git", "a--b", "a..b", "-a", "a/b", ""])
-def test_a_repo_name_the_hub_refuses_is_refused_before_the_token_is_used(server, trained, name):
-    url, record, _ = server
+def test_a_repo_name_the_hub_refuses_is_refused_before_the_token_is_used(space, trained, name):
+    hub = space["hub"]
     client, updates = trained
-    before = record.read_text().splitlines() if record.exists() else []
+    before = len(hub.requests)
     with pytest.raises(Exception, match="repo name"):
         client.predict(final_result(updates)["model"], name, api_name="/publish")
-    assert (record.read_text().splitlines() if record.exists() else []) == before  # Not even whoami.
+    assert len(hub.requests) == before  # Not even whoami.
 
 
 def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_path, capsys):
@@ -198,9 +395,8 @@ def test_the_downloaded_zip_is_a_model_folder_the_scripts_accept(trained, tmp_pa
         assert details["model_answer"] == expected.strip()
 
 
-def test_every_other_endpoint_answers_without_a_deprecation_warning(server):
-    url, _, _ = server
-    client = Client(url, verbose=False)
+def test_every_other_endpoint_answers_without_a_deprecation_warning(space):
+    client = Client(space["url"], verbose=False)
     _, _, details = client.predict("535+61", api_name="/add")
     assert details["true_answer"] == 596
     assert "/10 correct" in client.predict(10, api_name="/sample")[0]
@@ -208,16 +404,27 @@ def test_every_other_endpoint_answers_without_a_deprecation_warning(server):
     assert json.loads(client.predict(12, 34, api_name="/add_numbers"))["true_answer"] == 46
 
 
-def test_sigterm_ends_the_training_and_deletes_every_visitors_file(server):
+def test_no_token_is_in_a_log_or_a_file(space, published, trained):
+    # The one the provider issued to the browser's visitor and the one the script passed.
+    tokens = [space["provider"].issued[0].encode(), API_TOKEN.encode()]
+    written = [path for path in space["folder"].rglob("*") if path.is_file()]
+    # The working tree too: anything the app wrote there since it started.
+    written += [
+        path
+        for path in ROOT.rglob("*")
+        if path.is_file() and ".git" not in path.parts and path.stat().st_mtime >= space["started"]
+    ]
+    assert (space["folder"] / "app.log") in written
+    assert [path for path in written if any(token in path.read_bytes() for token in tokens)] == []
+
+
+def test_sigterm_ends_the_training_and_deletes_every_visitors_file(space):
     # The last test here: it stops the module's app, with a visitor's training under way (and
     # whatever models the visitors before kept).
     import signal
 
-    from gradio_client import Client
-
-    url, _, log = server
-    process, workspace = SERVER
-    Client(url, verbose=False).submit(**{**SMALL, "epochs": 100}, api_name="/train")
+    process, workspace, log = space["process"], space["workspace"], space["log"]
+    Client(space["url"], verbose=False).submit(**{**SMALL, "epochs": 100}, api_name="/train")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not running_trainers(process.pid):
         time.sleep(0.5)
@@ -227,4 +434,14 @@ def test_sigterm_ends_the_training_and_deletes_every_visitors_file(server):
     process.wait(timeout=60)
     assert wait_until(lambda: not any(alive(pid) for pid in workers), timeout=20)  # Training and waiting alike.
     assert not workspace.exists()
-    assert "Traceback" not in log.read_text() and "Warning" not in log.read_text()
+    # Gradio starts its Spaces hot-reloader on any Space (SPACE_ID set), and that thread ends at
+    # once with a traceback where the `spaces` package is not installed, as here and in a Space
+    # built from requirements.txt alone; the app serves on. That one traceback, and nothing else.
+    text = re.sub(SPACES_RELOADER, "", log.read_text())
+    assert "Traceback" not in text and "Warning" not in text
+
+
+SPACES_RELOADER = re.compile(
+    r"Exception in thread [^\n]+:\nTraceback \(most recent call last\):\n(?:  [^\n]*\n)+"
+    r"RuntimeError: `spaces` package is required to run hot-reloading in Spaces\n"
+)

@@ -1,5 +1,5 @@
 """A small HTTP server on 127.0.0.1 in a thread of the test process, for the stand-ins of
-test_signin.py: handlers answer JSON and read JSON, form or ndjson bodies."""
+tests/served/test_train_tab.py: handlers answer JSON and read JSON, form or ndjson bodies."""
 
 from __future__ import annotations
 
