@@ -297,41 +297,35 @@ def test_train_streams_progress_and_its_model_answers_in_that_session_only(space
         stranger.predict("12+34", model=label, api_name="/add")
 
 
-def test_stop_keeps_the_best_epoch_frees_the_slot_and_its_worker_waits_for_the_next_run(space):
-    client = Client(space["url"], verbose=False)
-    job = client.submit(**{**SMALL, "epochs": 100}, api_name="/train")
+def test_stop_keeps_the_best_epoch_of_another_cell_which_answers_and_without_signing_in_publishes_nothing(space):
+    """An anonymous visitor's GRU run, stopped after its first epoch: the model it keeps answers,
+    publishing it is refused with nothing sent, and its worker waits for the next run."""
+    hub, app = space["hub"], space["process"].pid
+    before = len(hub.requests)
+    anonymous = Client(space["url"], verbose=False)
+    job = anonymous.submit(**{**SMALL, "cell": "GRU", "epochs": 100}, api_name="/train")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any("held-out whole answers" in (u[0] or "") for u in job.outputs()):
         time.sleep(0.5)
-    app = space["process"].pid
     trainer = running_trainers(app)
     assert len(trainer) == 1
-    client.predict(api_name="/stop_training")
+    anonymous.predict(api_name="/stop_training")
     updates = list(job)
     result = final_result(updates)
     # Stopped by the button, not by the wall-time cap (which would also say "stopped").
     assert result["stopped"] and not result["capped"] and 1 <= result["epochs_run"] < 100 and result["best_epoch"] >= 1
-    assert "Stopped" in updates[-1][0]
-    # The process ends after it has saved and said so: give a busy machine time to get there.
-    assert wait_until(lambda: running_trainers(app) == [], timeout=30), running_trainers(app)
-    # The same worker, its run forgotten, waits for the next run (none other was started).
-    assert wait_until(lambda: ready_workers(app) == trainer, timeout=60), (ready_workers(app), trainer)
-    assert starting_workers(app) == []
-
-
-def test_another_cell_trains_and_answers_and_without_signing_in_publishing_sends_nothing(space, cell="GRU"):
-    hub = space["hub"]
-    before = len(hub.requests)
-    anonymous = Client(space["url"], verbose=False)
-    updates, _ = train(anonymous, cell=cell, epochs=1)
-    result = final_result(updates)
-    assert result["settings"]["cell"] == cell.lower()
+    assert "Stopped" in updates[-1][0] and result["settings"]["cell"] == "gru"
     for a, b in [(12, 34), (99, 99), (0, 7)]:
         _, _, details = anonymous.predict(f"{a}+{b}", model=result["model"], api_name="/add")
         assert details["true_answer"] == a + b and details["correct"] == (details["model_answer"] == str(a + b))
     with pytest.raises(Exception, match="Sign in with Hugging Face first"):
         anonymous.predict(result["model"], "my-adder", api_name="/publish")
     assert len(hub.requests) == before
+    # The process ends after it has saved and said so: give a busy machine time to get there.
+    assert wait_until(lambda: running_trainers(app) == [], timeout=30), running_trainers(app)
+    # The same worker, its run forgotten, waits for the next run (none other was started).
+    assert wait_until(lambda: ready_workers(app) == trainer, timeout=60), (ready_workers(app), trainer)
+    assert starting_workers(app) == []
 
 
 def test_impossible_settings_get_a_sentence(space):
