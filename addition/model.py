@@ -10,8 +10,10 @@ that carries exist: it learns both from examples.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
+import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
@@ -52,13 +54,13 @@ class Predictor:
     ``model.predict`` builds a dataset and a progress bar for every call, which costs far more
     than the forward pass for one question. We call the model inside a ``tf.function`` compiled
     by XLA instead (the fastest plain-Keras path: ``python -m benchmarks.inference_speed``), and
-    only ever on two batch shapes, so that it compiles twice per model, not once per batch size:
-    one question (the app's clicks), and chunks of ``chunk_size`` (everything else; the last
-    chunk padded), which run on several threads at once because one chunk at a time leaves the
-    cores idle between its small operations. Each chunk is one-hot encoded on its own thread, so
-    that a million questions never sit in memory as one-hot floats all at once. ``xla=False``
-    skips XLA's compile, for a training's monitor, which answers a few thousand questions per
-    epoch.
+    only ever on two batch shapes, so that it compiles twice per architecture (models that differ
+    only in their weights share it), not once per batch size: one question (the app's clicks),
+    and chunks of ``chunk_size`` (everything else; the last chunk padded), which run on several
+    threads at once because one chunk at a time leaves the cores idle between its small
+    operations. Each chunk is one-hot encoded on its own thread, so that a million questions
+    never sit in memory as one-hot floats all at once. ``xla=False`` skips XLA's compile, for a
+    training's monitor, which answers a few thousand questions per epoch.
     """
 
     def __init__(self, model, codec: Codec, chunk_size: int = 512, xla: bool = True):
@@ -107,26 +109,76 @@ def _thread_pool() -> ThreadPoolExecutor:
 # One compiled forward pass per model (kept while the model lives): the app and the training
 # monitor make new Predictors freely.
 _FORWARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# The compiled functions themselves, one per architecture (Keras config) and compile option:
+# models of one architecture (a folder loaded twice, a training's early snapshots beside its
+# final model, visitors' runs at the same settings) differ only in their weights, which each call
+# passes, so they share one compile. Each keeps a template model of its architecture alive, so
+# only the latest few architectures are kept.
+_SHARED: "collections.OrderedDict" = collections.OrderedDict()
+SHARED_ARCHITECTURES = 16
+_SHARED_LOCK = threading.Lock()
 
 
 def compiled_forward(model, xla: bool = True, any_shape: bool = False):
     """``model(x)`` inside a ``tf.function`` (compiled by XLA unless ``xla`` is false), once per
-    model. It reads the model's variables as they are now, so a model still training is
+    architecture. It reads the model's variables as they are now, so a model still training is
     answered as it stands. ``any_shape`` traces it once for every batch size and every length
     the model leaves open (the column network reads sums of any length), instead of once per
     shape it meets."""
     forwards = _FORWARDS.setdefault(model, {})
     if (xla, any_shape) not in forwards:
-        if keras.backend.backend() == "tensorflow":  # The backend requirements.txt installs.
+        if keras.backend.backend() != "tensorflow":  # The backend requirements.txt installs.
+            forwards[xla, any_shape] = model.predict_on_batch
+        elif any_shape:
             import tensorflow as tf
 
-            signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)] if any_shape else None
+            signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
             forwards[xla, any_shape] = tf.function(
                 lambda x: model(x, training=False), input_signature=signature, jit_compile=xla
             )
         else:
-            forwards[xla, any_shape] = model.predict_on_batch
+            forwards[xla, any_shape] = _weights_passed(model, _shared_forward(model, xla))
     return forwards[xla, any_shape]
+
+
+def _weights_passed(model, shared):
+    """``model(x)`` through ``shared``, called with the model's variables themselves (not their
+    values now: each call reads them as they are). Calls go to the traced function for the
+    input's shape directly, which costs less per call than letting ``tf.function`` match it."""
+    import tensorflow as tf
+
+    trainable = [variable.value for variable in model.trainable_variables]
+    non_trainable = [variable.value for variable in model.non_trainable_variables]
+    traced = {}
+
+    def forward(x):
+        if x.shape not in traced:
+            traced[x.shape] = shared.get_concrete_function(trainable, non_trainable, tf.TensorSpec(x.shape, tf.float32))
+        return traced[x.shape](trainable, non_trainable, x)
+
+    return forward
+
+
+def _shared_forward(model, xla: bool):
+    """The compiled ``stateless_call`` of ``model``'s architecture, taking any such model's
+    variables."""
+    import json
+
+    import tensorflow as tf
+
+    key = (json.dumps(model.get_config(), sort_keys=True, default=str), tuple(model.input_shape), xla)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            template = model
+
+            def forward(trainable, non_trainable, x):
+                return template.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+            _SHARED[key] = tf.function(forward, jit_compile=xla)
+            while len(_SHARED) > SHARED_ARCHITECTURES:
+                _SHARED.popitem(last=False)
+        _SHARED.move_to_end(key)
+        return _SHARED[key]
 
 
 def count_parameters(model) -> int:
