@@ -43,8 +43,8 @@ PROGRESS_EVERY = 1.0  # Seconds between progress events within an epoch.
 # TensorFlow process keeps (memory it does not give back) stays bounded.
 RUNS_PER_WORKER = 20
 THREAD_SETTINGS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
-# What a worker calls itself in the process table (Linux's /proc/PID/comm): importing TensorFlow,
-# waiting for a run, training.
+# What a worker calls itself in the process table (Linux's /proc/PID/comm): getting ready (importing
+# TensorFlow, or making the default run ahead), waiting for a run, training a visitor's run.
 STARTING_NAME, READY_NAME, TRAINING_NAME = "addition-start", "addition-ready", "addition-train"
 
 
@@ -96,6 +96,7 @@ def serve_runs(control, events, runs: int, ahead: bool = True) -> None:
             job, stop = item
             name_process(TRAINING_NAME)
             run(*job, stop, events, made_ahead)
+            name_process(STARTING_NAME)  # Getting ready again: no visitor's run is under way.
             forget_the_run()
     except (EOFError, OSError):  # The app went away.
         return
