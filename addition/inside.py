@@ -18,6 +18,8 @@ functions read the model's own variables, never copies.
 
 from __future__ import annotations
 
+import collections
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -457,8 +459,11 @@ def rounded(values) -> np.ndarray:
     return np.round(np.asarray(values, dtype=np.float64), DECIMALS)
 
 
-# The traced network, once per model (kept while the model lives), as Predictor keeps its forward pass.
+# The traced network, once per model (kept while the model lives), as Predictor keeps its forward
+# pass; and, as there, one trace per architecture, which each call gives the model's own variables.
 _TRACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_SHARED: "collections.OrderedDict" = collections.OrderedDict()
+_SHARED_LOCK = threading.Lock()
 
 
 @dataclass
@@ -469,11 +474,33 @@ class _Traced:
 
 def _traced(model, codec: Codec) -> _Traced:
     if model not in _TRACES:
-        _TRACES[model] = _trace(model, codec)
+        import json
+
+        import tensorflow as tf
+
+        from .model import SHARED_ARCHITECTURES
+
+        key = (json.dumps(model.get_config(), sort_keys=True, default=str), codec.question_length, codec.answer_length)
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = _trace(model, codec)
+                while len(_SHARED) > SHARED_ARCHITECTURES:
+                    _SHARED.popitem(last=False)
+            _SHARED.move_to_end(key)
+            shared = _SHARED[key]
+        variables = [variable.value for variable in model.variables]  # Read as they are at each call.
+        questions = tf.TensorSpec((None, codec.question_length, codec.vocabulary_size), tf.float32)
+        look, read = (function.get_concrete_function(variables, questions) for function in (shared.look, shared.read))
+        _TRACES[model] = _Traced(
+            look=lambda one_hot: look(variables, one_hot), read=lambda one_hot: read(variables, one_hot)
+        )
     return _TRACES[model]
 
 
 def _trace(model, codec: Codec) -> _Traced:
+    """``look`` and ``read`` of ``model``'s architecture, each taking a model's variables (in
+    ``model.variables`` order) before the questions: Keras reads them in place of ``model``'s own."""
+    import keras
     import tensorflow as tf
     from keras import layers, ops
 
@@ -516,8 +543,13 @@ def _trace(model, codec: Codec) -> _Traced:
             objective = tf.reduce_sum(tf.linalg.diag_part(tf.reduce_max(copies, axis=-1)))
         return steps, outputs, logits, tape.gradient(objective, questions)[: codec.answer_length]
 
-    signature = [tf.TensorSpec((None, codec.question_length, codec.vocabulary_size), tf.float32)]
-    return _Traced(
-        look=tf.function(look_and_differentiate, input_signature=signature),
-        read=tf.function(lambda questions: run(questions)[1], input_signature=signature),
-    )
+    template = model.variables
+
+    def with_weights(function):
+        def weighed(variables, questions):
+            with keras.StatelessScope(state_mapping=list(zip(template, variables))):
+                return function(questions)
+
+        return tf.function(weighed)
+
+    return _Traced(look=with_weights(look_and_differentiate), read=with_weights(lambda questions: run(questions)[1]))

@@ -161,6 +161,22 @@ def test_states_are_keras_own_layer_outputs(bundled, untrained):
         check_states_against_keras(model, codec, [(55, 6), (99, 99)])
 
 
+def test_models_of_one_architecture_share_one_trace_and_each_is_read_with_its_own_weights(bundled):
+    """The bundled model's early snapshot is read through the same trace as the model (traced
+    first for the snapshot here), each with its own weights, as Keras computes its layers."""
+    import json
+
+    from addition.loading import load_model_folder
+    from tests.helpers import MODELS_FOLDER
+
+    snapshot = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch1")
+    for model in (snapshot.model, bundled.model):
+        check_states_against_keras(model, bundled.codec, [(535, 61), (999, 1)])
+    architecture = json.dumps(bundled.model.get_config(), sort_keys=True, default=str)
+    assert architecture == json.dumps(snapshot.model.get_config(), sort_keys=True, default=str)
+    assert [key[0] for key in inside._SHARED].count(architecture) == 1
+
+
 def test_the_probe_reads_the_carry_better_than_the_majority_guess(bundled):
     probe = inside.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
     assert probe.places == list(range(1, bundled.codec.digits + 1))  # Every carry varies.
