@@ -74,12 +74,33 @@ def pytest_sessionfinish(session):
         try:
             os.kill(pid, signal.SIGTERM)
             for _ in range(200):  # Up to 20 s for its own clean-up, as stop_app allows.
-                os.kill(pid, 0)
+                if ended(pid):
+                    break
                 __import__("time").sleep(0.1)
-            os.kill(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     shutil.rmtree(shared, ignore_errors=True)
+
+
+def ended(pid: int) -> bool:
+    """Whether the process has exited. The shared app's parent is the test process that started
+    it, which reaps it only when it exits itself: until then the app is a zombie, which a signal 0
+    still finds (Linux's /proc says Z)."""
+    import os
+
+    if os.path.isdir("/proc/self"):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+    try:
+        os.kill(pid, 0)
+        return False
+    except ProcessLookupError:
+        return True
 
 
 # The fast tier (`scripts/test --fast`) leaves out what trains a model, starts the app, drives a
