@@ -480,10 +480,12 @@ def _traced(model, codec: Codec) -> _Traced:
 
         from .model import SHARED_ARCHITECTURES
 
-        key = (json.dumps(model.get_config(), sort_keys=True, default=str), codec.question_length, codec.answer_length)
+        config = json.dumps(model.get_config(), sort_keys=True, default=str)
+        key = (config, codec.question_length, codec.answer_length, codec.vocabulary_size)
         with _SHARED_LOCK:
             if key not in _SHARED:
-                _SHARED[key] = _trace(model, codec)
+                # A copy built from the config, so that no model it serves is kept alive by it.
+                _SHARED[key] = _trace(type(model).from_config(model.get_config()), codec)
                 while len(_SHARED) > SHARED_ARCHITECTURES:
                     _SHARED.popitem(last=False)
             _SHARED.move_to_end(key)
@@ -547,7 +549,7 @@ def _trace(model, codec: Codec) -> _Traced:
 
     def with_weights(function):
         def weighed(variables, questions):
-            with keras.StatelessScope(state_mapping=list(zip(template, variables))):
+            with keras.StatelessScope(state_mapping=list(zip(template, variables, strict=True))):
                 return function(questions)
 
         return tf.function(weighed)

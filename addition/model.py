@@ -112,8 +112,8 @@ _FORWARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 # The compiled functions themselves, one per architecture (Keras config) and compile option:
 # models of one architecture (a folder loaded twice, a training's early snapshots beside its
 # final model, visitors' runs at the same settings) differ only in their weights, which each call
-# passes, so they share one compile. Each keeps a template model of its architecture alive, so
-# only the latest few architectures are kept.
+# passes, so they share one compile. Each holds a template of its architecture (a copy built
+# from the config, so that no model it serves is kept alive by it), so only the latest few are kept.
 _SHARED: "collections.OrderedDict" = collections.OrderedDict()
 SHARED_ARCHITECTURES = 16
 _SHARED_LOCK = threading.Lock()
@@ -169,7 +169,7 @@ def _shared_forward(model, xla: bool):
     key = (json.dumps(model.get_config(), sort_keys=True, default=str), tuple(model.input_shape), xla)
     with _SHARED_LOCK:
         if key not in _SHARED:
-            template = model
+            template = type(model).from_config(model.get_config())
 
             def forward(trainable, non_trainable, x):
                 return template.stateless_call(trainable, non_trainable, x, training=False)[0]

@@ -158,19 +158,3 @@ def test_evaluate_cli_on_the_5_digit_model_samples_and_refuses_huge_samples(caps
     assert "2,000 random sums a+b with a, b in 0..99999" in out and f"99999+1 = {99999 + 1} ☑" in out
     code, out, err = run_script("evaluate", ["--sample", "100000000"], capsys)
     assert code == 2 and "--sample must be from 0" in err.strip().splitlines()[-1]
-
-
-def test_a_snapshot_shares_its_final_models_compile_and_answers_with_its_own_weights():
-    """Models of one architecture share one compiled forward pass (addition.model), each passing
-    its own weights: the early snapshot's answers are its own, as Keras computes them."""
-    from addition.model import _shared_forward
-
-    final = load_model_folder(MODELS_FOLDER / "addition-3digit")
-    snapshot = load_model_folder(MODELS_FOLDER / f"addition-3digit-epoch{SNAPSHOTS[0]}")
-    assert _shared_forward(final.model, True) is _shared_forward(snapshot.model, True)
-    pairs = sample_whole_space(3, 2_000, seed=2)
-    for loaded in (final, snapshot):
-        keras_probabilities = loaded.model.predict_on_batch(loaded.codec.encode_questions(pairs))
-        np.testing.assert_allclose(loaded.predictor.probabilities(pairs), keras_probabilities, atol=1e-5)  # Chunks.
-        np.testing.assert_allclose(loaded.predictor.probabilities(pairs[:1]), keras_probabilities[:1], atol=1e-5)
-    assert wrong(snapshot, pairs) != wrong(final, pairs)

@@ -285,6 +285,29 @@ def test_swap_operands_is_a_flag_both_ways():
     assert train.parse_arguments(["--recipe", "keras-io", "--swap-operands"])[1].swap_operands is True
 
 
+def test_models_of_one_architecture_share_one_compile_and_each_answers_with_its_own_weights():
+    """Two networks of one architecture, their weights drawn apart: the Predictor traces the
+    shared forward pass once per shape for both, and each answers as Keras computes it with its
+    own weights."""
+    from addition.data import sample_whole_space
+    from addition.model import _shared_forward
+
+    codec = Codec(digits=2)
+    networks = []
+    for seed in (1, 2):
+        keras.utils.set_random_seed(seed)
+        networks.append(build_model(codec, hidden_size=7))  # An architecture no other test builds.
+    pairs = sample_whole_space(2, 600, seed=0)
+    outputs = [network.predict_on_batch(codec.encode_questions(pairs)) for network in networks]
+    assert not np.allclose(outputs[0], outputs[1], atol=1e-3)
+    for network, expected in zip(networks, outputs):
+        predictor = Predictor(network, codec)
+        np.testing.assert_allclose(predictor.probabilities(pairs), expected, atol=1e-5)  # Chunks.
+        np.testing.assert_allclose(predictor.probabilities(pairs[:1]), expected[:1], atol=1e-5)  # One question.
+    shared = _shared_forward(networks[0], True)
+    assert shared is _shared_forward(networks[1], True) and shared.experimental_get_tracing_count() == 2  # Two shapes.
+
+
 @pytest.mark.parametrize("num_layers, reverse, cell", [(1, True, "lstm"), (2, True, "lstm"), (1, False, "gru")])
 def test_the_predictor_computes_what_keras_computes(num_layers, reverse, cell):
     from addition.data import sample_whole_space
