@@ -46,7 +46,7 @@ def ready_workers(parent: int | None = None) -> list[int]:
 
 
 def starting_workers(parent: int | None = None) -> list[int]:
-    """The ids of the training workers still importing TensorFlow."""
+    """The ids of the training workers getting ready (importing TensorFlow, or making the default run ahead)."""
     return workers_named(STARTING_NAME, parent)
 
 

@@ -85,9 +85,9 @@ def pytest_sessionfinish(session):
 
 
 def ended(pid: int) -> bool:
-    """Whether the process has exited. The shared app's parent is the test process that started
-    it, which reaps it only when it exits itself: until then the app is a zombie, which a signal 0
-    still finds (Linux's /proc says Z)."""
+    """Whether the process has exited. By the run's end the test process that started the shared
+    app has exited, and PID 1 (on some machines) reaps the orphaned app only later: until then it
+    is a zombie, which a signal 0 still finds (Linux's /proc says Z)."""
     import os
 
     if os.path.isdir("/proc/self"):
