@@ -18,8 +18,7 @@ functions read the model's own variables, never copies.
 
 from __future__ import annotations
 
-import collections
-import threading
+import functools
 import weakref
 from dataclasses import dataclass
 
@@ -462,8 +461,6 @@ def rounded(values) -> np.ndarray:
 # The traced network, once per model (kept while the model lives), as Predictor keeps its forward
 # pass; and, as there, one trace per architecture, which each call gives the model's own variables.
 _TRACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_SHARED: "collections.OrderedDict" = collections.OrderedDict()
-_SHARED_LOCK = threading.Lock()
 
 
 @dataclass
@@ -474,28 +471,20 @@ class _Traced:
 
 def _traced(model, codec: Codec) -> _Traced:
     if model not in _TRACES:
-        import json
-
         import tensorflow as tf
 
-        from .model import SHARED_ARCHITECTURES
+        from .model import shared_by_architecture
 
-        config = json.dumps(model.get_config(), sort_keys=True, default=str)
-        key = (config, codec.question_length, codec.answer_length, codec.vocabulary_size)
-        with _SHARED_LOCK:
-            if key not in _SHARED:
-                # A copy built from the config, so that no model it serves is kept alive by it.
-                _SHARED[key] = _trace(type(model).from_config(model.get_config()), codec)
-                while len(_SHARED) > SHARED_ARCHITECTURES:
-                    _SHARED.popitem(last=False)
-            _SHARED.move_to_end(key)
-            shared = _SHARED[key]
+        lengths = (codec.question_length, codec.answer_length, codec.vocabulary_size)
+        shared = shared_by_architecture(model, ("inside", *lengths), lambda template: _trace(template, codec))
         variables = [variable.value for variable in model.variables]  # Read as they are at each call.
         questions = tf.TensorSpec((None, codec.question_length, codec.vocabulary_size), tf.float32)
-        look, read = (function.get_concrete_function(variables, questions) for function in (shared.look, shared.read))
-        _TRACES[model] = _Traced(
-            look=lambda one_hot: look(variables, one_hot), read=lambda one_hot: read(variables, one_hot)
-        )
+
+        def bound(function):  # Its traced function for this model's variables, made at the first call.
+            traced = functools.cache(lambda: function.get_concrete_function(variables, questions))
+            return lambda one_hot: traced()(variables, one_hot)
+
+        _TRACES[model] = _Traced(look=bound(shared.look), read=bound(shared.read))
     return _TRACES[model]
 
 

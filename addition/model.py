@@ -112,8 +112,8 @@ _FORWARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 # The compiled functions themselves, one per architecture (Keras config) and compile option:
 # models of one architecture (a folder loaded twice, a training's early snapshots beside its
 # final model, visitors' runs at the same settings) differ only in their weights, which each call
-# passes, so they share one compile. Each holds a template of its architecture (a copy built
-# from the config, so that no model it serves is kept alive by it), so only the latest few are kept.
+# passes, so they share one compile (and addition.inside one trace). Each holds a template of its
+# architecture, so only the latest few are kept.
 _SHARED: "collections.OrderedDict" = collections.OrderedDict()
 SHARED_ARCHITECTURES = 16
 _SHARED_LOCK = threading.Lock()
@@ -162,19 +162,28 @@ def _weights_passed(model, shared):
 def _shared_forward(model, xla: bool):
     """The compiled ``stateless_call`` of ``model``'s architecture, taking any such model's
     variables."""
-    import json
-
     import tensorflow as tf
 
-    key = (json.dumps(model.get_config(), sort_keys=True, default=str), tuple(model.input_shape), xla)
+    def compile_for(template):
+        def forward(trainable, non_trainable, x):
+            return template.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+        return tf.function(forward, jit_compile=xla)
+
+    return shared_by_architecture(model, ("forward", tuple(model.input_shape), xla), compile_for)
+
+
+def shared_by_architecture(model, kind: tuple, make):
+    """``make(template)``, made once per architecture (``model``'s Keras config) and ``kind``
+    and kept for every model of it; ``template`` is a copy of the architecture built from the
+    config, so that no model served is kept alive by what they share."""
+    import json
+
+    config = model.get_config()
+    key = (json.dumps(config, sort_keys=True, default=str), kind)
     with _SHARED_LOCK:
         if key not in _SHARED:
-            template = type(model).from_config(model.get_config())
-
-            def forward(trainable, non_trainable, x):
-                return template.stateless_call(trainable, non_trainable, x, training=False)[0]
-
-            _SHARED[key] = tf.function(forward, jit_compile=xla)
+            _SHARED[key] = make(type(model).from_config(config))
             while len(_SHARED) > SHARED_ARCHITECTURES:
                 _SHARED.popitem(last=False)
         _SHARED.move_to_end(key)
