@@ -23,6 +23,7 @@ from pathlib import Path
 
 from addition import CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail
+from addition.data import WHOLE_SPACE_SEED
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "addition-3digit"  # The app's first model.
 DEFAULT_LENGTHS = (5, 20, 100, 1_000, 10_000)  # A column network's, when --lengths is not given.
@@ -62,7 +63,7 @@ def main(argv=None):
         default=None,
         help="a column network: check it on its targets (quick: fewer sums of each kind)",
     )
-    parser.add_argument("--random-seed", type=int, default=20_151_208, help="random seed for --sample")
+    parser.add_argument("--random-seed", type=int, default=WHOLE_SPACE_SEED, help="random seed for --sample")
     parser.add_argument("--kinds", type=int, default=10, help="how many kinds of mistake to print, the commonest first")
     parser.add_argument(
         "--mistakes", type=int, default=5, help="with --lengths or --targets: mistakes printed per line"

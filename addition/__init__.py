@@ -10,6 +10,7 @@ Read in this order:
     evaluation.py  whole-answer accuracy first, by carries and lengths, mistakes in words
     inside.py      what each answer digit depends on; where the network keeps the carry
     saving.py, loading.py, hub.py   the model folder: written atomically, read as untrusted, on the Hub
+    cli.py, errors.py   what the scripts share (one-line errors, a quick TensorFlow import); errors in words
 
 The column network, a second architecture (``train.py --architecture column``), reads a sum one
 column per step, units first, and adds numbers of any length:

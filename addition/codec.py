@@ -38,8 +38,8 @@ passes with half the units (docs/lab-notebook.md, "Columns").
 
 Why reverse the answer too? A person adds from the units column up, because each column's
 carry comes from the one before it. Written units digit first, each answer character depends
-on the columns the decoder has just written, and the model learns in far fewer passes (README
-"Results"). People still read the answer the usual way: ``answer_string`` and
+on the columns the decoder has just written, and the model learns in far fewer passes (docs/lab-notebook.md,
+2026-11-29). People still read the answer the usual way: ``answer_string`` and
 ``decode_answers`` give reading order, ``target_string`` is what the model writes.
 
 This module imports only the standard library and numpy, so the app, the tests and the
@@ -301,10 +301,17 @@ def read_sum(text, limits: str, max_chars: int, example: str) -> tuple[str, str]
     stripped = text.strip()
     if not stripped:
         raise ValueError(f"Please type a sum. {limits}.")
-    match = _SUM_PATTERN.fullmatch(stripped)
-    if match is None:
+    found = operands(stripped)
+    if found is None:
         raise ValueError(f"{_why_not_a_sum(stripped)} {limits}.")
-    return match.group(1), match.group(2)
+    return found
+
+
+def operands(text) -> tuple[str, str] | None:
+    """The two digit strings of ``text`` if it is a sum of two whole numbers written in ASCII digits
+    (spaces allowed around them), else None."""
+    match = _SUM_PATTERN.fullmatch(text) if isinstance(text, str) else None
+    return (match.group(1), match.group(2)) if match else None
 
 
 def _why_not_a_sum(text: str) -> str:

@@ -87,12 +87,6 @@ def _short(number) -> str:
     return text if len(text) <= SHOWN_DIGITS else f"{text[:half]}…{text[-half:]} ({len(text):,} digits)"
 
 
-def score_lengths(predictor: ColumnPredictor, lengths, count: int = 100, seed: int = 0) -> dict:
-    """{length: ``whole_answer_score`` of ``count`` random sums of two ``length``-digit numbers}."""
-    rng = np.random.default_rng(seed)
-    return {int(length): whole_answer_score(predictor, random_sums(rng, int(length), count)) for length in lengths}
-
-
 # The column network's targets (issue 30): name -> (what, quick count, full count).
 TARGETS = {
     "mixed": ("random sums, each operand of 1 to 100 digits", 2_000, 10_000),

@@ -173,6 +173,8 @@ def _load_network(folder: Path, name: str, described, words: str):
     import h5py
     import keras
 
+    from .model import architecture
+
     for file in KERAS_FILES:
         _check_size(folder / file, f"{name}/{file}")
     try:
@@ -185,16 +187,9 @@ def _load_network(folder: Path, name: str, described, words: str):
         model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged folder; all mean "unusable".
         raise ModelFolderError(f"cannot load the Keras model in {name}: {first_line(error)}") from error
-    if _network(model) != _network(described):
+    if architecture(model) != architecture(described):
         raise ModelFolderError(f"{name}/config.json is not the network {INFO_FILE} describes ({words})")
     return model
-
-
-def _network(model) -> str:
-    """A model's whole architecture (every layer, its settings and its inbound links) as text."""
-    config = model.get_config()
-    config.pop("name", None)
-    return json.dumps(config, sort_keys=True, default=str)
 
 
 def _check_size(path: Path, name: str) -> None:

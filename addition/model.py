@@ -4,8 +4,9 @@ The network reads a question such as "535+61", one-hot, one character per step (
 ``addition.codec`` writes it), and must squeeze all of it into the encoder's final state: one
 vector of ``hidden_size`` numbers. A ``RepeatVector`` hands that same vector to the decoder at
 each answer position, and the decoder writes one character per step through a softmax over the
-twelve characters ``0123456789+ ``. Nothing tells it which digits belong to the same column, or
-that carries exist: it learns both from examples.
+twelve characters ``0123456789+ ``. The codec may help it find the columns (by default it writes
+each column's two digits side by side: ``addition.codec``), but nothing tells it that carries
+exist or how they run: it learns that from examples.
 """
 
 from __future__ import annotations
@@ -173,17 +174,24 @@ def _shared_forward(model, xla: bool):
     return shared_by_architecture(model, ("forward", tuple(model.input_shape), xla), compile_for)
 
 
+def architecture(model) -> str:
+    """A model's whole architecture (every layer, its settings and its inbound links) as text:
+    equal for two models exactly when they compute the same function of their weights."""
+    import json
+
+    config = model.get_config()
+    config.pop("name", None)
+    return json.dumps(config, sort_keys=True, default=str)
+
+
 def shared_by_architecture(model, kind: tuple, make):
     """``make(template)``, made once per architecture (``model``'s Keras config) and ``kind``
     and kept for every model of it; ``template`` is a copy of the architecture built from the
     config, so that no model served is kept alive by what they share."""
-    import json
-
-    config = model.get_config()
-    key = (json.dumps(config, sort_keys=True, default=str), kind)
+    key = (architecture(model), kind)
     with _SHARED_LOCK:
         if key not in _SHARED:
-            _SHARED[key] = make(type(model).from_config(config))
+            _SHARED[key] = make(type(model).from_config(model.get_config()))
             while len(_SHARED) > SHARED_ARCHITECTURES:
                 _SHARED.popitem(last=False)
         _SHARED.move_to_end(key)

@@ -13,6 +13,7 @@ import numpy as np
 from .codec import Codec
 from .config import TrainConfig
 from .data import (
+    WHOLE_SPACE_SEED,
     count_distinct_questions,
     draw_fresh_questions,
     draw_short_sums,
@@ -28,7 +29,6 @@ from .saving import save_model_folder, snapshot_folder, software
 # that watching it costs little next to an epoch.
 TRAINING_MONITOR_SIZE = 2_000
 SAMPLES_PER_EPOCH = 10
-WHOLE_SPACE_SEED = 20_151_208  # Fixed so that every model is judged on the same random sums.
 
 
 @dataclass
@@ -189,6 +189,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
 
 
 def steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
+    """Batches in one epoch: the training questions and the epoch's short sums, the last batch partial."""
     return -(-(len(data.training_pairs) + config.short_sums) // config.batch_size)
 
 

@@ -1,6 +1,6 @@
 """LSTM, GRU or SimpleRNN? The keras-io script's "Try replacing GRU, or SimpleRNN", measured on one budget.
 
-    python -m benchmarks.cells                 # 2 digits, the Train tab's defaults, each cell (~4 minutes)
+    python -m benchmarks.cells                 # 2 digits, the Train tab's defaults, each cell in turn
     python -m benchmarks.cells --digits 3 --training-size 50000 --epochs 12 --batch-size 256
     python -m benchmarks.cells --quick         # a smoke test
 

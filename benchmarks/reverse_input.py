@@ -1,6 +1,6 @@
 """Reversed vs reading-order questions, the same recipe and budget: the keras-io example's claim, measured.
 
-    python -m benchmarks.reverse_input            # 3 digits, our default recipe both ways (about 9 minutes)
+    python -m benchmarks.reverse_input            # 3 digits, our default recipe both ways (minutes)
     python -m benchmarks.reverse_input --quick    # a smoke test
 
 Prints validation whole-answer accuracy after each epoch for both, and the final accuracy on a
@@ -13,10 +13,10 @@ import argparse
 import time
 
 from addition.config import RECIPES
-from addition.data import whole_space_or_sample
+from addition.data import WHOLE_SPACE_SEED, whole_space_or_sample
 from addition.evaluation import score
 from addition.model import Predictor
-from addition.training import WHOLE_SPACE_SEED, train
+from addition.training import train
 
 QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}
 

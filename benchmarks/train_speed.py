@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from addition.data import whole_space_or_sample
+from addition.data import WHOLE_SPACE_SEED, whole_space_or_sample
 from addition.evaluation import describe_mistake, evaluate
 from addition.loading import load_model_folder
-from addition.training import WHOLE_SPACE_SEED
 from benchmarks import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent

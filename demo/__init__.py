@@ -13,4 +13,5 @@ worker.py          the process a training runs in, beside the app
 callbacks.py       what every handler shares: errors in words, the visitor's session
 launch.py          python app.py: its arguments, the app's parts, serving
 style.css, head.html
+measured.json      how long the Train tab's defaults took (written by benchmarks.train_tab_defaults --record)
 """

@@ -19,7 +19,8 @@ USAGE = """The addition LSTM demo: type a sum, see each digit's probabilities, t
     python app.py --model user/addition-lstm   # a Hugging Face Hub repo (also: ADDITION_MODEL=...)
     python app.py --port 8080 --host 0.0.0.0   # also: GRADIO_SERVER_PORT, GRADIO_SERVER_NAME
 
-A dropdown switches between that model and the bundled 2-, 3-, 4- and 5-digit models.
+A dropdown switches between that model and the bundled ones (models/: 2 to 5 digits, the 3-digit
+one's early snapshots and the column network).
 """
 MODELS_FOLDER = Path(__file__).resolve().parents[1] / "models"  # The bundled model folders.
 FIRST_MODEL = MODELS_FOLDER / "addition-3digit"  # The one shown first, unless another is named.

@@ -143,7 +143,7 @@ class LearnTab:
         self.mistake_table = gr.HTML()
         mistake_details = gr.JSON(visible=False)
         gr.Markdown(
-            "### Every model\nThe keras-io networks for 2 to 5 digits (the same 128-unit LSTM each) and the "
+            "### Every model\nThe keras-io networks for 2 to 5 digits (LSTMs; their sizes are in the README) and the "
             "column network, scored when training ended (the training commands are in the README)."
         )
         self.model_table = gr.Dataframe(

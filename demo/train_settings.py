@@ -123,7 +123,7 @@ COLUMN_FIELDS = {
     "epochs": "epochs",
     "batch_size": "batch_size",
 }
-COLUMN_WATCHED_LENGTHS = (10, 30, 100)
+COLUMN_MONITOR_LENGTHS = (10, 30, 100)
 WATCH_HEADERS = ["question", "true answer", "model answer", "right?"]
 
 
@@ -136,7 +136,7 @@ def training_config(**values) -> TrainConfig:
     chosen = {setting.name: _checked(setting, values.get(setting.name, setting.default)) for setting in SETTINGS}
     if chosen["architecture"] == "column":
         fields = {field: chosen[name] for name, field in COLUMN_FIELDS.items()}
-        return ColumnConfig(**fields, monitor_lengths=COLUMN_WATCHED_LENGTHS)
+        return ColumnConfig(**fields, monitor_lengths=COLUMN_MONITOR_LENGTHS)
     if chosen["digits"] > MAX_KERAS_IO_DIGITS:
         raise ValueError(
             f"The keras-io network takes operands of 1 to {MAX_KERAS_IO_DIGITS} digits here: "

@@ -473,10 +473,10 @@ def refusal(error, question: str = "", reader=None) -> str:
 
 def operand_digits(question) -> int | None:
     """The longer operand's digits in something typed like a sum of two whole numbers, else None."""
-    import re
+    from addition.codec import operands
 
-    match = re.fullmatch(r"\s*(\d+)\s*\+\s*(\d+)\s*", question or "", re.ASCII)
-    return max(len(match.group(1).lstrip("0") or "0"), len(match.group(2).lstrip("0") or "0")) if match else None
+    found = operands(question)
+    return max(len(number.lstrip("0") or "0") for number in found) if found else None
 
 
 def plural(count: int, noun: str) -> str:

@@ -255,12 +255,12 @@ class KerasIoRun:
     epoch their answers and what each answer digit of the first depends on."""
 
     def __init__(self, config):
-        from addition.training import prepare_data
+        from addition.training import prepare_data, steps_per_epoch
 
         self.config, self.data = config, prepare_data(config)
         self.watch = self.data.validation_pairs[:WATCHED].tolist()
         self.questions = len(self.data.training_pairs) + config.short_sums
-        self.steps = -(-self.questions // config.batch_size)
+        self.steps = steps_per_epoch(config, self.data)
         self.network = None  # Made here by trace_ahead, else by the training.
 
     def trace_ahead(self) -> None:

@@ -172,4 +172,4 @@ display(as_frame(grids["grids"]["oracle"]))  # noqa: F821
 # - `python train.py` trains the 3-digit network (`--help` lists every setting), and saves a
 #   folder that `keras.saving.load_model` reads.
 # - `python app.py` serves the demo: type sums, look inside, train your own.
-# - `addition/model.py` is the network in 30 lines; `addition/codec.py` the format.
+# - `addition/model.py` is the network (`build_model`, 20 lines); `addition/codec.py` the format.

@@ -164,11 +164,11 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
 
 def test_the_column_network_is_a_choice_with_its_own_settings():
     from addition.config import ColumnConfig
-    from demo.train_settings import COLUMN_DEFAULTS, COLUMN_WATCHED_LENGTHS
+    from demo.train_settings import COLUMN_DEFAULTS, COLUMN_MONITOR_LENGTHS
 
     config = training_config(**COLUMN_DEFAULTS)
     assert isinstance(config, ColumnConfig) and config.max_digits == 20 and config.sums_per_epoch == 10_000
-    assert config.monitor_lengths == COLUMN_WATCHED_LENGTHS and max(config.monitor_lengths) > config.max_digits
+    assert config.monitor_lengths == COLUMN_MONITOR_LENGTHS and max(config.monitor_lengths) > config.max_digits
     changed = training_config(**{**COLUMN_DEFAULTS, "cell": "GRU", "hidden_size": 16, "epochs": 3, "digits": 8})
     assert (changed.cell, changed.hidden_size, changed.epochs, changed.max_digits) == ("gru", 16, 3, 8)
 

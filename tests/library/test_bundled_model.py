@@ -4,10 +4,9 @@ carry chains, the app's own examples), the whole space, and what their folders r
 import numpy as np
 import pytest
 
-from addition.data import all_short_sums, sample_whole_space, whole_space
+from addition.data import WHOLE_SPACE_SEED, all_short_sums, sample_whole_space, whole_space
 from addition.evaluation import score
 from addition.loading import load_model_folder
-from addition.training import WHOLE_SPACE_SEED
 from demo import views
 from tests.helpers import MODELS_FOLDER, ROOT, run_script
 

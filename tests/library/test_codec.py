@@ -32,6 +32,24 @@ def test_the_codecs_defaults_are_what_train_py_trains():
     )
 
 
+def test_the_networks_and_the_questions_defaults_are_what_train_py_trains():
+    import inspect
+
+    from addition.config import TrainConfig
+    from addition.data import generate_questions
+    from addition.model import build_model
+
+    config = TrainConfig()
+    network = inspect.signature(build_model).parameters
+    assert {name: network[name].default for name in ("hidden_size", "num_layers", "unroll", "cell")} == {
+        "hidden_size": config.hidden_size,
+        "num_layers": config.num_layers,
+        "unroll": config.unroll,
+        "cell": config.cell,
+    }
+    assert inspect.signature(generate_questions).parameters["sampling"].default == config.sampling
+
+
 @pytest.mark.parametrize("reverse", [True, False])
 def test_zero_padding_gives_each_place_value_a_fixed_column(reverse):
     codec = Codec(digits=3, reverse=reverse, interleave=False)

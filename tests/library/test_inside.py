@@ -172,7 +172,7 @@ def test_models_of_one_architecture_share_one_trace_and_each_is_read_with_its_ow
         networks.append(build_model(codec, hidden_size=7))  # An architecture no other test builds.
     for network in networks:
         check_states_against_keras(network, codec, [(55, 6), (99, 99)])
-    architecture = json.dumps(networks[0].get_config(), sort_keys=True, default=str)
+    architecture = model_module.architecture(networks[0])
     shared_traces = model_module._SHARED.items()
     (shared,) = [traced for (config, kind), traced in shared_traces if config == architecture and kind[0] == "inside"]
     assert shared.look.experimental_get_tracing_count() == 1

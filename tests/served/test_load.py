@@ -1,6 +1,6 @@
 """6 concurrent users x 10 sums against the launched app: all answered, all true sums right.
 (`python -m benchmarks.load_test` runs 32 x 25 and prints the figures; the in-process flood test
-in test_app_service.py sends /train calls beside the sums.)"""
+in tests/app/test_service.py sends /train calls beside the sums.)"""
 
 
 def test_6_concurrent_users_are_all_answered_correctly(app_url):
