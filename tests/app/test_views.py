@@ -39,6 +39,19 @@ def test_answers_show_the_true_sum_and_an_honest_mark(bundled):
         assert chosen == details["model_answer"]
         assert details["confidence"] == pytest.approx(np.prod(probabilities.max(axis=1)), rel=1e-3)
         assert table.count('class="chosen') == bundled.codec.answer_length
+    # A network still making mistakes (the bundled run after its first epoch): each wrong answer ☒.
+    from addition.loading import load_model_folder
+    from tests.helpers import MODELS_FOLDER
+
+    early = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch1")
+    marks = []
+    for a, b in sample_whole_space(3, 30, seed=12).tolist():
+        summary, _, details = views.answer_question(early, f"{a}+{b}")
+        right = details["model_answer"] == str(a + b)
+        assert details["correct"] is right and details["true_answer"] == a + b and f"True sum: **{a + b}**" in summary
+        assert ("☑" in summary) == right and ("☒" in summary) != right
+        marks.append(right)
+    assert not all(marks)  # It was wrong on some: the ☒ branch ran.
 
 
 @pytest.mark.parametrize("question", BAD_QUESTIONS, ids=lambda q: repr(q[:10]))

@@ -23,10 +23,17 @@ def test_the_notebook_is_its_py_source_converted():
 def test_the_notebook_uses_only_the_librarys_public_api():
     import addition
 
+    imported = []
     for node in ast.walk(ast.parse(SOURCE.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("addition"):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "addition":
             assert node.module == "addition", f"from {node.module} import ...: not the public API"
             assert {alias.name for alias in node.names} <= set(addition.__all__)
+            imported += [alias.name for alias in node.names]
+        if isinstance(node, ast.Import):  # import addition.training reaches past the public API.
+            assert all(alias.name.split(".")[0] != "addition" or alias.name == "addition" for alias in node.names)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "addition":
+            assert node.attr in addition.__all__, f"addition.{node.attr}: not the public API"
+    assert imported  # It does use the library.
 
 
 def test_the_notebook_runs_top_to_bottom_to_a_good_2_digit_adder():
