@@ -2,7 +2,8 @@
 
 Read in this order:
 
-    model.py       the network: encoder -> RepeatVector -> decoder -> softmax, and a Predictor
+    model.py       the network: encoder -> RepeatVector -> decoder -> softmax
+    predictor.py   a trained network answering questions, compiled once per architecture
     codec.py       how "535+61" becomes the one-hot rows the network reads, and back
     data.py        seeded, deduplicated questions; the train/validation split; carries
     config.py      TrainConfig: every setting with its default, and the keras-io recipe
@@ -40,7 +41,7 @@ _PUBLIC = {
     "ColumnConfig": "config",
     "KERAS_IO_RECIPE": "config",
     "build_model": "model",
-    "Predictor": "model",
+    "Predictor": "predictor",
     "generate_questions": "data",
     "split_questions": "data",
     "whole_space": "data",

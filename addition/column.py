@@ -49,7 +49,7 @@ from keras import layers
 
 from .codec import MAX_OPERAND_DIGITS, MAX_QUESTION_CHARS, read_sum
 from .config import CELLS
-from .model import compiled_forward
+from .predictor import compiled_forward
 
 DIGITS = 10  # One softmax class, and one one-hot feature per operand, for each digit 0-9.
 INPUT_FEATURES = 2 * DIGITS  # Features 0-9 hold the first operand's digit, 10-19 the second's.

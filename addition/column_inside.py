@@ -154,7 +154,7 @@ def _reader(model):
         import keras
         from keras import layers
 
-        from .model import compiled_forward
+        from .predictor import compiled_forward
 
         recurrent = [layer for layer in model.layers if isinstance(layer, layers.RNN)]
         if not recurrent or tuple(model.input_shape[1:]) != (None, INPUT_FEATURES) or model.output_shape[-1] != DIGITS:

@@ -473,7 +473,7 @@ def _traced(model, codec: Codec) -> _Traced:
     if model not in _TRACES:
         import tensorflow as tf
 
-        from .model import shared_by_architecture
+        from .predictor import shared_by_architecture
 
         lengths = (codec.question_length, codec.answer_length, codec.vocabulary_size)
         shared = shared_by_architecture(model, ("inside", *lengths), lambda template: _trace(template, codec))

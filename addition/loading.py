@@ -77,7 +77,7 @@ class LoadedModel:
             from .column import ColumnPredictor
 
             return ColumnPredictor(self.model, self.codec)
-        from .model import Predictor
+        from .predictor import Predictor
 
         return Predictor(self.model, self.codec)
 

@@ -22,7 +22,8 @@ from .data import (
     whole_space_or_sample,
 )
 from .evaluation import describe_mistake, evaluate, score
-from .model import Predictor, build_model, count_parameters
+from .model import build_model, count_parameters
+from .predictor import Predictor
 from .saving import save_model_folder, snapshot_folder, software
 
 # Whole-answer accuracy on the training set is measured on a fixed sample of this size, so

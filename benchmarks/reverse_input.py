@@ -15,7 +15,7 @@ import time
 from addition.config import RECIPES
 from addition.data import WHOLE_SPACE_SEED, whole_space_or_sample
 from addition.evaluation import score
-from addition.model import Predictor
+from addition.predictor import Predictor
 from addition.training import train
 
 QUICK = {"digits": 2, "training_size": 2_000, "epochs": 1}

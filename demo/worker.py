@@ -268,7 +268,7 @@ class KerasIoRun:
         step, the monitor's forward pass) on its own questions; then put the weights and the
         optimizer back as they were made, so that the run trains exactly the weights it would
         have from scratch (tested)."""
-        from addition.model import Predictor
+        from addition.predictor import Predictor
         from addition.training import new_network
 
         network, codec = new_network(self.config, self.data), self.data.codec
@@ -295,7 +295,7 @@ class KerasIoRun:
 
     def look(self, model) -> tuple[list, dict]:
         from addition.inside import dependency_grids
-        from addition.model import Predictor
+        from addition.predictor import Predictor
 
         predictor = Predictor(model, self.data.codec, xla=False)  # The monitor's forward pass, already traced.
         return (

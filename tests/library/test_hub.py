@@ -204,7 +204,7 @@ def printed(stdout: str) -> dict:
 def test_the_library_and_the_app_load_a_repo_id_from_the_cache_offline(tiny_model, offline_interpreter):
     import json
 
-    from addition.model import Predictor
+    from addition.predictor import Predictor
 
     result, _ = tiny_model
     source, answers, label, shown_source, typed = json.loads(offline_interpreter["LIBRARY"])
@@ -219,7 +219,7 @@ def test_the_cards_keras_snippet_loads_the_repo_offline_and_answers_like_the_loc
 ):
     import ast
 
-    from addition.model import Predictor
+    from addition.predictor import Predictor
 
     result, folder = tiny_model
     if backend == "tensorflow":  # Run first in the module's fresh interpreter.

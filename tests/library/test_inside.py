@@ -11,6 +11,7 @@ import pytest
 
 from addition import Codec, inside
 from addition import model as model_module
+from addition import predictor as predictor_module
 from addition.data import sample_whole_space
 from addition.model import build_model
 from demo import inside_views
@@ -173,7 +174,7 @@ def test_models_of_one_architecture_share_one_trace_and_each_is_read_with_its_ow
     for network in networks:
         check_states_against_keras(network, codec, [(55, 6), (99, 99)])
     architecture = model_module.architecture(networks[0])
-    shared_traces = model_module._SHARED.items()
+    shared_traces = predictor_module._SHARED.items()
     (shared,) = [traced for (config, kind), traced in shared_traces if config == architecture and kind[0] == "inside"]
     assert shared.look.experimental_get_tracing_count() == 1
 

@@ -8,7 +8,8 @@ import pytest
 from addition.codec import Codec
 from addition.config import KERAS_IO_RECIPE, RECIPES, TrainConfig
 from addition.loading import load_model_folder
-from addition.model import Predictor, build_model
+from addition.model import build_model
+from addition.predictor import Predictor
 from addition.training import compile_model, prepare_data
 from tests.helpers import TINY_CONFIG
 
@@ -290,7 +291,7 @@ def test_models_of_one_architecture_share_one_compile_and_each_answers_with_its_
     shared forward pass once per shape for both, and each answers as Keras computes it with its
     own weights."""
     from addition.data import sample_whole_space
-    from addition.model import _shared_forward
+    from addition.predictor import _shared_forward
 
     codec = Codec(digits=2)
     networks = []
