@@ -5,7 +5,7 @@
 
 Prints the CPU, the median time of inside.explain() for one sum (the batch of
 digit variants, gradients, states and the JSON) beside one answer through
-addition.model.Predictor, their ratio, and the one-time cost per model of ranking the
+addition.predictor.Predictor, their ratio, and the one-time cost per model of ranking the
 carry units and fitting the probe on the held-out questions (first call, with tracing, and
 again).
 """

@@ -5,7 +5,7 @@
 
 What the app does is timed two ways: one sum per click (the median of many single questions)
 and the mistakes search (50,000 random sums at once), plus 200,000 sums for throughput. Each
-runs through the app's path (``addition.model.Predictor``: the model in one XLA-compiled function,
+runs through the app's path (``addition.predictor.Predictor``: the model in one XLA-compiled function,
 called on two batch shapes only, large batches in chunks on threads) and
 through plain Keras: ``model.predict_on_batch``, and the model called inside a ``tf.function``
 without and with XLA (``jit_compile``). Every path starts from the same (a, b) pairs, so the
