@@ -59,7 +59,7 @@ def whole_answer_score(predictor: ColumnPredictor, pairs, batch_size: int = BATC
         for (a, b), answer, truth in zip(batch, answers, truths):
             right_answers += answer == truth
             if answer != truth and len(mistakes) < MISTAKES_SHOWN:
-                mistakes.append(describe_mistake(a, b, answer, truth))
+                mistakes.append(describe_long_mistake(a, b, answer, truth))
     return {
         "count": len(pairs),
         "wrong": len(pairs) - right_answers,
@@ -71,12 +71,13 @@ def whole_answer_score(predictor: ColumnPredictor, pairs, batch_size: int = BATC
     }
 
 
-def describe_mistake(a, b, answer: str, truth: str) -> str:
-    """A wrong answer in words, long numbers shown by their ends."""
+def describe_long_mistake(a, b, answer: str, truth: str) -> str:
+    """A wrong answer in words, as ``evaluation.describe_mistake`` says it, long numbers shown by
+    their ends, and where the first wrong digit is."""
     width = max(len(answer), len(truth))
     place = int(np.argmax(units_first(answer.zfill(width)) != units_first(truth.zfill(width))))
     return (
-        f"model says {_short(a)}+{_short(b)} = {_short(answer)}, expected {_short(truth)} "
+        f"model says {_short(a)}+{_short(b)} = {_short(answer)}, true {_short(truth)} "
         f"(first wrong digit at place {place:,} from the units)"
     )
 

@@ -50,17 +50,15 @@ def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", fi
     for path in sorted(Path(folder).glob("*/" + INFO_FILE)):
         try:
             info = read_json(path.parent, INFO_FILE, path.parent.name)
-            found.append((*describe_entry(info), path.parent))
+            column = architecture_of(info) == "column"  # Any other value is refused when the folder loads.
+            found.append((*describe_entry(info), "column" if column else "keras-io", path.parent))
         except ValueError as error:  # ModelFolderError is one.
             warn(f"skipping the model folder {path.parent.name}: its {INFO_FILE} is unusable ({error})")
     entries, taken = [], set()
-    for _, label, digits, snapshot, path in sorted(found, key=lambda found: (found[0], found[4].name)):
+    for _, label, digits, snapshot, architecture, path in sorted(found, key=lambda found: (found[0], found[5].name)):
         label = label if label not in taken else f"{label} ({path.name})"
         taken.add(label)
-        column = digits == ColumnCodec.digits and label.startswith("Any length")
-        entries.append(
-            Entry(label, str(path), digits=digits, snapshot=snapshot, architecture="column" if column else "keras-io")
-        )
+        entries.append(Entry(label, str(path), digits=digits, snapshot=snapshot, architecture=architecture))
     return entries
 
 
