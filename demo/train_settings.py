@@ -238,10 +238,7 @@ class TrainingProgress:
                 parts.append(
                     "held-out whole answers "
                     + ", ".join(
-                        f"{length} digits {share['exact_match']:.0%}"
-                        if isinstance(share, dict)
-                        else f"{length} digits {share:.0%}"
-                        for length, share in last["exact_match_by_length"].items()
+                        f"{length} digits {share:.0%}" for length, share in last["exact_match_by_length"].items()
                     )
                 )
             else:
