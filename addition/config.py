@@ -26,8 +26,33 @@ def setting(default, help: str):
     return dataclasses.field(default=default, metadata={"help": help})
 
 
+class Config:
+    """What both networks' settings do alike: check themselves, change by copy, and read back
+    from addition.json's ``"training"``."""
+
+    def _check(self, checks: list[tuple[bool, str]]) -> None:
+        """Raise ``ValueError`` with the message of the first check that fails."""
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def _no_clipping_as_none(self) -> None:
+        if self.clipnorm == 0:
+            object.__setattr__(self, "clipnorm", None)  # 0 on the command line means no clipping.
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def fields(cls):
+        return dataclasses.fields(cls)
+
+
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Config):
     architecture: ClassVar[str] = "keras-io"  # What addition.json records; not a setting.
 
     # Data.
@@ -99,8 +124,7 @@ class TrainConfig:
     random_seed: int = setting(1337, "seeds data generation, weight initialisation and shuffling")
 
     def __post_init__(self):
-        if self.clipnorm == 0:
-            object.__setattr__(self, "clipnorm", None)  # 0 on the command line means no clipping.
+        self._no_clipping_as_none()
         Codec(digits=self.digits)  # The codec says which numbers of digits it can read.
         checks = [
             (self.training_size >= 20, "training size must be at least 20"),
@@ -125,9 +149,7 @@ class TrainConfig:
             (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive (0: no clipping)"),
             (self.target_accuracy is None or 0 < self.target_accuracy <= 1, "target accuracy must be in (0, 1]"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        self._check(checks)
         available = count_distinct_questions(self.digits)
         if self.training_size > available:
             # Checked here, at once: asking the generator for more would loop forever.
@@ -145,16 +167,6 @@ class TrainConfig:
             zero_pad=self.zero_pad,
             interleave=self.interleave,
         )
-
-    def replace(self, **changes) -> "TrainConfig":
-        return dataclasses.replace(self, **changes)
-
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def fields(cls):
-        return dataclasses.fields(cls)
 
 
 # The keras-io example's recipe (3 digits), as overrides of our defaults.
@@ -180,7 +192,7 @@ RECIPES = {"ours": TrainConfig(), "keras-io": KERAS_IO_RECIPE}
 
 
 @dataclass(frozen=True)
-class ColumnConfig:
+class ColumnConfig(Config):
     """The column network's settings ("The column network" in the lab notebook: six random seeds
     met every target with these defaults)."""
 
@@ -214,8 +226,7 @@ class ColumnConfig:
     random_seed: int = setting(1, "seeds the weights, the training sums and the held-out sums")
 
     def __post_init__(self):
-        if self.clipnorm == 0:
-            object.__setattr__(self, "clipnorm", None)  # 0 on the command line means no clipping.
+        self._no_clipping_as_none()
         lengths = self.monitor_lengths
         if isinstance(lengths, list):  # As addition.json records it.
             object.__setattr__(self, "monitor_lengths", lengths := tuple(lengths))
@@ -241,19 +252,10 @@ class ColumnConfig:
             ),
             (self.monitor_count >= 1, "monitor count must be at least 1"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
-
-    def replace(self, **changes) -> "ColumnConfig":
-        return dataclasses.replace(self, **changes)
+        self._check(checks)
 
     def to_json(self) -> dict:
         return {**dataclasses.asdict(self), "monitor_lengths": list(self.monitor_lengths)}
-
-    @classmethod
-    def fields(cls):
-        return dataclasses.fields(cls)
 
 
 ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.
