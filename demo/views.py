@@ -420,13 +420,19 @@ def _mistakes(loaded: LoadedModel, pairs) -> list[str]:
     return sorted(wrong, key=lambda question: (len(question), question))
 
 
+# Sums listed from each place in the gallery's menu: a network still learning gets tens of
+# thousands wrong, and a menu that long stalls the browser for a minute.
+GALLERY_PER_SOURCE = 50
+
+
 def mistakes_gallery(
     loaded: LoadedModel, validation_wrong: list[str], short_wrong: list[str], random_wrong: list[str], searched: int
 ) -> tuple[str, list[tuple[str, str]]]:
     """(the gallery's introduction in Markdown, dropdown choices as (label, sum) pairs).
 
     Three places to look: the held-out questions, every short sum (where models fail most) and
-    ``searched`` random sums from the whole space. A sum found twice is listed once."""
+    ``searched`` random sums from the whole space. A sum found twice is listed once; at most
+    ``GALLERY_PER_SOURCE`` from each place, the first found."""
     from addition.data import short_limit
 
     limit = short_limit(loaded.codec.digits)
@@ -442,12 +448,14 @@ def mistakes_gallery(
         ("short sum", short_wrong),
         ("random sum", random_wrong),
     ):
-        for question in questions:
-            if question not in listed:
-                listed.add(question)
-                choices.append((f"{question} ({source})", question))
-    intro += "Pick one to see where it hesitated." if choices else "It gets every one of them right."
-    return intro, choices
+        new = [question for question in questions if question not in listed][:GALLERY_PER_SOURCE]
+        listed.update(new)
+        choices += [(f"{question} ({source})", question) for question in new]
+    if not choices:
+        return intro + "It gets every one of them right.", choices
+    many = max(len(validation_wrong), len(short_wrong), len(random_wrong)) > GALLERY_PER_SOURCE
+    listed_note = f" (the menu lists the first {GALLERY_PER_SOURCE} of each)" if many else ""
+    return intro + f"Pick one to see where it hesitated{listed_note}.", choices
 
 
 def answer_if_valid(loaded: LoadedModel, question: str, reader=None) -> tuple[str, str, dict | None]:

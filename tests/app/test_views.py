@@ -178,6 +178,20 @@ def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
     ]  # 7+8 once.
     intro, choices = views.mistakes_gallery(bundled, [], [], [], searched=1_000)
     assert "It gets every one of them right." in intro and choices == []
+    # A network still learning: tens of thousands wrong, counted in full, a few listed from each place.
+    many = [f"{a}+{b}" for a in range(300) for b in range(200)]
+    intro, choices = views.mistakes_gallery(bundled, many[:5_000], many[:70], many, searched=60_000)
+    assert "5,000 of" in intro and "70 of the 10,000" in intro and "60,000 of 60,000 random sums" in intro
+    per_source = views.GALLERY_PER_SOURCE
+    assert (
+        [label for label, _ in choices]
+        == (
+            [f"{question} (validation)" for question in many[:per_source]]
+            + [f"{question} (short sum)" for question in many[per_source:70]]  # Those not listed already.
+            + [f"{question} (random sum)" for question in many[70 : 70 + per_source]]
+        )
+    )
+    assert f"the first {per_source} of each" in intro
 
 
 def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, tiny_model):
