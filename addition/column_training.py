@@ -155,6 +155,8 @@ class LengthMonitor(keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.model.stop_training:  # Stopped within the epoch (say, a visitor's Stop): no whole epoch to record.
+            return
         predictor = ColumnPredictor(self.model)
         scores = {label: whole_answer_score(predictor, pairs) for label, pairs in self.held_out.items()}
         count = sum(score["count"] for score in scores.values())

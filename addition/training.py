@@ -151,6 +151,8 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.model.stop_training:  # Stopped within the epoch (say, a visitor's Stop): no whole epoch to record.
+            return
         logs = dict(logs or {})
         predictor = Predictor(self.model, self.codec, xla=False)  # No compile on the training clock.
         validation = score(predictor, self.validation_pairs)

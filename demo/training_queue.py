@@ -184,7 +184,7 @@ class TrainingQueue:
                 return "Cancelled before it started."
             ticket.stop_requested = True
         ticket.run.stop()
-        return "Stopping after the current step; the best epoch so far is kept (none, before the first ends)…"
+        return "Stopping after the current step; the best epoch so far is kept (of those finished, if any)…"
 
     def leave(self, session: str, reason: str = "You left the page, so the training was cancelled.") -> None:
         """The visitor is gone: their place, waiting or running, is cancelled."""

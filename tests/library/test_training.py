@@ -152,6 +152,30 @@ def test_the_best_epoch_is_what_train_returns_and_extra_callbacks_see_each_epoch
     assert result.validation["loss"] < uniform_loss - 0.1
 
 
+def test_a_run_stopped_within_an_epoch_records_and_keeps_only_whole_epochs():
+    """Stop in the middle of epoch 2 (as the app's Stop does): epoch 2 is neither recorded nor
+    kept, and what ``train`` returns is epoch 1's network."""
+    from addition.training import train
+
+    weights_after = {}
+
+    class StopWithinTheSecondEpoch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if len(weights_after) == 1 and batch == 1:  # Two of the second epoch's five steps.
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            weights_after[epoch + 1] = self.model.get_weights()
+
+    config = TrainConfig().replace(**{**TINY_CONFIG, "training_size": 600, "epochs": 3, "steps_per_execution": 1})
+    result = train(config, callbacks=[StopWithinTheSecondEpoch()])
+    assert [record["epoch"] for record in result.history] == [1] and result.best_epoch == 1
+    assert set(weights_after) == {1, 2}  # Keras ends the cut epoch too; it is not a whole one.
+    for returned, after_one in zip(result.model.get_weights(), weights_after[1]):
+        np.testing.assert_array_equal(returned, after_one)
+    assert any(not np.array_equal(one, two) for one, two in zip(weights_after[1], weights_after[2]))
+
+
 def run_train(*args, capsys):
     from tests.helpers import run_in_process
 
