@@ -103,7 +103,9 @@ def plain(message) -> str:
 
 
 def person_error(error: Exception) -> gr.Error:
-    return gr.Error(plain(error), print_exception=False)
+    """The sentence as Gradio's error toast, which stays until the visitor closes it (by default it
+    goes after seconds, leaving only "Error" on the outputs)."""
+    return gr.Error(plain(error), duration=None, print_exception=False)
 
 
 def answering(function):

@@ -17,7 +17,7 @@ from addition.loading import load_model_folder
 
 from . import inside_views
 from . import train_settings as settings_table
-from .callbacks import answering, listening, not_an_mcp_tool, person_error, plain, session_of, visitor_of
+from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
 from .views import plural
 
@@ -214,7 +214,7 @@ class TrainTab:
                 yield {self.status: watching.status()}  # Elapsed time moves on even between events.
                 continue
             if event["event"] == "error":
-                raise gr.Error(plain(f"Training failed: {event['message']}"), print_exception=False)
+                raise person_error(ValueError(f"Training failed: {event['message']}"))
             watching.add(event)
             if event["event"] == "done":
                 return

@@ -314,12 +314,21 @@ class TestPagesWorkedOn:
         assert overflow(page) <= 0
 
     def test_a_refused_sum_stays_on_the_page_and_names_the_model_that_reads_it(self, pages):
+        """And an error shown as a toast (a sample count that is not a whole number) stays too."""
         both = [pages.at(viewport) for viewport in (PHONE, DESKTOP)]
         for page in both:
             show(page, "Add", "3 digits")
             ask(page, "1234+5")
             page.locator("#answer .refusal").get_by_text("1234 is too large").wait_for(timeout=30_000)
-        both[-1].wait_for_timeout(11_000)  # Longer than a toast stays (both pages wait together).
+        desktop = both[-1]
+        how_many = desktop.get_by_label("How many").locator("xpath=ancestor::*[contains(@class,'block')][1]")
+        how_many.locator("input[type=number]").fill("7.5")
+        desktop.locator("#sample-button").click()
+        toast = desktop.locator("[data-testid=toast-text]")
+        toast.get_by_text("whole number from 1 to 100").wait_for(timeout=30_000)
+        desktop.wait_for_timeout(11_000)  # Longer than a toast stays by default (both pages wait together).
+        assert toast.all_inner_texts() == ["The number of questions must be a whole number from 1 to 100."]
+        desktop.locator("[data-testid=toast-close]").click()
         for page in both:
             refusal = page.locator("#answer .refusal")
             expect(refusal).to_be_visible()
