@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import gradio as gr
 import numpy as np
 
-from addition.codec import MAX_QUESTION_CHARS, VOCABULARY
+from addition.codec import MAX_OPERAND_DIGITS, MAX_QUESTION_CHARS, PLUS, VOCABULARY
 from addition.column import ColumnCodec
 
 from . import views
@@ -21,6 +22,9 @@ from .models import Models
 
 # The longest sum typed or linked: two of the column network's longest operands, and spaces.
 LONGEST_SUM = 2 * ColumnCodec.digits + MAX_QUESTION_CHARS
+# What a sum box keeps of a paste: far more than any model reads, so that a sum too long reaches
+# the app whole and is refused as too long (the box cuts anything longer, which then is no sum).
+BOX_CHARS = 2 * MAX_OPERAND_DIGITS + MAX_QUESTION_CHARS
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class AddTab:
             with gr.Column(scale=3):
                 self.question = gr.Textbox(
                     label="Your sum",
-                    max_length=LONGEST_SUM,
+                    max_length=BOX_CHARS,
                     elem_id="question",
                     placeholder=first.placeholder,
                     info=first.hint,
@@ -241,7 +245,14 @@ def shared_page(request, labels: list[str], shown: str) -> tuple[str | None, str
     if model is not None and model not in labels:
         model = None
         problems.append(f"This link names a model this app does not have; it shows {shown} instead.")
-    if text is not None and not (text and len(text) <= LONGEST_SUM and set(text) <= set(VOCABULARY)):
+    if text is not None and PLUS not in text and re.fullmatch(r" *\d+ +\d+ *", text):
+        text = PLUS.join(text.split())  # A + typed into an address arrives as a space: 99+1 reads "99 1".
+    if text is not None and not (text and set(text) <= set(VOCABULARY)):
         text = None
         problems.append("This link's sum could not be read: a sum is digits and one +, like 999+1.")
+    elif text is not None and len(text) > LONGEST_SUM:
+        text = None
+        problems.append(
+            f"This link's sum is too long: no model here adds numbers of more than {ColumnCodec.digits:,} digits."
+        )
     return model, text, problems

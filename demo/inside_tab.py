@@ -11,7 +11,7 @@ import gradio as gr
 from addition import inside
 
 from . import inside_views, views
-from .add_tab import LONGEST_SUM
+from .add_tab import BOX_CHARS
 from .callbacks import EXPENSIVE, FairShare, answering, gently, session_of
 from .models import Models, layout_of
 
@@ -78,7 +78,7 @@ class InsideTab:
                 first.question,
                 label="A sum to look inside",
                 info=first.hint,
-                max_length=LONGEST_SUM,
+                max_length=BOX_CHARS,
                 elem_id="inside-question",
             )
             inside_button = gr.Button("Look inside", variant="primary", elem_id="inside-button")

@@ -175,6 +175,9 @@ def test_a_shared_link_opens_its_sum_and_model_and_a_hostile_one_is_ignored(brow
         assert page.get_by_label("Your sum").input_value() == "99+1"
         share = page.locator("#answer a", has_text="Share this sum")
         assert share.get_attribute("href") == "?sum=99%2B1&model=2+digits"
+        page.goto(app_url + "?sum=98+2&model=2+digits")  # Typed by hand: the address reads its + as a space.
+        page.locator("#answer").get_by_text(re.compile(r"98 \+ 2 = 100")).wait_for(timeout=60_000)
+        assert page.get_by_label("Your sum").input_value() == "98+2"
         hostile = "<img src=x onerror=alert(1)>"
         page.goto(app_url + f"?sum={quote(hostile)}&model={quote('<b>5 digits</b>')}")
         page.locator("#description").get_by_text("two whole numbers").wait_for(timeout=60_000)
@@ -198,6 +201,9 @@ def test_a_share_link_with_a_bad_sum_or_an_unknown_model_says_so_on_the_page(bro
         page.goto(app_url + "?sum=12345%2B1&model=3+digits")  # A sum, too long for the model named.
         page.locator("#answer .refusal").get_by_text("12345 is too large").wait_for(timeout=60_000)
         assert "5 digits" in page.locator("#answer").inner_text()
+        page.goto(app_url + "?sum=" + "9" * 3_000 + "%2B1")  # Too long for every model.
+        page.locator("#answer .refusal").get_by_text("This link's sum is too long").wait_for(timeout=60_000)
+        assert "more than 1,000 digits" in page.locator("#answer").inner_text()
     finally:
         page.close()
 
@@ -362,6 +368,11 @@ class TestPagesWorkedOn:
         box.evaluate("element => element.scrollTop = element.scrollHeight")
         last, inside = rows.last.bounding_box(), box.bounding_box()
         assert inside["y"] <= last["y"] and last["y"] + last["height"] <= inside["y"] + inside["height"] + 1
+        # A pasted sum longer than any model reads reaches the app whole, and is refused as too long.
+        ask(page, "9" * 10_000 + "+" + "9" * 10_000)
+        refusal = page.locator("#answer .refusal")
+        refusal.get_by_text("That is 20,001 characters long").wait_for(timeout=60_000)
+        assert "up to 1,000 digits each" in refusal.inner_text()
 
     @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
     def test_an_early_snapshot_is_a_network_still_making_mistakes(self, pages, viewport):
