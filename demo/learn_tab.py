@@ -112,6 +112,7 @@ class LearnTab:
                     x="carries",
                     y="wrong per 10,000",
                     title="Wrong answers by number of carries",
+                    y_lim=[0, None],  # Bars start at zero, or a bar of 750 beside one of 1,000 looks empty.
                     elem_id="by-carries",
                     visible=not first.carries_note,
                 )

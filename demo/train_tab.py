@@ -302,7 +302,9 @@ def queued_status(training_queue: TrainingQueue, ticket) -> str:
 def describe_run(config) -> str:
     """A visitor's model as the Model menu names it: "LSTM, 2 digits", "column GRU, any length"."""
     cell = CELLS[config.cell]
-    return f"column {cell}, any length" if config.architecture == "column" else f"{cell}, {config.digits} digits"
+    return (
+        f"column {cell}, any length" if config.architecture == "column" else f"{cell}, {plural(config.digits, 'digit')}"
+    )
 
 
 def zip_folder(folder: Path, config) -> str:

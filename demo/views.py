@@ -225,11 +225,11 @@ def _command_and_settings(info: dict, settings: dict) -> list[str]:
 
 def describe_rate(exact_match: float, count: int) -> str:
     """A share of right answers that never rounds a mistake away: "100% of 1,000,000" only when
-    every one was right, else the count ("2 wrong of 1,000,000, 99.9998%")."""
+    every one was right, else the count ("2 wrong of 1,000,000 (99.9998% right)")."""
     wrong = round((1 - exact_match) * count)
     if wrong == 0:
         return f"all {count:,} right"
-    return f"{wrong:,} wrong of {count:,} ({100 * (1 - wrong / count):.{max(2, len(str(count)) - 2)}f}%)"
+    return f"{wrong:,} wrong of {count:,} ({100 * (1 - wrong / count):.{max(2, len(str(count)) - 2)}f}% right)"
 
 
 def as_text(value) -> str:

@@ -222,3 +222,13 @@ def test_the_tab_states_the_measured_time_with_its_cpu_and_command_or_nothing(tm
     for broken in ("{", "[]", json.dumps({"train_tab_defaults": {**measured, "seconds": ["x", 1]}})):
         path.write_text(broken)
         assert measured_time(path) == ""
+
+
+def test_a_visitors_model_is_named_by_its_cell_and_what_it_reads():
+    from demo.train_settings import COLUMN_DEFAULTS
+    from demo.train_tab import describe_run
+
+    assert describe_run(training_config(**DEFAULTS)) == "LSTM, 2 digits"
+    one_digit = {**DEFAULTS, "digits": 1, "cell": "GRU", "training_size": 50}
+    assert describe_run(training_config(**one_digit)) == "GRU, 1 digit"
+    assert describe_run(training_config(**COLUMN_DEFAULTS)) == "column LSTM, any length"

@@ -209,7 +209,8 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     assert table["random sums"].tolist()[1] == f"all {whole['count']:,} right"  # Every sum right, said so.
     tiny_whole = tiny_info["metrics"]["whole_space_sample"]
     wrong = round((1 - tiny_whole["exact_match"]) * tiny_whole["count"])
-    assert table["random sums"].tolist()[0].startswith(f"{wrong:,} wrong of {tiny_whole['count']:,}")
+    assert table["random sums"].tolist()[0].startswith(f"{wrong:,} wrong of {tiny_whole['count']:,} (")
+    assert table["random sums"].tolist()[0].endswith("% right)")  # The share right, said to be.
 
 
 def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_model):
