@@ -142,15 +142,11 @@ class AddTab:
             learned, not as a calculator.
 
             Args:
-                a: The first number: a whole number from 0 up to the model's limit (999 for "3 digits"; up
-                    to 1,000 digits for "Any length (column LSTM)"), or its digits as a string, which keeps
-                    every digit of a long number that JSON would round.
-                b: The second number, within the same limit.
-                model: Which network answers: "2 digits", "3 digits", "4 digits" or "5 digits" (the
-                    keras-io network for operands of that length), or "Any length (column LSTM)".
+                a: A whole number within the model's digits (1,000 for Any length); as a string, exact.
+                b: The second whole number, within the same limit.
+                model: Which network: "2 digits" to "5 digits", or "Any length (column LSTM)".
             Returns:
-                JSON text: answer (the network's answer), correct (whether it equals a + b),
-                true_answer, confidence (the network's probability of its whole answer, 0 to 1), model.
+                JSON: answer, correct (answer is a + b), true_answer, confidence (0 to 1), model.
             """
             for name, value in (("a", a), ("b", b)):
                 if isinstance(value, bool) or not isinstance(value, (int, str)):

@@ -124,12 +124,9 @@ class InsideTab:
 
             Args:
                 question: A sum of two whole numbers, like "999+1", within the model's digits.
-                model: Which network: "2 digits", "3 digits", "4 digits" or "5 digits".
+                model: Which network: "2 digits" to "5 digits", or "Any length (column LSTM)".
             Returns:
-                JSON: question, model_answer, true_answer, correct; grids (counterfactual: how often
-                each answer character changes when one question digit does; oracle: the same for
-                exact addition; disagreement), each {"rows", "columns", "values"} in reading order;
-                the states (units x steps), the carry units and the probe's accuracy per column.
+                JSON: the answer and the true one, the dependency grids, the states, the carry units.
             """
             with fair_share.turn(request, "a look inside"):
                 session = session_of(request)

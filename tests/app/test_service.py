@@ -323,6 +323,10 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
     tools, answers, other, refused = mcp_session(url, work)
     assert set(tools) == {"add_numbers", "explain"}  # What an agent can use; the page's own endpoints are not tools.
     assert all(len(tool.description) > 80 for tool in tools.values())  # Each described.
+    for tool in tools.values():  # Every argument described whole, the column network named.
+        described = {name: schema.get("description", "") for name, schema in tool.inputSchema["properties"].items()}
+        assert all(text.endswith(".") for text in described.values()), described
+        assert "Any length (column LSTM)" in described["model"]
     assert set(tools["explain"].inputSchema["properties"]) == {"question", "model"}
     tool = tools["add_numbers"]
     assert set(tool.inputSchema["properties"]) == {"a", "b", "model"} and tool.inputSchema["required"] == ["a", "b"]
