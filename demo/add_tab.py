@@ -40,17 +40,17 @@ class AddPage:
     details: dict | None = None
 
 
-def page(loaded, label: str, question: str = "", reader=None) -> AddPage:
+def page(loaded, label: str, question: str = "", reader=None, shareable: bool = True) -> AddPage:
     """The Add tab for ``loaded``: the sum in the box answered again by it, or the reason it
     does not suit this model said instead (a 5-digit sum left in the box is not an error of the
-    visitor's)."""
+    visitor's). ``shareable``: a model everyone has, which a link can name."""
     answer, table, details = views.answer_if_valid(loaded, question, reader)
     return AddPage(
         placeholder=loaded.codec.example,
         hint=loaded.codec.describe_limits() + ". Press Enter.",
         examples=tuple(views.example_questions(loaded)),
         description=views.describe_model(loaded),
-        answer=with_share_link(answer, details, label),
+        answer=with_share_link(answer, details, label, shareable),
         table=table,
         details=details,
     )
@@ -102,7 +102,7 @@ class AddTab:
             """The model's answer to a typed sum: (Markdown with a link that opens this sum, the
             per-digit probability table in HTML, details as JSON)."""
             summary, probabilities, details = views.answer_question(models.get(model, session_of(request)), question)
-            return with_share_link(summary, details, model), probabilities, details
+            return with_share_link(summary, details, model, model in models.catalog.labels), probabilities, details
 
         def clear_answer():
             """Empties the answer first, so that an error never sits under the previous sum's answer."""
@@ -115,7 +115,7 @@ class AddTab:
             loaded = models.get(model, session_of(request))
             reader = functools.partial(models.reader_for, shown=model)
             summary, probabilities, details = views.answer_if_valid(loaded, question, reader)
-            summary = with_share_link(summary, details, model)
+            summary = with_share_link(summary, details, model, model in models.catalog.labels)
             return (
                 gr.Markdown(summary, visible=bool(summary)),
                 gr.HTML(probabilities, visible=bool(probabilities)),
@@ -219,10 +219,11 @@ class AddTab:
         }
 
 
-def with_share_link(summary: str, details: dict | None, model: str) -> str:
+def with_share_link(summary: str, details: dict | None, model: str, shareable: bool = True) -> str:
     """The answer with a link that opens the page on this sum and model (read back by
-    ``shared_page``); made from the parsed numbers, so nothing typed is echoed into it."""
-    if not details:
+    ``shared_page``); made from the parsed numbers, so nothing typed is echoed into it. A
+    visitor's own model is theirs alone: no other page has it, so no link names it."""
+    if not details or not shareable:
         return summary
     query = urlencode({"sum": f"{details['a']}+{details['b']}", "model": model})
     return f"{summary}\n\n[Share this sum](?{query})"

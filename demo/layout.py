@@ -55,7 +55,9 @@ class Pages:
 def pages_for(models: Models, label: str, question: str = "", session: str | None = None) -> Pages:
     loaded = models.get(label, session)
     return Pages(
-        add_tab.page(loaded, label, question, functools.partial(models.reader_for, shown=label)),
+        add_tab.page(
+            loaded, label, question, functools.partial(models.reader_for, shown=label), label in models.catalog.labels
+        ),
         learn_tab.page(models, loaded, label, session),
         inside_tab.page(models, loaded, label, session),
     )

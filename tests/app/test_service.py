@@ -60,8 +60,10 @@ def test_a_training_streams_and_its_model_answers_for_that_visitor_only(stage, m
     assert "Finished" in updates[-1][0] and any("Epoch" in (update[0] or "") for update in updates)
     result = final_result(updates)
     label = result["model"]
-    _, _, details = client.predict("12+34", label, api_name="/add")
+    summary, _, details = client.predict("12+34", label, api_name="/add")
     assert details["true_answer"] == 46 and details["correct"] == (details["model_answer"] == "46")
+    assert "Share this sum" not in summary  # No other page has this model: no link names it.
+    assert "[Share this sum](?sum=12%2B34&model=3+digits)" in client.predict("12+34", "3 digits", api_name="/add")[0]
     with pytest.raises(Exception, match="There is no model called"):
         Client(url, verbose=False).predict("12+34", label, api_name="/add")
     # The zip downloads while the model is held: one folder the scripts take as it is.
