@@ -113,6 +113,9 @@ class AddTab:
             """The page's answer: a sum the model cannot read is said where the answer goes, and
             stays until the next sum, naming a model that can read it."""
             loaded = models.get(model, session_of(request))
+            if not (question or "").strip():  # Add pressed on an empty box: say what it wants.
+                empty = views.refusal(ValueError(f"Please type a sum, like {loaded.codec.example}."))
+                return gr.Markdown(empty, visible=True), gr.HTML("", visible=False), None
             reader = functools.partial(models.reader_for, shown=model)
             summary, probabilities, details = views.answer_if_valid(loaded, question, reader)
             summary = with_share_link(summary, details, model, model in models.catalog.labels)

@@ -260,6 +260,8 @@ class TestPagesWorkedOn:
         assert page.locator("#probabilities table").count() == 0
         ask(page, "12+abc")
         page.get_by_text(re.compile("is not a sum of two numbers")).first.wait_for(timeout=30_000)
+        ask(page, "")  # Enter on an empty box.
+        page.locator("#answer .refusal").get_by_text("Please type a sum").wait_for(timeout=30_000)
         ask(page, "999+1")
         page.locator("#answer").get_by_text(re.compile(r"999 \+ 1 = ")).wait_for(timeout=30_000)
         assert f"True sum: {999 + 1}" in page.locator("#answer").inner_text()
