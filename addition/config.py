@@ -27,8 +27,8 @@ def setting(default, help: str):
 
 
 class Config:
-    """What both networks' settings do alike: check themselves, change by copy, and read back
-    from addition.json's ``"training"``."""
+    """What both networks' settings do alike: check themselves, change by copy, and give the
+    JSON that addition.json records as ``"training"``."""
 
     def _check(self, checks: list[tuple[bool, str]]) -> None:
         """Raise ``ValueError`` with the message of the first check that fails."""
