@@ -93,7 +93,12 @@ class AddTab:
             sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
         self.score = gr.Markdown(elem_id="score")
         self.samples = gr.Dataframe(
-            headers=views.SAMPLE_HEADERS, datatype=["str", "str", "str", "str"], interactive=False, elem_id="samples"
+            headers=views.SAMPLE_HEADERS,
+            datatype=["str", "str", "str", "str"],
+            interactive=False,
+            wrap=True,  # A long sum wraps in its cell rather than pushing the ☑/☒ column out of view.
+            column_widths=["33%", "24%", "24%", "19%"],
+            elem_id="samples",
         )
 
         @not_an_mcp_tool

@@ -17,6 +17,7 @@ from addition.loading import LoadedModel
 from addition.model import count_parameters
 
 MAX_SAMPLES = 100
+TABLE_DIGITS = 5  # A sample table's long number shows this many digits at each end.
 SAMPLE_HEADERS = ["question", "true answer", "model answer", "correct"]
 
 
@@ -121,11 +122,11 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
     for (a, b), answer, true_answer in zip(chosen, answers, true_sums(chosen)):
         correct = answer == str(true_answer)
         right += correct
-        rows.append(
+        rows.append(  # Numbers shortened hard: the ☑/☒ column must stay in view beside them.
             [
-                f"{shortened(a)}+{shortened(b)}",
-                shortened(true_answer),
-                shortened(shown_answer(answer)),
+                f"{shortened(a, TABLE_DIGITS)}+{shortened(b, TABLE_DIGITS)}",
+                shortened(true_answer, TABLE_DIGITS),
+                shortened(shown_answer(answer), TABLE_DIGITS),
                 CHECK if correct else CROSS,
             ]
         )

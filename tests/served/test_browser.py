@@ -375,6 +375,16 @@ class TestPagesWorkedOn:
         refusal = page.locator("#answer .refusal")
         refusal.get_by_text("That is 20,001 characters long").wait_for(timeout=60_000)
         assert "up to 1,000 digits each" in refusal.inner_text()
+        # Its held-out questions run to 1,000 digits; the ☑/☒ column stays in view beside them.
+        page.locator("#sample-button").click()
+        expect(page.locator("#samples [role=grid]")).to_have_attribute("aria-rowcount", "11", timeout=30_000)
+        marks = page.locator("#samples span").filter(has_text=re.compile(f"^[{CHECK}{CROSS}]$")).filter(visible=True)
+        marks.first.wait_for(timeout=30_000)
+        assert page.locator("#samples").inner_text().count("digits)") > 0  # Long ones were drawn.
+        right_edge = page.viewport_size["width"]
+        for cell in [page.locator("#samples th").filter(has_text="correct").first, *marks.all()]:
+            box = cell.bounding_box()
+            assert box["x"] + box["width"] <= right_edge, "the ☑/☒ column is off the screen"
 
     @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
     def test_an_early_snapshot_is_a_network_still_making_mistakes(self, pages, viewport):
