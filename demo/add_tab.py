@@ -107,7 +107,7 @@ class AddTab:
             """The model's answer to a typed sum: (Markdown with a link that opens this sum, the
             per-digit probability table in HTML, details as JSON)."""
             summary, probabilities, details = views.answer_question(models.get(model, session_of(request)), question)
-            return with_share_link(summary, details, model, model in models.catalog.labels), probabilities, details
+            return with_share_link(summary, details, model, models.offered_to_all(model)), probabilities, details
 
         def clear_answer():
             """Empties the answer first, so that an error never sits under the previous sum's answer."""
@@ -123,7 +123,7 @@ class AddTab:
                 return gr.Markdown(empty, visible=True), gr.HTML("", visible=False), None
             reader = functools.partial(models.reader_for, shown=model)
             summary, probabilities, details = views.answer_if_valid(loaded, question, reader)
-            summary = with_share_link(summary, details, model, model in models.catalog.labels)
+            summary = with_share_link(summary, details, model, models.offered_to_all(model))
             return (
                 gr.Markdown(summary, visible=bool(summary)),
                 gr.HTML(probabilities, visible=bool(probabilities)),

@@ -56,7 +56,7 @@ def pages_for(models: Models, label: str, question: str = "", session: str | Non
     loaded = models.get(label, session)
     return Pages(
         add_tab.page(
-            loaded, label, question, functools.partial(models.reader_for, shown=label), label in models.catalog.labels
+            loaded, label, question, functools.partial(models.reader_for, shown=label), models.offered_to_all(label)
         ),
         learn_tab.page(models, loaded, label, session),
         inside_tab.page(models, loaded, label, session),

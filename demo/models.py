@@ -50,8 +50,7 @@ def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", fi
     for path in sorted(Path(folder).glob("*/" + INFO_FILE)):
         try:
             info = read_json(path.parent, INFO_FILE, path.parent.name)
-            column = architecture_of(info) == "column"  # Any other value is refused when the folder loads.
-            found.append((*describe_entry(info), "column" if column else "keras-io", path.parent))
+            found.append((*describe_entry(info), path.parent))
         except ValueError as error:  # ModelFolderError is one.
             warn(f"skipping the model folder {path.parent.name}: its {INFO_FILE} is unusable ({error})")
     entries, taken = [], set()
@@ -62,22 +61,24 @@ def bundled_entries(folder, warn=lambda message: print(f"warning: {message}", fi
     return entries
 
 
-def describe_entry(info) -> tuple[tuple, str, int, bool]:
-    """(where it sorts, its label, the digits it reads, whether it is an early snapshot) of a
-    folder's addition.json, or ``ValueError`` when it does not say what it reads."""
+def describe_entry(info) -> tuple[tuple, str, int, bool, str]:
+    """(where it sorts, its label, the digits it reads, whether it is an early snapshot, its
+    architecture) of a folder's addition.json, or ``ValueError`` when it does not say what it
+    reads. (Any architecture but the column network's is taken as keras-io's here, and refused
+    when the folder loads if it is not.)"""
     if not isinstance(info, dict):
         raise ValueError("not a JSON object")
     if architecture_of(info) == "column":
         cell = CELLS.get((info.get("training") or {}).get("cell"), "LSTM")
-        return (ColumnCodec.digits, 0, 0), f"Any length (column {cell})", ColumnCodec.digits, False
+        return (ColumnCodec.digits, 0, 0), f"Any length (column {cell})", ColumnCodec.digits, False, "column"
     digits = info.get("digits")
     Codec(digits=digits)  # A whole number of digits the codec reads, or ValueError.
     epoch = info.get("snapshot_epoch")
     if epoch is None:
-        return (digits, 0, 0), f"{digits} digits", digits, False
+        return (digits, 0, 0), f"{digits} digits", digits, False, "keras-io"
     if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 1:
         raise ValueError(f"snapshot_epoch should be a whole number of at least 1, got {quoted(epoch)}")
-    return (digits, 1, epoch), f"{digits} digits, after {plural(epoch, 'epoch')}", digits, True
+    return (digits, 1, epoch), f"{digits} digits, after {plural(epoch, 'epoch')}", digits, True, "keras-io"
 
 
 class Catalog:
@@ -317,6 +318,10 @@ class Models:
 
     def labels(self, session: str | None = None) -> list[str]:
         return self.catalog.labels + self.visitors.labels(session)
+
+    def offered_to_all(self, label: str) -> bool:
+        """Whether every page has this model (a visitor's own is theirs alone), so a link can name it."""
+        return label in self.catalog.labels
 
     def reader_for(self, question, shown: str | None = None) -> str | None:
         """The menu's model with the fewest digits that still reads ``question``'s numbers (the
