@@ -16,7 +16,7 @@ import numpy as np
 from addition.codec import MAX_OPERAND_DIGITS, MAX_QUESTION_CHARS, PLUS, VOCABULARY
 from addition.column import ColumnCodec
 
-from . import views
+from . import add_views, views
 from .callbacks import EXPENSIVE, FairShare, answering, gently, not_an_mcp_tool, session_of
 from .models import Models
 
@@ -48,8 +48,8 @@ def page(loaded, label: str, question: str = "", reader=None, shareable: bool = 
     return AddPage(
         placeholder=loaded.codec.example,
         hint=loaded.codec.describe_limits() + ". Press Enter.",
-        examples=tuple(views.example_questions(loaded)),
-        description=views.describe_model(loaded),
+        examples=tuple(add_views.example_questions(loaded)),
+        description=add_views.describe_model(loaded),
         answer=with_share_link(answer, details, label, shareable),
         table=table,
         details=details,
@@ -89,11 +89,11 @@ class AddTab:
                     self.description = gr.Markdown(first.description, latex_delimiters=[], elem_id="description")
         gr.Markdown("### Held-out validation questions\nQuestions set aside before training: the model never saw them.")
         with gr.Row():
-            count = gr.Slider(1, views.MAX_SAMPLES, value=10, step=1, label="How many")
+            count = gr.Slider(1, add_views.MAX_SAMPLES, value=10, step=1, label="How many")
             sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
         self.score = gr.Markdown(elem_id="score")
         self.samples = gr.Dataframe(
-            headers=views.SAMPLE_HEADERS,
+            headers=add_views.SAMPLE_HEADERS,
             datatype=["str", "str", "str", "str"],
             interactive=False,
             wrap=True,  # A long sum wraps in its cell rather than pushing the ☑/☒ column out of view.
@@ -136,12 +136,12 @@ class AddTab:
             with fair_share.turn(request, "a sample of questions"):
                 session = session_of(request)
                 return gently(
-                    lambda: views.sample_validation(models.get(model, session), count, np.random.default_rng())
+                    lambda: add_views.sample_validation(models.get(model, session), count, np.random.default_rng())
                 )
 
         @answering
         def show_example(index, model_label, request: gr.Request = None):
-            return views.example_questions(models.get(model_label, session_of(request)))[index]
+            return add_views.example_questions(models.get(model_label, session_of(request)))[index]
 
         @answering
         def add_numbers(a: int | str, b: int | str, model: str = models.default, request: gr.Request = None) -> str:

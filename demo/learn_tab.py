@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from . import views
+from . import learn_views, views
 from .callbacks import answering, session_of
 from .models import Models
 
@@ -44,23 +44,23 @@ LESSON_NOTE = (
 
 
 def page(models: Models, loaded, label: str, session: str | None = None) -> LearnPage:
-    by_carries, by_lengths = views.difficulty_tables(loaded)
-    accuracy_curves, loss_curves = views.training_curves(loaded)
+    by_carries, by_lengths = learn_views.difficulty_tables(loaded)
+    accuracy_curves, loss_curves = learn_views.training_curves(loaded)
     searched = (
         WHOLE_SPACE_SAMPLE
         if loaded.architecture != "column"
-        else views.COLUMN_SEARCH_SUMS * len(views.COLUMN_SEARCH_LENGTHS)
+        else learn_views.COLUMN_SEARCH_SUMS * len(learn_views.COLUMN_SEARCH_LENGTHS)
     )
-    intro, choices = views.mistakes_gallery(loaded, *mistakes(models, label, session), searched)
+    intro, choices = learn_views.mistakes_gallery(loaded, *mistakes(models, label, session), searched)
     return LearnPage(
         by_carries=by_carries,
-        carries_note=views.carries_note(by_carries) if loaded.architecture != "column" else COLUMN_CARRIES_NOTE,
+        carries_note=learn_views.carries_note(by_carries) if loaded.architecture != "column" else COLUMN_CARRIES_NOTE,
         by_lengths=by_lengths,
         accuracy_curves=accuracy_curves,
         loss_curves=loss_curves,
         mistakes_intro=intro,
         mistakes=tuple(choices),
-        model_table=views.compare_models(models.catalog.infos()),
+        model_table=learn_views.compare_models(models.catalog.infos()),
         **lesson(models, loaded, label, session),
     )
 
@@ -75,7 +75,7 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
     curves, column_trained = [], ""
     for name in compared:
         model = models.get(name, session)
-        found = models.cached(name, session, "lengths", views.accuracy_by_length)
+        found = models.cached(name, session, "lengths", learn_views.accuracy_by_length)
         settings = model.info.get("training", {})
         if model.architecture == "column":
             column_trained = f"{settings.get('min_digits', 1)} to {settings.get('max_digits', '?')}"
@@ -84,15 +84,15 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
             )
         else:  # Short names: the legend must fit a phone's chart.
             curves.append((f"keras-io, {model.codec.digits} digits", found))
-    return {"lesson": views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
+    return {"lesson": learn_views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
 
 
 def search_mistakes(loaded):
     """(validation, short-sum and random-sum mistakes): three batched passes."""
     return (
-        views.validation_mistakes(loaded),
-        views.short_sum_mistakes(loaded),
-        views.whole_space_mistakes(loaded, count=WHOLE_SPACE_SAMPLE),
+        learn_views.validation_mistakes(loaded),
+        learn_views.short_sum_mistakes(loaded),
+        learn_views.whole_space_mistakes(loaded, count=WHOLE_SPACE_SAMPLE),
     )
 
 
@@ -160,7 +160,7 @@ class LearnTab:
             x="digits",
             y="whole answers %",
             color="network",
-            sort=[f"{length:,}" for length in views.LENGTHS],
+            sort=[f"{length:,}" for length in learn_views.LENGTHS],
             title="Whole answers right on random sums, by the numbers' length in digits",
             elem_id="lesson",
         )

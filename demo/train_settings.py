@@ -15,7 +15,8 @@ from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, Train
 from addition.data import count_distinct_questions
 from addition.evaluation import shown_answer
 
-from .views import curves, plural, shortened, true_sums
+from .learn_views import curves
+from .views import plural, shortened, true_sums
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ class TrainingProgress:
         )
 
     def curves(self):
-        """(accuracy %, loss) per epoch in long form, for two line plots (``views.curves``; for
+        """(accuracy %, loss) per epoch in long form, for two line plots (``learn_views.curves``; for
         the column network, one line per length checked)."""
         return curves(self.records, self.config.epochs)
 

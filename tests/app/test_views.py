@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from addition.data import sample_whole_space
-from demo import views
+from demo import add_views, learn_views, views
 
 BAD_QUESTIONS = [
     "",
@@ -62,7 +62,7 @@ def test_bad_questions_get_plain_words_and_no_answer(bundled, question):
 
 def test_validation_samples_come_from_the_held_out_set(bundled):
     held_out = {tuple(pair) for pair in bundled.validation_pairs.tolist()}
-    score, rows = views.sample_validation(bundled, 25, np.random.default_rng(0))
+    score, rows = add_views.sample_validation(bundled, 25, np.random.default_rng(0))
     assert len(rows) == 25
     right = 0
     for question, true_answer, model_answer, mark in rows:
@@ -77,7 +77,7 @@ def test_validation_samples_come_from_the_held_out_set(bundled):
 @pytest.mark.parametrize("count", [0, 101, 2.5, "ten", None, -3])
 def test_sample_sizes_outside_1_to_100_are_refused(bundled, count):
     with pytest.raises(ValueError, match="whole number from 1 to 100"):
-        views.sample_validation(bundled, count, np.random.default_rng(0))
+        add_views.sample_validation(bundled, count, np.random.default_rng(0))
 
 
 def test_model_panel_names_its_source_and_accuracy():
@@ -88,26 +88,26 @@ def test_model_panel_names_its_source_and_accuracy():
     from tests.helpers import MODELS_FOLDER
 
     bundled = Catalog(None, bundled_entries(MODELS_FOLDER)).get("3 digits")  # As the app loads it.
-    panel = html.unescape(views.describe_model(bundled))
+    panel = html.unescape(add_views.describe_model(bundled))
     assert "**Source:** addition-3digit" in panel and "/" not in panel.split("**Source:**")[1].split("\n")[0]
     assert f"{count_parameters(bundled.model):,} parameters" in panel
     assert f"{bundled.info['metrics']['validation']['exact_match']:.2%}" in panel
     assert "Still learning" not in panel
     catalog = Catalog(None, bundled_entries(MODELS_FOLDER))
-    early = html.unescape(views.describe_model(catalog.get("3 digits, after 2 epochs")))
+    early = html.unescape(add_views.describe_model(catalog.get("3 digits, after 2 epochs")))
     assert "**Still learning:** this is the network after epoch 2 of its training's 12" in early
     assert "**Source:** addition-3digit-epoch2" in early and "wrong of 1,000,000" in early
 
 
 def test_examples_include_carry_chains(bundled):
-    examples = views.example_questions(bundled)
+    examples = add_views.example_questions(bundled)
     assert "999+1" in examples and "999+999" in examples
     for example in examples:
         bundled.codec.parse_question(example)
 
 
 def test_difficulty_tables_cover_every_validation_question(bundled):
-    by_carries, by_lengths = views.difficulty_tables(bundled)
+    by_carries, by_lengths = learn_views.difficulty_tables(bundled)
     total = len(bundled.validation_pairs)
     assert by_carries["questions"].sum() == total == by_lengths["questions"].sum()
     assert list(by_carries["carries"]) == sorted(by_carries["carries"], key=int)
@@ -115,7 +115,7 @@ def test_difficulty_tables_cover_every_validation_question(bundled):
 
 
 def test_training_curves_have_every_epoch(bundled):
-    accuracy, loss = views.training_curves(bundled)
+    accuracy, loss = learn_views.training_curves(bundled)
     epochs = len(bundled.history)
     # One category per epoch, which sort (as the chart sorts them) in number order.
     assert sorted(set(accuracy["epoch"])) == [str(epoch).rjust(len(str(epochs))) for epoch in range(1, epochs + 1)]
@@ -134,7 +134,7 @@ def test_mistakes_gallery_lists_exactly_the_wrong_validation_questions(tiny_mode
     written = loaded.model.predict_on_batch(loaded.codec.encode_questions(pairs)).argmax(axis=-1)
     answers = [loaded.codec.in_reading_order(text).strip() for text in loaded.codec.decode(written)]
     wrong = {f"{a}+{b}" for (a, b), answer in zip(pairs.tolist(), answers) if answer != str(a + b)}
-    mistakes = views.validation_mistakes(loaded)
+    mistakes = learn_views.validation_mistakes(loaded)
     assert len(wrong) > 10 and set(mistakes) == wrong and len(mistakes) == len(wrong)
 
 
@@ -145,8 +145,8 @@ def test_random_and_short_sum_mistakes_are_exactly_the_wrong_ones(tiny_model):
 
     loaded = load_model_folder(tiny_model[1])
     for mistakes, pairs in [
-        (views.whole_space_mistakes(loaded, count=2_000, seed=3), sample_whole_space(2, 2_000, 3)),
-        (views.short_sum_mistakes(loaded), whole_space(2)),
+        (learn_views.whole_space_mistakes(loaded, count=2_000, seed=3), sample_whole_space(2, 2_000, 3)),
+        (learn_views.short_sum_mistakes(loaded), whole_space(2)),
     ]:
         assert mistakes
         answers = loaded.predictor.answers(pairs)
@@ -167,7 +167,7 @@ def test_switching_models_answers_the_sum_in_the_box_again_or_says_why_not(bundl
 
 
 def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
-    intro, choices = views.mistakes_gallery(bundled, ["1+2"], ["7+8"], ["0+3", "7+8", "4+0"], searched=1_000)
+    intro, choices = learn_views.mistakes_gallery(bundled, ["1+2"], ["7+8"], ["0+3", "7+8", "4+0"], searched=1_000)
     assert f"1 of {len(bundled.validation_pairs):,} held-out" in intro and "3 of 1,000 random sums" in intro
     assert "1 of the 10,000 sums of two numbers below 100" in intro and "Pick one" in intro
     assert choices == [
@@ -176,13 +176,13 @@ def test_mistakes_gallery_counts_and_labels_what_it_lists(bundled):
         ("0+3 (random sum)", "0+3"),
         ("4+0 (random sum)", "4+0"),
     ]  # 7+8 once.
-    intro, choices = views.mistakes_gallery(bundled, [], [], [], searched=1_000)
+    intro, choices = learn_views.mistakes_gallery(bundled, [], [], [], searched=1_000)
     assert "It gets every one of them right." in intro and choices == []
     # A network still learning: tens of thousands wrong, counted in full, a few listed from each place.
     many = [f"{a}+{b}" for a in range(300) for b in range(200)]
-    intro, choices = views.mistakes_gallery(bundled, many[:5_000], many[:70], many, searched=60_000)
+    intro, choices = learn_views.mistakes_gallery(bundled, many[:5_000], many[:70], many, searched=60_000)
     assert "5,000 of" in intro and "70 of the 10,000" in intro and "60,000 of 60,000 random sums" in intro
-    per_source = views.GALLERY_PER_SOURCE
+    per_source = learn_views.GALLERY_PER_SOURCE
     assert (
         [label for label, _ in choices]
         == (
@@ -199,7 +199,7 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     import json
 
     tiny_info = json.loads((tiny_folder / "addition.json").read_text())
-    table = views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
+    table = learn_views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
     assert table["model"].tolist() == ["tiny", "3 digits"]
     assert table["questions"].tolist() == [
         tiny_info["training"]["training_size"],
@@ -216,13 +216,13 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
 def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_model):
     from addition.loading import load_model_folder
 
-    by_carries, _ = views.difficulty_tables(bundled)
-    assert views.carries_note(by_carries) == (
+    by_carries, _ = learn_views.difficulty_tables(bundled)
+    assert learn_views.carries_note(by_carries) == (
         f"**No mistakes** on any of the {len(bundled.validation_pairs):,} "
         "held-out questions, whatever the number of carries."
     )
-    tiny_carries, _ = views.difficulty_tables(load_model_folder(tiny_model[1]))
-    assert views.carries_note(tiny_carries) == ""  # It has mistakes: the chart shows them.
+    tiny_carries, _ = learn_views.difficulty_tables(load_model_folder(tiny_model[1]))
+    assert learn_views.carries_note(tiny_carries) == ""  # It has mistakes: the chart shows them.
 
 
 def test_the_column_network_answers_sums_of_a_thousand_digits_against_pythons_addition(column):
@@ -257,17 +257,17 @@ def test_a_sum_too_long_for_the_keras_io_models_is_sent_to_the_column_network():
 def test_the_lesson_measures_each_network_against_pythons_addition_and_the_keras_io_one_stops_at_its_width(
     bundled, column
 ):
-    fixed = views.accuracy_by_length(bundled, lengths=(1, 3, 4, 100), count=10)
+    fixed = learn_views.accuracy_by_length(bundled, lengths=(1, 3, 4, 100), count=10)
     assert fixed == {1: 1.0, 3: 1.0, 4: None, 100: None}  # It cannot read a 4-digit number at all.
-    long = views.accuracy_by_length(column, lengths=(5, 300), count=10)
+    long = learn_views.accuracy_by_length(column, lengths=(5, 300), count=10)
     assert long == {5: 1.0, 300: 1.0}
-    chart = views.length_chart([("keras-io", fixed), ("column", long)])
+    chart = learn_views.length_chart([("keras-io", fixed), ("column", long)])
     assert chart["whole answers %"].tolist() == [100.0, 100.0, 0.0, 0.0, 100.0, 100.0]
     assert chart["digits"].tolist() == ["1", "3", "4", "100", "5", "300"]
 
 
 def test_held_out_samples_of_the_column_network_are_marked_against_pythons_addition(column):
-    score, rows = views.sample_validation(column, 20, np.random.default_rng(1))
+    score, rows = add_views.sample_validation(column, 20, np.random.default_rng(1))
     right = sum(mark == "☑" for *_, mark in rows)
     assert score.startswith(f"**{right}/20 correct**") and len(rows) == 20
     for question, true_answer, model_answer, mark in rows:

@@ -7,7 +7,7 @@ import pytest
 from addition.data import WHOLE_SPACE_SEED, all_short_sums, sample_whole_space, whole_space
 from addition.evaluation import score
 from addition.loading import load_model_folder
-from demo import views
+from demo import add_views
 from tests.helpers import MODELS_FOLDER, ROOT, run_script
 
 DIGITS = [2, 3, 4, 5]
@@ -64,7 +64,7 @@ def test_every_carry_chain_is_right(model):
 
 
 def test_the_apps_examples_are_answered_right(model):
-    examples = [tuple(map(int, question.split("+"))) for question in views.example_questions(model)]
+    examples = [tuple(map(int, question.split("+"))) for question in add_views.example_questions(model)]
     assert wrong(model, examples) == []
 
 

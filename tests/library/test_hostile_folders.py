@@ -12,7 +12,7 @@ import pytest
 from addition.data import sample_whole_space
 from addition.loading import load_model, load_model_folder
 from addition.saving import ModelFolderError
-from demo import views
+from demo import add_views, views
 from tests.helpers import BUNDLED_MODEL
 
 
@@ -162,7 +162,7 @@ def test_text_from_the_folder_is_shown_as_text_not_markup(tmp_path):
     folder = edit_info(
         copy_of_bundled(tmp_path), lambda info: (info.update(command=attack), info["training"].update(sampling=attack))
     )
-    shown = views.describe_model(load_model_folder(folder))
+    shown = add_views.describe_model(load_model_folder(folder))
     for markup in ("`", "](", "<img", "https://", "evil.example"):
         assert markup not in shown
     # Every character is still there, as character references a browser shows literally.
