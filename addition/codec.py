@@ -157,6 +157,11 @@ class Codec:
         step = place if self.reverse else d - 1 - place  # Units first when reversed.
         return 1 + 2 * step + (column > d)  # a's digit, then b's.
 
+    @property
+    def layout(self) -> tuple[bool, bool]:
+        """(zero_pad, interleave): how the question is laid out, besides its order (``reverse``)."""
+        return self.zero_pad, self.interleave
+
     def describe_question(self) -> str:
         """How the model reads the question, in words: "zero-padded, column by column, units first"."""
         if self.interleave:

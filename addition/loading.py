@@ -157,7 +157,7 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
 
         codec = codec_of(info)
         validation_pairs = check_pairs(validation, codec, f"{name}/{VALIDATION_FILE}")
-        cell = settings.get("cell", TRAINING_ADDED["cell"])
+        cell = cell_of(info)
         described = build_model(codec, settings["hidden_size"], settings["num_layers"], settings["unroll"], cell)
         words = (
             f"a {cell} encoder of {settings['hidden_size']} units, a RepeatVector, {settings['num_layers']} decoder "
@@ -217,6 +217,13 @@ def _no_constant(text):
 def codec_of(info: dict) -> Codec:
     """The codec a folder's ``addition.json`` describes, older folders included."""
     return Codec.from_json({**CODEC_ADDED, **info})
+
+
+def cell_of(info: dict) -> str:
+    """The recurrent cell's key in ``CELLS`` ("lstm", "gru", ...): folders saved before the choice
+    record none (an LSTM's)."""
+    settings = info.get("training")
+    return settings.get("cell", TRAINING_ADDED["cell"]) if isinstance(settings, dict) else TRAINING_ADDED["cell"]
 
 
 def architecture_of(info: dict) -> str:
@@ -309,7 +316,7 @@ def check_info(info, where: str) -> dict:
     _int(settings, "num_layers", where, 1, 16)
     if not isinstance(settings.get("unroll"), bool):
         _fail(where, "training.unroll should be true or false")
-    if settings.get("cell", TRAINING_ADDED["cell"]) not in CELLS:
+    if cell_of(info) not in CELLS:
         _fail(where, f"training.cell should be one of {', '.join(CELLS)}")
     return _check_description(info, where)
 

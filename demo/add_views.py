@@ -8,7 +8,7 @@ import numpy as np
 from addition import CHECK, CROSS
 from addition.config import CELLS
 from addition.evaluation import shown_answer
-from addition.loading import LoadedModel
+from addition.loading import LoadedModel, cell_of
 from addition.model import count_parameters
 
 from .views import as_text, describe_rate, plural, shortened, true_sums
@@ -53,7 +53,7 @@ def describe_model(loaded: LoadedModel) -> str:
     if loaded.architecture == "column":
         return _describe_column_model(loaded, metrics, settings)
     validation = metrics.get("validation", {})
-    cell = CELLS.get(settings.get("cell", "lstm"), "?")
+    cell = CELLS.get(cell_of(loaded.info), "?")
     layers = settings.get("num_layers", 1)
     decoder = plural(layers, "decoder layer") if layers > 1 else "a decoder"
     lines = [
@@ -85,7 +85,7 @@ def describe_model(loaded: LoadedModel) -> str:
 
 
 def _describe_column_model(loaded: LoadedModel, metrics: dict, settings: dict) -> str:
-    cell = CELLS.get(settings.get("cell", "lstm"), "?")
+    cell = CELLS.get(cell_of(loaded.info), "?")
     lengths = ", ".join(
         f"{as_text(length)} digits {row['exact_match']:.0%}"
         for length, row in metrics.get("exact_match_by_length", {}).items()

@@ -13,7 +13,7 @@ from addition import inside
 from . import inside_views, views
 from .add_tab import BOX_CHARS
 from .callbacks import EXPENSIVE, FairShare, answering, gently, session_of
-from .models import Models, layout_of
+from .models import Models
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def compare_reversal(models: Models, loaded, question: str, session) -> tuple[st
             "",
         )
     wanted = not loaded.codec.reverse
-    layout = layout_of(loaded.codec.to_json())
+    layout = loaded.codec.layout
     for label, other in models.counterparts(loaded.codec.digits, wanted, session, layout):
         try:
             result = inside.explain(other.model, other.codec, question)
@@ -247,7 +247,7 @@ def compare_reversal(models: Models, loaded, question: str, session) -> tuple[st
             continue
         differs = (
             ""
-            if layout_of(other.codec.to_json()) == layout
+            if other.codec.layout == layout
             else " Its question is laid out differently too, so compare the places the dependencies fall on."
         )
         return (

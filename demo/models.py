@@ -16,7 +16,7 @@ from addition.codec import Codec
 from addition.column import ColumnCodec
 from addition.config import CELLS
 from addition.errors import ModelFolderError, quoted
-from addition.loading import LoadedModel, architecture_of, check_info, load_model, read_json
+from addition.loading import LoadedModel, architecture_of, cell_of, check_info, codec_of, load_model, read_json
 from addition.saving import INFO_FILE
 
 from .views import plural
@@ -69,7 +69,7 @@ def describe_entry(info) -> tuple[tuple, str, int, bool, str]:
     if not isinstance(info, dict):
         raise ValueError("not a JSON object")
     if architecture_of(info) == "column":
-        cell = CELLS.get((info.get("training") or {}).get("cell"), "LSTM")
+        cell = CELLS.get(cell_of(info), "?")
         return (ColumnCodec.digits, 0, 0), f"Any length (column {cell})", ColumnCodec.digits, False, "column"
     digits = info.get("digits")
     Codec(digits=digits)  # A whole number of digits the codec reads, or ValueError.
@@ -354,15 +354,11 @@ class Models:
         for label in self.visitors.labels(session):
             own = self.visitors.get(session, label)
             if own is not None and own.codec.digits == digits and own.codec.reverse == reverse:
-                found.append((layout_of(own.codec.to_json()) == layout, label, lambda own=own: own))
+                found.append((own.codec.layout == layout, label, lambda own=own: own))
         for catalog in filter(None, (self.catalog, self.illustrations)):
-            for label, info in catalog.infos():
-                if info.get("digits") == digits and info.get("reverse") == reverse:
-                    found.append((layout_of(info) == layout, label, functools.partial(catalog.get, label)))
+            for label, info in catalog.infos():  # Each checked: a keras-io one describes its codec.
+                codec = codec_of(info) if architecture_of(info) == "keras-io" else None
+                if codec and codec.digits == digits and codec.reverse == reverse:
+                    found.append((codec.layout == layout, label, functools.partial(catalog.get, label)))
         for _, label, get in sorted(found, key=lambda candidate: not candidate[0]):  # Stable: order kept within each.
             yield label, get()
-
-
-def layout_of(info: dict) -> tuple[bool, bool]:
-    """(zero_pad, interleave) of a codec's description; folders saved before either had neither."""
-    return info.get("zero_pad", False), info.get("interleave", False)

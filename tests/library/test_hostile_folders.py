@@ -183,9 +183,16 @@ def test_a_broken_bundled_folder_is_skipped_with_a_warning_and_the_app_still_sta
     unreadable = models / "addition-9digit"
     unreadable.mkdir()
     (unreadable / "addition.json").write_text("[" * 100_000)
+    odd_column = shutil.copytree(BUNDLED_MODEL.parent / "addition-column", models / "addition-column")
+    edit_info(odd_column, mangle("training", ["cell"]))  # Its settings a list: listed, refused on pick.
     warnings = []
     entries = bundled_entries(models, warn=warnings.append)
-    assert [entry.label for entry in entries] == ["3 digits", "3 digits (addition-3digit-copy)", "4 digits"]
+    assert [entry.label for entry in entries] == [
+        "3 digits",
+        "3 digits (addition-3digit-copy)",
+        "4 digits",
+        "Any length (column LSTM)",
+    ]
     assert len(warnings) == 1 and "addition-9digit" in warnings[0] and str(tmp_path) not in warnings[0]
     # The broken one as the default: skipped, with a warning, and the next one serves.
     catalog = Catalog(None, entries, preferred=str(broken))
@@ -193,6 +200,8 @@ def test_a_broken_bundled_folder_is_skipped_with_a_warning_and_the_app_still_sta
     assert catalog.default == "3 digits" and loaded.predictor.answers([(12, 34)])[0].strip() == "46"
     assert "4 digits" not in catalog.labels and "is not the network" in warnings[-1]
     assert str(tmp_path) not in warnings[-1]
+    with pytest.raises(ValueError, match="training .* should be an object"):
+        catalog.get("Any length (column LSTM)")
 
 
 def test_a_named_folder_is_labelled_by_its_name_not_the_server_path(tmp_path):
