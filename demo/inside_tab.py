@@ -63,6 +63,17 @@ def page(models: Models, loaded, label: str, session: str | None = None, questio
     )
 
 
+def page_for_pick(models: Models, loaded, label: str, session: str | None, question: str) -> InsidePage:
+    """The tab when a model is picked: the sum in its box again when this model reads it, so that
+    two networks can be compared on one sum; else this model's example."""
+    if question:
+        try:
+            return page(models, loaded, label, session, question)
+        except ValueError:  # Too long for this model, or not a sum: its example instead.
+            pass
+    return page(models, loaded, label, session)
+
+
 class InsideTab:
     def __init__(
         self, models: Models, model_choice: gr.Dropdown, fair_share: FairShare, first: InsidePage | None = None

@@ -52,14 +52,18 @@ class Pages:
     inside: inside_tab.InsidePage
 
 
-def pages_for(models: Models, label: str, question: str = "", session: str | None = None) -> Pages:
+def pages_for(
+    models: Models, label: str, question: str = "", session: str | None = None, inside_question: str = ""
+) -> Pages:
+    """The pages for model ``label``: the Add tab answering ``question`` (the sum in its box), the
+    Inside tab drawing ``inside_question`` (its box's) when this model reads it."""
     loaded = models.get(label, session)
     return Pages(
         add_tab.page(
             loaded, label, question, functools.partial(models.reader_for, shown=label), models.offered_to_all(label)
         ),
         learn_tab.page(models, loaded, label, session),
-        inside_tab.page(models, loaded, label, session),
+        inside_tab.page_for_pick(models, loaded, label, session, inside_question),
     )
 
 
@@ -122,34 +126,35 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         outputs = [*add.outputs, *learn.outputs, *inside.outputs]
         drawn = DrawnPages()
 
-        def page_updates(model_label, question, session, shared_sum: str | None = None) -> dict:
-            shown = pages_for(models, model_label, question, session)
+        def page_updates(model_label, question, inside_question, session, shared_sum: str | None = None) -> dict:
+            shown = pages_for(models, model_label, question, session, inside_question)
             drawn.note(session, model_label, question)
             return {**add.show(shown.add, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
 
         @answering
-        def show_page(model_label, question, request: gr.Request = None):
-            return page_updates(model_label, question, session_of(request))
+        def show_page(model_label, question, inside_question, request: gr.Request = None):
+            return page_updates(model_label, question, inside_question, session_of(request))
 
         @answering
-        def show_picked_page(model_label, question, request: gr.Request = None):
+        def show_picked_page(model_label, question, inside_question, request: gr.Request = None):
             """The page for the model picked in the menu, unless it already shows it. (The two
             events of one pick run one after the other in the expensive group: the second finds
             the first's page noted; a pick whose model failed to load is not noted, and is tried
             again when picked again.)"""
             if drawn.shows(session_of(request), model_label, question):
                 return {component: gr.skip() for component in outputs}
-            return page_updates(model_label, question, session_of(request))
+            return page_updates(model_label, question, inside_question, session_of(request))
 
         @answering
-        def open_page(model_label, question, request: gr.Request = None):
+        def open_page(model_label, question, inside_question, request: gr.Request = None):
             """The first page: the model and sum a shared link names, else the defaults."""
             shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)), model_label)
             if not (shared_model or shared_sum or problems) and first:
                 drawn.note(session_of(request), model_label, question)
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
-            updates = page_updates(model_label, question, session_of(request), shared_sum)
+            inside_question = shared_sum or ""  # A link's sum in both boxes; else the model's example inside.
+            updates = page_updates(model_label, question, inside_question, session_of(request), shared_sum)
             if problems:  # Said where the answer goes, and kept until the next sum.
                 notes = "".join(views.refusal(problem) for problem in problems)
                 updates[add.answer] = gr.Markdown(notes, visible=True)
@@ -165,11 +170,12 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
 
         # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
         expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
-        demo.load(open_page, inputs=[model_choice, add.question], outputs=[*outputs, model_choice], **expensive)
+        sums = [model_choice, add.question, inside.question]  # The model, and the sum in each tab's box.
+        demo.load(open_page, inputs=sums, outputs=[*outputs, model_choice], **expensive)
         # The page follows the menu when the visitor picks a model (drawn once per pick), and when
         # a training has just chosen theirs (not on the first page's own choice, which already drew it).
-        model_choice.input(show_picked_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
-        train.trained.then(show_page, inputs=[model_choice, add.question], outputs=outputs, **expensive)
+        model_choice.input(show_picked_page, inputs=sums, outputs=outputs, **expensive)
+        train.trained.then(show_page, inputs=sums, outputs=outputs, **expensive)
         demo.unload(leave)
     # Each answer is one short forward pass: several at once keep the queue short, and the
     # models are safe to call from several threads.
