@@ -160,8 +160,10 @@ class LearnTab:
             x="digits",
             y="whole answers %",
             color="network",
-            sort=[f"{length:,}" for length in learn_views.LENGTHS],
-            title="Whole answers right on random sums, by the numbers' length in digits",
+            sort=[learn_views.length_label(length) for length in learn_views.LENGTHS],
+            title="Whole answers right (%) by length",  # Short enough for a phone's chart.
+            x_title="digits in each number (random sums)",
+            x_label_angle=-45,  # Fourteen lengths side by side on a phone.
             elem_id="lesson",
         )
         self.lesson_note = gr.Markdown(first.lesson_note, elem_id="lesson-note")

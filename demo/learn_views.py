@@ -223,6 +223,11 @@ def accuracy_by_length(loaded: LoadedModel, lengths=LENGTHS, count: int = SUMS_P
     return found
 
 
+def length_label(length: int) -> str:
+    """A length as the lesson's x axis names it: "500", "2k", "10k" (short, for a phone's chart)."""
+    return f"{length // 1000}k" if length >= 1000 and length % 1000 == 0 else str(length)
+
+
 def length_chart(curves: list[tuple[str, dict]]):
     """The lesson as a line plot's data: whole answers right (%) by operand length for each
     (name, ``accuracy_by_length``), the lengths as categories spaced like a log scale, and 0 where
@@ -230,7 +235,7 @@ def length_chart(curves: list[tuple[str, dict]]):
     import pandas as pd
 
     rows = [
-        {"digits": f"{length:,}", "network": name, "whole answers %": round(100 * (accuracy or 0.0), 1)}
+        {"digits": length_label(length), "network": name, "whole answers %": round(100 * (accuracy or 0.0), 1)}
         for name, found in curves
         for length, accuracy in found.items()
     ]

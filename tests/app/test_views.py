@@ -259,11 +259,11 @@ def test_the_lesson_measures_each_network_against_pythons_addition_and_the_keras
 ):
     fixed = learn_views.accuracy_by_length(bundled, lengths=(1, 3, 4, 100), count=10)
     assert fixed == {1: 1.0, 3: 1.0, 4: None, 100: None}  # It cannot read a 4-digit number at all.
-    long = learn_views.accuracy_by_length(column, lengths=(5, 300), count=10)
-    assert long == {5: 1.0, 300: 1.0}
+    long = learn_views.accuracy_by_length(column, lengths=(5, 300, 2000), count=10)
+    assert long == {5: 1.0, 300: 1.0, 2000: 1.0}
     chart = learn_views.length_chart([("keras-io", fixed), ("column", long)])
-    assert chart["whole answers %"].tolist() == [100.0, 100.0, 0.0, 0.0, 100.0, 100.0]
-    assert chart["digits"].tolist() == ["1", "3", "4", "100", "5", "300"]
+    assert chart["whole answers %"].tolist() == [100.0, 100.0, 0.0, 0.0, 100.0, 100.0, 100.0]
+    assert chart["digits"].tolist() == ["1", "3", "4", "100", "5", "300", "2k"]
 
 
 def test_held_out_samples_of_the_column_network_are_marked_against_pythons_addition(column):
