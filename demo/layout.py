@@ -57,13 +57,23 @@ def pages_for(
 ) -> Pages:
     """The pages for model ``label``: the Add tab answering ``question`` (the sum in its box), the
     Inside tab drawing ``inside_question`` (its box's) when this model reads it."""
+    learned, looked = other_pages_for(models, label, session, inside_question)
+    return Pages(add_page_for(models, label, question, session), learned, looked)
+
+
+def add_page_for(models: Models, label: str, question: str = "", session: str | None = None) -> add_tab.AddPage:
     loaded = models.get(label, session)
-    return Pages(
-        add_tab.page(
-            loaded, label, question, functools.partial(models.reader_for, shown=label), models.offered_to_all(label)
-        ),
-        learn_tab.page(models, loaded, label, session),
-        inside_tab.page_for_pick(models, loaded, label, session, inside_question),
+    reader = functools.partial(models.reader_for, shown=label)
+    return add_tab.page(loaded, label, question, reader, models.offered_to_all(label))
+
+
+def other_pages_for(
+    models: Models, label: str, session: str | None = None, inside_question: str = ""
+) -> tuple[learn_tab.LearnPage, inside_tab.InsidePage]:
+    """How it learns and Inside: a model's first drawing searches its mistakes and its carry."""
+    loaded = models.get(label, session)
+    return learn_tab.page(models, loaded, label, session), inside_tab.page_for_pick(
+        models, loaded, label, session, inside_question
     )
 
 
@@ -72,8 +82,9 @@ class DrawnPages:
     sends one pick from the menu as two identical events (and one when the menu is opened and
     left without a pick). Drawing the page a second time for the same model and sum costs a place
     in the expensive group and lands late: over the answer to a sum typed since, and resetting
-    what the visitor did since (a sample, a look inside). So the menu's event skips a page already
-    drawn for its model and sum: picking the model shown again leaves the page as it is."""
+    what the visitor did since (a sample, a look inside). So the menu's events skip a page already
+    drawn for its model and sum: picking the model shown again leaves the page as it is. (One
+    for the Add tab and its sum, one for the tabs drawn after it and the Inside tab's sum.)"""
 
     def __init__(self):
         self._drawn: dict[str, tuple[str, str]] = {}
@@ -123,12 +134,14 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
                 inside = InsideTab(models, model_choice, parts.fair_share, first and first.inside)
             with gr.Tab("Train"):
                 train = TrainTab(parts, model_choice, demo)
-        outputs = [*add.outputs, *learn.outputs, *inside.outputs]
-        drawn = DrawnPages()
+        other_outputs = [*learn.outputs, *inside.outputs]
+        outputs = [*add.outputs, *other_outputs]
+        drawn, drawn_others = DrawnPages(), DrawnPages()
 
         def page_updates(model_label, question, inside_question, session, shared_sum: str | None = None) -> dict:
             shown = pages_for(models, model_label, question, session, inside_question)
             drawn.note(session, model_label, question)
+            drawn_others.note(session, model_label, inside_question)
             return {**add.show(shown.add, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
 
         @answering
@@ -136,14 +149,28 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             return page_updates(model_label, question, inside_question, session_of(request))
 
         @answering
-        def show_picked_page(model_label, question, inside_question, request: gr.Request = None):
-            """The page for the model picked in the menu, unless it already shows it. (The two
-            events of one pick run one after the other in the expensive group: the second finds
-            the first's page noted; a pick whose model failed to load is not noted, and is tried
-            again when picked again.)"""
-            if drawn.shows(session_of(request), model_label, question):
-                return {component: gr.skip() for component in outputs}
-            return page_updates(model_label, question, inside_question, session_of(request))
+        def show_picked_page(model_label, question, request: gr.Request = None):
+            """The Add tab for the model picked in the menu, unless it already shows it; the other
+            tabs follow (``show_picked_others``), so that the answer does not wait for a model's
+            first search of its mistakes. (The two events of one pick run one after the other in
+            the expensive group: the second finds the first's page noted; a pick whose model failed
+            to load is not noted, and is tried again when picked again.)"""
+            session = session_of(request)
+            if drawn.shows(session, model_label, question):
+                return {component: gr.skip() for component in add.outputs}
+            updates = add.show(add_page_for(models, model_label, question, session))
+            drawn.note(session, model_label, question)
+            return updates
+
+        @answering
+        def show_picked_others(model_label, inside_question, request: gr.Request = None):
+            """How it learns and Inside for the model picked, once its Add tab shows it."""
+            session = session_of(request)
+            if drawn_others.shows(session, model_label, inside_question):
+                return {component: gr.skip() for component in other_outputs}
+            learned, looked = other_pages_for(models, model_label, session, inside_question)
+            drawn_others.note(session, model_label, inside_question)
+            return {**learn.show(learned), **inside.show(looked)}
 
         @answering
         def open_page(model_label, question, inside_question, request: gr.Request = None):
@@ -151,6 +178,7 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)), model_label)
             if not (shared_model or shared_sum or problems) and first:
                 drawn.note(session_of(request), model_label, question)
+                drawn_others.note(session_of(request), model_label, inside_question)
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
             inside_question = shared_sum or ""  # A link's sum in both boxes; else the model's example inside.
@@ -167,6 +195,7 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
                 models.visitors.forget(session_of(request))
             finally:
                 drawn.forget(session_of(request))
+                drawn_others.forget(session_of(request))
 
         # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
         expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
@@ -174,7 +203,9 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         demo.load(open_page, inputs=sums, outputs=[*outputs, model_choice], **expensive)
         # The page follows the menu when the visitor picks a model (drawn once per pick), and when
         # a training has just chosen theirs (not on the first page's own choice, which already drew it).
-        model_choice.input(show_picked_page, inputs=sums, outputs=outputs, **expensive)
+        model_choice.input(
+            show_picked_page, inputs=[model_choice, add.question], outputs=add.outputs, **expensive
+        ).success(show_picked_others, inputs=[model_choice, inside.question], outputs=other_outputs, **expensive)
         train.trained.then(show_page, inputs=sums, outputs=outputs, **expensive)
         demo.unload(leave)
     # Each answer is one short forward pass: several at once keep the queue short, and the

@@ -32,3 +32,36 @@ def test_a_picked_models_inside_tab_draws_the_sum_in_its_box_when_it_reads_it_el
     for typed in ("535+61", "12+abc", ""):  # Too long for 2 digits, not a sum, nothing: its example.
         shown = page_for_pick(models, two, "two", None, typed)
         assert shown.question == two.codec.example != typed and two.codec.example in shown.grids_intro
+
+
+def test_a_picked_models_answer_is_drawn_before_and_without_the_other_tabs(tmp_path, monkeypatch):
+    """A model's first How it learns and Inside search its mistakes and its carry for seconds: the
+    pick draws the Add tab in an event of its own, and the other tabs in one chained after it."""
+    from demo import inside_tab, learn_tab
+    from demo.layout import build_demo
+    from tests.helpers import MODELS_FOLDER
+    from tests.standins.scripted import build_parts
+
+    parts, _ = build_parts(tmp_path / "workspace", MODELS_FOLDER / "addition-2digit")
+    try:
+        demo = build_demo(parts)
+        events = {event.name: event for event in demo.fns.values()}
+        pick, others = events["show_picked_page"], events["show_picked_others"]
+        menu = next(block for block in demo.blocks.values() if getattr(block, "elem_id", None) == "model")
+        assert [(target[0], target[1]) for target in pick.targets] == [(menu._id, "input")]
+        assert others.trigger_after == pick._id and others.trigger_only_on_success  # Not after a failed load.
+
+        def searching(*args, **kwargs):
+            raise AssertionError("the Add tab's event drew another tab")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(learn_tab, "page", searching)
+            patched.setattr(inside_tab, "page_for_pick", searching)
+            drawn = pick.fn("2 digits", "12+34")
+        answer = next(update for block, update in drawn.items() if block.elem_id == "answer")
+        assert f"12 + 34 = {12 + 34}" in answer.value and len(drawn) == len(pick.outputs)
+        shown = others.fn("2 digits", "99+1")
+        inside_box = next(update for block, update in shown.items() if block.elem_id == "inside-question")
+        assert inside_box.value == "99+1" and len(shown) == len(others.outputs)
+    finally:
+        parts.shutdown()

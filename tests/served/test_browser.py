@@ -99,6 +99,8 @@ def show(page, tab, model=None):
             timeout=60_000,
         )
     page.get_by_role("tab", name=tab, exact=True).click()
+    # The other tabs are drawn after the Add tab: until then the tab's parts show as pending.
+    page.wait_for_function("() => !document.querySelector('.pending')", timeout=60_000)
 
 
 def overflow(page) -> int:
