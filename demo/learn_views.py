@@ -75,6 +75,15 @@ def curves(history: list[dict], last_epoch: int):
     )
 
 
+def one_point_caption(frame, column: str, unit: str = "") -> str:
+    """A chart's values in words when its data is a single epoch (``curves``): a line needs two
+    points, so a network after one epoch draws none. Empty otherwise."""
+    if frame is None or frame.empty or frame["epoch"].nunique() != 1:
+        return ""
+    values = ", ".join(f"{metric} {round(value, 3):g}{unit}" for metric, value in zip(frame["metric"], frame[column]))
+    return f"After epoch {frame['epoch'].iloc[0].strip()} (one point each, too few for a line): {values}."
+
+
 def compare_models(infos: list[tuple[str, dict]]):
     """One row per model, from the metrics stored when each finished training: how accuracy
     changes with the number of digits. Mistakes on random sums are counted in words ("all

@@ -60,8 +60,9 @@ def test_a_picked_models_answer_is_drawn_before_and_without_the_other_tabs(tmp_p
             drawn = pick.fn("2 digits", "12+34")
         answer = next(update for block, update in drawn.items() if block.elem_id == "answer")
         assert f"12 + 34 = {12 + 34}" in answer.value and len(drawn) == len(pick.outputs)
-        shown = others.fn("2 digits", "99+1")
-        inside_box = next(update for block, update in shown.items() if block.elem_id == "inside-question")
-        assert inside_box.value == "99+1" and len(shown) == len(others.outputs)
+        shown = others.fn("3 digits, after 1 epoch", "99+1")
+        updates = {block.elem_id: update for block, update in shown.items()}
+        assert updates["inside-question"].value == "99+1" and len(shown) == len(others.outputs)
+        assert updates["accuracy-curves"].caption.startswith("After epoch 1 ")  # One point: no line, words.
     finally:
         parts.shutdown()

@@ -275,3 +275,21 @@ def test_held_out_samples_of_the_column_network_are_marked_against_pythons_addit
             a, b = question.split("+")
             assert true_answer == views.shortened(str(int(a) + int(b)))
             assert mark == ("☑" if model_answer == true_answer else "☒")
+
+
+def test_a_network_after_one_epoch_has_its_curves_values_in_words_which_no_line_can_draw():
+    from addition.loading import load_model_folder
+    from tests.helpers import MODELS_FOLDER
+
+    snapshot = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch1")
+    (record,) = snapshot.history
+    accuracy, loss = learn_views.training_curves(snapshot)
+    words = learn_views.one_point_caption(accuracy, "accuracy %", "%")
+    assert words.startswith("After epoch 1 ")
+    assert f"held out {round(100 * record['val_exact_match'], 3):g}%" in words
+    assert f"train {round(record['loss'], 3):g}" in learn_views.one_point_caption(loss, "loss")
+    two = learn_views.curves(snapshot.history + [{**record, "epoch": 2}], 2)
+    assert [learn_views.one_point_caption(frame, column) for frame, column in zip(two, ("accuracy %", "loss"))] == [
+        "",
+        "",
+    ]  # Two epochs draw their lines.
