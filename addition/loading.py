@@ -57,14 +57,6 @@ class LoadedModel:
     validation_pairs: np.ndarray  # (n, 2): ints; a column network's are digit strings (of any length).
     history: list = field(default_factory=list)
     source: str = ""  # For people: a folder's name or a Hub id, never a server path.
-    # What the app computed from this model once (its mistakes gallery, its probe): a visitor's
-    # own model keeps them here, for as long as it is kept.
-    extras: dict = field(default_factory=dict, repr=False)
-
-    def cached(self, name: str, compute):
-        if name not in self.extras:
-            self.extras[name] = compute(self)
-        return self.extras[name]
 
     @property
     def architecture(self) -> str:

@@ -248,8 +248,20 @@ class SessionModels:
                 "folder": Path(folder),
                 "person": visitor.person,
                 "used": self.clock(),
+                "extras": {},  # What the tabs computed from it once (its mistakes, its probe), freed with it.
             }
             return label, replaced
+
+    def cached(self, session: str | None, label: str, loaded: LoadedModel, name: str, compute):
+        """``compute(loaded)`` once per name for this visitor's own model ``loaded``, kept beside it
+        (computed outside the lock: a search of its mistakes takes seconds)."""
+        with self._lock:
+            entry = self._models.get((session, label))
+        # Freed or replaced since it was asked for: computed for this call only.
+        extras = entry["extras"] if entry is not None and entry["loaded"] is loaded else {}
+        if name not in extras:
+            extras[name] = compute(loaded)
+        return extras[name]
 
     def get(self, session: str | None, label: str) -> LoadedModel | None:
         with self._lock:
@@ -340,10 +352,12 @@ class Models:
         return min(fits)[1] if fits else None
 
     def cached(self, label: str, session: str | None, name: str, compute):
-        """``compute(model)`` once per model and name: a visitor's own model keeps it with
+        """``compute(model)`` once per model and name: a visitor's own model keeps it beside
         itself, a catalog model in the catalog (under its lock)."""
         own = self.visitors.get(session, label)
-        return own.cached(name, compute) if own else self.catalog.cached(label, name, compute)
+        if own is None:
+            return self.catalog.cached(label, name, compute)
+        return self.visitors.cached(session, label, own, name, compute)
 
     def counterparts(self, digits: int, reverse: bool, session: str | None = None, layout=(False, False)):
         """(label, model) of each model for ``digits``-digit sums that reads the question

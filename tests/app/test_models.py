@@ -103,3 +103,25 @@ def test_counterparts_lay_the_question_out_the_same_way_first(tmp_path, tiny_mod
     spaced = [(name, model.codec.zero_pad) for name, model in models.counterparts(2, True, "visitor", (False, False))]
     assert columns == [label, "two"] and spaced == [("two", False), (label, True)]
     assert list(models.counterparts(2, False, "visitor", (True, True))) == []  # None reads in reading order.
+
+
+def test_a_visitors_own_model_computes_each_view_once_and_frees_it_with_the_model(tmp_path, tiny_model):
+    from addition.loading import load_model_folder
+    from demo.models import Models, SessionModels
+
+    _, tiny_folder = tiny_model
+    visitors = SessionModels()
+    mine = load_model_folder(shutil.copytree(tiny_folder, tmp_path / "run" / "model"))
+    label, _ = visitors.add(Visitor("visitor"), mine, tmp_path / "run" / "model", "tiny")
+    models = Models(Catalog(Entry("tiny", str(tiny_folder)), []), visitors)
+    calls = []
+
+    def digits(loaded):
+        calls.append(loaded)
+        return loaded.codec.digits
+
+    assert models.cached(label, "visitor", "digits", digits) == models.cached(label, "visitor", "digits", digits) == 2
+    assert calls == [mine]  # Once, for that model.
+    visitors.forget("visitor")
+    assert not (tmp_path / "run").exists()  # Freed with its folder;
+    assert visitors.cached("visitor", label, mine, "digits", digits) == 2 and len(calls) == 2  # its views too.
