@@ -24,8 +24,7 @@ class LearnPage:
     by_lengths: pd.DataFrame | None = None
     accuracy_curves: pd.DataFrame | None = None
     loss_curves: pd.DataFrame | None = None
-    accuracy_caption: str = ""  # The values in words where a chart has one point and draws no line.
-    loss_caption: str = ""
+    curves_note: str = ""  # The curves' values in words when a single epoch draws no line.
     mistakes_intro: str = ""
     mistakes: tuple = ()  # (label, sum) choices of the gallery.
     model_table: pd.DataFrame | None = None
@@ -60,8 +59,7 @@ def page(models: Models, loaded, label: str, session: str | None = None) -> Lear
         by_lengths=by_lengths,
         accuracy_curves=accuracy_curves,
         loss_curves=loss_curves,
-        accuracy_caption=learn_views.one_point_caption(accuracy_curves, "accuracy %", "%"),
-        loss_caption=learn_views.one_point_caption(loss_curves, "loss"),
+        curves_note=learn_views.one_epoch_note(accuracy_curves, loss_curves),
         mistakes_intro=intro,
         mistakes=tuple(choices),
         model_table=learn_views.compare_models(models.catalog.infos()),
@@ -131,7 +129,6 @@ class LearnTab:
                 y="accuracy %",
                 color="metric",
                 title="Whole answers right per epoch (%)",
-                caption=first.accuracy_caption or None,
                 elem_id="accuracy-curves",
             )
             self.loss_curves = gr.LinePlot(
@@ -140,9 +137,10 @@ class LearnTab:
                 y="loss",
                 color="metric",
                 title="Loss per epoch",
-                caption=first.loss_caption or None,
                 elem_id="loss-curves",
             )
+        # Not the plots' caption: a caption in a plot's update makes Gradio draw its previous data.
+        self.curves_note = gr.Markdown(first.curves_note, elem_id="curves-note", visible=bool(first.curves_note))
         self.mistakes_intro = gr.Markdown(first.mistakes_intro)
         self.mistake = gr.Dropdown(
             label="A sum the model gets wrong",
@@ -200,6 +198,7 @@ class LearnTab:
             self.by_lengths,
             self.accuracy_curves,
             self.loss_curves,
+            self.curves_note,
             self.mistakes_intro,
             self.mistake,
             self.mistake_answer,
@@ -214,8 +213,9 @@ class LearnTab:
             self.by_carries: gr.BarPlot(shown.by_carries, visible=not shown.carries_note),
             self.carries_note: gr.Markdown(shown.carries_note),
             self.by_lengths: gr.Dataframe(shown.by_lengths),
-            self.accuracy_curves: gr.LinePlot(shown.accuracy_curves, caption=shown.accuracy_caption or None),
-            self.loss_curves: gr.LinePlot(shown.loss_curves, caption=shown.loss_caption or None),
+            self.accuracy_curves: gr.LinePlot(shown.accuracy_curves),
+            self.loss_curves: gr.LinePlot(shown.loss_curves),
+            self.curves_note: gr.Markdown(shown.curves_note, visible=bool(shown.curves_note)),
             self.mistakes_intro: gr.Markdown(shown.mistakes_intro),
             self.mistake: gr.Dropdown(choices=list(shown.mistakes), value=None, visible=bool(shown.mistakes)),
             self.mistake_answer: gr.Markdown(""),

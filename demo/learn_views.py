@@ -75,13 +75,19 @@ def curves(history: list[dict], last_epoch: int):
     )
 
 
-def one_point_caption(frame, column: str, unit: str = "") -> str:
-    """A chart's values in words when its data is a single epoch (``curves``): a line needs two
+def one_epoch_note(accuracy, loss) -> str:
+    """The curves' values in words when they hold a single epoch (``curves``): a line needs two
     points, so a network after one epoch draws none. Empty otherwise."""
-    if frame is None or frame.empty or frame["epoch"].nunique() != 1:
+    if accuracy is None or accuracy.empty or accuracy["epoch"].nunique() != 1:
         return ""
-    values = ", ".join(f"{metric} {round(value, 3):g}{unit}" for metric, value in zip(frame["metric"], frame[column]))
-    return f"After epoch {frame['epoch'].iloc[0].strip()} (one point each, too few for a line): {values}."
+
+    def values(frame, column: str, unit: str = "") -> str:
+        return ", ".join(f"{metric} {round(value, 3):g}{unit}" for metric, value in zip(frame["metric"], frame[column]))
+
+    return (
+        f"After epoch {accuracy['epoch'].iloc[0].strip()} (one point per line, too few to draw one): whole "
+        f"answers right {values(accuracy, 'accuracy %', '%')}; loss {values(loss, 'loss')}."
+    )
 
 
 def compare_models(infos: list[tuple[str, dict]]):

@@ -283,13 +283,9 @@ def test_a_network_after_one_epoch_has_its_curves_values_in_words_which_no_line_
 
     snapshot = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch1")
     (record,) = snapshot.history
-    accuracy, loss = learn_views.training_curves(snapshot)
-    words = learn_views.one_point_caption(accuracy, "accuracy %", "%")
+    words = learn_views.one_epoch_note(*learn_views.training_curves(snapshot))
     assert words.startswith("After epoch 1 ")
     assert f"held out {round(100 * record['val_exact_match'], 3):g}%" in words
-    assert f"train {round(record['loss'], 3):g}" in learn_views.one_point_caption(loss, "loss")
+    assert f"loss train {round(record['loss'], 3):g}, held out {round(record['val_loss'], 3):g}." in words
     two = learn_views.curves(snapshot.history + [{**record, "epoch": 2}], 2)
-    assert [learn_views.one_point_caption(frame, column) for frame, column in zip(two, ("accuracy %", "loss"))] == [
-        "",
-        "",
-    ]  # Two epochs draw their lines.
+    assert learn_views.one_epoch_note(*two) == ""  # Two epochs draw their lines.
