@@ -173,6 +173,9 @@ class AddTab:
 
         gr.api(add_numbers, api_name="add_numbers")
         answer_outputs = [self.answer, self.table, self.details]
+        # A sum asked while the last is being answered is answered next, with what the box and the
+        # menu say then (Gradio's default drops it, leaving the last answer under the new sum).
+        answered = {"api_visibility": "private", "trigger_mode": "always_last"}
         # API callers send any JSON: preprocess=False hands the values over as sent, for the
         # handlers to check and answer in words (Gradio's own checks log a traceback).
         gr.on(
@@ -181,7 +184,7 @@ class AddTab:
             outputs=answer_outputs,
             api_visibility="private",
             queue=False,
-        ).then(answer_on_page, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
+        ).then(answer_on_page, inputs=[self.question, model_choice], outputs=answer_outputs, **answered)
         # The API's /add says why a sum is refused as an error, as API callers expect.
         gr.Button(visible=False).click(
             add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False
@@ -197,7 +200,7 @@ class AddTab:
         )
         self.examples.click(
             show_example, inputs=[self.examples, model_choice], outputs=self.question, api_visibility="private"
-        ).then(answer_on_page, inputs=[self.question, model_choice], outputs=answer_outputs, api_visibility="private")
+        ).then(answer_on_page, inputs=[self.question, model_choice], outputs=answer_outputs, **answered)
 
     @property
     def outputs(self) -> list:

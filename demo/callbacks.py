@@ -16,6 +16,9 @@ from .training_queue import Visitor
 
 UNREAD_LIMIT = 5  # Updates left unread that mean nobody is reading (a training sends one a second).
 EXPENSIVE = "expensive"  # Gradio's concurrency group of the calls that cost more than a sum.
+# A model picked: its first load and its Add tab, one pick at a time, never behind the searches
+# of the expensive group (a model's first How it learns and Inside take seconds).
+PICKS = "model picks"
 
 
 def session_of(request) -> str | None:

@@ -3,6 +3,7 @@ network's states; where it keeps the carry. Its handler is also the API's ``/exp
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -65,13 +66,15 @@ def page(models: Models, loaded, label: str, session: str | None = None, questio
 
 def page_for_pick(models: Models, loaded, label: str, session: str | None, question: str) -> InsidePage:
     """The tab when a model is picked: the sum in its box again when this model reads it, so that
-    two networks can be compared on one sum; else this model's example."""
-    if question:
-        try:
-            return page(models, loaded, label, session, question)
-        except ValueError:  # Too long for this model, or not a sum: its example instead.
-            pass
-    return page(models, loaded, label, session)
+    two networks can be compared on one sum; else this model's example, saying why."""
+    if not question:
+        return page(models, loaded, label, session)
+    try:
+        return page(models, loaded, label, session, question)
+    except ValueError as error:  # How the library and the tab refuse a sum that does not suit a model.
+        shown = page(models, loaded, label, session)
+        why = f"*Not {views.as_text(question)}: {views.as_text(error)} Here is this model's example.*\n\n"
+        return dataclasses.replace(shown, grids_intro=why + shown.grids_intro)
 
 
 class InsideTab:

@@ -10,7 +10,7 @@ import gradio as gr
 
 from . import add_tab, inside_tab, learn_tab, views
 from .add_tab import AddTab, shared_page
-from .callbacks import EXPENSIVE, FairShare, answering, session_of
+from .callbacks import EXPENSIVE, PICKS, FairShare, answering, session_of
 from .inside_tab import InsideTab
 from .learn_tab import LearnTab
 from .models import Models
@@ -80,11 +80,11 @@ def other_pages_for(
 class DrawnPages:
     """Per page (a session): the model and sum it was last drawn for, once drawn. Gradio's Dropdown
     sends one pick from the menu as two identical events (and one when the menu is opened and
-    left without a pick). Drawing the page a second time for the same model and sum costs a place
-    in the expensive group and lands late: over the answer to a sum typed since, and resetting
-    what the visitor did since (a sample, a look inside). So the menu's events skip a page already
-    drawn for its model and sum: picking the model shown again leaves the page as it is. (One
-    for the Add tab and its sum, one for the tabs drawn after it and the Inside tab's sum.)"""
+    left without a pick). Drawing a page a second time for the same model and sum costs seconds
+    and lands late: over the answer to a sum typed since, and resetting what the visitor did
+    since (a sample, a look inside, a mistake picked). So the menu's events skip what is already
+    drawn: picking the model shown again leaves the page as it is. (Two are kept: the Add tab's,
+    with its sum, and the other tabs', for their model alone.)"""
 
     def __init__(self):
         self._drawn: dict[str, tuple[str, str]] = {}
@@ -100,6 +100,11 @@ class DrawnPages:
         if session is not None:
             with self._lock:
                 self._drawn[session] = (label, question)
+
+    def label(self, session: str | None) -> str | None:
+        """The model ``session``'s page was last drawn for, or None."""
+        with self._lock:
+            return self._drawn.get(session, (None, None))[0]
 
     def forget(self, session: str | None) -> None:
         with self._lock:
@@ -141,7 +146,7 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         def page_updates(model_label, question, inside_question, session, shared_sum: str | None = None) -> dict:
             shown = pages_for(models, model_label, question, session, inside_question)
             drawn.note(session, model_label, question)
-            drawn_others.note(session, model_label, inside_question)
+            drawn_others.note(session, model_label, "")
             return {**add.show(shown.add, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
 
         @answering
@@ -164,12 +169,15 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
 
         @answering
         def show_picked_others(model_label, inside_question, request: gr.Request = None):
-            """How it learns and Inside for the model picked, once its Add tab shows it."""
+            """How it learns and Inside for the model the Add tab shows: after a quick second pick,
+            the one that tab was last drawn for (so that every tab ends on one model, and a model
+            left behind is not searched); skipped when they show it already."""
             session = session_of(request)
-            if drawn_others.shows(session, model_label, inside_question):
+            model_label = drawn.label(session) or model_label
+            if drawn_others.shows(session, model_label, ""):
                 return {component: gr.skip() for component in other_outputs}
             learned, looked = other_pages_for(models, model_label, session, inside_question)
-            drawn_others.note(session, model_label, inside_question)
+            drawn_others.note(session, model_label, "")
             return {**learn.show(learned), **inside.show(looked)}
 
         @answering
@@ -178,7 +186,7 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             shared_model, shared_sum, problems = shared_page(request, models.labels(session_of(request)), model_label)
             if not (shared_model or shared_sum or problems) and first:
                 drawn.note(session_of(request), model_label, question)
-                drawn_others.note(session_of(request), model_label, inside_question)
+                drawn_others.note(session_of(request), model_label, "")
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
             inside_question = shared_sum or ""  # A link's sum in both boxes; else the model's example inside.
@@ -199,14 +207,26 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
 
         # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
         expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
-        sums = [model_choice, add.question, inside.question]  # The model, and the sum in each tab's box.
-        demo.load(open_page, inputs=sums, outputs=[*outputs, model_choice], **expensive)
-        # The page follows the menu when the visitor picks a model (drawn once per pick), and when
-        # a training has just chosen theirs (not on the first page's own choice, which already drew it).
+        page_inputs = [model_choice, add.question, inside.question]  # The model, and each tab's sum.
+        demo.load(open_page, inputs=page_inputs, outputs=[*outputs, model_choice], **expensive)
+        # The page follows the menu when the visitor picks a model (drawn once per pick; a pick
+        # made while one is drawn is drawn next, the last one only), and when a training has just
+        # chosen theirs (not on the first page's own choice, which already drew it).
+        picks = {"api_visibility": "private", "concurrency_id": PICKS, "concurrency_limit": 1}
         model_choice.input(
-            show_picked_page, inputs=[model_choice, add.question], outputs=add.outputs, **expensive
-        ).success(show_picked_others, inputs=[model_choice, inside.question], outputs=other_outputs, **expensive)
-        train.trained.then(show_page, inputs=sums, outputs=outputs, **expensive)
+            show_picked_page,
+            inputs=[model_choice, add.question],
+            outputs=add.outputs,
+            trigger_mode="always_last",
+            **picks,
+        ).success(
+            show_picked_others,
+            inputs=[model_choice, inside.question],
+            outputs=other_outputs,
+            trigger_mode="always_last",  # Not "once": a pick made while they are drawn would be dropped.
+            **expensive,
+        )
+        train.trained.then(show_page, inputs=page_inputs, outputs=outputs, **expensive)
         demo.unload(leave)
     # Each answer is one short forward pass: several at once keep the queue short, and the
     # models are safe to call from several threads.

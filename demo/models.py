@@ -249,19 +249,21 @@ class SessionModels:
                 "person": visitor.person,
                 "used": self.clock(),
                 "extras": {},  # What the tabs computed from it once (its mistakes, its probe), freed with it.
+                "computing": threading.Lock(),  # One search at a time: a second asker waits for the first's.
             }
             return label, replaced
 
     def cached(self, session: str | None, label: str, loaded: LoadedModel, name: str, compute):
         """``compute(loaded)`` once per name for this visitor's own model ``loaded``, kept beside it
-        (computed outside the lock: a search of its mistakes takes seconds)."""
+        (under the model's own lock, not the visitors': a search of its mistakes takes seconds)."""
         with self._lock:
             entry = self._models.get((session, label))
-        # Freed or replaced since it was asked for: computed for this call only.
-        extras = entry["extras"] if entry is not None and entry["loaded"] is loaded else {}
-        if name not in extras:
-            extras[name] = compute(loaded)
-        return extras[name]
+        if entry is None or entry["loaded"] is not loaded:  # Freed or replaced since: for this call only.
+            return compute(loaded)
+        with entry["computing"]:
+            if name not in entry["extras"]:
+                entry["extras"][name] = compute(loaded)
+            return entry["extras"][name]
 
     def get(self, session: str | None, label: str) -> LoadedModel | None:
         with self._lock:

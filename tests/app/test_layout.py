@@ -1,5 +1,7 @@
 """How the page follows the Model menu (demo.layout)."""
 
+import html
+
 from demo.layout import DrawnPages
 
 
@@ -29,15 +31,25 @@ def test_a_picked_models_inside_tab_draws_the_sum_in_its_box_when_it_reads_it_el
     three, two = models.get("three", None), models.get("two", None)
     kept = page_for_pick(models, three, "three", None, "535+61")
     assert kept.question == "535+61" and "535+61" in kept.grids_intro  # Two networks compared on one sum.
-    for typed in ("535+61", "12+abc", ""):  # Too long for 2 digits, not a sum, nothing: its example.
+    for typed, why in (("535+61", "up to 2 digits"), ("12+abc", "not a sum"), ("", None)):  # Its example instead.
         shown = page_for_pick(models, two, "two", None, typed)
         assert shown.question == two.codec.example != typed and two.codec.example in shown.grids_intro
+        if why:  # Said, with the sum it did not draw (as text: what a visitor typed is not markup).
+            assert html.unescape(shown.grids_intro).startswith(f"*Not {typed}: ") and why in shown.grids_intro
+        else:
+            assert not shown.grids_intro.startswith("*Not")
 
 
-def test_a_picked_models_answer_is_drawn_before_and_without_the_other_tabs(tmp_path, monkeypatch):
+def test_a_picked_models_answer_is_drawn_first_and_every_tab_ends_on_one_model(tmp_path, monkeypatch):
     """A model's first How it learns and Inside search its mistakes and its carry for seconds: the
-    pick draws the Add tab in an event of its own, and the other tabs in one chained after it."""
+    pick draws the Add tab in an event of its own (in a group of its own, the last of quick picks
+    only), and the other tabs in one chained after it, for the model the Add tab shows."""
+    from types import SimpleNamespace
+
+    import gradio as gr
+
     from demo import inside_tab, learn_tab
+    from demo.callbacks import PICKS
     from demo.layout import build_demo
     from tests.helpers import MODELS_FOLDER
     from tests.standins.scripted import build_parts
@@ -49,7 +61,12 @@ def test_a_picked_models_answer_is_drawn_before_and_without_the_other_tabs(tmp_p
         pick, others = events["show_picked_page"], events["show_picked_others"]
         menu = next(block for block in demo.blocks.values() if getattr(block, "elem_id", None) == "model")
         assert [(target[0], target[1]) for target in pick.targets] == [(menu._id, "input")]
+        assert pick.trigger_mode == "always_last" and pick.concurrency_id == PICKS
         assert others.trigger_after == pick._id and others.trigger_only_on_success  # Not after a failed load.
+        assert others.trigger_mode == "always_last"  # Picks made while they are drawn are drawn next.
+        answers = [event for event in demo.fns.values() if event.name == "answer_on_page"]  # Enter, an example.
+        assert len(answers) == 2 and all(event.trigger_mode == "always_last" for event in answers)  # Last sum kept.
+        page = SimpleNamespace(session_hash="page-1")  # The request of one page.
 
         def searching(*args, **kwargs):
             raise AssertionError("the Add tab's event drew another tab")
@@ -57,12 +74,21 @@ def test_a_picked_models_answer_is_drawn_before_and_without_the_other_tabs(tmp_p
         with monkeypatch.context() as patched:
             patched.setattr(learn_tab, "page", searching)
             patched.setattr(inside_tab, "page_for_pick", searching)
-            drawn = pick.fn("2 digits", "12+34")
+            drawn = pick.fn("2 digits", "12+34", request=page)
         answer = next(update for block, update in drawn.items() if block.elem_id == "answer")
         assert f"12 + 34 = {12 + 34}" in answer.value and len(drawn) == len(pick.outputs)
-        shown = others.fn("3 digits, after 1 epoch", "99+1")
+        # The menu moved on before the other tabs' turn: they follow the Add tab, whose own pick comes next.
+        shown = others.fn("3 digits, after 1 epoch", "535+61", request=page)
         updates = {block.elem_id: update for block, update in shown.items()}
-        assert updates["inside-question"].value == "99+1" and len(shown) == len(others.outputs)
-        assert updates["accuracy-curves"].caption.startswith("After epoch 1 ")  # One point: no line, words.
+        two_digits = parts.models.get("2 digits")
+        assert updates["inside-question"].value == two_digits.codec.example and len(shown) == len(others.outputs)
+        # Picked again (or the menu opened and left): nothing redrawn, though the Inside box changed.
+        again = others.fn("2 digits", two_digits.codec.example, request=page)
+        assert all(update == gr.skip() for update in again.values())
+        pick.fn("3 digits, after 1 epoch", "12+34", request=page)
+        shown = others.fn("3 digits, after 1 epoch", "99+1", request=page)
+        updates = {block.elem_id: update for block, update in shown.items()}
+        assert updates["inside-question"].value == "99+1"
+        assert updates["curves-note"].value.startswith("After epoch 1 ")  # One point, no line: in words.
     finally:
         parts.shutdown()

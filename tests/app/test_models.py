@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -118,9 +119,15 @@ def test_a_visitors_own_model_computes_each_view_once_and_frees_it_with_the_mode
 
     def digits(loaded):
         calls.append(loaded)
+        time.sleep(0.2)  # A search takes a while: long enough for the other asker to arrive.
         return loaded.codec.digits
 
-    assert models.cached(label, "visitor", "digits", digits) == models.cached(label, "visitor", "digits", digits) == 2
+    askers = [threading.Thread(target=models.cached, args=(label, "visitor", "digits", digits)) for _ in range(2)]
+    for asker in askers:  # Two at once (a pick's event and an /explain): the second waits for the first's.
+        asker.start()
+    for asker in askers:
+        asker.join()
+    assert models.cached(label, "visitor", "digits", digits) == 2
     assert calls == [mine]  # Once, for that model.
     visitors.forget("visitor")
     assert not (tmp_path / "run").exists()  # Freed with its folder;
