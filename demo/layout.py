@@ -158,8 +158,8 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             """The Add tab for the model picked in the menu, unless it already shows it; the other
             tabs follow (``show_picked_others``), so that the answer does not wait for a model's
             first search of its mistakes. (The two events of one pick run one after the other in
-            the expensive group: the second finds the first's page noted; a pick whose model failed
-            to load is not noted, and is tried again when picked again.)"""
+            their group: the second finds the first's page noted; a pick whose model failed to
+            load is not noted, and is tried again when picked again.)"""
             session = session_of(request)
             if drawn.shows(session, model_label, question):
                 return {component: gr.skip() for component in add.outputs}
