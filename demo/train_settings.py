@@ -210,16 +210,15 @@ class TrainingProgress:
             self.result = event
 
     def epoch_seconds(self) -> float | None:
-        """How long the last finished epoch took (the first includes building the network's
-        graphs, so the latest is the better guide); None before one has finished."""
-        if not self.records:
+        """How long the last finished epoch took; None before a second one has finished: the
+        first includes building the network's graphs, and an estimate from it overshoots."""
+        if len(self.records) < 2:
             return None
-        seconds = [record["seconds"] for record in self.records]
-        return seconds[-1] - (seconds[-2] if len(seconds) > 1 else 0.0)
+        return self.records[-1]["seconds"] - self.records[-2]["seconds"]
 
     def status(self) -> str:
         """One line on the run: starting, the epoch under way with what is known so far (an
-        estimate only once an epoch's time is), or how it ended."""
+        estimate only once a second epoch's time is), or how it ended."""
         elapsed = self.clock() - self.started
         if self.result:
             return self._ending()
