@@ -189,7 +189,7 @@ class AddTab:
         gr.Button(visible=False).click(
             add, inputs=[self.question, model_choice], outputs=answer_outputs, api_name="add", preprocess=False
         )
-        sample_button.click(
+        self.sampling = sample_button.click(  # Cancelled by a model picked: its rows would be the old model's.
             sample,
             inputs=[count, model_choice],
             outputs=[self.score, self.samples],

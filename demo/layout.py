@@ -218,6 +218,7 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             inputs=[model_choice, add.question],
             outputs=add.outputs,
             trigger_mode="always_last",
+            cancels=[add.sampling],  # A sample still running is the old model's: it would land under the new one.
             **picks,
         ).success(
             show_picked_others,

@@ -62,6 +62,10 @@ def test_a_picked_models_answer_is_drawn_first_and_every_tab_ends_on_one_model(t
         menu = next(block for block in demo.blocks.values() if getattr(block, "elem_id", None) == "model")
         assert [(target[0], target[1]) for target in pick.targets] == [(menu._id, "input")]
         assert pick.trigger_mode == "always_last" and pick.concurrency_id == PICKS
+        sampling = next(event for event in demo.fns.values() if event.name == "sample")
+        cancelling = [event.cancels for event in demo.fns.values() if event.is_cancel_function]
+        assert cancelling == [[sampling._id]]  # A pick cancels the old model's sample still running:
+        assert next(event for event in demo.fns.values() if event.is_cancel_function).targets == pick.targets
         assert others.trigger_after == pick._id and others.trigger_only_on_success  # Not after a failed load.
         assert others.trigger_mode == "always_last"  # Picks made while they are drawn are drawn next.
         answers = [event for event in demo.fns.values() if event.name == "answer_on_page"]  # Enter, an example.
