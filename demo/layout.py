@@ -178,7 +178,10 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
                 return {component: gr.skip() for component in other_outputs}
             learned, looked = other_pages_for(models, model_label, session, inside_question)
             drawn_others.note(session, model_label, "")
-            return {**learn.show(learned), **inside.show(looked)}
+            updates = {**learn.show(learned), **inside.show(looked)}
+            if looked.question == inside_question:  # Its sum kept: what was typed there since stays too.
+                updates[inside.question] = gr.Textbox(info=looked.hint)
+            return updates
 
         @answering
         def open_page(model_label, question, inside_question, request: gr.Request = None):
