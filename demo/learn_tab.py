@@ -24,7 +24,7 @@ class LearnPage:
     by_lengths: pd.DataFrame | None = None
     accuracy_curves: pd.DataFrame | None = None
     loss_curves: pd.DataFrame | None = None
-    curves_note: str = ""  # The curves' values in words when a single epoch draws no line.
+    curves_note: str = ""  # The curves' values in words when one epoch draws no line (the plots then hidden).
     mistakes_intro: str = ""
     mistakes: tuple = ()  # (label, sum) choices of the gallery.
     model_table: pd.DataFrame | None = None
@@ -130,6 +130,7 @@ class LearnTab:
                 color="metric",
                 title="Whole answers right per epoch (%)",
                 elem_id="accuracy-curves",
+                visible=not first.curves_note,  # One epoch draws an empty frame: its values are in words.
             )
             self.loss_curves = gr.LinePlot(
                 first.loss_curves,
@@ -138,6 +139,7 @@ class LearnTab:
                 color="metric",
                 title="Loss per epoch",
                 elem_id="loss-curves",
+                visible=not first.curves_note,
             )
         # Not the plots' caption: a caption in a plot's update makes Gradio draw its previous data.
         self.curves_note = gr.Markdown(first.curves_note, elem_id="curves-note", visible=bool(first.curves_note))
@@ -213,8 +215,8 @@ class LearnTab:
             self.by_carries: gr.BarPlot(shown.by_carries, visible=not shown.carries_note),
             self.carries_note: gr.Markdown(shown.carries_note),
             self.by_lengths: gr.Dataframe(shown.by_lengths),
-            self.accuracy_curves: gr.LinePlot(shown.accuracy_curves),
-            self.loss_curves: gr.LinePlot(shown.loss_curves),
+            self.accuracy_curves: gr.LinePlot(shown.accuracy_curves, visible=not shown.curves_note),
+            self.loss_curves: gr.LinePlot(shown.loss_curves, visible=not shown.curves_note),
             self.curves_note: gr.Markdown(shown.curves_note, visible=bool(shown.curves_note)),
             self.mistakes_intro: gr.Markdown(shown.mistakes_intro),
             self.mistake: gr.Dropdown(choices=list(shown.mistakes), value=None, visible=bool(shown.mistakes)),

@@ -86,6 +86,7 @@ def test_a_picked_models_answer_is_drawn_first_and_every_tab_ends_on_one_model(t
         updates = {block.elem_id: update for block, update in shown.items()}
         two_digits = parts.models.get("2 digits")
         assert updates["inside-question"].value == two_digits.codec.example and len(shown) == len(others.outputs)
+        assert updates["accuracy-curves"].visible and updates["loss-curves"].visible  # Its curves are drawn.
         # Picked again (or the menu opened and left): nothing redrawn, though the Inside box changed.
         again = others.fn("2 digits", two_digits.codec.example, request=page)
         assert all(update == gr.skip() for update in again.values())
@@ -95,6 +96,7 @@ def test_a_picked_models_answer_is_drawn_first_and_every_tab_ends_on_one_model(t
         kept = updates["inside-question"].constructor_args  # The sum kept: the box's words, not its text,
         assert "value" not in kept and "3 digits" in kept["info"]  # which the visitor may have changed since.
         assert "99+1" in updates["inside-intro"].value  # Drawn for it.
-        assert updates["curves-note"].value.startswith("After epoch 1 ")  # One point, no line: in words.
+        assert updates["curves-note"].value.startswith("After epoch 1 ")  # One point, no line: in words,
+        assert not updates["accuracy-curves"].visible and not updates["loss-curves"].visible  # no empty frames.
     finally:
         parts.shutdown()
