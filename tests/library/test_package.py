@@ -28,3 +28,21 @@ def test_pip_builds_the_library_alone_into_a_wheel(tmp_path):
     assert packages == {"addition", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}
     library = {name.split("/")[-1] for name in names if name.startswith("addition/")}
     assert {"__init__.py", "model.py", "codec.py", "training.py"} <= library
+
+
+def test_the_test_command_skips_pip_only_when_every_requirement_is_installed_as_pinned(tmp_path):
+    """scripts/test asks scripts/installed.py first (pip takes seconds to find nothing missing)."""
+    from importlib import metadata
+
+    def ready(*lines) -> int:
+        wanted = tmp_path / "wanted.txt"
+        wanted.write_text("\n".join(lines) + "\n")
+        return subprocess.run([sys.executable, ROOT / "scripts" / "installed.py", wanted], timeout=60).returncode
+
+    assert ready(f"-r {ROOT / 'requirements-dev.txt'}") == 0  # What this suite runs with, included files too.
+    numpy = metadata.version("numpy")
+    assert ready(f"numpy=={numpy}  # a comment", "", f"pytest=={metadata.version('pytest')}") == 0
+    assert ready(f"numpy=={numpy}", "numpy==0.1") == 1  # Another version.
+    assert ready("no-such-package-here==1.0") == 1
+    assert ready(f"-r {tmp_path / 'missing.txt'}") == 1  # In doubt, pip decides.
+    assert ready("numpy==0.1 ; python_version < '3'") == 0  # Not for this Python.
