@@ -72,16 +72,31 @@ def download(repo_id: str, revision: str | None = None) -> str:
         ) from error
 
 
+def how_it_was_trained(info: dict, default: str) -> str:
+    """The card's words on the folder's training: its command, or (for a run made elsewhere, such as
+    a Train tab's, recorded as a few plain words) where it ran and how to run its settings again."""
+    command = info.get("command") or default
+    if command.startswith("python ") or not re.fullmatch(r"[\w' .,-]{1,80}", command):
+        return f"```\n{command}\n```"
+    return (
+        f"Trained in {command}, with the settings below; `python train.py --like FOLDER` (this repo's "
+        "files downloaded into FOLDER) runs them again."
+    )
+
+
 def build_model_card(folder, repo_id: str):
     """A ModelCard whose metadata the Hub indexes (library, tags, model-index)."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+    from .config import CELLS
+    from .loading import cell_of, codec_of
     from .saving import INFO_FILE
 
     info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
     if info.get("architecture") == "column":
         return column_model_card(info, repo_id)
     digits, training = info["digits"], info["training"]
+    cell = cell_of(info)
     validation = info["metrics"]["validation"]
     dataset = f"addition questions, {digits} digits (held-out validation)"
     results = [
@@ -110,7 +125,7 @@ def build_model_card(folder, repo_id: str):
         library_name="keras",
         pipeline_tag=PIPELINE_TAG,
         license="apache-2.0",
-        tags=["keras", "lstm", "seq2seq", "addition", "arithmetic", "tensorflow", "text-generation"],
+        tags=["keras", cell, "seq2seq", "addition", "arithmetic", "tensorflow", "text-generation"],
         model_name=repo_id.split("/")[-1],
         eval_results=results,
     )
@@ -129,8 +144,6 @@ def build_model_card(folder, repo_id: str):
         reliability = f"it can be wrong on a few rare sums ({wrong:,} of {scope_words} sums when it was saved)"
     else:
         reliability = "it can be wrong (see the results above)"
-    from .loading import codec_of
-
     codec = codec_of(info)
     a, b = (int(part) for part in codec.example.split("+"))
     padded_answer = codec.answer_string(a + b)
@@ -142,10 +155,10 @@ def build_model_card(folder, repo_id: str):
     )
     settings = "\n".join(f"| `{key}` | `{value}` |" for key, value in training.items())
     body = f"""
-# {repo_id.split("/")[-1]}: an LSTM that learned to add
+# {repo_id.split("/")[-1]}: a sequence-to-sequence {CELLS[cell]} that learned to add
 
-A sequence-to-sequence LSTM that reads a sum such as `535+61` one character at a time and writes
-the answer `596` one character at a time. It adds two whole numbers of up to {digits} digits.
+It reads a sum such as `{a}+{b}` one character at a time and writes the answer `{a + b}` one
+character at a time. It adds two whole numbers of up to {digits} digits.
 
 ## Results on held-out questions
 - Whole-answer accuracy (every character right): **{validation["exact_match"]:.2%}** on {validation["count"]:,}
@@ -174,9 +187,8 @@ model = keras.saving.load_model("hf://{repo_id}")
 ```
 
 ## Training
-```
-{info.get("command") or "python train.py"}
-```
+{how_it_was_trained(info, "python train.py")}
+
 | setting | value |
 |---|---|
 {settings}
@@ -276,9 +288,8 @@ print(add("47", "985"))  # 1032
 ```
 
 ## Training
-```
-{info.get("command") or "python train.py --architecture column"}
-```
+{how_it_was_trained(info, "python train.py --architecture column")}
+
 | setting | value |
 |---|---|
 {settings}
@@ -315,6 +326,9 @@ def push_folder(folder, repo_id: str, token: str | None = None, private: bool = 
         shutil.copytree(folder, staged, ignore=shutil.ignore_patterns(".*"))
         card.save(staged / "README.md")
         api.upload_folder(
-            repo_id=repo_id, folder_path=staged, repo_type="model", commit_message="Upload addition LSTM from train.py"
+            repo_id=repo_id,
+            folder_path=staged,
+            repo_type="model",
+            commit_message="Upload an addition model folder and its card",
         )
     return str(repo_url)

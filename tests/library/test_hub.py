@@ -96,6 +96,25 @@ def test_model_card_carries_metadata_usage_and_credit(tiny_model):
     assert f"{shown} for {a}+{b}" in text
 
 
+def test_a_card_names_the_folders_own_cell_example_and_where_it_was_trained(tiny_model, tmp_path):
+    _, folder = tiny_model
+    info = json.loads((folder / "addition.json").read_text())
+    info["training"]["cell"], info["command"] = "gru", "the app's Train tab"  # As the Train tab saves one.
+    (tmp_path / "addition.json").write_text(json.dumps(info))
+    card = build_model_card(tmp_path, "me/addition-gru")
+    assert (
+        "gru" in card_metadata(str(card).encode())["tags"] and "lstm" not in card_metadata(str(card).encode())["tags"]
+    )
+    text = str(card)
+    assert "sequence-to-sequence GRU that learned to add" in text and "LSTM" not in text
+    assert "such as `55+6`" in text and f"the answer `{55 + 6}`" in text  # A sum a 2-digit model reads.
+    assert "Trained in the app's Train tab" in text and "python train.py --like FOLDER" in text
+    assert "```\nthe app's Train tab" not in text  # Not shown as a command to type.
+    info["command"] = "python train.py --digits 2"
+    (tmp_path / "addition.json").write_text(json.dumps(info))
+    assert "```\npython train.py --digits 2\n```" in str(build_model_card(tmp_path, "me/addition-gru"))
+
+
 def test_model_cards_of_the_bundled_models_fit_their_digits():
 
     two = str(build_model_card(MODELS_FOLDER / "addition-2digit", "me/addition-lstm-2digit"))
