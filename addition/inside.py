@@ -1,13 +1,14 @@
 """Inside the network: what each answer character depends on, and where the carry lives.
 
 For one sum, ``look`` runs a single batch: the question (once per answer position, for the
-gradients) and every variant with one question digit replaced by another. From it come
-three dependency grids, one row per answer character and one column per question
-character, both in reading order ("535+61" has columns 5, 3, 5, +, 6, 1; a zero-padded model
-reads "535+061", and its leading zero is a column like any digit):
+gradients) and every variant with one question digit replaced by another. ``explain`` gives
+four dependency grids, one row per answer character and one column per question character,
+both in reading order ("535+61" has columns 5, 3, 5, +, 6, 1; a zero-padded model reads
+"535+061", and its leading zero is a column like any digit):
 
 - counterfactual: how often the model's character changes when that question digit does;
 - oracle: the same computed with Python's addition, the exact answer for the model to match;
+- disagreement: where those two differ;
 - attribution: |gradient x input| of the chosen character's logit, normalised per row.
 
 Over many held-out questions, ``rank_carry_units`` and ``train_probe`` ask where the decoder
@@ -361,7 +362,6 @@ def explain(
         "grids": {
             "counterfactual": grid(rounded(model_grid)),
             "oracle": grid(rounded(oracle_grid)),
-            "should_depend": grid(should_depend(codec, a, b)),
             "attribution": grid(rounded(attribution(codec, seen))),
             "disagreement": grid(disagreement(model_grid, oracle_grid)),
         },

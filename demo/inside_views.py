@@ -51,8 +51,8 @@ def grid_table(
     grid: dict, row_places: list, column_places: list, disagreement: dict | None = None, caption: str = ""
 ) -> str:
     """One dependency grid as a heat map: rows the answer characters, columns the typed question
-    (both reading order), each headed by its character and place; True/False masks shade as
-    1/0 and show ✓; cells where ``disagreement`` is true get class "disagrees" and a ≠."""
+    (both reading order), each headed by its character and place; cells where ``disagreement`` is
+    true get class "disagrees" and a ≠."""
     header = "".join(
         f'<th title="{html.escape(place or "")}">{label(char)}<br>{place_label(place)}</th>'
         for char, place in zip(grid["columns"], column_places)
@@ -67,8 +67,7 @@ def grid_table(
                 cells.append(f'<td class="not-varied {classes}" title="not a digit">·</td>')
                 continue
             number = float(value)
-            text = "✓" if isinstance(value, bool) and value else ("" if isinstance(value, bool) else f"{number:.2f}")
-            text += f" {DISAGREES}" if flagged else ""
+            text = f"{number:.2f} {DISAGREES}" if flagged else f"{number:.2f}"
             cells.append(f'<td class="{classes}" style="{_shade(number)}" title="{number:.2f}">{text}</td>')
         body.append(f"<tr><th>{label(char)} {place_label(place)}</th>{''.join(cells)}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""

@@ -198,6 +198,7 @@ def test_carry_units_are_ordered_strongest_first(bundled):
 def well_formed(explained: dict, codec: Codec, question: str):
     a, b = codec.parse_question(question)
     assert json.loads(json.dumps(explained, allow_nan=False)) == explained
+    assert set(explained["grids"]) == {"counterfactual", "oracle", "disagreement", "attribution"}  # As documented.
     for grid in explained["grids"].values():
         assert grid["rows"] == list(codec.answer_string(a + b))  # Reading order, both axes.
         assert grid["columns"] == list(codec.shown_question(a, b))  # Zero-padded: 55+06.
