@@ -76,6 +76,20 @@ def unlimited_int_digits():
         sys.set_int_max_str_digits(previous)
 
 
+def shortened(number, keep: int = 12):
+    """A long number as a line or a table can show it, by its first and last ``keep`` digits and
+    how many it has: "123456…654321 (1,000 digits)". A shorter number, or text that is not a
+    number, comes back as it is."""
+    if isinstance(number, (int, np.integer)) and not isinstance(number, (bool, np.bool_)):
+        with unlimited_int_digits():
+            text = str(number)
+    else:
+        text = str(number)
+    if len(text) <= 2 * keep + 6 or not text.isdigit():
+        return number
+    return f"{text[:keep]}…{text[-keep:]} ({len(text):,} digits)"
+
+
 def operand_text(operand) -> str:
     """An operand as its digit string: a Python int (0 or more) or a string of digits 0-9."""
     if isinstance(operand, (bool, np.bool_)):  # True is an int to Python, not a number to us.

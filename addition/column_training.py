@@ -21,6 +21,7 @@ from .column import (
     encode_columns,
     operand_text,
     python_sums,
+    shortened,
     units_first,
 )
 from .column_data import carry_run_sums, chain_sums, draw_training_sums, mixed_sums, random_sums, sum_columns
@@ -30,7 +31,7 @@ from .saving import save_model_folder, software
 
 MISTAKES_SHOWN = 5
 EPSILON = 1e-7  # Probabilities are clipped here before the log, as Keras clips them.
-SHOWN_DIGITS = 12  # A long number in a mistake is shown by its ends: "123456…654321".
+SHOWN_DIGITS = 6  # A long number in a mistake is shown by as many digits at each end: "123456…654321".
 HELD_OUT_SEED_OFFSET = 1_000_003  # Held-out sums come from a stream of their own, not the training one.
 
 
@@ -77,15 +78,10 @@ def describe_long_mistake(a, b, answer: str, truth: str) -> str:
     width = max(len(answer), len(truth))
     place = int(np.argmax(units_first(answer.zfill(width)) != units_first(truth.zfill(width))))
     return (
-        f"model says {_short(a)}+{_short(b)} = {_short(answer)}, true {_short(truth)} "
+        f"model says {shortened(a, SHOWN_DIGITS)}+{shortened(b, SHOWN_DIGITS)} = {shortened(answer, SHOWN_DIGITS)}, "
+        f"true {shortened(truth, SHOWN_DIGITS)} "
         f"(first wrong digit at place {place:,} from the units)"
     )
-
-
-def _short(number) -> str:
-    text = operand_text(number)
-    half = SHOWN_DIGITS // 2
-    return text if len(text) <= SHOWN_DIGITS else f"{text[:half]}…{text[-half:]} ({len(text):,} digits)"
 
 
 # The column network's targets (issue 30): name -> (what, quick count, full count).

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from addition import CHECK, CROSS
+from addition.column import shortened
 from addition.config import CELLS
 from addition.evaluation import shown_answer
 from addition.loading import LoadedModel, cell_of
 from addition.model import count_parameters
 
-from .views import as_text, describe_rate, plural, shortened, true_sums
+from .views import as_text, describe_rate, plural, true_sums
 
 MAX_SAMPLES = 100
 

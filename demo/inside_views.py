@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+from .views import char_label
+
 DISAGREES = "≠"  # Marks a cell where the network's counterfactual is not addition's.
 POSITIVE, NEGATIVE = "249, 115, 22", "59, 130, 246"  # Orange and blue, as RGB for rgba().
 SHOWN_UNITS = 12  # Units drawn in a state map, the most telling first; the others are folded.
@@ -24,11 +26,6 @@ SHORT_PLACES = {
     "billions": "10⁹",
     "padding": "␣",
 }
-
-
-def label(char) -> str:
-    """A character as a header: the padding space shown as ␣, everything escaped."""
-    return "␣" if char == " " else html.escape(str(char))
 
 
 def place_label(place) -> str:
@@ -54,7 +51,7 @@ def grid_table(
     (both reading order), each headed by its character and place; cells where ``disagreement`` is
     true get class "disagrees" and a ≠."""
     header = "".join(
-        f'<th title="{html.escape(place or "")}">{label(char)}<br>{place_label(place)}</th>'
+        f'<th title="{html.escape(place or "")}">{char_label(char)}<br>{place_label(place)}</th>'
         for char, place in zip(grid["columns"], column_places)
     )
     body = []
@@ -69,7 +66,7 @@ def grid_table(
             number = float(value)
             text = f"{number:.2f} {DISAGREES}" if flagged else f"{number:.2f}"
             cells.append(f'<td class="{classes}" style="{_shade(number)}" title="{number:.2f}">{text}</td>')
-        body.append(f"<tr><th>{label(char)} {place_label(place)}</th>{''.join(cells)}</tr>")
+        body.append(f"<tr><th>{char_label(char)} {place_label(place)}</th>{''.join(cells)}</tr>")
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
         f'<div class="table-scroll"><table class="inside-grid">{caption_html}<thead><tr><th>answer \\ question</th>'
@@ -157,7 +154,7 @@ def state_map(
     order = state.get("order") or sorted(range(len(values)), key=lambda unit: -_spread(values[unit]))
     units = [unit for unit in carry_units if 0 <= unit < len(values)]
     units += [unit for unit in order if unit not in units]
-    header = "".join(f"<th>{label(step) if len(step) <= 1 else place_label(step)}</th>" for step in state["steps"])
+    header = "".join(f"<th>{char_label(step) if len(step) <= 1 else place_label(step)}</th>" for step in state["steps"])
     carry_row = ""
     if carries is not None:
         marks = "".join(f"<th>{'↑' if carry else ''}</th>" for carry in carries)

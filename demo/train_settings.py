@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from addition import CHECK, CROSS
+from addition.column import shortened
 from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig
 from addition.data import count_distinct_questions
 from addition.evaluation import shown_answer
 
 from .learn_views import curves
-from .views import plural, shortened, true_sums
+from .views import plural, true_sums
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def answer_long_sum(loaded: LoadedModel, question: str) -> tuple[str, str, dict]
 def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: str, long: bool = False) -> str:
     """A heat map: one row per answer position, one column per character; the model's choice
     outlined in solid, the right character (where different) in dashes."""
-    header = "".join(f"<th>{_char_label(char)}</th>" for char in vocabulary)
+    header = "".join(f"<th>{char_label(char)}</th>" for char in vocabulary)
     rows = []
     for position, row in enumerate(probabilities):
         chosen = int(row.argmax())
@@ -94,7 +94,7 @@ def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: s
             label = f"{p:.0%}" if p >= 0.005 else ""
             cells.append(
                 f'<td class="{" ".join(classes)}" style="background: rgba(249, 115, 22, {p:.3f})" '
-                f'title="{_char_label(vocabulary[index])}: {p:.2%}">{label}</td>'
+                f'title="{char_label(vocabulary[index])}: {p:.2%}">{label}</td>'
             )
         rows.append(f"<tr><th>{position + 1}</th>{''.join(cells)}</tr>")
     return (
@@ -105,14 +105,6 @@ def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: s
         f"({'a leading 0 is the top column, where only a carry writes a 1' if long else '␣ is padding'}). "
         "Solid outline: the model's choice; dashed: the right character where the model chose another.</p>"
     )
-
-
-def shortened(number, keep: int = 12):
-    """A long number as a table can show it: its first and last digits and how many it has."""
-    text = str(number)
-    if len(text) <= 2 * keep + 6 or not text.isdigit():
-        return number
-    return f"{text[:keep]}…{text[-keep:]} ({len(text):,} digits)"
 
 
 def true_sums(pairs) -> list:
@@ -142,8 +134,9 @@ def as_text(value) -> str:
     )
 
 
-def _char_label(char: str) -> str:
-    return "␣" if char == " " else html.escape(char)
+def char_label(char) -> str:
+    """A character as a header: the padding space shown as ␣, everything escaped."""
+    return "␣" if char == " " else html.escape(str(char))
 
 
 def answer_if_valid(loaded: LoadedModel, question: str, reader=None) -> tuple[str, str, dict | None]:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from addition.column import shortened
 from addition.data import sample_whole_space
 from demo import add_views, learn_views, views
 
@@ -273,7 +274,7 @@ def test_held_out_samples_of_the_column_network_are_marked_against_pythons_addit
     for question, true_answer, model_answer, mark in rows:
         if "…" not in question:  # Long numbers are shortened for the table; short ones checked in full.
             a, b = question.split("+")
-            assert true_answer == views.shortened(str(int(a) + int(b)))
+            assert true_answer == shortened(str(int(a) + int(b)))
             assert mark == ("☑" if model_answer == true_answer else "☒")
 
 

@@ -191,3 +191,16 @@ def test_bad_settings_are_refused_in_words():
         ColumnConfig(monitor_lengths=(10, 10))
     with pytest.raises(ValueError, match="shape"):
         column.decode_answers(np.zeros((2, 3)))
+
+
+def test_a_long_number_is_shown_by_its_ends_and_its_length():
+    from addition.column import shortened
+
+    huge = 10**5000 + 7  # Past Python's own limit for printing an int.
+    assert shortened(huge) == "100000000000…000000000007 (5,001 digits)"
+    with column.unlimited_int_digits():
+        digits = str(huge)
+    assert shortened(digits, keep=3) == "100…007 (5,001 digits)"
+    assert shortened(12345) == 12345 and shortened("9" * 30) == "9" * 30  # Short ones as they are,
+    assert shortened("9" * 31) == "999999999999…999999999999 (31 digits)"  # a digit more is not.
+    assert shortened("(no answer)" * 9) == "(no answer)" * 9  # Text that is not a number.
