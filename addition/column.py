@@ -54,9 +54,9 @@ from .predictor import compiled_forward
 DIGITS = 10  # One softmax class, and one one-hot feature per operand, for each digit 0-9.
 INPUT_FEATURES = 2 * DIGITS  # Features 0-9 hold the first operand's digit, 10-19 the second's.
 # A typed sum comes back as Python ints, which Python prints only up to 4,300 digits by default;
-# the app's limit (``ColumnCodec.digits``) stays below that.
+# the longest typed operand a codec may take (``ColumnCodec.digits``) stays below that.
 MAX_TYPED_DIGITS = 4_000
-TYPED_DIGITS = 1_000  # The app's limit on a typed operand: the longest sum it shows digit by digit.
+TYPED_DIGITS = 1_000  # A codec's default for the longest typed operand: a sum still shown digit by digit.
 BATCH = 1_000  # Sums per forward pass when answering many: bounded memory for long sums.
 
 
@@ -189,7 +189,6 @@ class ColumnCodec:
     digits: int = TYPED_DIGITS  # The longest typed operand taken (see MAX_TYPED_DIGITS).
     vocabulary: str = "0123456789"  # The network's classes: digit d is class d.
     example: str = "47+985"  # The worked example of the module docstring.
-    architecture = "column"  # What addition.json records ("architecture"); not a field.
 
     def __post_init__(self):
         if not isinstance(self.digits, int) or isinstance(self.digits, bool) or not 1 <= self.digits:
@@ -225,7 +224,7 @@ class ColumnCodec:
         return operand_text(total)
 
     def to_json(self) -> dict:
-        return {"architecture": self.architecture}
+        return {}  # Nothing to record: the network reads any length (a typed sum's limit is the reader's).
 
 
 # The network.

@@ -241,6 +241,7 @@ def train_and_save_column(
         "training_seconds": round(result.seconds, 1),
     }
     info = {
+        "architecture": config.architecture,
         "training": config.to_json(),
         "command": command,
         "parameters": count_parameters(result.model),

@@ -53,7 +53,7 @@ class Config:
 
 @dataclass(frozen=True)
 class TrainConfig(Config):
-    architecture: ClassVar[str] = "keras-io"  # What addition.json records; not a setting.
+    architecture: ClassVar[str] = "keras-io"  # What addition.json records as "architecture"; not a setting.
 
     # Data.
     digits: int = setting(3, "largest operand length in digits (3: sums up to 999+999)")

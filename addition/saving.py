@@ -3,7 +3,9 @@
 Layout (Keras 3's unzipped format, which ``keras.saving.load_model(folder)`` and ``hf://`` read)::
 
     config.json, metadata.json, model.weights.h5   Keras's own files (no optimizer state)
-    addition.json     codec (digits, reverse, reverse_answer, zero_pad, vocabulary), training settings, metrics
+    addition.json     the architecture ("keras-io" or "column"), the keras-io network's codec (digits,
+                      reverse, reverse_answer, zero_pad, interleave, vocabulary), training settings,
+                      the command that trained it, metrics
     validation.json   the held-out validation questions, as [a, b] pairs
     history.json      per-epoch metrics
 

@@ -344,6 +344,7 @@ def _score_and_save(output, result: TrainResult, metrics: dict, whole_space_samp
             "per_character": whole["per_character"],
         }
     info = {
+        "architecture": result.config.architecture,
         "training": result.config.to_json(),
         "command": command,
         "parameters": count_parameters(result.model),

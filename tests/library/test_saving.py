@@ -120,6 +120,12 @@ def test_a_missing_folder_is_refused(tmp_path):
         load_model_folder(tmp_path / "nothing-here")
 
 
+def test_the_folder_says_which_network_it_holds(tiny_model):
+    _, folder = tiny_model
+    info = json.loads((folder / INFO_FILE).read_text())
+    assert info["architecture"] == "keras-io" and load_model_folder(folder).architecture == "keras-io"
+
+
 def test_weights_file_really_holds_weights(tiny_model):
     with h5py.File(tiny_model[1] / "model.weights.h5") as weights:
         assert "optimizer" not in weights
