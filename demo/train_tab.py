@@ -115,7 +115,7 @@ class TrainTab:
         # API callers send any JSON: preprocess=False hands the values over as sent, for the
         # handlers to check and answer in words (Gradio's own checks log a traceback).
         # Every call enters the handler at once (no concurrency limit): a refusal costs
-        # milliseconds, and the queue itself holds at most one running and max_waiting waiting,
+        # milliseconds, and the queue itself holds at most its trainers running and max_waiting waiting,
         # so a flood of /train calls never fills Gradio's queue for the sums.
         self.trained = train_button.click(
             self.train,
@@ -292,9 +292,12 @@ def live_grids(grid: dict | None) -> tuple[str, str]:
 
 def queued_status(training_queue: TrainingQueue, ticket) -> str:
     place, wait = training_queue.place(ticket), training_queue.estimated_wait(ticket)
-    ahead = "the training under way" if place == 1 else f"the training under way and {place - 1} waiting"
+    trainers = training_queue.trainers
+    running = "the training under way" if trainers == 1 else "the trainings under way"
+    ahead = running if place == 1 else f"{running} and {place - 1} waiting"
+    at_once = "one at a time" if trainers == 1 else f"{trainers} at a time on this machine"
     return (
-        f"**Waiting: number {place} in line** behind {ahead} (one at a time, so that answering sums stays "
+        f"**Waiting: number {place} in line** behind {ahead} ({at_once}, so that answering sums stays "
         f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line."
     )
 

@@ -55,6 +55,21 @@ def test_first_come_first_served_with_places_and_estimates(line):
     assert [run.config for run in line._start.runs] == [LONG, LONG, LONG]
 
 
+@pytest.mark.parametrize("trainers", [1, 2])
+def test_a_waiting_visitor_is_told_their_place_the_trainings_ahead_and_how_many_run_at_once(tmp_path, trainers):
+    from demo.train_tab import queued_status
+
+    line = TrainingQueue(ScriptedStarts(MODEL, epoch_seconds=0.01), tmp_path / "work", trainers=trainers)
+    try:
+        tickets = [line.join(Visitor(f"visitor-{index}"), LONG) for index in range(trainers + 2)]
+        first, second = (queued_status(line, ticket) for ticket in tickets[trainers:])
+        running = "the training under way" if trainers == 1 else "the trainings under way"
+        assert f"number 1 in line** behind {running} (" in first and f"behind {running} and 1 waiting" in second
+        assert ("one at a time" if trainers == 1 else "2 at a time on this machine") in first
+    finally:
+        line.shutdown()
+
+
 def test_one_place_per_visitor_and_a_full_line_is_said_at_once(line):
     line.join(Visitor("a"), LONG)
     with pytest.raises(ValueError, match="You already have a training running or waiting"):
