@@ -39,7 +39,7 @@ passes with half the units (docs/lab-notebook.md, "Columns").
 Why reverse the answer too? A person adds from the units column up, because each column's
 carry comes from the one before it. Written units digit first, each answer character depends
 on the columns the decoder has just written, and the model learns in far fewer passes (docs/lab-notebook.md,
-2026-11-29). People still read the answer the usual way: ``answer_string`` and
+"the answer written units digit first"). People still read the answer the usual way: ``answer_string`` and
 ``decode_answers`` give reading order, ``target_string`` is what the model writes.
 
 This module imports only the standard library and numpy, so the app, the tests and the
@@ -121,7 +121,7 @@ class Codec:
 
     @property
     def example(self) -> str:
-        """A question in the style of the seed's "535+61", sized to this codec."""
+        """A question in the style of the keras-io example's "535+61", sized to this codec."""
         return f"{'5' * self.digits}+{'6' * max(1, self.digits - 1)}"
 
     # Strings.

@@ -15,8 +15,8 @@ state with a linear probe, per place, beside always guessing; a probe on the bes
 shows whether one unit holds it. ``explain`` gathers all of it for one typed sum, JSON-ready,
 like ``inside.explain``.
 
-The grid runs 9 variants per question digit, so its cost grows with the square of the length:
-a few milliseconds for a 20-digit sum, tens of seconds for a 1,000-digit one.
+The grid runs 9 variants per question digit, each as long as the question, so its cost grows
+with the square of the length.
 """
 
 from __future__ import annotations

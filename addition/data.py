@@ -6,8 +6,8 @@ import numpy as np
 
 # How operands are drawn:
 # - "keras-io": as the keras-io example does: a length uniform in 1..digits, then that many
-#   random digits. Short numbers are common, so only about a quarter of questions add two
-#   full-length numbers, against 81% of all 3-digit sums.
+#   random digits. Short numbers are common, so few questions add two full-length numbers,
+#   where 81% of all 3-digit sums do.
 # - "uniform": each operand uniform in 0..10**digits-1, so questions look like the whole space.
 # - "mixed": each question is drawn one way or the other with equal chance: the whole space's
 #   shape, with enough short operands that they are learnt too.

@@ -77,7 +77,7 @@ def test_short_sums_repeat_the_sums_people_type_first_but_never_a_held_out_one()
     short = draw_short_sums(3, 20_000, np.random.default_rng(0), held_out)
     assert short.shape == (20_000, 2) and short.min() >= 0 and short.max() <= 99
     assert not unordered(short) & {(3, 6), (12, 40)}  # In neither order.
-    # The seed's way: an operand is 1-digit with chance 1/2 + 1/2 * 10/100, so both are 30% of the time.
+    # The keras-io way: an operand is 1-digit with chance 1/2 + 1/2 * 10/100, so both are 30% of the time.
     both_one_digit = ((short < 10).all(axis=1)).mean()
     assert 0.28 < both_one_digit < 0.32
     assert len(unordered(short[(short < 10).all(axis=1)])) == 55 - 1  # Every 1-digit sum but 3+6 comes up.
