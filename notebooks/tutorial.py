@@ -26,7 +26,7 @@
 # ☑/☒, and one look inside: which question digits each answer digit depends on.
 #
 # It runs top to bottom in a minute or two on a laptop's CPU. In Colab, the first cell installs the
-# library from the repository (Colab already has TensorFlow); elsewhere, `pip install ".[tensorflow]"`
+# library from the repository (Colab already has TensorFlow); elsewhere, `pip install ".[tensorflow,notebook]"`
 # from the repository first.
 
 # %%

@@ -36,6 +36,26 @@ def test_the_notebook_uses_only_the_librarys_public_api():
     assert imported  # It does use the library.
 
 
+def test_the_install_the_notebook_asks_for_gives_every_package_it_imports():
+    import sys
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (extras,) = re.findall(r'pip install "\.\[([\w,]+)\]"', SOURCE.read_text())
+    wanted = project["dependencies"] + [
+        need for extra in extras.split(",") for need in project["optional-dependencies"][extra]
+    ]
+    installed = {re.split(r"[<>=\[ ]", need)[0].replace("-", "_") for need in wanted}
+    imported = set()
+    for node in ast.walk(ast.parse(SOURCE.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert imported - set(sys.stdlib_module_names) - {"addition"} <= installed
+    assert {"numpy", "pandas"} <= imported  # What the check is for.
+
+
 def test_the_notebook_runs_top_to_bottom_to_a_good_2_digit_adder():
     from nbclient import NotebookClient
 
