@@ -50,14 +50,12 @@ class Ticket:
 
     visitor: Visitor
     config: object
-    joined: float
     seen: float
     state: str = WAITING
     run: object = None  # The Run, once started.
     folder: Path | None = None  # Where the run saves its model, once started.
     started: float | None = None
     reason: str = ""  # Why it was cancelled, in words.
-    stop_requested: bool = False
     kept: bool = False  # The model folder was handed over (to the session's models): not deleted.
     _changed: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -109,7 +107,7 @@ class TrainingQueue:
                 )
             self._admit(visitor, [ticket.visitor for ticket in self.tickets()])
             now = self.clock()
-            ticket = Ticket(visitor, config, joined=now, seen=now)
+            ticket = Ticket(visitor, config, seen=now)
             self._waiting.append(ticket)
             self._advance()
             self._start_reaper()
@@ -182,7 +180,6 @@ class TrainingQueue:
             if ticket.state == WAITING:
                 self._cancel(ticket, "Cancelled before it started: you pressed Stop.")
                 return "Cancelled before it started."
-            ticket.stop_requested = True
         ticket.run.stop()
         return "Stopping after the current step; the best epoch so far is kept (of those finished, if any)…"
 
