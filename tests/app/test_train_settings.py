@@ -245,3 +245,15 @@ def test_a_visitors_model_is_named_by_its_cell_and_what_it_reads():
     one_digit = {**DEFAULTS, "digits": 1, "cell": "GRU", "training_size": 50}
     assert describe_run(training_config(**one_digit)) == "GRU, 1 digit"
     assert describe_run(training_config(**COLUMN_DEFAULTS)) == "column LSTM, any length"
+
+
+def test_an_empty_answer_is_said_the_same_way_everywhere():
+    from addition.evaluation import describe_mistake, shown_answer
+    from demo.train_settings import DEFAULTS, TrainingProgress, training_config
+
+    assert shown_answer("    ") == "(nothing)" and shown_answer(" 46") == "46"
+    assert describe_mistake({"a": 1, "b": 2, "model": "", "true": 3}) == "model says 1+2 = (nothing), true 3"
+    progress = TrainingProgress(training_config(**DEFAULTS))
+    progress.add({"event": "started", "watch": [[1, 2]], "epochs": 1, "steps": 1, "questions_per_epoch": 1})
+    progress.add({"event": "epoch", "record": {"epoch": 1, "seconds": 1.0}, "watch_answers": [""]})
+    assert progress.watch_rows()[0][2] == "(nothing)"

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addition.column import shortened
 from addition.data import sample_whole_space
@@ -290,3 +292,11 @@ def test_a_network_after_one_epoch_has_its_curves_values_in_words_which_no_line_
     assert f"loss train {round(record['loss'], 3):g}, held out {round(record['val_loss'], 3):g}." in words
     two = learn_views.curves(snapshot.history + [{**record, "epoch": 2}], 2)
     assert learn_views.one_epoch_note(*two) == ""  # Two epochs draw their lines.
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0, max_value=999), st.integers(min_value=0, max_value=999))
+def test_the_app_view_shows_the_true_sum(bundled, a, b):
+    details = views.answer_question(bundled, f"{a}+{b}")[2]
+    assert details["true_answer"] == a + b
+    assert details["correct"] == (details["model_answer"] == str(a + b))

@@ -42,15 +42,3 @@ def test_evaluate_prints_the_commonest_kinds_of_mistake_with_examples_in_words(t
     assert counts == sorted(counts, reverse=True) and len(counts) == 3
     assert re.search(r"and \d+ more kinds \(--kinds\)", out)
     assert "=  ☒" not in out and "= ☒" not in out  # An empty answer is "(nothing)", never a blank.
-
-
-def test_an_empty_answer_is_said_the_same_way_everywhere():
-    from addition.evaluation import describe_mistake, shown_answer
-    from demo.train_settings import DEFAULTS, TrainingProgress, training_config
-
-    assert shown_answer("    ") == "(nothing)" and shown_answer(" 46") == "46"
-    assert describe_mistake({"a": 1, "b": 2, "model": "", "true": 3}) == "model says 1+2 = (nothing), true 3"
-    progress = TrainingProgress(training_config(**DEFAULTS))
-    progress.add({"event": "started", "watch": [[1, 2]], "epochs": 1, "steps": 1, "questions_per_epoch": 1})
-    progress.add({"event": "epoch", "record": {"epoch": 1, "seconds": 1.0}, "watch_answers": [""]})
-    assert progress.watch_rows()[0][2] == "(nothing)"

@@ -3,7 +3,7 @@ ValueError in words; never another exception, never a wrong true answer (Python'
 are the oracle)."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from addition.codec import Codec
@@ -39,37 +39,3 @@ def test_operands_past_the_models_digits_are_refused(big, small):
     for text in (f"{big}+{small}", f"{small}+{big}"):
         with pytest.raises(ValueError, match="too large|characters long"):
             CODEC.parse_question(text)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(operands, operands)
-def test_the_app_view_shows_the_true_sum(bundled, a, b):
-    from demo import views
-
-    details = views.answer_question(bundled, f"{a}+{b}")[2]
-    assert details["true_answer"] == a + b
-    assert details["correct"] == (details["model_answer"] == str(a + b))
-
-
-def test_generated_strings_through_the_add_endpoint(app_url):
-    # Whatever the endpoint answers is the sum of what was typed (Python's int and +), and whatever
-    # it refuses it refuses in words; plainly written sums are always answered.
-    import random
-
-    from gradio_client import Client
-
-    client = Client(app_url, verbose=False)
-    rng = random.Random(2015)  # The same alphabet as the property tests, a fixed sample of strings.
-    texts = ["".join(rng.choice("0123456789+- .,e１\t\u00a0x") for _ in range(rng.randint(0, 12))) for _ in range(25)]
-    plain = [f"{rng.randint(0, 999)} + {rng.randint(0, 999)}" for _ in range(5)]
-    answered = []
-    for text in texts + plain:
-        try:
-            details = client.predict(text, api_name="/add")[2]
-        except Exception as error:
-            assert "This model adds two whole numbers" in str(error), text
-            continue
-        left, right = text.split("+")
-        assert details["true_answer"] == int(left) + int(right), text
-        answered.append(text)
-    assert set(plain) <= set(answered)

@@ -175,3 +175,27 @@ def test_help_and_flag_errors_answer_before_tensorflow_or_gradio_load():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "--port PORT" in done.stdout and "GRADIO_SERVER_PORT" in done.stdout
     assert "loaded: False False" in done.stdout
+
+
+def test_generated_strings_through_the_add_endpoint(app_url):
+    # Whatever the endpoint answers is the sum of what was typed (Python's int and +), and whatever
+    # it refuses it refuses in words; plainly written sums are always answered.
+    import random
+
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    rng = random.Random(2015)  # The same alphabet as the property tests, a fixed sample of strings.
+    texts = ["".join(rng.choice("0123456789+- .,e１\t\u00a0x") for _ in range(rng.randint(0, 12))) for _ in range(25)]
+    plain = [f"{rng.randint(0, 999)} + {rng.randint(0, 999)}" for _ in range(5)]
+    answered = []
+    for text in texts + plain:
+        try:
+            details = client.predict(text, api_name="/add")[2]
+        except Exception as error:
+            assert "This model adds two whole numbers" in str(error), text
+            continue
+        left, right = text.split("+")
+        assert details["true_answer"] == int(left) + int(right), text
+        answered.append(text)
+    assert set(plain) <= set(answered)

@@ -1,0 +1,52 @@
+"""The Inside tab's views (demo.inside_views): inside.explain's JSON as HTML tables and sentences,
+every label escaped."""
+
+from demo import inside_views
+
+
+def test_grid_tables_escape_labels_and_mark_disagreements():
+    grid = {"rows": ["<b>"], "columns": ["&", "+"], "values": [[0.25, None]]}
+    disagreement = {"rows": ["<b>"], "columns": ["&", "+"], "values": [[True, False]]}
+    table = inside_views.grid_table(grid, ["<i>units</i>"], ["units", ""], disagreement, "a <caption>")
+    assert table.startswith('<div class="table-scroll">') and table.endswith("</div>")
+    assert "<b>" not in table and "&lt;b&gt;" in table and "&amp;" in table and "&lt;i&gt;" in table
+    assert 'class="disagrees"' in table and inside_views.DISAGREES in table
+
+
+def test_the_probe_table_sets_accuracy_beside_its_baseline():
+    table = inside_views.probe_html({"places": ["tens"], "accuracy": [0.9], "baseline": [0.6], "test_questions": 2000})
+    assert "<th>tens</th><td>90.0</td><td>60.0</td><td>+30.0</td>" in table and "2,000 held-out questions" in table
+    assert inside_views.probe_html(None) == ""
+
+
+def test_a_state_map_labels_steps_and_units_marks_the_carry_units_first_and_folds_the_rest():
+    values = [[0.1 * unit * (step % 2) for step in range(4)] for unit in range(20)]  # Unit 19 changes most.
+    state = {"layer": "decoder_0", "steps": "753 ", "values": values}
+    table = inside_views.state_map(state, carry_units={7: 0.93}, carries=[False, True, True, None])
+    shown = table.split("<details>")[0]
+    assert "<th>7</th><th>5</th><th>3</th><th>␣</th>" in shown  # The characters written, in order.
+    assert shown.count("<th>↑</th>") == 2  # Where a carry comes in.
+    rows = [row.split("</span>")[0] for row in shown.split('<span class="wide-only">')[1:]]
+    assert rows[0] == "★ unit 7 (r +0.93)" and rows[1] == "unit 19" and len(rows) == inside_views.SHOWN_UNITS
+    assert "The other 8 units of the decoder_0" in table  # 20 units, 12 shown.
+    assert table.count("<tr") == 2 + inside_views.SHOWN_UNITS + 2 + 8  # Two header rows, twice.
+    assert 'title="+1.900"' in shown  # Unit 19 at an odd step.
+
+
+def test_the_carry_sentence_reads_the_strongest_carry_units_state_where_a_carry_comes_in():
+    explained = {
+        "question": "999+1",
+        "carries_in": [False, True, True, True],
+        "carry_units": [{"layer": "decoder_0", "unit": 7, "correlation": 0.9, "values": [-0.8, 0.6, 0.7, 0.8]}],
+    }
+    sentence = inside_views.carry_sentence(explained)
+    assert "unit 7" in sentence and "+0.70 on average where a carry comes in" in sentence and "-0.80 where" in sentence
+    none = {**explained, "question": "12+30", "carries_in": [False] * 4}
+    assert "No column of 12+30 carries" in inside_views.carry_sentence(none)
+
+
+def test_every_grid_of_an_explained_sum_is_a_table_a_phone_scrolls(bundled):
+    from addition import inside
+
+    explained = inside.explain(bundled.model, bundled.codec, " 9 + 91 ")
+    assert all(part.startswith('<div class="table-scroll">') for part in inside_views.grids_html(explained).values())
