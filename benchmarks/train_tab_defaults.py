@@ -28,7 +28,7 @@ from pathlib import Path
 from addition.config import KERAS_IO_RECIPE
 from benchmarks import cpu_model
 from demo.train_settings import DEFAULTS, MEASURED_FILE, training_config
-from demo.worker import TrainingWorkers
+from demo.training_workers import TrainingWorkers
 
 # The baseline: the tab's task (its digits and training questions) with the keras-io example's
 # recipe as it stands, its network, epochs and batch size included.

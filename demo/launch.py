@@ -93,7 +93,7 @@ def default_parts(model: str | None = None, revision: str | None = None):
     from .layout import Parts
     from .models import Catalog, Entry, Models, SessionModels, bundled_entries, entry_for
     from .training_queue import TrainingQueue
-    from .worker import TrainingWorkers
+    from .training_workers import TrainingWorkers
 
     seconds = float(os.environ.get("ADDITION_TRAIN_SECONDS", 180))
     on_a_space = bool(os.environ.get("SPACE_ID"))

@@ -11,7 +11,7 @@ next run itself the moment a slot frees; nobody races for it. A place whose visi
 and a reaper thread cancels it within ``gone_after`` seconds: a waiting place leaves the queue,
 a running training is ended, and its folder is deleted.
 
-Runs come from ``start(config, folder)`` (``demo.worker.TrainingWorkers.start`` in the app, a
+Runs come from ``start(config, folder)`` (``demo.training_workers.TrainingWorkers.start`` in the app, a
 stand-in in the tests), each in a fresh temporary folder under ``workspace``.
 """
 

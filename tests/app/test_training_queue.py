@@ -252,7 +252,7 @@ def standin_workers(monkeypatch, **options):
     import queue
     from types import SimpleNamespace
 
-    from demo.worker import TrainingWorkers, Worker
+    from demo.training_workers import TrainingWorkers, Worker
 
     workers = TrainingWorkers(**options)
     spawned, retired = [], []
@@ -316,7 +316,7 @@ def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypa
     import queue
     from types import SimpleNamespace
 
-    from demo.worker import TrainingWorkers, Worker
+    from demo.training_workers import TrainingWorkers, Worker
 
     events, sent = queue.Queue(), []
     process = SimpleNamespace(is_alive=lambda: True, join=lambda timeout=None: None, exitcode=None)

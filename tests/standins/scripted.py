@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 class ScriptedRun:
-    """What ``demo.worker.start_run`` returns, without a process: "started", then one
+    """What ``demo.training_workers.TrainingWorkers.start`` returns, without a process: "started", then one
     "epoch" every ``epoch_seconds`` (the watched sums answered by Python, wrong until the last
     epoch), then "done" after copying a real model folder where the run saves. Stop makes it
     end after the current epoch, like the real one."""
