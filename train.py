@@ -195,7 +195,8 @@ def parse_arguments(argv):
 
 def recorded_settings(folder) -> TrainConfig | ColumnConfig:
     """The settings a model folder's addition.json records (the network is not loaded)."""
-    from addition.loading import check_info, read_json, recorded_config
+    from addition.folder_format import check_info, recorded_config
+    from addition.loading import read_json
 
     path = Path(folder).expanduser()
     if not (path / "addition.json").is_file():

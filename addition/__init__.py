@@ -11,6 +11,7 @@ Read in this order:
     evaluation.py  whole-answer accuracy first, by carries and lengths, mistakes in words
     inside.py      what each answer digit depends on; where the network keeps the carry
     saving.py, loading.py, hub.py   the model folder: written atomically, read as untrusted, on the Hub
+    folder_format.py   what a folder's JSON holds, each field checked; older folders' settings
     cli.py, errors.py   what the scripts share (one-line errors, a quick TensorFlow import); errors in words
 
 The column network, a second architecture (``train.py --architecture column``), reads a sum one

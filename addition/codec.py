@@ -285,7 +285,7 @@ class Codec:
 
     @classmethod
     def from_json(cls, info: dict) -> "Codec":
-        """The codec ``to_json`` wrote (``addition.loading`` reads older folders' too)."""
+        """The codec ``to_json`` wrote (``addition.folder_format`` reads older folders' too)."""
         return cls(
             digits=info["digits"],
             reverse=info["reverse"],

@@ -89,7 +89,7 @@ def build_model_card(folder, repo_id: str):
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     from .config import CELLS
-    from .loading import cell_of, codec_of
+    from .folder_format import cell_of, codec_of
     from .saving import INFO_FILE
 
     info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))

@@ -9,7 +9,8 @@ from addition import CHECK, CROSS
 from addition.column import shortened
 from addition.config import CELLS
 from addition.evaluation import shown_answer
-from addition.loading import LoadedModel, cell_of
+from addition.folder_format import cell_of
+from addition.loading import LoadedModel
 from addition.model import count_parameters
 
 from .views import as_text, describe_rate, plural, true_sums

@@ -16,7 +16,8 @@ from addition.codec import Codec
 from addition.column import ColumnCodec
 from addition.config import CELLS
 from addition.errors import ModelFolderError, quoted
-from addition.loading import LoadedModel, architecture_of, cell_of, check_info, codec_of, load_model, read_json
+from addition.folder_format import architecture_of, cell_of, check_info, codec_of
+from addition.loading import LoadedModel, load_model, read_json
 from addition.saving import INFO_FILE
 
 from .views import plural

@@ -224,7 +224,7 @@ def test_array_encoding_agrees_with_the_readable_strings(digits, reverse, zero_p
 def test_a_codec_is_rebuilt_from_its_json(zero_pad, interleave, reverse_answer):
     codec = Codec(digits=4, reverse=False, reverse_answer=reverse_answer, zero_pad=zero_pad, interleave=interleave)
     assert Codec.from_json(codec.to_json()) == codec
-    from addition.loading import codec_of
+    from addition.folder_format import codec_of
 
     added = ("zero_pad", "reverse_answer", "interleave")
     older = {key: value for key, value in codec.to_json().items() if key not in added}
