@@ -9,7 +9,9 @@ Read in this order:
     config.py      TrainConfig: every setting with its default, and the keras-io recipe
     training.py    train with whole-answer monitoring, keep the best epoch, save the folder
     evaluation.py  whole-answer accuracy first, by carries and lengths, mistakes in words
-    inside.py      what each answer digit depends on; where the network keeps the carry
+    inside.py      what each answer digit depends on, for one sum
+    carry_units.py where the network keeps the carry, over many questions
+    network_reader.py  the states and gradients inside, traced once per architecture
     saving.py, loading.py, hub.py   the model folder: written atomically, read as untrusted, on the Hub
     folder_format.py   what a folder's JSON holds, each field checked; older folders' settings
     cli.py, errors.py   what the scripts share (one-line errors, a quick TensorFlow import); errors in words

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .carry_units import MAX_SURVEY_QUESTIONS, CarryUnits, probe_accuracy, ranked_units
 from .column import (
     DIGITS,
     INPUT_FEATURES,
@@ -41,15 +42,11 @@ from .column import (
 from .column_data import carries_into
 from .inside import (
     DECIMALS,
-    MAX_SURVEY_QUESTIONS,
     TOP_CARRY_UNITS,
-    CarryUnits,
     counterfactual,
     disagreement,
     labelled_grid,
     place_name,
-    probe_accuracy,
-    ranked_units,
     rounded,
     unit_order,
 )

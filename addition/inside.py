@@ -11,21 +11,21 @@ both in reading order ("535+61" has columns 5, 3, 5, +, 6, 1; a zero-padded mode
 - disagreement: where those two differ;
 - attribution: |gradient x input| of the chosen character's logit, normalised per row.
 
-Over many held-out questions, ``rank_carry_units`` and ``train_probe`` ask where the decoder
-keeps the carry into each column. Every function takes a Keras model and its codec (not a
-LoadedModel), so a training process can call them on a model still learning: the traced
-functions read the model's own variables, never copies.
+Over many held-out questions, ``addition.carry_units`` asks where the decoder keeps the carry
+into each column; ``explain`` draws the units it finds. Every function takes a Keras model and
+its codec (not a LoadedModel), so a training process can call them on a model still learning:
+``addition.network_reader`` reads the model's own variables, never copies.
 """
 
 from __future__ import annotations
 
-import functools
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
+from .carry_units import CarryUnits, Probe
 from .codec import PLUS, Codec
+from .network_reader import reader
 
 PLACE_NAMES = (
     "units",
@@ -39,8 +39,6 @@ PLACE_NAMES = (
     "hundred millions",
     "billions",
 )  # Enough for 9 digits + 1.
-PROBE_RIDGE = 1.0  # Ridge penalty of the least-squares probe, on standardised states: keeps it stable.
-MAX_SURVEY_QUESTIONS = 4_000  # Held-out questions read for carry units and the probe: plenty, and fast.
 
 
 @dataclass
@@ -112,7 +110,7 @@ def digit_variants(codec: Codec, a: int, b: int) -> tuple[np.ndarray, np.ndarray
 def look(model, codec: Codec, a: int, b: int) -> Look:
     """Run the question and all its digit variants through the network in one batch."""
     codec.question_string(a, b)  # Range check, ValueError in words.
-    traced = _traced(model, codec)
+    traced = reader(model, codec)
     variants, variant_columns = digit_variants(codec, a, b)
     copies = np.repeat([(a, b)], codec.answer_length, axis=0)  # One per answer position's gradient.
     encoder, decoders, logits, gradients = traced.look(codec.encode_questions(np.concatenate([copies, variants])))
@@ -201,102 +199,6 @@ def attribution(codec: Codec, seen: Look) -> np.ndarray:
     grid = codec.in_reading_order(grid)
     peaks = grid.max(axis=1, keepdims=True)
     return np.divide(grid, peaks, out=np.zeros_like(grid), where=peaks > 0)
-
-
-def column_states(model, codec: Codec, pairs) -> tuple[list, np.ndarray, np.ndarray]:
-    """For places 1..digits (the carry into the units is always 0): each decoder layer's
-    state at the step writing that place, (n, places, units); the carry into it, (n, places);
-    and whether a step writes that place at all, (n, places) (left-aligned answers are short)."""
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    decoders = _traced(model, codec).read(codec.encode_questions(pairs))  # Per layer (n, answer, units).
-    places = np.arange(1, codec.digits + 1)
-    scale = 10**places
-    carries = (pairs[:, :1] % scale + pairs[:, 1:] % scale >= scale).astype(np.float64)
-    if codec.reverse_answer:
-        steps, written = np.broadcast_to(places, carries.shape), np.ones(carries.shape, dtype=bool)
-    else:
-        lengths = np.array([len(str(total)) for total in pairs.sum(axis=1)])[:, None]
-        steps, written = np.maximum(lengths - 1 - places, 0), places < lengths
-    rows = np.arange(len(pairs))[:, None]
-    return [layer.numpy()[rows, steps] for layer in decoders], carries, written
-
-
-@dataclass
-class CarryUnits:
-    """Decoder units ordered by |Pearson correlation| with the carry, strongest first."""
-
-    layers: list  # Decoder layer index of each unit.
-    units: list
-    correlations: list  # Signed.
-
-
-def rank_carry_units(model, codec: Codec, pairs, max_questions: int = MAX_SURVEY_QUESTIONS) -> CarryUnits:
-    """Pool (question, place) samples over the places whose carry varies among ``pairs``, and
-    correlate every decoder unit's state at the writing step with the carry into that place."""
-    states, carries, written = column_states(model, codec, np.asarray(pairs)[:max_questions])
-    varying = [place for place in range(carries.shape[1]) if np.ptp(carries[written[:, place], place]) > 0]
-    if not varying:
-        raise ValueError("the carry never varies among these questions: nothing to correlate")
-    keep = written[:, varying]
-    return ranked_units([layer_states[:, varying][keep] for layer_states in states], carries[:, varying][keep])
-
-
-def ranked_units(pooled_states: list, target: np.ndarray) -> CarryUnits:
-    """Every unit of every layer (``pooled_states``: per layer (samples, units)) ordered by the
-    |Pearson correlation| of its state with ``target`` (samples,), strongest first."""
-    found = []
-    for layer, pooled in enumerate(pooled_states):
-        centred, centred_target = pooled - pooled.mean(axis=0), target - target.mean()
-        spread = np.sqrt((centred**2).sum(axis=0) * (centred_target**2).sum())
-        correlation = np.divide(centred_target @ centred, spread, out=np.zeros(pooled.shape[1]), where=spread > 0)
-        found += [(layer, unit, float(value)) for unit, value in enumerate(correlation)]
-    found.sort(key=lambda item: -abs(item[2]))
-    return CarryUnits(*(list(column) for column in zip(*found)))
-
-
-@dataclass
-class Probe:
-    """A linear read-out of the carry into each place, scored on questions it never saw."""
-
-    places: list  # Place values probed (those whose carry varies).
-    accuracy: list
-    baseline: list  # Always guessing the training questions' more common carry.
-    test_count: int
-
-
-def train_probe(
-    model, codec: Codec, pairs, seed: int = 0, max_questions: int = MAX_SURVEY_QUESTIONS, layer: int = -1
-) -> Probe:
-    """Ridge least squares (targets +-1, standardised states) per place, from the state of
-    decoder ``layer`` at the step writing it; half the questions train, half score. Seeded
-    and closed-form, so deterministic; cheap enough to compute once per model and cache."""
-    pairs = np.asarray(pairs, dtype=np.int64)[:max_questions]
-    states, carries, written = column_states(model, codec, pairs)
-    order = np.random.default_rng(seed).permutation(len(pairs))
-    train, test = order[: len(order) // 2], order[len(order) // 2 :]
-    places, accuracy, baseline = [], [], []
-    for place in range(carries.shape[1]):
-        fit, score = train[written[train, place]], test[written[test, place]]
-        if len(score) == 0 or np.ptp(carries[fit, place]) == 0:
-            continue
-        right, guessed = probe_accuracy(states[layer][:, place], carries[:, place], fit, score)
-        places.append(place + 1)
-        accuracy.append(right)
-        baseline.append(guessed)
-    return Probe(places, accuracy, baseline, len(test))
-
-
-def probe_accuracy(features: np.ndarray, carries: np.ndarray, fit, score) -> tuple[float, float]:
-    """Ridge least squares from ``features`` (samples, units) to the carry (0 or 1, as targets
-    +-1, on standardised features), fitted on the samples ``fit`` and scored on ``score``: (its
-    accuracy, that of always guessing the fitted samples' more common carry)."""
-    labels = 2 * carries - 1
-    mean, spread = features[fit].mean(axis=0), features[fit].std(axis=0) + 1e-6  # No division by 0.
-    design = np.hstack([(features - mean) / spread, np.ones((len(features), 1))])
-    gram = design[fit].T @ design[fit] + PROBE_RIDGE * np.eye(design.shape[1])
-    weights = np.linalg.solve(gram, design[fit].T @ labels[fit])
-    majority = 1.0 if labels[fit].mean() > 0 else -1.0
-    return float(np.mean(np.sign(design[score] @ weights) == labels[score])), float(np.mean(labels[score] == majority))
 
 
 TOP_CARRY_UNITS = 4  # Carry units drawn for the chosen sum: a few, to read at a glance.
@@ -456,91 +358,3 @@ class _Labels:
 def rounded(values) -> np.ndarray:
     """float64 before rounding: a float32 0.3277 would print as 0.3276999890804291."""
     return np.round(np.asarray(values, dtype=np.float64), DECIMALS)
-
-
-# The traced network, once per model (kept while the model lives), as Predictor keeps its forward
-# pass; and, as there, one trace per architecture, which each call gives the model's own variables.
-_TRACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-@dataclass
-class _Traced:
-    look: object  # one-hot (n, Q, V) -> encoder steps, decoder layers, logits, gradients of the first A.
-    read: object  # one-hot (n, Q, V) -> decoder layers' sequences.
-
-
-def _traced(model, codec: Codec) -> _Traced:
-    if model not in _TRACES:
-        import tensorflow as tf
-
-        from .predictor import shared_by_architecture
-
-        lengths = (codec.question_length, codec.answer_length, codec.vocabulary_size)
-        shared = shared_by_architecture(model, ("inside", *lengths), lambda template: _trace(template, codec))
-        variables = [variable.value for variable in model.variables]  # Read as they are at each call.
-        questions = tf.TensorSpec((None, codec.question_length, codec.vocabulary_size), tf.float32)
-
-        def bound(function):  # Its traced function for this model's variables, made at the first call.
-            traced = functools.cache(lambda: function.get_concrete_function(variables, questions))
-            return lambda one_hot: traced()(variables, one_hot)
-
-        _TRACES[model] = _Traced(look=bound(shared.look), read=bound(shared.read))
-    return _TRACES[model]
-
-
-def _trace(model, codec: Codec) -> _Traced:
-    """``look`` and ``read`` of ``model``'s architecture, each taking a model's variables (in
-    ``model.variables`` order) before the questions: Keras reads them in place of ``model``'s own."""
-    import keras
-    import tensorflow as tf
-    from keras import layers, ops
-
-    chain = model.layers
-    recurrent = [layer for layer in chain[1:-1] if isinstance(layer, layers.RNN)]
-    shaped = (
-        len(chain) >= 5
-        and isinstance(chain[2], layers.RepeatVector)
-        and isinstance(chain[-1], layers.Dense)
-        and recurrent == [chain[1], *chain[3:-1]]
-        and not any(layer.go_backwards for layer in recurrent)
-    )
-    if (
-        not shaped
-        or tuple(model.input_shape[1:]) != (codec.question_length, codec.vocabulary_size)
-        or chain[2].n != codec.answer_length
-    ):
-        raise ValueError("this reads only the networks addition.model.build_model makes, for this codec")
-    _, encoder, repeat, *decoders, answer = chain
-    sizes = encoder.cell.state_size if isinstance(encoder.cell.state_size, (list, tuple)) else [encoder.cell.state_size]
-
-    def run(questions):
-        state = [tf.zeros((tf.shape(questions)[0], size)) for size in sizes]
-        steps = []
-        for t in range(codec.question_length):  # Stepping the cell: every step's state, same weights.
-            hidden, state = encoder.cell(questions[:, t], state, training=False)
-            steps.append(hidden)
-        sequence, outputs = repeat(steps[-1]), []
-        for layer in decoders:
-            sequence = layer(sequence, training=False)
-            outputs.append(sequence)
-        logits = ops.matmul(sequence, answer.kernel) + answer.bias  # Pre-softmax.
-        return tf.stack(steps, axis=1), outputs, logits
-
-    def look_and_differentiate(questions):
-        with tf.GradientTape() as tape:
-            tape.watch(questions)
-            steps, outputs, logits = run(questions)
-            copies = logits[: codec.answer_length]  # Copy i is differentiated at its step i.
-            objective = tf.reduce_sum(tf.linalg.diag_part(tf.reduce_max(copies, axis=-1)))
-        return steps, outputs, logits, tape.gradient(objective, questions)[: codec.answer_length]
-
-    template = model.variables
-
-    def with_weights(function):
-        def weighed(variables, questions):
-            with keras.StatelessScope(state_mapping=list(zip(template, variables, strict=True))):
-                return function(questions)
-
-        return tf.function(weighed)
-
-    return _Traced(look=with_weights(look_and_differentiate), read=with_weights(lambda questions: run(questions)[1]))

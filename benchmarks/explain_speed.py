@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from addition import inside
+from addition import carry_units, inside
 from addition.data import sample_whole_space
 from addition.loading import load_model
 from benchmarks import cpu_model, median_seconds
@@ -38,23 +38,23 @@ def main(argv=None):
     model, codec, pairs = loaded.model, loaded.codec, loaded.validation_pairs
 
     first_survey = seconds(
-        lambda: (inside.rank_carry_units(model, codec, pairs), inside.train_probe(model, codec, pairs))
+        lambda: (carry_units.rank_carry_units(model, codec, pairs), carry_units.train_probe(model, codec, pairs))
     )
-    carry_units = inside.rank_carry_units(model, codec, pairs)
-    probe_seconds = seconds(lambda: inside.train_probe(model, codec, pairs))
-    carry_seconds = seconds(lambda: inside.rank_carry_units(model, codec, pairs))
+    ranked = carry_units.rank_carry_units(model, codec, pairs)
+    probe_seconds = seconds(lambda: carry_units.train_probe(model, codec, pairs))
+    carry_seconds = seconds(lambda: carry_units.rank_carry_units(model, codec, pairs))
 
     sums = sample_whole_space(codec.digits, 20 if arguments.quick else 200, seed=0).tolist()
     questions = [f"{a}+{b}" for a, b in sums]
     predictor = loaded.predictor
-    probe = inside.train_probe(model, codec, pairs)
-    inside.explain(model, codec, questions[0], carry_units, probe)  # Traces, once per model.
+    probe = carry_units.train_probe(model, codec, pairs)
+    inside.explain(model, codec, questions[0], ranked, probe)  # Traces, once per model.
     predictor.answers([sums[0]])
     explain_ms = 1000 * median_seconds(
-        lambda question: inside.explain(model, codec, question, carry_units, probe), questions
+        lambda question: inside.explain(model, codec, question, ranked, probe), questions
     )
     answer_ms = 1000 * median_seconds(lambda pair: predictor.answers([pair]), sums)
-    used = min(len(pairs), inside.MAX_SURVEY_QUESTIONS)
+    used = min(len(pairs), carry_units.MAX_SURVEY_QUESTIONS)
     print(f"model: {loaded.source} ({codec.digits} digits, {type(model.get_layer('encoder')).__name__})")
     print(f"explain() for one sum: median {explain_ms:.1f} ms over {len(questions)} sums")
     print(f"one answer through Predictor: median {answer_ms:.2f} ms")

@@ -16,7 +16,7 @@ import argparse
 
 import numpy as np
 
-from addition import inside
+from addition import carry_units, inside
 from addition.data import sample_whole_space
 from addition.loading import load_model_folder
 from benchmarks import cpu_model
@@ -71,9 +71,9 @@ def main():
     for folder in folders:
         loaded = load_model_folder(folder, name=folder.name)
         model, codec, pairs = loaded.model, loaded.codec, loaded.validation_pairs
-        ranked = inside.rank_carry_units(model, codec, pairs)
+        ranked = carry_units.rank_carry_units(model, codec, pairs)
         strengths = np.abs(ranked.correlations)
-        probe = inside.train_probe(model, codec, pairs)
+        probe = carry_units.train_probe(model, codec, pairs)
         probed = ", ".join(
             f"{inside.place_name(place)} {accuracy:.1%} vs {baseline:.1%}"
             for place, accuracy, baseline in zip(probe.places, probe.accuracy, probe.baseline)
@@ -88,7 +88,7 @@ def main():
         )
     print(
         f"\nGrid masses over {count} random sums per model (sample_whole_space seed 0); carry units and the probe "
-        f"over up to {inside.MAX_SURVEY_QUESTIONS:,} held-out validation questions of each folder."
+        f"over up to {carry_units.MAX_SURVEY_QUESTIONS:,} held-out validation questions of each folder."
     )
 
 

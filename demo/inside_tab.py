@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from addition import inside
+from addition import carry_units, inside
 
 from . import inside_views, views
 from .add_tab import BOX_CHARS
@@ -213,12 +213,12 @@ def explain_for(models: Models, loaded, label: str, session, question: str) -> d
 
     def survey(model):
         return (
-            inside.rank_carry_units(model.model, model.codec, model.validation_pairs),
-            inside.train_probe(model.model, model.codec, model.validation_pairs),
+            carry_units.rank_carry_units(model.model, model.codec, model.validation_pairs),
+            carry_units.train_probe(model.model, model.codec, model.validation_pairs),
         )
 
-    carry_units, probe = models.cached(label, session, "inside", survey)
-    return inside.explain(loaded.model, loaded.codec, question, carry_units, probe)
+    ranked, probe = models.cached(label, session, "inside", survey)
+    return inside.explain(loaded.model, loaded.codec, question, ranked, probe)
 
 
 def explain_column(models: Models, loaded, label: str, session, question: str) -> dict:
@@ -238,9 +238,9 @@ def explain_column(models: Models, loaded, label: str, session, question: str) -
             f"Inside draws sums of up to {COLUMN_INSIDE_DIGITS} digits, where the grid stays readable; "
             f"the Add tab answers sums of up to {loaded.codec.digits:,}."
         )
-    carry_units, probe = models.cached(label, session, "inside", survey)
+    ranked, probe = models.cached(label, session, "inside", survey)
     codec = ColumnCodec(digits=COLUMN_INSIDE_DIGITS)
-    return column_inside.explain(loaded.model, codec, f"{a}+{b}", carry_units, probe)
+    return column_inside.explain(loaded.model, codec, f"{a}+{b}", ranked, probe)
 
 
 def compare_reversal(models: Models, loaded, question: str, session) -> tuple[str, str]:

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from addition import Codec, inside
+from addition import Codec, carry_units, inside
 from addition import model as model_module
 from addition import predictor as predictor_module
 from addition.data import sample_whole_space
@@ -152,7 +152,7 @@ def check_states_against_keras(model, codec, pairs):
         for layer, states in zip(decoders, seen.decoder_states):
             expected = output_of(model, layer).predict_on_batch(question[None])[0]
             np.testing.assert_allclose(states, expected, atol=1e-5)
-        column = inside.column_states(model, codec, [(a, b)])[0]
+        column = carry_units.column_states(model, codec, [(a, b)])[0]
         assert all(layer_states.shape == (1, codec.digits, states.shape[-1]) for layer_states in column)
 
 
@@ -179,16 +179,16 @@ def test_models_of_one_architecture_share_one_trace_and_each_is_read_with_its_ow
 
 
 def test_the_probe_reads_the_carry_better_than_the_majority_guess(bundled):
-    probe = inside.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
+    probe = carry_units.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
     assert probe.places == list(range(1, bundled.codec.digits + 1))  # Every carry varies.
     for place, accuracy, baseline in zip(probe.places, probe.accuracy, probe.baseline):
         assert accuracy > baseline + 0.1, f"place {place}: {accuracy:.3f} vs {baseline:.3f}"
-    again = inside.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
+    again = carry_units.train_probe(bundled.model, bundled.codec, bundled.validation_pairs)
     assert again == probe  # Seeded and closed-form.
 
 
 def test_carry_units_are_ordered_strongest_first(bundled):
-    ranked = inside.rank_carry_units(bundled.model, bundled.codec, bundled.validation_pairs)
+    ranked = carry_units.rank_carry_units(bundled.model, bundled.codec, bundled.validation_pairs)
     strengths = np.abs(ranked.correlations)
     assert len(ranked.units) == bundled.model.get_layer("decoder_0").units
     assert (np.diff(strengths) <= 0).all() and strengths[0] > 0.2
@@ -213,7 +213,7 @@ def well_formed(explained: dict, codec: Codec, question: str):
 def test_gru_and_simplernn_models_explain_to_well_formed_json(untrained):
     for model, codec in untrained:
         pairs = sample_whole_space(codec.digits, 500, seed=1)
-        carry, probe = inside.rank_carry_units(model, codec, pairs), inside.train_probe(model, codec, pairs)
+        carry, probe = carry_units.rank_carry_units(model, codec, pairs), carry_units.train_probe(model, codec, pairs)
         explained = inside.explain(model, codec, "55+6", carry, probe)
         well_formed(explained, codec, "55+6")
         assert len(explained["carry_units"]) == inside.TOP_CARRY_UNITS
@@ -263,7 +263,7 @@ def test_decoder_units_are_listed_by_how_closely_they_follow_the_carry(bundled):
     from addition import inside
 
     model, codec = bundled.model, bundled.codec
-    ranking = inside.rank_carry_units(model, codec, bundled.validation_pairs)
+    ranking = carry_units.rank_carry_units(model, codec, bundled.validation_pairs)
     explained = inside.explain(model, codec, "535+61", carry_units=ranking)
     (decoder,) = explained["states"]["decoder"]
     order = decoder["order"]
