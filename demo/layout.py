@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from dataclasses import dataclass, field
@@ -143,11 +144,15 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         outputs = [*add.outputs, *other_outputs]
         drawn, drawn_others = DrawnPages(), DrawnPages()
 
-        def page_updates(model_label, question, inside_question, session, shared_sum: str | None = None) -> dict:
+        def page_updates(model_label, question, inside_question, session, shared_sum=None, notes: str = "") -> dict:
+            """Every tab's updates; ``shared_sum`` put in the Add tab's box, ``notes`` (HTML) above its answer."""
             shown = pages_for(models, model_label, question, session, inside_question)
             drawn.note(session, model_label, question)
             drawn_others.note(session, model_label, "")
-            return {**add.show(shown.add, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
+            answered = shown.add
+            if notes:  # A blank line between: the notes' HTML block would otherwise swallow the answer.
+                answered = dataclasses.replace(answered, answer=f"{notes}\n\n{answered.answer}")
+            return {**add.show(answered, shared_sum), **learn.show(shown.learn), **inside.show(shown.inside)}
 
         @answering
         def show_page(model_label, question, inside_question, request: gr.Request = None):
@@ -193,10 +198,8 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
                 return {model_choice: gr.skip()}  # The first paint already shows this page.
             model_label, question = shared_model or model_label, shared_sum or question
             inside_question = shared_sum or ""  # A link's sum in both boxes; else the model's example inside.
-            updates = page_updates(model_label, question, inside_question, session_of(request), shared_sum)
-            if problems:  # Said where the answer goes, and kept until the next sum.
-                notes = "".join(views.refusal(problem) for problem in problems)
-                updates[add.answer] = gr.Markdown(notes, visible=True)
+            notes = "".join(views.refusal(problem) for problem in problems)  # Kept above the answer.
+            updates = page_updates(model_label, question, inside_question, session_of(request), shared_sum, notes)
             return {**updates, model_choice: model_label}
 
         def leave(request: gr.Request = None):

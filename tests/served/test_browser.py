@@ -200,6 +200,9 @@ def test_a_share_link_with_a_bad_sum_or_an_unknown_model_says_so_on_the_page(bro
         text = page.locator("#answer").inner_text()
         assert "does not have" in text and "3 digits instead" in text and "could not be read" in text
         assert "7 digits" not in text and "abc" not in text  # Said, never echoed.
+        page.goto(app_url + "?sum=12%2B34&model=7+digits")  # A good sum: answered below the warning.
+        page.locator("#answer").get_by_text(f"12 + 34 = {12 + 34}").wait_for(timeout=60_000)
+        assert "does not have" in page.locator("#answer").inner_text()
         page.goto(app_url + "?sum=12345%2B1&model=3+digits")  # A sum, too long for the model named.
         page.locator("#answer .refusal").get_by_text("12345 is too large").wait_for(timeout=60_000)
         assert "5 digits" in page.locator("#answer").inner_text()
