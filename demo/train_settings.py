@@ -58,6 +58,7 @@ def measured_time(path=MEASURED_FILE) -> str:
     )
 
 
+PACE_SECONDS = 5.0  # Steps timed before a run's projected length is said: a steadier pace than one step's.
 # The tab's runs are short: train.py's recipe (columns, carry-heavy and round questions) at a
 # higher peak learning rate learns every 2-digit sum in the few epochs of small batches the
 # defaults ask for, for every random seed tried (docs/lab-notebook.md, "The Train tab reading
@@ -181,9 +182,10 @@ def _checked(setting: Setting, value):
 class TrainingProgress:
     """A run's events so far, and what the tab shows of them."""
 
-    def __init__(self, config: TrainConfig, clock=time.monotonic):
-        self.config, self.clock = config, clock
+    def __init__(self, config: TrainConfig, clock=time.monotonic, limit_seconds: float | None = None):
+        self.config, self.clock, self.limit_seconds = config, clock, limit_seconds
         self.started = clock()
+        self.paced_from: tuple[float, int] | None = None  # (time, steps done) at the first progress event.
         self.watch: list[tuple[int, int]] = []
         self.watch_answers: list[str] = []
         self.records: list[dict] = []
@@ -202,6 +204,8 @@ class TrainingProgress:
         elif kind == "progress":
             self.position = (event["epoch"], event["step"], event["steps"])
             self.loss = event["loss"]
+            if self.paced_from is None:  # After the first step, which built the network's graphs.
+                self.paced_from = (self.clock(), self.steps_done())
         elif kind == "epoch":
             self.records.append(event["record"])
             self.watch_answers = event["watch_answers"]
@@ -217,12 +221,31 @@ class TrainingProgress:
             return None
         return self.records[-1]["seconds"] - self.records[-2]["seconds"]
 
-    def status(self) -> str:
+    def steps_done(self) -> int:
+        epoch, step, steps = self.position
+        return max(epoch - 1, 0) * steps + step
+
+    def projected_seconds(self) -> float | None:
+        """The whole run's length at the pace of its steps so far (from the first progress event
+        on: the first step built the graphs), or None until that pace has had a few seconds."""
+        if self.paced_from is None:
+            return None
+        since, steps_then = self.paced_from
+        seconds, steps = self.clock() - since, self.steps_done() - steps_then
+        if seconds < PACE_SECONDS or steps < 1:
+            return None
+        left = self.config.epochs * self.position[2] - self.steps_done()
+        return self.clock() - self.started + left * seconds / steps
+
+    def status(self, stopping: bool = False) -> str:
         """One line on the run: starting, the epoch under way with what is known so far (an
-        estimate only once a second epoch's time is), or how it ended."""
+        estimate only once a second epoch's time is; the steps of the first two; a warning when
+        its pace passes the time limit), stopping, or how it ended."""
         elapsed = self.clock() - self.started
         if self.result:
             return self._ending()
+        if stopping:
+            return f"**Stopping** after the current step; the best finished epoch, if any, is kept… ({elapsed:.0f} s)"
         if not self.records and self.position[1] == 0:  # Nothing trained yet.
             return f"**Starting:** generating the questions and building the network… ({elapsed:.0f} s)"
         parts = [
@@ -233,6 +256,15 @@ class TrainingProgress:
         if per_epoch:
             parts.append(f"about {per_epoch * (self.config.epochs - len(self.records)):.0f} s left")
             parts.append(f"{self.questions_per_epoch / per_epoch:,.0f} questions/s")
+        elif self.position[1]:
+            parts.append(f"step {self.position[1]:,} of {self.position[2]:,}")
+        projected = self.projected_seconds()
+        if self.limit_seconds and projected and projected > self.limit_seconds:
+            parts.append(
+                f"at this pace it needs about {projected / 60:.0f} min, past the {self.limit_seconds / 60:.0f}-minute "
+                "limit, where it stops (keeping its best finished epoch, if any): Stop, and fewer questions or "
+                "epochs or a smaller network train whole"
+            )
         if self.records:
             last = self.records[-1]
             if "exact_match_by_length" in last:  # The column network: whole answers at each length checked.

@@ -123,6 +123,9 @@ class TrainTab:
             api_name="train",
             concurrency_limit=None,
             preprocess=False,
+            # The status line says how the run goes: no spinner over the outputs, and a refusal is
+            # its message alone, not an "Error" over the Model menu and every chart.
+            show_progress="hidden",
             outputs=[
                 self.status,
                 self.accuracy_plot,
@@ -154,13 +157,23 @@ class TrainTab:
             ticket = self.training_queue.join(visitor, config)
         except ValueError as error:
             raise person_error(error) from None
-        watching, kept = settings_table.TrainingProgress(config), False
+        limit = getattr(self.parts.workers, "max_seconds", None)  # The workers' time cap (none for stand-ins).
+        watching, kept = settings_table.TrainingProgress(config, limit_seconds=limit), False
         try:
             yield from self._wait_for_a_turn(ticket, request)
             if ticket.state == CANCELLED:
                 return
             watching.started = watching.clock()  # The clock starts with the training, not the wait.
-            yield {self.status: watching.status(), self.download: gr.DownloadButton(visible=False), self.result: None}
+            yield {  # The run before's results go: a run stopped before its first epoch leaves none of its own.
+                self.status: watching.status(),
+                self.download: gr.DownloadButton(visible=False),
+                self.result: None,
+                self.accuracy_plot: None,
+                self.loss_plot: None,
+                self.watch: watching.watch_rows(),
+                self.watched_grid: "",
+                self.watched_addition: "",
+            }
             yield from self._follow(ticket, watching, request)
             if ticket.state == CANCELLED:
                 return
@@ -211,14 +224,14 @@ class TrainTab:
             try:
                 event = ticket.run.events.get(timeout=1.0)
             except queue.Empty:
-                yield {self.status: watching.status()}  # Elapsed time moves on even between events.
+                yield {self.status: watching.status(ticket.stop_requested)}  # Time moves on between events.
                 continue
             if event["event"] == "error":
                 raise person_error(ValueError(f"Training failed: {event['message']}"))
             watching.add(event)
             if event["event"] == "done":
                 return
-            update = {self.status: watching.status(), self.watch: watching.watch_rows()}
+            update = {self.status: watching.status(ticket.stop_requested), self.watch: watching.watch_rows()}
             if event["event"] == "epoch":
                 update[self.accuracy_plot], update[self.loss_plot] = watching.curves()
                 update[self.watched_grid], update[self.watched_addition] = live_grids(watching.grid)

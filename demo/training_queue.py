@@ -56,6 +56,7 @@ class Ticket:
     folder: Path | None = None  # Where the run saves its model, once started.
     started: float | None = None
     reason: str = ""  # Why it was cancelled, in words.
+    stop_requested: bool = False  # Stop was pressed while it ran: the tab says so until it ends.
     kept: bool = False  # The model folder was handed over (to the session's models): not deleted.
     _changed: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -180,6 +181,7 @@ class TrainingQueue:
             if ticket.state == WAITING:
                 self._cancel(ticket, "Cancelled before it started: you pressed Stop.")
                 return "Cancelled before it started."
+            ticket.stop_requested = True
         ticket.run.stop()
         return "Stopping after the current step; the best epoch so far is kept (of those finished, if any)…"
 

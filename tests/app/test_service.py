@@ -389,3 +389,31 @@ def test_the_column_network_answers_long_sums_through_the_api_and_the_mcp_tool(s
     assert inside["true_answer"] == "1032" and oracle["rows"] == list("1032") and oracle["columns"] == list("47+985")
     with pytest.raises(Exception, match="Inside draws sums of up to 30 digits"):  # Where the grid stays readable.
         client.predict("1" * 31 + "+1", COLUMN, api_name="/explain")
+
+
+def test_a_new_run_clears_the_run_befores_results_says_it_is_stopping_and_refuses_without_error_marks(tmp_path):
+    """In-process, the /train handler's own updates: the first one of a run empties the curves and
+    grids the run before left (a run stopped before its first epoch has none to show); Stop is
+    said until the run ends; the event draws no spinner or "Error" over its outputs (the Model
+    menu among them), since the status line says how the run goes and a refusal is a message."""
+    from types import SimpleNamespace
+
+    from demo.layout import build_demo
+    from demo.train_settings import DEFAULTS
+
+    parts, _ = build_parts(tmp_path / "work", MODELS_FOLDER / "addition-2digit", epoch_seconds=3.0)
+    try:
+        demo = build_demo(parts)
+        train = next(event for event in demo.fns.values() if event.name == "train")
+        assert train.show_progress == "hidden"
+        page = SimpleNamespace(session_hash="page-9", headers={"x-forwarded-for": "203.0.113.90"}, client=None)
+        updates = train.fn(request=page, profile=None, **DEFAULTS)
+        first = {block.elem_id: update for block, update in next(updates).items()}
+        assert first["train-accuracy"] is None and first["train-loss"] is None
+        assert first["watched-grid"] == "" and first["watched-addition"] == ""
+        parts.training_queue.stop("page-9")  # Within the first epoch, which takes 3 s here.
+        said = [next(update for block, update in shown.items() if block.elem_id == "train-status") for shown in updates]
+        assert any(status.startswith("**Stopping**") for status in said)
+        assert said[-1].startswith("**Stopped** before its first epoch ended")
+    finally:
+        parts.shutdown()

@@ -257,3 +257,24 @@ def test_an_empty_answer_is_said_the_same_way_everywhere():
     progress.add({"event": "started", "watch": [[1, 2]], "epochs": 1, "steps": 1, "questions_per_epoch": 1})
     progress.add({"event": "epoch", "record": {"epoch": 1, "seconds": 1.0}, "watch_answers": [""]})
     assert progress.watch_rows()[0][2] == "(nothing)"
+
+
+def test_the_first_epoch_counts_its_steps_and_a_pace_past_the_time_limit_is_said():
+    now = [100.0]
+    slow = TrainingProgress(training_config(**{**DEFAULTS, "epochs": 10}), clock=lambda: now[0], limit_seconds=180)
+    slow.add({"event": "started", "watch": [[12, 34]], "epochs": 10, "steps": 1000, "questions_per_epoch": 64_000})
+    now[0] += 4  # The first step built the graphs.
+    slow.add({"event": "progress", "epoch": 1, "step": 1, "steps": 1000, "loss": 2.0})
+    assert "step 1 of 1,000" in slow.status() and "limit" not in slow.status()  # No pace yet.
+    now[0] += 10
+    slow.add({"event": "progress", "epoch": 1, "step": 101, "steps": 1000, "loss": 1.9})
+    # 0.1 s a step, 9,899 steps left: about 1,004 s in all, past 180 s.
+    assert "at this pace it needs about 17 min, past the 3-minute limit" in slow.status()
+    assert "Stop, and fewer questions" in slow.status()
+    fast = TrainingProgress(training_config(**DEFAULTS), clock=lambda: now[0], limit_seconds=180)
+    fast.add({"event": "started", "watch": [[12, 34]], "epochs": 11, "steps": 70, "questions_per_epoch": 4500})
+    fast.add({"event": "progress", "epoch": 1, "step": 1, "steps": 70, "loss": 2.0})
+    now[0] += 6
+    fast.add({"event": "progress", "epoch": 2, "step": 10, "steps": 70, "loss": 1.0})
+    assert "limit" not in fast.status()  # 79 steps in 6 s: the whole run well within the limit.
+    assert fast.status(stopping=True).startswith("**Stopping** after the current step")

@@ -86,7 +86,7 @@ def test_stop_while_waiting_leaves_the_line_and_stop_while_running_keeps_the_bes
     assert line.stop("b") == "Cancelled before it started."
     assert waiting.state == CANCELLED and "pressed Stop" in waiting.reason and line.place(waiting) == 0
     assert "best epoch" in line.stop("a")
-    assert running.run.stopped.is_set()
+    assert running.stop_requested and running.run.stopped.is_set()
     assert line.stop("nobody") == "Nothing of yours is training or waiting."
 
 
