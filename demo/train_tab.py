@@ -80,13 +80,16 @@ class TrainTab:
             datatype=["str", "number", "str", "str"],
             interactive=False,
             label="Ten held-out questions, answered after every epoch",
+            wrap=True,  # As the Add tab's samples: the ☑/☒ column stays in view on a phone.
+            column_widths=["33%", "24%", "24%", "19%"],
             elem_id="watch",
         )
         gr.Markdown(
             "**Watch the pattern form:** after every epoch, how often each answer digit of the first "
-            "watched sum changes when one question digit does, left, beside addition's own, right."
+            "watched sum changes when one question digit does: the network's, then addition's own beside it "
+            "(below it on a phone)."
         )
-        with gr.Row():
+        with gr.Row(elem_classes="side-by-side"):
             self.watched_grid = gr.HTML(elem_id="watched-grid")
             self.watched_addition = gr.HTML(elem_id="watched-addition")
         self.download = gr.DownloadButton("Download the model folder (zip)", visible=False, elem_id="download")

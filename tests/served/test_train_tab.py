@@ -152,6 +152,16 @@ def watch_a_training(page) -> dict:
     page.locator("#watched-grid table.inside-grid").wait_for(timeout=30_000)  # Redrawn each epoch.
     page.locator("#train-accuracy svg, #train-accuracy canvas").first.wait_for(timeout=30_000)
     page.locator("#download").wait_for(timeout=30_000)
+    page.set_viewport_size({"width": 390, "height": 900})  # The same page on a phone.
+    watch.scroll_into_view_if_needed()
+    marks = watch.locator("span").filter(has_text=re.compile(f"^[{CHECK}{CROSS}]$")).filter(visible=True)
+    cells = [watch.locator("th").filter(has_text="right?").first, *marks.all()]
+    seen["phone_marks"] = [box["x"] + box["width"] <= 390 for box in (cell.bounding_box() for cell in cells)]
+    network, addition = (
+        page.locator(f"#{name} table").first.bounding_box() for name in ("watched-grid", "watched-addition")
+    )
+    seen["phone_grids_stacked"] = addition["y"] >= network["y"] + network["height"] - 1
+    page.set_viewport_size({"width": 1280, "height": 1400})
     # The new model is chosen at once (the page redrawn for it) and answers on the Add tab.
     expect(page.locator("#model input")).to_have_value(re.compile("Your model"), timeout=30_000)
     page.get_by_role("tab", name="Add").click()
@@ -209,6 +219,8 @@ def test_pressing_train_shows_the_curves_and_the_watched_answers_marked_once_ans
     assert "Finished" in seen["status"]
     assert seen["watch"].count(CHECK) + seen["watch"].count(CROSS) == 10  # Ten watched held-out sums, each marked.
     assert (0, 0) in seen["marks_seen"]  # Blank before the first epoch had answered them.
+    # On a phone: the ☑/☒ column in view (its header and ten marks), the two grids one above the other.
+    assert len(seen["phone_marks"]) == 11 and all(seen["phone_marks"]) and seen["phone_grids_stacked"]
     assert seen["chosen_digits"] == len(str(99 + 99))  # The new model's digit table for 12+34.
     shown = re.search(rf"12 \+ 34 = *(\d*) *([{CHECK}{CROSS}])", seen["answer"])
     assert shown and shown.group(2) == (CHECK if shown.group(1) == str(12 + 34) else CROSS)
