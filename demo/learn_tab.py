@@ -84,8 +84,8 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
             curves.append(
                 (f"column, trained on {settings.get('min_digits', 1)}-{settings.get('max_digits', '?')}", found)
             )
-        else:  # Short names: the legend must fit a phone's chart.
-            curves.append((f"keras-io, {model.codec.digits} digits", found))
+        else:  # The menu's name ("3 digits, after 2 epochs" is not "3 digits"), short enough for a phone's legend.
+            curves.append((f"keras-io, {name}", found))
     return {"lesson": learn_views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
 
 
