@@ -72,6 +72,7 @@ MAX_OPERAND_DIGITS = 100_000
 MAX_QUESTION_CHARS = 64
 
 _SUM_PATTERN = re.compile(r"\s*(\d+)\s*\+\s*(\d+)\s*", re.ASCII)
+_ANY_SPACE = re.compile(r"\s")  # Any Unicode space.
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def read_sum(text, limits: str, max_chars: int, example: str) -> tuple[str, str]
         raise ValueError(f"A question must be text, like {example}.")
     if len(text) > max_chars:
         raise ValueError(f"That is {len(text):,} characters long. {limits}.")
-    stripped = text.strip()
+    stripped = _ANY_SPACE.sub(" ", text).strip()  # A pasted sum may hold a no-break or a thin space.
     if not stripped:
         raise ValueError(f"Please type a sum. {limits}.")
     found = operands(stripped)

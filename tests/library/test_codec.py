@@ -135,6 +135,7 @@ def test_round_trip_for_every_pair_below_100(reverse):
         ("999+999", (999, 999)),
         ("007+5", (7, 5)),
         ("1 +\t2", (1, 2)),
+        ("12\u00a0+\u200934", (12, 34)),  # A no-break space and a thin one, as pasted text may hold.
     ],
 )
 def test_parse_accepts_sums_with_spaces(text, expected):
