@@ -22,6 +22,8 @@ from addition.saving import INFO_FILE
 
 from .views import plural
 
+OWN_MODEL = "Your model "  # How a visitor's own models are named in the menu: "Your model 1: LSTM, 2 digits".
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -243,7 +245,7 @@ class SessionModels:
                 replaced = oldest[1]
                 self._free(oldest)
             self._numbers[session] = self._numbers.get(session, 0) + 1
-            label = f"Your model {self._numbers[session]}: {description}"
+            label = f"{OWN_MODEL}{self._numbers[session]}: {description}"
             self._models[(session, label)] = {
                 "loaded": loaded,
                 "folder": Path(folder),
@@ -329,7 +331,15 @@ class Models:
             raise ValueError(
                 f"There is no model called {quoted(label)}. Choose one of: {', '.join(self.labels(session))}."
             )
-        return self.visitors.get(session, label) or self.catalog.get(label)
+        own = self.visitors.get(session, label)
+        if own is None and label.startswith(OWN_MODEL) and label not in self.catalog.labels:
+            kept = plural(self.visitors.per_session, "newest model")
+            raise ValueError(
+                f"{quoted(label)} is no longer kept: a page keeps its {kept} "
+                f"(each new one replaces the oldest) until it closes or idles. Choose one of: "
+                f"{', '.join(self.labels(session))}."
+            )
+        return own or self.catalog.get(label)
 
     def labels(self, session: str | None = None) -> list[str]:
         return self.catalog.labels + self.visitors.labels(session)

@@ -132,3 +132,22 @@ def test_a_visitors_own_model_computes_each_view_once_and_frees_it_with_the_mode
     visitors.forget("visitor")
     assert not (tmp_path / "run").exists()  # Freed with its folder;
     assert visitors.cached("visitor", label, mine, "digits", digits) == 2 and len(calls) == 2  # its views too.
+
+
+def test_a_visitors_model_replaced_by_a_newer_one_is_said_to_be_no_longer_kept(tmp_path, tiny_model):
+    from addition.loading import load_model_folder
+    from demo.models import Models, SessionModels
+
+    _, tiny_folder = tiny_model
+    visitors = SessionModels(per_session=1)
+    models = Models(Catalog(Entry("tiny", str(tiny_folder)), []), visitors)
+    labels = []
+    for run in ("one", "two"):
+        folder = shutil.copytree(tiny_folder, tmp_path / run / "model")
+        labels.append(visitors.add(Visitor("visitor"), load_model_folder(folder), folder, "tiny")[0])
+    assert models.get(labels[1], "visitor") is not None
+    with pytest.raises(ValueError, match="is no longer kept: a page keeps its 1 newest model ") as refused:
+        models.get(labels[0], "visitor")
+    assert labels[1] in str(refused.value)  # What it can pick instead.
+    with pytest.raises(ValueError, match="There is no model called"):
+        models.get("Four digits", "visitor")
