@@ -243,7 +243,7 @@ class TrainingProgress:
         its pace passes the time limit), stopping, or how it ended."""
         elapsed = self.clock() - self.started
         if self.result:
-            return self._ending()
+            return self._ending(elapsed)
         if stopping:
             return f"**Stopping** after the current step; the best finished epoch, if any, is kept… ({elapsed:.0f} s)"
         if not self.records and self.position[1] == 0:  # Nothing trained yet.
@@ -282,7 +282,7 @@ class TrainingProgress:
             parts.append(f"loss {self.loss:.3f}")
         return " · ".join(parts)
 
-    def _ending(self) -> str:
+    def _ending(self, elapsed: float) -> str:
         result = self.result
         how = (
             "stopped at the time limit" if result.get("capped") else "stopped" if result.get("stopped") else "finished"
@@ -291,7 +291,8 @@ class TrainingProgress:
             return f"**{how.capitalize()}** before its first epoch ended: there is no model to keep."
         return (
             f"**{how.capitalize()}** after {plural(result['epochs_run'], 'epoch')}, {result['seconds']:.0f} s of "
-            f"training: whole answers right on {result['validation_exact_match']:.1%} of the held-out questions "
+            f"training ({max(elapsed, result['seconds']):.0f} s in all): whole answers right on "
+            f"{result['validation_exact_match']:.1%} of the held-out questions "
             f"(best epoch {result['best_epoch']}, kept). Your model is now in the Model menu, for you only."
         )
 

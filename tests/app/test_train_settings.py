@@ -158,7 +158,8 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
             "capped": False,
         }
     )
-    assert progress.status().startswith("**Stopped** after 1 epoch, 12 s of training")
+    now[0] += 3.0  # Saving the model, after its training's 12 s.
+    assert progress.status().startswith("**Stopped** after 1 epoch, 12 s of training (16 s in all)")
     before = TrainingProgress(training_config(**DEFAULTS))
     before.add(
         {
