@@ -28,10 +28,16 @@ SHORT_PLACES = {
 }
 
 
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def place_label(place) -> str:
-    """A place value under a character: its name on a wide screen, a power of ten on a phone."""
+    """A place value under a character: its name on a wide screen, a power of ten on a phone
+    (past the billions, a power of ten on both: "10^29" written 10²⁹, as the phone's 10⁹)."""
     if not place:
         return ""
+    if place.startswith("10^"):
+        place = "10" + place[3:].translate(SUPERSCRIPTS)
     short = SHORT_PLACES.get(place, place)
     return (
         f'<small class="wide-only">{html.escape(place)}</small><small class="narrow-only">{html.escape(short)}</small>'

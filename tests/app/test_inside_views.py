@@ -50,3 +50,8 @@ def test_every_grid_of_an_explained_sum_is_a_table_a_phone_scrolls(bundled):
 
     explained = inside.explain(bundled.model, bundled.codec, " 9 + 91 ")
     assert all(part.startswith('<div class="table-scroll">') for part in inside_views.grids_html(explained).values())
+
+
+def test_place_values_past_the_billions_are_powers_of_ten_written_as_the_phones_are():
+    assert inside_views.place_label("10^29").count("10²⁹") == 2 and "^" not in inside_views.place_label("10^29")
+    assert ">billions<" in inside_views.place_label("billions") and ">10⁹<" in inside_views.place_label("billions")
