@@ -97,7 +97,7 @@ class AddTab:
             datatype=["str", "str", "str", "str"],
             interactive=False,
             wrap=True,  # A long sum wraps in its cell rather than pushing the ☑/☒ column out of view.
-            column_widths=["33%", "24%", "24%", "19%"],
+            column_widths=views.MARKED_SUMS_WIDTHS,
             elem_id="samples",
         )
 

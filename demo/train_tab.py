@@ -19,7 +19,7 @@ from . import inside_views
 from . import train_settings as settings_table
 from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
-from .views import plural
+from .views import MARKED_SUMS_WIDTHS, plural
 
 
 class TrainTab:
@@ -81,7 +81,7 @@ class TrainTab:
             interactive=False,
             label="Ten held-out questions, answered after every epoch",
             wrap=True,  # As the Add tab's samples: the ☑/☒ column stays in view on a phone.
-            column_widths=["33%", "24%", "24%", "19%"],
+            column_widths=MARKED_SUMS_WIDTHS,
             elem_id="watch",
         )
         gr.Markdown(
