@@ -12,6 +12,7 @@ parameters and training time.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 
 from benchmarks import cpu_model
@@ -42,20 +43,21 @@ def main(argv=None):
         )
         with tempfile.TemporaryDirectory() as folder:
             result, _, _ = train_and_save(config, f"{folder}/model", whole_space_sample=100_000)
-            info = __import__("json").loads(open(f"{folder}/model/addition.json").read())
+            info = json.loads(open(f"{folder}/model/addition.json").read())
         whole = info["metrics"]["whole_space_sample"]
-        rows.append((cell, info["parameters"], result.seconds, result.validation["exact_match"], whole))
+        epochs = len(result.history)
+        rows.append((cell, info["parameters"], epochs, result.seconds, result.validation["exact_match"], whole))
         print(f"{cell}: done", flush=True)
     print(
         f"\n{arguments.digits} digits, {arguments.training_size:,} questions, {arguments.epochs} epochs, "
         f"batch {arguments.batch_size}, {arguments.hidden_size} units"
     )
-    print("| cell | parameters | training | held-out whole answers | whole space: whole answers |")
-    print("|---|---|---|---|---|")
-    for cell, parameters, seconds, validation, whole in rows:
+    print("| cell | parameters | epochs | training | held-out whole answers | whole space: whole answers |")
+    print("|---|---|---|---|---|---|")
+    for cell, parameters, epochs, seconds, validation, whole in rows:
         scope = "all" if whole["exhaustive"] else "random"
         print(
-            f"| {cell} | {parameters:,} | {seconds:.0f} s | {validation:.2%} | {whole['exact_match']:.3%} "
+            f"| {cell} | {parameters:,} | {epochs} | {seconds:.0f} s | {validation:.2%} | {whole['exact_match']:.3%} "
             f"({scope} {whole['count']:,}) |"
         )
 

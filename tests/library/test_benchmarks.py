@@ -73,8 +73,14 @@ def test_reverse_benchmark_prints_every_epoch_for_both_orders(capsys):
 def test_the_cells_benchmark_trains_each_cell_on_one_budget(capsys):
     done = run("cells", "--quick", capsys=capsys)
     assert done.returncode == 0, done.stderr[-2000:]
-    for cell in ("LSTM", "GRU", "SimpleRNN"):
-        assert re.search(rf"^\| {cell} \| [\d,]+ \| \d+ s \| [\d.]+% \| [\d.]+% \(all 10,000\) \|$", done.stdout, re.M)
+    (epochs,) = re.findall(r"^2 digits, 600 questions, (\d+) epochs, batch \d+, 16 units$", done.stdout, re.M)
+    rows = re.findall(
+        r"^\| (\w+) \| ([\d,]+) \| (\d+) \| \d+ s \| [\d.]+% \| [\d.]+% \(all 10,000\) \|$", done.stdout, re.M
+    )
+    assert [cell for cell, *_ in rows] == ["LSTM", "GRU", "SimpleRNN"]
+    assert all(ran == epochs for *_, ran in rows)  # One budget: every cell trained the same epochs, same data.
+    lstm, gru, simple = (int(parameters.replace(",", "")) for _, parameters, _ in rows)
+    assert lstm > gru > simple  # Four gates' weights, three, one.
 
 
 def test_the_explain_benchmark_puts_one_explained_sum_beside_one_answer(capsys):
