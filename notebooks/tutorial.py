@@ -49,6 +49,7 @@ from addition import (
     TrainConfig,
     build_model,
     dependency_grids,
+    describe_mistake,
     evaluate,
     train,
     whole_space,
@@ -86,8 +87,8 @@ model.summary()
 # %% [markdown]
 # ## 3. A short training
 #
-# `TrainConfig` holds every setting (each is also a flag of `train.py`). These are the app's Train
-# tab defaults: 5,000 distinct 2-digit questions (a tenth held out, never trained on), 11 passes.
+# `TrainConfig` holds every setting (each is also a flag of `train.py`). A run the size of the
+# app's Train tab's: 5,000 distinct 2-digit questions (a tenth held out, never trained on), 11 passes.
 # `train` watches whole answers on the held-out questions after every epoch and keeps the best
 # epoch.
 
@@ -123,7 +124,7 @@ print(
     f"characters: {report['per_character']:.2%}"
 )
 for mistake in report["mistakes"][:5]:
-    print(f"  model says {mistake['a']}+{mistake['b']} = {mistake['model'] or '(nothing)'}, true {mistake['true']}")
+    print(" ", describe_mistake(mistake))
 
 # %% [markdown]
 # ## 5. Held-out questions, marked
