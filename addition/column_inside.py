@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .carry_units import MAX_SURVEY_QUESTIONS, CarryUnits, probe_accuracy, ranked_units
+from .codec import PLUS
 from .column import (
     DIGITS,
     INPUT_FEATURES,
@@ -50,8 +51,6 @@ from .inside import (
     rounded,
     unit_order,
 )
-
-PLUS = "+"
 
 
 def question_columns(a, b) -> list[dict]:
