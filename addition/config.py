@@ -68,7 +68,9 @@ class TrainConfig(Config):
         "uniform, keras-io and 9-heavy full-length numbers) or extremes (as carries, "
         "the third 9- and 0-heavy)",
     )
-    reverse: bool = setting(True, "reverse the question string, as keras-io does (see addition.codec)")
+    reverse: bool = setting(
+        True, "read the question units first: reversed as keras-io does, or its columns from the units up (codec)"
+    )
     reverse_answer: bool = setting(
         True, "write the answer units digit first, as people add (learns in far fewer passes; see addition.codec)"
     )

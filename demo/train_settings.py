@@ -79,7 +79,13 @@ SETTINGS = (
     Setting("cell", "cell", "Cell", "LSTM", choices={layer: cell for cell, layer in CELLS.items()}),
     Setting("hidden_size", "hidden_size", "Hidden size", 80, limits=(4, 256)),
     Setting("layers", "num_layers", "Decoder layers", 1, limits=(1, 3)),
-    Setting("reverse", "reverse", "Reverse the question", True),
+    Setting(
+        "reverse",
+        "reverse",
+        "Reverse the question",
+        True,
+        info="units first: its columns from the units up (ours), or the whole string reversed (keras-io)",
+    ),
     Setting("epochs", "epochs", "Epochs", 11, limits=(1, 100)),
     Setting("batch_size", "batch_size", "Batch size", 64, limits=(8, 1024), step=8),
     Setting(
