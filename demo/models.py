@@ -205,6 +205,7 @@ class SessionModels:
         self.clock = clock or time.monotonic
         self._models: dict[tuple[str, str], dict] = {}  # (session, label) -> loaded, folder, person, used
         self._numbers: dict[str, int] = {}  # Models each session has had: "Your model 1", "2" ...
+        self._had: dict[str, set[str]] = {}  # Their labels, kept or not, while the page lives.
         self._lock = threading.Lock()
 
     def check_room(self, visitor, others=()) -> None:
@@ -246,6 +247,7 @@ class SessionModels:
                 self._free(oldest)
             self._numbers[session] = self._numbers.get(session, 0) + 1
             label = f"{OWN_MODEL}{self._numbers[session]}: {description}"
+            self._had.setdefault(session, set()).add(label)
             self._models[(session, label)] = {
                 "loaded": loaded,
                 "folder": Path(folder),
@@ -287,10 +289,16 @@ class SessionModels:
             self._expire()
             return [label for (owner, label) in self._models if owner == session]
 
+    def had(self, session: str | None, label: str) -> bool:
+        """Whether this page had a model of that name, kept or not since (replaced, or idle)."""
+        with self._lock:
+            return label in self._had.get(session, ())
+
     def forget(self, session: str | None) -> None:
         """The visitor left: free their models."""
         with self._lock:
             self._numbers.pop(session, None)
+            self._had.pop(session, None)
             for key in [key for key in self._models if key[0] == session]:
                 self._free(key)
 
@@ -332,7 +340,7 @@ class Models:
                 f"There is no model called {quoted(label)}. Choose one of: {', '.join(self.labels(session))}."
             )
         own = self.visitors.get(session, label)
-        if own is None and label.startswith(OWN_MODEL) and label not in self.catalog.labels:
+        if own is None and self.visitors.had(session, label):
             kept = plural(self.visitors.per_session, "newest model")
             raise ValueError(
                 f"{quoted(label)} is no longer kept: a page keeps its {kept} "

@@ -150,4 +150,4 @@ def test_a_visitors_model_replaced_by_a_newer_one_is_said_to_be_no_longer_kept(t
         models.get(labels[0], "visitor")
     assert labels[1] in str(refused.value)  # What it can pick instead.
     with pytest.raises(ValueError, match="There is no model called"):
-        models.get("Four digits", "visitor")
+        models.get(labels[1], "another page")  # Never that page's: not said to be anyone's.

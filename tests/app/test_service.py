@@ -184,7 +184,7 @@ def test_a_visitor_keeps_three_models_and_leaving_frees_them_and_their_zips(stag
     assert "It replaced" in updates[-1][0]
     mine = set(run_folders(workspace)) - set(kept)
     assert len(mine) == 3
-    with pytest.raises(Exception, match="There is no model called"):
+    with pytest.raises(Exception, match="is no longer kept: a page keeps its 3 newest models"):
         client.predict("1+2", labels[0], api_name="/add")
     # The page closes: Gradio's heartbeat stops and the unload event frees the visitor's models.
     with httpx.stream("GET", url + f"gradio_api/heartbeat/{client.session_hash}", timeout=10) as beat:
