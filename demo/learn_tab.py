@@ -81,11 +81,11 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
         settings = model.info.get("training", {})
         if model.architecture == "column":
             column_trained = f"{settings.get('min_digits', 1)} to {settings.get('max_digits', '?')}"
-            curves.append(
-                (f"column, trained on {settings.get('min_digits', 1)}-{settings.get('max_digits', '?')}", found)
-            )
-        else:  # The menu's name ("3 digits, after 2 epochs" is not "3 digits"), short enough for a phone's legend.
-            curves.append((f"keras-io, {name}", found))
+            curves.append((f"column, trained {settings.get('min_digits', 1)}-{settings.get('max_digits', '?')}", found))
+        else:  # Short names, for a phone's legend; a network still learning is not the finished one.
+            epoch = model.info.get("snapshot_epoch")
+            after = f", epoch {epoch}" if epoch else (", yours" if name in models.visitors.labels(session) else "")
+            curves.append((f"keras-io, {model.codec.digits} digits{after}", found))
     return {"lesson": learn_views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
 
 

@@ -96,8 +96,8 @@ def test_a_picked_models_answer_is_drawn_first_and_every_tab_ends_on_one_model(t
         kept = updates["inside-question"].constructor_args  # The sum kept: the box's words, not its text,
         assert "value" not in kept and "3 digits" in kept["info"]  # which the visitor may have changed since.
         assert "99+1" in updates["inside-intro"].value  # Drawn for it.
-        lesson = updates["lesson"].constructor_args["value"]  # Named as the menu names it, not "3 digits".
-        assert set(lesson["network"]) == {"keras-io, 3 digits, after 1 epoch", "column, trained on 1-20"}
+        lesson = updates["lesson"].constructor_args["value"]  # Not named as the finished 3-digit model.
+        assert set(lesson["network"]) == {"keras-io, 3 digits, epoch 1", "column, trained 1-20"}
         assert updates["curves-note"].value.startswith("After epoch 1 ")  # One point, no line: in words,
         assert not updates["accuracy-curves"].visible and not updates["loss-curves"].visible  # no empty frames.
     finally:
