@@ -190,7 +190,7 @@ class ColumnProbe:
 
 def train_probe(model, pairs, seed: int = 0, max_questions: int = MAX_SURVEY_QUESTIONS, layer: int = -1) -> ColumnProbe:
     """Per place, ridge least squares from the state of recurrent ``layer`` handed to that
-    column (``inside.probe_accuracy``); half the sums fit, half score. The one unit is chosen
+    column (``carry_units.probe_accuracy``); half the sums fit, half score. The one unit is chosen
     on the fitting half. Seeded and closed-form, so deterministic."""
     pairs = list(pairs)[:max_questions]
     states, carries, within = column_states(model, pairs)

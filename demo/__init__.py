@@ -11,7 +11,8 @@ views.py           what more than one tab shows: a sum's answer, a refusal, fold
 models.py          the models on offer: bundled, named, and each visitor's own
 training_queue.py  the queue visitors' trainings wait in, first come first served
 worker.py          the process a training runs in, beside the app
-training_workers.py  the app's side: worker processes started ahead, a run handed to one
+training_workers.py
+                   the app's side of it: worker processes started ahead, a run handed to one
 callbacks.py       what every handler shares: errors in words, the visitor's session
 launch.py          python app.py: its arguments, the app's parts, serving
 style.css, head.html

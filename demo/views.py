@@ -19,7 +19,7 @@ from addition.loading import LoadedModel
 SHORT_ANSWER = 30  # Digits of an answer shown in the heading itself; a longer one wraps beneath it.
 
 # The column widths of a table of sums marked ☑/☒ (question, true answer, model answer, mark):
-# the mark's column wide enough for its header on a phone, the sums' cells wrapping (style.css).
+# the mark's column wide enough for its header on a phone; the sums' cells wrap (wrap=True).
 MARKED_SUMS_WIDTHS = ["30%", "23%", "23%", "24%"]
 
 

@@ -2,7 +2,7 @@
 
 The app must keep answering sums while visitors train, and TensorFlow is not fork-safe, so a
 worker is a fresh interpreter (a ``spawn`` start) at lower CPU priority with TensorFlow on one
-thread. Importing TensorFlow takes seconds, so ``TrainingWorkers`` starts each worker ahead: it
+thread. Importing TensorFlow takes seconds, so ``training_workers.TrainingWorkers`` starts each worker ahead: it
 imports TensorFlow, makes the Train tab's default run ahead (its network built and traced) and
 waits. A run then starts at once, and a default one without TensorFlow's first trace.
 When the run is over, its worker clears Keras's session, makes the default run ahead again and

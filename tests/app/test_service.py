@@ -411,7 +411,7 @@ def test_a_new_run_clears_the_run_befores_results_says_it_is_stopping_and_refuse
         first = {block.elem_id: update for block, update in next(updates).items()}
         assert first["train-accuracy"] is None and first["train-loss"] is None
         assert first["watched-grid"] == "" and first["watched-addition"] == ""
-        parts.training_queue.stop("page-9")  # Within the first epoch, which takes 3 s here.
+        parts.training_queue.stop("page-9")  # Within the first epoch, which the stand-in stretches (epoch_seconds).
         said = [next(update for block, update in shown.items() if block.elem_id == "train-status") for shown in updates]
         assert any(status.startswith("**Stopping**") for status in said)
         assert said[-1].startswith("**Stopped** before its first epoch ended")

@@ -78,7 +78,7 @@ def test_the_cells_benchmark_trains_each_cell_on_one_budget(capsys):
         r"^\| (\w+) \| ([\d,]+) \| (\d+) \| \d+ s \| [\d.]+% \| [\d.]+% \(all 10,000\) \|$", done.stdout, re.M
     )
     assert [cell for cell, *_ in rows] == ["LSTM", "GRU", "SimpleRNN"]
-    assert all(ran == epochs for *_, ran in rows)  # One budget: every cell trained the same epochs, same data.
+    assert all(ran == epochs for *_, ran in rows)  # One budget: every cell ran the epochs the budget line gives.
     lstm, gru, simple = (int(parameters.replace(",", "")) for _, parameters, _ in rows)
     assert lstm > gru > simple  # Four gates' weights, three, one.
 
