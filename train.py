@@ -124,7 +124,7 @@ def parse_arguments(argv):
     )
     parser.add_argument(
         "--keep-epochs",
-        metavar="EPOCHS",
+        metavar="E1,E2,...",
         type=_lengths,
         default=(),
         help="keras-io network: also save the network as it was after these epochs (e.g. 1,2,4), each in "

@@ -40,6 +40,7 @@ if "google.colab" in sys.modules:
 
 import numpy as np
 import pandas as pd
+from IPython.display import display  # Jupyter's own; run as a script, it prints each table as text.
 
 from addition import (
     CHECK,
@@ -72,7 +73,7 @@ print("answer as written:      ", repr(codec.target_string(47 + 85)), "(units di
 print("answer in reading order:", repr(codec.answer_string(47 + 85)))
 one_hot = codec.encode_questions([(47, 85)])[0]
 print("one-hot question:", one_hot.shape, "= (characters, vocabulary)")
-pd.DataFrame(one_hot.astype(int), index=list(codec.question_string(47, 85)), columns=list(codec.vocabulary))
+display(pd.DataFrame(one_hot.astype(int), index=list(codec.question_string(47, 85)), columns=list(codec.vocabulary)))
 
 # %% [markdown]
 # ## 2. The network
@@ -134,16 +135,18 @@ for mistake in report["mistakes"][:5]:
 # %%
 held_out = result.validation_pairs[:10]
 answers = predictor.answers(held_out)
-pd.DataFrame(
-    [
-        {
-            "question": f"{a}+{b}",
-            "true answer": a + b,
-            "model answer": answer.strip(),
-            "": CHECK if answer.strip() == str(a + b) else CROSS,
-        }
-        for (a, b), answer in zip(held_out.tolist(), answers)
-    ]
+display(
+    pd.DataFrame(
+        [
+            {
+                "question": f"{a}+{b}",
+                "true answer": a + b,
+                "model answer": answer.strip(),
+                "": CHECK if answer.strip() == str(a + b) else CROSS,
+            }
+            for (a, b), answer in zip(held_out.tolist(), answers)
+        ]
+    )
 )
 
 # %% [markdown]
@@ -163,9 +166,9 @@ def as_frame(grid):
 
 
 print(f"the network, on {grids['question']} (rows: answer characters; columns: question characters)")
-display(as_frame(grids["grids"]["counterfactual"]))  # noqa: F821 (a notebook's own display)
+display(as_frame(grids["grids"]["counterfactual"]))
 print("addition itself")
-display(as_frame(grids["grids"]["oracle"]))  # noqa: F821
+display(as_frame(grids["grids"]["oracle"]))
 
 # %% [markdown]
 # ## Where next

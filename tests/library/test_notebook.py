@@ -45,15 +45,15 @@ def test_the_install_the_notebook_asks_for_gives_every_package_it_imports():
     wanted = project["dependencies"] + [
         need for extra in extras.split(",") for need in project["optional-dependencies"][extra]
     ]
-    installed = {re.split(r"[<>=\[ ]", need)[0].replace("-", "_") for need in wanted}
+    installed = {re.split(r"[<>=\[ ]", need)[0].replace("-", "_").lower() for need in wanted}
     imported = set()
     for node in ast.walk(ast.parse(SOURCE.read_text())):
         if isinstance(node, ast.Import):
             imported |= {alias.name.split(".")[0] for alias in node.names}
         if isinstance(node, ast.ImportFrom) and node.level == 0:
             imported.add(node.module.split(".")[0])
-    assert imported - set(sys.stdlib_module_names) - {"addition"} <= installed
-    assert {"numpy", "pandas"} <= imported  # What the check is for.
+    assert {name.lower() for name in imported - set(sys.stdlib_module_names) - {"addition"}} <= installed
+    assert {"numpy", "pandas", "IPython"} <= imported  # What the check is for.
 
 
 def test_the_notebook_runs_top_to_bottom_to_a_good_2_digit_adder():
