@@ -47,12 +47,7 @@ LESSON_NOTE = (
 def page(models: Models, loaded, label: str, session: str | None = None) -> LearnPage:
     by_carries, by_lengths = learn_views.difficulty_tables(loaded)
     accuracy_curves, loss_curves = learn_views.training_curves(loaded)
-    searched = (
-        WHOLE_SPACE_SAMPLE
-        if loaded.architecture != "column"
-        else learn_views.COLUMN_SEARCH_SUMS * len(learn_views.COLUMN_SEARCH_LENGTHS)
-    )
-    intro, choices = learn_views.mistakes_gallery(loaded, *mistakes(models, label, session), searched)
+    intro, choices = learn_views.mistakes_gallery(loaded, *mistakes(models, label, session))
     return LearnPage(
         by_carries=by_carries,
         carries_note=learn_views.carries_note(by_carries) if loaded.architecture != "column" else COLUMN_CARRIES_NOTE,
@@ -90,11 +85,12 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
 
 
 def search_mistakes(loaded):
-    """(validation, short-sum and random-sum mistakes): three batched passes."""
+    """(validation, short-sum and random-sum mistakes, how many random sums were searched): three
+    batched passes."""
     return (
         learn_views.validation_mistakes(loaded),
         learn_views.short_sum_mistakes(loaded),
-        learn_views.whole_space_mistakes(loaded, count=WHOLE_SPACE_SAMPLE),
+        *learn_views.whole_space_mistakes(loaded, count=WHOLE_SPACE_SAMPLE),
     )
 
 

@@ -142,21 +142,28 @@ def validation_mistakes(loaded: LoadedModel) -> list[str]:
 COLUMN_SEARCH_LENGTHS, COLUMN_SEARCH_SUMS = (10, 30, 100, 1000), 100
 
 
-def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 0) -> list[str]:
-    """The sums the model gets wrong among ``count`` random ones from the whole space (for the
-    column network, ``COLUMN_SEARCH_SUMS`` of each of ``COLUMN_SEARCH_LENGTHS`` digits): a good
-    model can be perfect on its validation set and still have a few blind spots."""
+def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 0) -> tuple[list[str], int]:
+    """(the sums the model gets wrong, how many were searched) among ``count`` random sums from the
+    whole space, each searched once (draws can repeat a sum, and a count of wrong sums is out of
+    distinct ones); for the column network, ``COLUMN_SEARCH_SUMS`` of each of
+    ``COLUMN_SEARCH_LENGTHS`` digits. A good model can be perfect on its validation set and still
+    have a few blind spots."""
     import numpy as np
 
     if loaded.architecture == "column":
         from addition.column_data import random_sums
 
         rng = np.random.default_rng(seed)
-        lengths = COLUMN_SEARCH_LENGTHS
-        return _mistakes(loaded, [pair for length in lengths for pair in random_sums(rng, length, COLUMN_SEARCH_SUMS)])
-    from addition.data import sample_whole_space
+        pairs = list(
+            dict.fromkeys(
+                pair for length in COLUMN_SEARCH_LENGTHS for pair in random_sums(rng, length, COLUMN_SEARCH_SUMS)
+            )
+        )
+    else:
+        from addition.data import sample_whole_space
 
-    return _mistakes(loaded, sample_whole_space(loaded.codec.digits, count, seed))
+        pairs = np.unique(sample_whole_space(loaded.codec.digits, count, seed), axis=0)
+    return _mistakes(loaded, pairs), len(pairs)
 
 
 def short_sum_mistakes(loaded: LoadedModel) -> list[str]:

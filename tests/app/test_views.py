@@ -147,11 +147,13 @@ def test_random_and_short_sum_mistakes_are_exactly_the_wrong_ones(tiny_model):
     from addition.loading import load_model_folder
 
     loaded = load_model_folder(tiny_model[1])
-    for mistakes, pairs in [
-        (learn_views.whole_space_mistakes(loaded, count=2_000, seed=3), sample_whole_space(2, 2_000, 3)),
-        (learn_views.short_sum_mistakes(loaded), whole_space(2)),
-    ]:
-        assert mistakes
+    random_wrong, searched = learn_views.whole_space_mistakes(loaded, count=2_000, seed=3)
+    drawn = sample_whole_space(2, 2_000, 3)
+    # 2,000 draws from 10,000 sums repeat some: the count searched is of distinct sums, each once,
+    # so that "N of M random sums" never counts a repeated draw in M and once in N.
+    assert searched == len({tuple(pair) for pair in drawn.tolist()}) < 2_000
+    for mistakes, pairs in [(random_wrong, drawn), (learn_views.short_sum_mistakes(loaded), whole_space(2))]:
+        assert mistakes and len(mistakes) == len(set(mistakes))
         answers = loaded.predictor.answers(pairs)
         wrong = {f"{a}+{b}" for (a, b), answer in zip(pairs.tolist(), answers) if answer.strip() != str(a + b)}
         assert set(mistakes) == wrong
