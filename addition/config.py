@@ -22,6 +22,10 @@ SCHEDULES = ("constant", "cosine")
 CELLS = {"lstm": "LSTM", "gru": "GRU", "simplernn": "SimpleRNN"}
 
 
+# The largest random seed: Keras seeds NumPy's legacy generator, which takes 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
 def setting(default, help: str):
     return dataclasses.field(default=default, metadata={"help": help})
 
@@ -35,6 +39,9 @@ class Config:
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
+
+    def _seed_check(self) -> tuple[bool, str]:
+        return (0 <= self.random_seed <= MAX_SEED, f"random seed must be a whole number from 0 to {MAX_SEED:,}")
 
     def _no_clipping_as_none(self) -> None:
         if self.clipnorm == 0:
@@ -150,6 +157,7 @@ class TrainConfig(Config):
             (self.warmup_fraction == 0 or self.schedule == "cosine", "warmup needs the cosine schedule"),
             (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive (0: no clipping)"),
             (self.target_accuracy is None or 0 < self.target_accuracy <= 1, "target accuracy must be in (0, 1]"),
+            self._seed_check(),
         ]
         self._check(checks)
         available = count_distinct_questions(self.digits)
@@ -253,6 +261,7 @@ class ColumnConfig(Config):
                 f"monitor lengths must be distinct whole numbers of digits from 1 to {MAX_OPERAND_DIGITS:,}",
             ),
             (self.monitor_count >= 1, "monitor count must be at least 1"),
+            self._seed_check(),
         ]
         self._check(checks)
 

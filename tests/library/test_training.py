@@ -253,6 +253,9 @@ def test_on_a_terminal_train_py_shows_keras_progress_bar_and_the_samples(tmp_pat
         (["--epochs", "2", "--keep-epochs", "3"], "--keep-epochs: each epoch should be from 1 to the run's 2"),
         (["--keep-epochs", "1,two"], "is not a comma-separated list of whole numbers"),
         (["--architecture", "column", "--keep-epochs", "1"], "--keep-epochs is for the keras-io network"),
+        (["--random-seed", "-1"], "random seed must be a whole number from 0 to 4,294,967,295"),
+        (["--random-seed", str(2**32)], "random seed must be a whole number from 0 to 4,294,967,295"),
+        (["--architecture", "column", "--random-seed", "-1"], "random seed must be a whole number from 0"),
     ],
 )
 def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words, capsys):
