@@ -95,7 +95,8 @@ def written_answers(predictor: ColumnPredictor, pairs, steps: int) -> list[str]:
 
 def dependency_grids(predictor: ColumnPredictor, a, b) -> dict:
     """The counterfactual grid of the network beside addition's for the sum a+b (ints or digit
-    strings), JSON-ready: rows the answer's digits (one per step, the top one the last carry),
+    strings), JSON-ready: rows the answer's digits (one per step, the top one the last carry; the
+    network's grid the digits it wrote, addition's the true ones),
     columns the question's characters, both in reading order; null at the +."""
     a, b = operand_text(a), operand_text(b)
     steps = max(len(a), len(b)) + 1
@@ -105,10 +106,9 @@ def dependency_grids(predictor: ColumnPredictor, a, b) -> dict:
     truths = [total.zfill(steps) for total in python_sums([(a, b), *variants])]
     model_grid = counterfactual(written[0], written[1:], variant_columns, columns)
     oracle_grid = counterfactual(truths[0], truths[1:], variant_columns, columns)
-    rows = list(truths[0])
 
-    def grid(values):
-        return labelled_grid(values, rows, columns)
+    def grid(values, answer=truths[0]):
+        return labelled_grid(values, list(answer), columns)
 
     return {
         "question": f"{a}+{b}",
@@ -120,7 +120,7 @@ def dependency_grids(predictor: ColumnPredictor, a, b) -> dict:
         "answer_places": [place_name(place) for place in range(steps - 1, -1, -1)],
         "question_places": [None if column["place"] is None else place_name(column["place"]) for column in columns],
         "grids": {
-            "counterfactual": grid(rounded(model_grid)),
+            "counterfactual": grid(rounded(model_grid), written[0]),
             "oracle": grid(rounded(oracle_grid)),
             "disagreement": grid(disagreement(model_grid, oracle_grid)),
         },

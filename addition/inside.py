@@ -225,8 +225,9 @@ def explain(
 ) -> dict:
     """Everything the tab shows for one typed sum, as JSON-ready data (see docs/lab-notebook.md, "Inside the network").
 
-    Grids are {"rows", "columns", "values"}, rows the answer characters and columns the typed
-    question's, both in reading order; states are units x steps in time order. ``carry_units``
+    Grids are {"rows", "columns", "values"}, rows the answer characters (in the network's grids
+    the ones it wrote, in addition's the true ones) and columns the typed question's, both in
+    reading order; states are units x steps in time order. ``carry_units``
     and ``probe`` are the caller's cached ``rank_carry_units`` and ``train_probe`` results;
     without them those parts are empty. Raises ``ValueError`` (in words) for a bad question."""
     a, b = codec.parse_question(question)
@@ -262,9 +263,9 @@ def explain(
         "correct": codec.in_reading_order(written) == "".join(labels.rows),
         **labels.places(),
         "grids": {
-            "counterfactual": grid(rounded(model_grid)),
+            "counterfactual": grid(rounded(model_grid), codec.in_reading_order(written)),
             "oracle": grid(rounded(oracle_grid)),
-            "attribution": grid(rounded(attribution(codec, seen))),
+            "attribution": grid(rounded(attribution(codec, seen)), codec.in_reading_order(written)),
             "disagreement": grid(disagreement(model_grid, oracle_grid)),
         },
         "states": {
@@ -322,7 +323,7 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
         "question": f"{a}+{b}",
         **labels.places(),
         "grids": {
-            "counterfactual": labels.grid(rounded(model_grid)),
+            "counterfactual": labels.grid(rounded(model_grid), written[0]),
             "oracle": labels.grid(rounded(oracle_grid)),
             "disagreement": labels.grid(disagreement(model_grid, oracle_grid)),
         },
@@ -332,7 +333,8 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
 @dataclass
 class _Labels:
     """How a sum's grids are labelled: rows the answer's characters, columns the question's
-    (both in reading order), and the place value of each."""
+    (both in reading order), and the place value of each. A network's grid is labelled with the
+    characters it wrote: where it is wrong, its row for a place is not the true digit's."""
 
     codec: Codec
     total: int
@@ -343,8 +345,8 @@ class _Labels:
     def of(cls, codec: Codec, a: int, b: int) -> "_Labels":
         return cls(codec, a + b, list(codec.answer_string(a + b)), question_columns(codec, a, b))
 
-    def grid(self, values: np.ndarray) -> dict:
-        return labelled_grid(values, self.rows, self.columns)
+    def grid(self, values: np.ndarray, written: str | None = None) -> dict:
+        return labelled_grid(values, self.rows if written is None else list(written), self.columns)
 
     def places(self) -> dict:
         return {

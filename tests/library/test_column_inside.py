@@ -57,6 +57,15 @@ def test_no_answer_digit_depends_on_a_place_above_it_even_untrained():
                 assert column == 0.0
 
 
+def test_an_untrained_networks_grid_is_labelled_with_the_digits_it_wrote():
+    predictor = ColumnPredictor(build_column_model(hidden_size=4))
+    shown = column_inside.dependency_grids(predictor, 4567, 89)
+    assert not shown["correct"]  # Untrained: not 4656.
+    written = column_inside.written_answers(predictor, [("4567", "89")], 5)[0]
+    assert shown["grids"]["counterfactual"]["rows"] == list(written) and written.lstrip("0") == shown["model_answer"]
+    assert shown["grids"]["oracle"]["rows"] == list("04656")
+
+
 def test_a_unit_follows_the_carry_and_the_probe_reads_it_exactly(loaded, survey_sums):
     units = column_inside.rank_carry_units(loaded.model, survey_sums)
     strengths = [abs(value) for value in units.correlations]

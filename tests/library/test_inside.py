@@ -198,8 +198,12 @@ def well_formed(explained: dict, codec: Codec, question: str):
     a, b = codec.parse_question(question)
     assert json.loads(json.dumps(explained, allow_nan=False)) == explained
     assert set(explained["grids"]) == {"counterfactual", "oracle", "disagreement", "attribution"}  # As documented.
-    for grid in explained["grids"].values():
-        assert grid["rows"] == list(codec.answer_string(a + b))  # Reading order, both axes.
+    for name, grid in explained["grids"].items():
+        if name in ("oracle", "disagreement"):
+            assert grid["rows"] == list(codec.answer_string(a + b))  # Reading order, both axes.
+        else:  # The network's grids: the answer it wrote.
+            assert "".join(grid["rows"]).strip() == explained["model_answer"]
+            assert len(grid["rows"]) == codec.answer_length
         assert grid["columns"] == list(codec.shown_question(a, b))  # Zero-padded: 55+06.
         assert [len(row) for row in grid["values"]] == [len(grid["columns"])] * codec.answer_length
     assert len(explained["answer_places"]) == codec.answer_length
@@ -243,6 +247,26 @@ def test_labels_are_reading_order_for_the_bundled_model(bundled):
     assert explained["question_places"] == ["hundreds", "tens", "units", None, "hundreds", "tens", "units"]
     assert grid["values"][3] == [0, 0, 1, None, 0, 0, 1]  # The units digit: the two units digits.
     assert explained["model_answer"] == "596" and explained["correct"]  # No padding.
+
+
+def test_a_wrong_networks_grids_are_labelled_with_the_answer_it_wrote():
+    """Each row of the network's grids is the character the network wrote at that place, and
+    addition's grid the true one: where they differ, a row labelled with the true digit would
+    say the network wrote what it did not (999+1 = 900 shown with rows 1, 0, 0, 0)."""
+    from addition.loading import load_model_folder
+    from tests.helpers import MODELS_FOLDER
+
+    early = load_model_folder(MODELS_FOLDER / "addition-3digit-epoch1")  # Still making mistakes.
+    candidates = [(999, 1), (1, 999), (999, 999), (555, 445), (909, 91), (99, 901), (989, 11)]
+    answers = early.predictor.answers(candidates)
+    a, b = next(pair for pair, answer in zip(candidates, answers) if answer.strip() != str(sum(pair)))
+    explained = inside.explain(early.model, early.codec, f"{a}+{b}")
+    shown = inside.dependency_grids(early.predictor.answers, early.codec, a, b)
+    assert explained["model_answer"] != str(a + b)
+    for grids in (explained["grids"], shown["grids"]):
+        assert "".join(grids["counterfactual"]["rows"]).strip() == explained["model_answer"]
+        assert "".join(grids["oracle"]["rows"]).strip() == str(a + b)
+    assert explained["grids"]["attribution"]["rows"] == explained["grids"]["counterfactual"]["rows"]
 
 
 @pytest.mark.parametrize("question", ["", "1000+1", "5-3", "1+2+3", "abc", "7", "x" * 100, None])
