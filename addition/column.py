@@ -294,8 +294,9 @@ def describe_answer(predictor: ColumnPredictor, a, b) -> dict:
         "model_answer": model_answer,
         "true_answer": true_answer,
         "correct": model_answer == true_answer,
-        # Each column's softmax is its own, so their product is the chance of this whole answer.
-        "confidence": float(np.prod(probabilities.max(axis=-1).astype(np.float64))),
+        # Each column's softmax is its own, so their product is the chance of this whole answer
+        # (rounded as every probability here is).
+        "confidence": round(float(np.prod(probabilities.max(axis=-1).astype(np.float64))), 6),
         "places": list(range(len(probabilities) - 1, -1, -1)),
         "probabilities": np.round(probabilities.astype(np.float64), 6).tolist(),
     }

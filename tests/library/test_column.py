@@ -149,6 +149,10 @@ def test_describe_answer_gives_reading_order_probabilities_and_pythons_sum(bundl
     assert shown["model_answer"] == shown["true_answer"] == "1032" and shown["correct"]
     assert shown["places"] == [3, 2, 1, 0] and len(shown["probabilities"]) == 4
     assert [int(np.argmax(row)) for row in shown["probabilities"]] == [1, 0, 3, 2]
+    chance = np.prod([max(row) for row in shown["probabilities"]])  # Of the whole answer, to 6 places as documented.
+    assert shown["confidence"] == pytest.approx(chance, abs=1e-5) and shown["confidence"] == round(
+        shown["confidence"], 6
+    )
     long = column.describe_answer(bundled_column.predictor, "9" * 4_500, "1")
     assert long["true_answer"] == "1" + "0" * 4_500 and len(long["probabilities"]) == 4_501
 
