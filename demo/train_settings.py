@@ -133,6 +133,23 @@ COLUMN_FIELDS = {
     "batch_size": "batch_size",
 }
 COLUMN_MONITOR_LENGTHS = (10, 30, 100)
+# What the column network has no use for (it reads the columns units first whatever the question's
+# order, on a recipe of its own): greyed out while it is picked.
+COLUMN_IGNORES = tuple(name for name in DEFAULTS if name not in COLUMN_FIELDS and name != "architecture")
+
+
+def controls_for(architecture: str) -> dict[str, dict]:
+    """Each control's state (as Gradio's update arguments) when ``architecture`` is picked: its
+    default, and whether that network uses it. (The Digits slider keeps the column network's
+    range for both: Gradio refuses an API call's value past a slider's first maximum.)"""
+    column = architecture == "column"
+    chosen = COLUMN_DEFAULTS if column else DEFAULTS
+    states = {name: {"value": chosen[name]} for name in DEFAULTS if name != "architecture"}
+    for name in COLUMN_IGNORES:
+        states[name]["interactive"] = not column
+    return states
+
+
 WATCH_HEADERS = ["question", "true answer", "model answer", "right?"]
 
 

@@ -49,9 +49,9 @@ class TrainTab:
 
         def defaults_for(architecture):
             """Picking a network sets the other controls to its defaults (the column network's
-            fit the tab's time and show long sums being learnt)."""
-            chosen = settings_table.COLUMN_DEFAULTS if architecture == "column" else settings_table.DEFAULTS
-            return [gr.update(value=chosen[name]) for name in controls if name != "architecture"]
+            fit the tab's time and show long sums being learnt) and greys out what it does not use."""
+            states = settings_table.controls_for(architecture)
+            return [gr.update(**states[name]) for name in controls if name != "architecture"]
 
         controls["architecture"].input(
             defaults_for,

@@ -187,6 +187,30 @@ def test_the_column_network_is_a_choice_with_its_own_settings():
     assert (changed.cell, changed.hidden_size, changed.epochs, changed.max_digits) == ("gru", 16, 3, 8)
 
 
+@pytest.mark.parametrize("architecture", ["column", "keras-io"])
+def test_a_control_is_greyed_out_exactly_when_the_picked_network_ignores_it(architecture):
+    """Each other value of a control the page leaves usable changes the network trained, and of
+    one it greys out changes nothing."""
+    from demo.train_settings import COLUMN_DEFAULTS, DEFAULTS, SETTINGS, controls_for
+
+    chosen = COLUMN_DEFAULTS if architecture == "column" else DEFAULTS
+    states = controls_for(architecture)
+    assert {name: state["value"] for name, state in states.items()} == {
+        name: value for name, value in chosen.items() if name != "architecture"
+    }
+    for setting in SETTINGS:
+        if setting.name == "architecture":
+            continue
+        if setting.choices is not None:
+            other = next(shown for shown in setting.choices if shown != chosen[setting.name])
+        elif isinstance(setting.default, bool):
+            other = not chosen[setting.name]
+        else:
+            other = chosen[setting.name] + 1 if chosen[setting.name] < setting.limits[1] else chosen[setting.name] - 1
+        changes = training_config(**chosen) != training_config(**{**chosen, setting.name: other})
+        assert states[setting.name].get("interactive", True) == changes, setting.name
+
+
 def test_the_column_networks_progress_shows_each_length_it_is_checked_on():
     from demo.train_settings import COLUMN_DEFAULTS
 

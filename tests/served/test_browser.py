@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
+from demo.train_settings import COLUMN_DEFAULTS, DEFAULTS
 from tests.helpers import MODELS_FOLDER, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -424,6 +425,17 @@ class TestPagesWorkedOn:
         page.get_by_text("Pick one to see where it hesitated").wait_for(timeout=60_000)
         expect(page.get_by_text("It gets every one of them right").filter(visible=True)).to_have_count(0)
         assert overflow(page) <= 0
+
+    def test_picking_the_column_network_greys_out_the_settings_it_ignores(self, page):
+        page.get_by_role("tab", name="Train", exact=True).click()
+        network, digits = page.locator("#architecture-setting"), page.locator("#digits-setting input[type=number]")
+        ignored = [page.locator("#reverse-setting input"), *page.locator("#recipe-setting input").all()]
+        for pick, enabled, default in (("column", False, COLUMN_DEFAULTS), ("keras-io", True, DEFAULTS)):
+            network.get_by_text(pick, exact=True).click()
+            expect(digits).to_have_value(str(default["digits"]), timeout=30_000)  # Its own defaults.
+            for control in ignored:
+                expect(control).to_be_enabled() if enabled else expect(control).to_be_disabled()
+        page.get_by_role("tab", name="Add", exact=True).click()
 
 
 class TestPagesAsLoaded:
