@@ -79,7 +79,7 @@ def find_model_folder(spec: str, revision: str | None = None, name: str | None =
         return path, name or spec
     if _looks_like_a_path(spec):
         # Never send a mistyped local name (runs/addtion) to the Hub as a repo id.
-        raise ModelFolderError(f"{spec} is not a model folder (no such directory)")
+        raise not_a_folder(spec, path)
     try:
         hub.check_repo_id(spec, what="neither a model folder nor a Hugging Face repo id like user/addition-lstm")
     except ValueError as error:
@@ -88,6 +88,11 @@ def find_model_folder(spec: str, revision: str | None = None, name: str | None =
         raise ModelFolderError(f"{revision!r} is not a Hub branch, tag or commit")
     label = f"{spec}@{revision}" if revision else spec
     return Path(hub.download(spec, revision)), f"Hugging Face Hub: {label}"
+
+
+def not_a_folder(name: str, path: Path) -> ModelFolderError:
+    why = "a file, not a folder" if path.exists() else "no such directory"
+    return ModelFolderError(f"{name} is not a model folder ({why})")
 
 
 def _looks_like_a_path(spec: str) -> bool:
@@ -106,7 +111,7 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     folder = Path(folder)
     name = str(name or folder)
     if not folder.is_dir():
-        raise ModelFolderError(f"{name} is not a model folder (no such directory)")
+        raise not_a_folder(name, folder)
     missing = [file for file in (INFO_FILE, VALIDATION_FILE, *KERAS_FILES) if not (folder / file).is_file()]
     if missing:
         raise ModelFolderError(f"{name} is not a complete model folder: missing {', '.join(missing)}")

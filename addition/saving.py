@@ -44,6 +44,9 @@ def check_output_folder(folder, protected=None, overwrite: bool = False) -> Path
         raise ModelFolderError(f"{folder} is a folder with other files in it: choose a new or a model folder")
     if protected is not None and folder.parent == Path(protected).resolve() and folder.exists() and not overwrite:
         raise ModelFolderError(f"{folder.name} is a bundled model: pass --overwrite to replace it")
+    blocking = next((parent for parent in folder.parents if parent.exists() and not parent.is_dir()), None)
+    if blocking is not None:  # The operating system's word for it is "File exists".
+        raise ModelFolderError(f"cannot write the model folder {folder}: {blocking} is a file, not a folder")
     try:  # What the save will do: make the parent, and a staging folder in it.
         folder.parent.mkdir(parents=True, exist_ok=True)
         os.rmdir(tempfile.mkdtemp(prefix=f".{folder.name}.check-", dir=folder.parent))

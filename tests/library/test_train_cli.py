@@ -84,6 +84,7 @@ def test_help_shows_every_default_as_it_runs():
         ("/proc/addition-model", "cannot write the model folder"),
         (str(MODELS_FOLDER / "addition-2digit"), "is a bundled model: pass --overwrite to replace it"),
         ("README.md", "is a file, not a folder"),
+        ("README.md/model", "README.md is a file, not a folder"),
         ("tests", "is a folder with other files in it"),
     ],
 )
