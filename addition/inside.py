@@ -77,15 +77,16 @@ def question_columns(codec: Codec, a: int, b: int) -> list[dict]:
     return columns
 
 
-def answer_places(codec: Codec, total: int) -> list[int | None]:
-    """Place value of each answer character in reading order (None: padding).
+def answer_places(codec: Codec, answer: int | str) -> list[int | None]:
+    """Place value of each answer character in reading order (None: padding), for a total or
+    for an answer as a network wrote it (reading order, padded).
 
     Written units digit first, the reading-order answer is right-aligned (" 596"), so the
     places are fixed; written in reading order it is left-aligned ("596 ") and they follow
-    the answer's length."""
+    the answer's length: a network's wrong length moves its places too ("900 " for 999+1)."""
     if codec.reverse_answer:
         return list(range(codec.answer_length - 1, -1, -1))
-    length = len(str(total))
+    length = len(str(answer).strip())
     return [length - 1 - row if row < length else None for row in range(codec.answer_length)]
 
 
@@ -261,7 +262,7 @@ def explain(
         "true_answer": total,
         "model_answer": codec.in_reading_order(written).strip(),
         "correct": codec.in_reading_order(written) == "".join(labels.rows),
-        **labels.places(),
+        **labels.places(codec.in_reading_order(written)),
         "grids": {
             "counterfactual": grid(rounded(model_grid), codec.in_reading_order(written)),
             "oracle": grid(rounded(oracle_grid)),
@@ -321,7 +322,7 @@ def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
     oracle_grid = oracle_counterfactual(codec, a, b)
     return {
         "question": f"{a}+{b}",
-        **labels.places(),
+        **labels.places(written[0]),
         "grids": {
             "counterfactual": labels.grid(rounded(model_grid), written[0]),
             "oracle": labels.grid(rounded(oracle_grid)),
@@ -348,9 +349,11 @@ class _Labels:
     def grid(self, values: np.ndarray, written: str | None = None) -> dict:
         return labelled_grid(values, self.rows if written is None else list(written), self.columns)
 
-    def places(self) -> dict:
+    def places(self, written: str) -> dict:
+        """The places of addition's rows, of the network's (``written``, reading order) and of the columns."""
         return {
             "answer_places": [place_name(place) for place in answer_places(self.codec, self.total)],
+            "model_answer_places": [place_name(place) for place in answer_places(self.codec, written)],
             "question_places": [
                 None if column["place"] is None else place_name(column["place"]) for column in self.columns
             ],

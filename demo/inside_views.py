@@ -82,7 +82,7 @@ def grid_table(
 
 def grids_html(explained: dict) -> dict[str, str]:
     """Every grid of ``explain()`` as a table, the counterfactual marked where it disagrees."""
-    rows, columns = _places(explained)
+    columns = _places(explained)[1]
     network, addition = dependency_tables(
         explained, "the network: share of digit swaps that change this character", "addition: the same, with Python's +"
     )
@@ -92,7 +92,7 @@ def grids_html(explained: dict) -> dict[str, str]:
         # The column network has no gradient view here: its grid is enough to read at any length.
         "attribution": grid_table(
             explained["grids"]["attribution"],
-            rows,
+            explained["model_answer_places"],
             columns,
             None,
             "|gradient x input| of the chosen character, row maximum 1",
@@ -107,8 +107,10 @@ def dependency_tables(explained: dict, network_caption: str, addition_caption: s
     addition's, as two tables: from ``inside.explain`` or ``inside.dependency_grids``."""
     rows, columns = _places(explained)
     grids = explained["grids"]
-    return (
-        grid_table(grids["counterfactual"], rows, columns, grids["disagreement"], network_caption),
+    return (  # Each grid's rows headed by its own answer's places: the network's may be another length.
+        grid_table(
+            grids["counterfactual"], explained["model_answer_places"], columns, grids["disagreement"], network_caption
+        ),
         grid_table(grids["oracle"], rows, columns, None, addition_caption),
     )
 

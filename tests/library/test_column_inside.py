@@ -58,12 +58,16 @@ def test_no_answer_digit_depends_on_a_place_above_it_even_untrained():
 
 
 def test_an_untrained_networks_grid_is_labelled_with_the_digits_it_wrote():
+    import keras
+
+    keras.utils.set_random_seed(0)
     predictor = ColumnPredictor(build_column_model(hidden_size=4))
     shown = column_inside.dependency_grids(predictor, 4567, 89)
-    assert not shown["correct"]  # Untrained: not 4656.
+    assert not shown["correct"]  # Untrained: not 4567 + 89.
     written = column_inside.written_answers(predictor, [("4567", "89")], 5)[0]
-    assert shown["grids"]["counterfactual"]["rows"] == list(written) and written.lstrip("0") == shown["model_answer"]
-    assert shown["grids"]["oracle"]["rows"] == list("04656")
+    assert shown["grids"]["counterfactual"]["rows"] == list(written)
+    assert (written.lstrip("0") or "0") == shown["model_answer"]
+    assert shown["grids"]["oracle"]["rows"] == list(str(4567 + 89).zfill(5))
 
 
 def test_a_unit_follows_the_carry_and_the_probe_reads_it_exactly(loaded, survey_sums):
