@@ -77,9 +77,9 @@ def find_model_folder(spec: str, revision: str | None = None, name: str | None =
         if revision:
             raise ModelFolderError(f"--revision is for Hub repos, but {spec} is a local folder")
         return path, name or spec
-    if _looks_like_a_path(spec):
+    if path.exists() or _looks_like_a_path(spec):  # A file here is never a Hub repo id.
         # Never send a mistyped local name (runs/addtion) to the Hub as a repo id.
-        raise not_a_folder(spec, path)
+        raise _not_a_folder(spec, path)
     try:
         hub.check_repo_id(spec, what="neither a model folder nor a Hugging Face repo id like user/addition-lstm")
     except ValueError as error:
@@ -90,7 +90,8 @@ def find_model_folder(spec: str, revision: str | None = None, name: str | None =
     return Path(hub.download(spec, revision)), f"Hugging Face Hub: {label}"
 
 
-def not_a_folder(name: str, path: Path) -> ModelFolderError:
+def _not_a_folder(name: str, path: Path) -> ModelFolderError:
+    """The one-line refusal of a model folder that is not a folder."""
     why = "a file, not a folder" if path.exists() else "no such directory"
     return ModelFolderError(f"{name} is not a model folder ({why})")
 
@@ -111,7 +112,7 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     folder = Path(folder)
     name = str(name or folder)
     if not folder.is_dir():
-        raise not_a_folder(name, folder)
+        raise _not_a_folder(name, folder)
     missing = [file for file in (INFO_FILE, VALIDATION_FILE, *KERAS_FILES) if not (folder / file).is_file()]
     if missing:
         raise ModelFolderError(f"{name} is not a complete model folder: missing {', '.join(missing)}")

@@ -115,13 +115,16 @@ def test_code_hidden_in_a_model_is_refused(tiny_model, tmp_path):
         load_model_folder(target)
 
 
-def test_a_missing_folder_is_refused(tmp_path):
+def test_a_missing_folder_is_refused(tmp_path, monkeypatch):
     with pytest.raises(ModelFolderError, match="no such directory"):
         load_model_folder(tmp_path / "nothing-here")
     (tmp_path / "a-file").write_text("not a model")
     for load in (load_model_folder, load_model):
         with pytest.raises(ModelFolderError, match=r"a-file is not a model folder \(a file, not a folder\)"):
             load(str(tmp_path / "a-file"))
+    monkeypatch.chdir(tmp_path)  # A bare name too, never taken for a Hub repo id.
+    with pytest.raises(ModelFolderError, match=r"^a-file is not a model folder \(a file, not a folder\)"):
+        load_model("a-file")
 
 
 def test_the_folder_says_which_network_it_holds(tiny_model):
