@@ -71,8 +71,9 @@ def main(argv=None):
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if not 0 <= arguments.sample <= LARGEST_WHOLE_SPACE:
         parser.error(f"--sample must be from 0 (everything) to {LARGEST_WHOLE_SPACE:,}")
-    if min(arguments.random_seed, arguments.kinds, arguments.mistakes) < 0:
-        parser.error("--random-seed, --kinds and --mistakes must each be 0 or more")
+    for flag in ("random_seed", "kinds", "mistakes"):
+        if getattr(arguments, flag) < 0:
+            parser.error(f"--{flag.replace('_', '-')} must be 0 or more")
     if arguments.targets and arguments.lengths:
         parser.error("--targets and --lengths are two different scores: ask for one at a time")
 

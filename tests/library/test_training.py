@@ -265,6 +265,18 @@ def test_train_cli_bad_flags_give_one_line_and_exit_2(args, words, capsys):
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr  # Before TF loads.
 
 
+def test_every_seed_from_0_to_the_largest_is_taken_by_both_networks_and_by_keras():
+    from addition.config import MAX_SEED, ColumnConfig
+
+    for seed in (0, MAX_SEED):
+        assert TrainConfig(random_seed=seed).random_seed == ColumnConfig(random_seed=seed).random_seed == seed
+        keras.utils.set_random_seed(seed)  # What a run does with it first.
+    for seed in (-1, MAX_SEED + 1):
+        for config in (TrainConfig, ColumnConfig):
+            with pytest.raises(ValueError, match="random seed must be a whole number from 0 to"):
+                config(random_seed=seed)
+
+
 def test_swap_some_turns_about_half_the_questions_around_and_keeps_their_sums():
     from addition.training import swap_some
 
