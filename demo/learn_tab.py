@@ -12,7 +12,7 @@ from . import learn_views, views
 from .callbacks import answering, session_of
 from .models import Models
 
-WHOLE_SPACE_SAMPLE = 50_000  # Random sums searched for mistakes, once per model.
+WHOLE_SPACE_SAMPLE = 50_000  # Random sums drawn to search for mistakes, once per model (a repeat searched once).
 
 
 @dataclass(frozen=True)
