@@ -135,6 +135,6 @@ def pytest_collection_modifyitems(items):
 def column():
     """The bundled column network, which reads sums of any length."""
     from addition.loading import load_model_folder
-    from tests.helpers import MODELS_FOLDER
+    from tests.helpers import COLUMN_MODEL
 
-    return load_model_folder(MODELS_FOLDER / "addition-column")
+    return load_model_folder(COLUMN_MODEL)

@@ -58,17 +58,13 @@ def test_place_values_past_the_billions_are_powers_of_ten_written_as_the_phones_
 
 
 def test_each_grid_is_headed_by_the_places_of_its_own_answer():
-    import numpy as np
-
     from addition.codec import Codec
     from addition.inside import dependency_grids
+    from tests.helpers import answers_wrong_on
 
     codec = Codec(digits=3, reverse_answer=False)  # Left-aligned: a shorter answer moves its places.
-
-    def answers(pairs):  # 999+1 written "900"; every other sum right, by Python's addition.
-        return ["900 " if (a, b) == (999, 1) else codec.answer_string(a + b) for a, b in np.asarray(pairs).tolist()]
-
-    network, addition = inside_views.dependency_tables(dependency_grids(answers, codec, 999, 1), "network", "addition")
+    shown = dependency_grids(answers_wrong_on(codec, (999, 1), "900 "), codec, 999, 1)
+    network, addition = inside_views.dependency_tables(shown, "network", "addition")
     first_row = [table.split("<tbody><tr><th>")[1].split("</th>")[0] for table in (network, addition)]
     assert "9" in first_row[0] and "hundreds" in first_row[0]  # What the network wrote, where it wrote it.
     assert "1" in first_row[1] and "thousands" in first_row[1]

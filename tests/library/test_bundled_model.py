@@ -8,9 +8,7 @@ from addition.data import WHOLE_SPACE_SEED, all_short_sums, sample_whole_space, 
 from addition.evaluation import score
 from addition.loading import load_model_folder
 from demo import add_views
-from tests.helpers import MODELS_FOLDER, ROOT, run_script
-
-COLUMN_MODEL = MODELS_FOLDER / "addition-column"
+from tests.helpers import COLUMN_MODEL, MODELS_FOLDER, ROOT, run_script
 
 DIGITS = [2, 3, 4, 5]
 

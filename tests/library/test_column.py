@@ -10,12 +10,11 @@ import pytest
 from addition import column, column_data
 from addition.column import ColumnCodec, ColumnPredictor
 from addition.loading import load_model_folder
-from tests.helpers import MODELS_FOLDER
+from tests.helpers import COLUMN_MODEL
 
 # Lengths around the interesting places: one digit, the training lengths, and past Python's
 # 4,300-digit limit on int <-> str conversion.
 LENGTHS = [1, 2, 9, 10, 20, 21, 100, 1_000, 4_300, 4_301, 10_000]
-COLUMN_MODEL = MODELS_FOLDER / "addition-column"
 
 
 @pytest.fixture(scope="module")

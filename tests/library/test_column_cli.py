@@ -9,9 +9,7 @@ import pytest
 
 import train
 from addition.config import ColumnConfig
-from tests.helpers import BUNDLED_MODEL, MODELS_FOLDER, run_script
-
-COLUMN_MODEL = MODELS_FOLDER / "addition-column"
+from tests.helpers import BUNDLED_MODEL, COLUMN_MODEL, run_script
 
 
 def test_architecture_column_runs_the_column_networks_own_defaults():

@@ -13,9 +13,8 @@ from addition.column import ColumnPredictor, build_column_model, python_sums
 from addition.hub import build_model_card
 from addition.loading import load_model_folder
 from addition.saving import ModelFolderError
-from tests.helpers import MODELS_FOLDER
+from tests.helpers import COLUMN_MODEL
 
-COLUMN_MODEL = MODELS_FOLDER / "addition-column"
 SUMS = [(47, 985), ("9" * 5_000, "1"), ("1", "9" * 300), ("123456789" * 3, "987654321" * 4)]
 
 

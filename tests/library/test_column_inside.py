@@ -10,12 +10,12 @@ from addition import column_inside
 from addition.column import ColumnPredictor, build_column_model
 from addition.column_data import random_sums
 from addition.loading import load_model_folder
-from tests.helpers import MODELS_FOLDER
+from tests.helpers import COLUMN_MODEL
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return load_model_folder(MODELS_FOLDER / "addition-column")
+    return load_model_folder(COLUMN_MODEL)
 
 
 @pytest.fixture(scope="module")

@@ -272,12 +272,10 @@ def test_a_wrong_networks_grids_are_labelled_with_the_answer_it_wrote():
 def test_a_left_aligned_answers_places_follow_the_length_the_network_wrote():
     """Written in reading order (the keras-io recipe), "900" for 999+1 puts its 9 in the hundreds:
     the network's rows get the places of what it wrote, addition's those of 1000."""
+    from tests.helpers import answers_wrong_on
+
     codec = Codec(digits=3, reverse_answer=False)
-
-    def answers(pairs):  # 999+1 written "900"; every other sum right, by Python's addition.
-        return ["900 " if (a, b) == (999, 1) else codec.answer_string(a + b) for a, b in np.asarray(pairs).tolist()]
-
-    shown = inside.dependency_grids(answers, codec, 999, 1)
+    shown = inside.dependency_grids(answers_wrong_on(codec, (999, 1), "900 "), codec, 999, 1)
     assert shown["grids"]["counterfactual"]["rows"] == list("900 ") and shown["grids"]["oracle"]["rows"] == list("1000")
     assert shown["model_answer_places"] == ["hundreds", "tens", "units", "padding"]
     assert shown["answer_places"] == ["thousands", "hundreds", "tens", "units"]
