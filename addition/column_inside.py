@@ -107,6 +107,8 @@ def dependency_grids(predictor: ColumnPredictor, a, b) -> dict:
     model_grid = counterfactual(written[0], written[1:], variant_columns, columns)
     oracle_grid = counterfactual(truths[0], truths[1:], variant_columns, columns)
 
+    places = [place_name(place) for place in range(steps - 1, -1, -1)]
+
     def grid(values, answer):
         return labelled_grid(values, list(answer), columns)
 
@@ -117,7 +119,7 @@ def dependency_grids(predictor: ColumnPredictor, a, b) -> dict:
         "model_answer": written[0].lstrip("0") or "0",
         "true_answer": truths[0].lstrip("0") or "0",
         "correct": written[0] == truths[0],
-        "answer_places": (places := [place_name(place) for place in range(steps - 1, -1, -1)]),
+        "answer_places": places,
         "model_answer_places": places,  # One digit per column, right or wrong: the same places.
         "question_places": [None if column["place"] is None else place_name(column["place"]) for column in columns],
         "grids": {
