@@ -269,4 +269,12 @@ class ColumnConfig(Config):
         return {**dataclasses.asdict(self), "monitor_lengths": list(self.monitor_lengths)}
 
 
+def lengths_trained(min_digits, max_digits) -> str:
+    """The operand lengths a column network was trained on, in words: "1 to 20 digits", or
+    "3 digits" and "1 digit" for a run on one length."""
+    if min_digits != max_digits:
+        return f"{min_digits} to {max_digits} digits"
+    return f"{min_digits} digit" if min_digits == 1 else f"{min_digits} digits"
+
+
 ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.

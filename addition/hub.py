@@ -211,6 +211,8 @@ def column_model_card(info: dict, repo_id: str):
     how to run it with Keras alone, its limits."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+    from .config import lengths_trained
+
     training, metrics = info["training"], info["metrics"]
     by_length = metrics.get("exact_match_by_length", {})
     results = [
@@ -236,13 +238,13 @@ def column_model_card(info: dict, repo_id: str):
     )
     rows = "\n".join(f"| {label} | {row['count']:,} | {row['exact_match']:.2%} |" for label, row in by_length.items())
     settings = "\n".join(f"| `{key}` | `{value}` |" for key, value in training.items())
-    trained = f"{training['min_digits']} to {training['max_digits']}"
+    trained = lengths_trained(training["min_digits"], training["max_digits"])
     body = f"""
 # {repo_id.split("/")[-1]}: a column network that adds numbers of any length
 
 A recurrent network ({training["cell"].upper()}, {training["hidden_size"]} units) that adds two whole
 numbers the way people do: one column per step, units first, carrying a one. It was trained on
-operands of {trained} digits only, and nothing in it depends on the length, so the same model adds
+operands of {trained} only, and nothing in it depends on the length, so the same model adds
 numbers of thousands of digits.
 
 It reads one step per column: step i holds the one-hot digit of the first operand in column i
@@ -298,7 +300,7 @@ Parameters: {info["parameters"]:,}. Training took {metrics.get("training_seconds
 
 ## Limitations
 - Only sums of two non-negative whole numbers, written as digits 0-9.
-- Trained on operands of {trained} digits; longer sums were checked, not proven: random sums and
+- Trained on operands of {trained}; longer sums were checked, not proven: random sums and
   carry chains (9…9+1, 1+9…9, 9…9+9…9) of up to 10,000 digits in the project's evaluation. A carry
   the network keeps in its state could drift over far longer sums.
 - Its input grows with the length: 80 bytes per column, 8 MB for a 100,000-digit sum. Python

@@ -7,7 +7,7 @@ import numpy as np
 
 from addition import CHECK, CROSS
 from addition.column import shortened
-from addition.config import CELLS
+from addition.config import CELLS, lengths_trained
 from addition.evaluation import shown_answer
 from addition.folder_format import cell_of
 from addition.loading import LoadedModel
@@ -88,6 +88,7 @@ def describe_model(loaded: LoadedModel) -> str:
 
 def _describe_column_model(loaded: LoadedModel, metrics: dict, settings: dict) -> str:
     cell = CELLS.get(cell_of(loaded.info), "?")
+    trained = lengths_trained(settings.get("min_digits", "?"), settings.get("max_digits", "?"))
     lengths = ", ".join(
         f"{as_text(length)} digits {row['exact_match']:.0%}"
         for length, row in metrics.get("exact_match_by_length", {}).items()
@@ -98,8 +99,7 @@ def _describe_column_model(loaded: LoadedModel, metrics: dict, settings: dict) -
         f"{count_parameters(loaded.model):,} parameters: one step per column, units first, both numbers' digits "
         "together, one answer digit written per step",
         f"**Adds:** two whole numbers of any length (this page takes up to {loaded.codec.digits:,} digits each) · "
-        f"trained on numbers of {as_text(settings.get('min_digits', '?'))} to "
-        f"{as_text(settings.get('max_digits', '?'))} digits",
+        f"trained on numbers of {as_text(trained)}",
     ]
     if lengths:
         lines.append(f"**Held-out whole answers by operand length:** {lengths}")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
+from addition.config import lengths_trained
+
 from . import learn_views, views
 from .callbacks import answering, session_of
 from .models import Models
@@ -40,7 +42,7 @@ LESSON_NOTE = (
     "each answer digit meets its own column and the carry from the one below: the alignment that the best "
     "published results had to learn or engineer (Abacus embeddings, McLeish et al. 2024; Position Coupling, "
     "Cho et al. 2024; the Neural GPU, Kaiser & Sutskever 2015) is handed to it by the format. Trained on numbers "
-    "of {trained} digits, it is tested here, on random sums, up to 10,000."
+    "of {trained}, it is tested here, on random sums, up to 10,000."
 )
 
 
@@ -75,13 +77,21 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
         found = models.cached(name, session, "lengths", learn_views.accuracy_by_length)
         settings = model.info.get("training", {})
         if model.architecture == "column":
-            column_trained = f"{settings.get('min_digits', 1)} to {settings.get('max_digits', '?')}"
-            curves.append((f"column, trained {settings.get('min_digits', 1)}-{settings.get('max_digits', '?')}", found))
+            legend, column_trained = column_names(settings)
+            curves.append((legend, found))
         else:  # Short names, for a phone's legend; a network still learning is not the finished one.
             epoch = model.info.get("snapshot_epoch")
             after = f", epoch {epoch}" if epoch else (", yours" if name in models.visitors.labels(session) else "")
             curves.append((f"keras-io, {model.codec.digits} digits{after}", found))
     return {"lesson": learn_views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
+
+
+def column_names(settings: dict) -> tuple[str, str]:
+    """A column network in the lesson: its short name in the chart's legend (a phone's width) and
+    the lengths it trained on in words, from its recorded settings ("1-20" and "1 to 20 digits";
+    "3" and "3 digits" for a run on one length)."""
+    low, high = settings.get("min_digits", 1), settings.get("max_digits", "?")
+    return f"column, trained {low}-{high}" if low != high else f"column, trained {low}", lengths_trained(low, high)
 
 
 def search_mistakes(loaded):

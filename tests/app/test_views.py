@@ -313,3 +313,21 @@ def test_the_app_view_shows_the_true_sum(bundled, a, b):
     details = views.answer_question(bundled, f"{a}+{b}")[2]
     assert details["true_answer"] == a + b
     assert details["correct"] == (details["model_answer"] == str(a + b))
+
+
+def test_a_column_network_trained_on_one_length_is_named_by_that_length(column):
+    """In the model panel and the lesson chart's legend and note: "3 digits" and "trained 3", not
+    "3 to 3 digits" and "trained 3-3"; a range as before."""
+    import dataclasses
+    import html
+
+    from demo import learn_tab
+
+    one_length = {**column.info, "training": {**column.info["training"], "min_digits": 3, "max_digits": 3}}
+    panel = html.unescape(add_views.describe_model(dataclasses.replace(column, info=one_length)))
+    assert "trained on numbers of 3 digits" in panel and "3 to 3" not in panel
+    assert "trained on numbers of 1 to 20 digits" in html.unescape(add_views.describe_model(column))
+    assert learn_tab.column_names(one_length["training"]) == ("column, trained 3", "3 digits")
+    assert learn_tab.column_names({"min_digits": 1, "max_digits": 1}) == ("column, trained 1", "1 digit")
+    assert learn_tab.column_names(column.info["training"]) == ("column, trained 1-20", "1 to 20 digits")
+    assert "Trained on numbers of 3 digits, it is tested" in learn_tab.LESSON_NOTE.format(trained="3 digits")

@@ -143,3 +143,19 @@ DELETE = object()
 def test_loose_or_malformed_json_is_refused_in_one_line_naming_the_file(tmp_path, file, edit, words):
     message = refused(edit_json(copy_of_bundled(tmp_path), file, edit))
     assert message.startswith(f"hostile/{file}") and words in message
+
+
+def test_a_network_trained_on_one_length_is_described_by_that_length(tmp_path):
+    """Not "operands of 3 to 3 digits": the card says the one length."""
+    from addition.config import lengths_trained
+
+    assert [lengths_trained(1, 20), lengths_trained(3, 3), lengths_trained(1, 1)] == [
+        "1 to 20 digits",
+        "3 digits",
+        "1 digit",
+    ]
+    folder = copy_of_bundled(tmp_path)
+    edit_json(folder, "addition.json", lambda info: info["training"].update(min_digits=3, max_digits=3))
+    card = str(build_model_card(folder, "me/addition-column"))
+    assert "trained on\noperands of 3 digits only" in card and "Trained on operands of 3 digits;" in card
+    assert "3 to 3" not in card
