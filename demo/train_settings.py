@@ -288,18 +288,19 @@ class TrainingProgress:
                 "limit, where it stops (keeping its best finished epoch, if any): Stop, and fewer questions or "
                 "epochs or a smaller network train whole"
             )
-        if self.records:
+        if self.records:  # The last finished epoch's score, named as its own: not the epoch under way.
             last = self.records[-1]
             if "exact_match_by_length" in last:  # The column network: whole answers at each length checked.
                 parts.append(
-                    "held-out whole answers "
+                    f"after epoch {last['epoch']}: held-out whole answers "
                     + ", ".join(
                         f"{length} digits {share:.0%}" for length, share in last["exact_match_by_length"].items()
                     )
                 )
             else:
                 parts.append(
-                    f"held-out whole answers {last['val_exact_match']:.1%}, characters {last['val_accuracy']:.1%}"
+                    f"after epoch {last['epoch']}: held-out whole answers {last['val_exact_match']:.1%}, "
+                    f"characters {last['val_accuracy']:.1%}"
                 )
         elif self.loss is not None:
             parts.append(f"loss {self.loss:.3f}")

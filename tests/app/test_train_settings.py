@@ -141,6 +141,8 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
     now[0] += 2.5
     status = progress.status()
     assert "Epoch 2 of 4" in status and "12 s elapsed" in status  # The clock never restarted.
+    # The score is the finished epoch's, and says so beside the epoch under way.
+    assert "after epoch 1: held-out whole answers 25.0%, characters 40.0%" in status
     assert "left" not in status and "questions/s" not in status  # The first epoch built the graphs too.
     assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["99+1", 100, "99", CROSS]]
     accuracy, loss = progress.curves()
@@ -233,7 +235,9 @@ def test_the_column_networks_progress_shows_each_length_it_is_checked_on():
         "exact_match_by_length": {"1-20": 0.9, "10": 0.8, "30": 0.4, "100": 0.0},
     }
     progress.add({"event": "epoch", "record": record, "watch_answers": ["1032", "1" + "0" * 40]})
-    assert "10 digits 80%, 30 digits 40%, 100 digits 0%" in progress.status()
+    assert "after epoch 1: held-out whole answers 1-20 digits 90%, 10 digits 80%, 30 digits 40%, 100 digits 0%" in (
+        progress.status()
+    )
     accuracy, _ = progress.curves()
     assert set(accuracy["metric"]) == {"1-20 digits", "10 digits", "30 digits", "100 digits"}
     rows = progress.watch_rows()
