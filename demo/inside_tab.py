@@ -111,8 +111,7 @@ class InsideTab:
         self.probe = gr.HTML(first.probe, elem_id="probe")
         gr.Markdown(
             '### Reversed or not\nThe keras-io example reverses the question because it "introduces '
-            'shorter term dependencies between source and target". The same grid for a network that '
-            "reads the question the other way:"
+            'shorter term dependencies between source and target".'
         )
         self.other_intro = gr.Markdown(first.other_intro, elem_id="other-intro")
         self.other_grid = gr.HTML(first.other_grid, elem_id="other-grid")
@@ -262,11 +261,11 @@ def compare_reversal(models: Models, loaded, question: str, session) -> tuple[st
         differs = (
             ""
             if other.codec.layout == layout
-            else " Its question is laid out differently too, so compare the places the dependencies fall on."
+            else " (Its question is laid out differently too: match the digits by their place, units with units.)"
         )
         return (
-            f"**{views.as_text(label)}** reads the question {other.codec.describe_question()}: compare where its "
-            f"dependencies fall." + differs,
+            f"The same grid for **{views.as_text(label)}**, which reads the question "
+            f"{other.codec.describe_question()}: compare where its dependencies fall." + differs,
             inside_views.grids_html(result)["counterfactual"],
         )
     order = "reversed" if wanted else "in reading order"

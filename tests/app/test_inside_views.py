@@ -68,3 +68,34 @@ def test_each_grid_is_headed_by_the_places_of_its_own_answer():
     first_row = [table.split("<tbody><tr><th>")[1].split("</th>")[0] for table in (network, addition)]
     assert "9" in first_row[0] and "hundreds" in first_row[0]  # What the network wrote, where it wrote it.
     assert "1" in first_row[1] and "thousands" in first_row[1]
+
+
+def test_reversed_or_not_shows_the_other_orders_grid_for_the_same_sum_and_promises_none_for_the_column_network():
+    """The 3-digit model (reversed) beside the reading-order illustration, on one sum; the column
+    network reads no order, so the section says so and draws no grid."""
+    import html
+
+    from addition import inside
+    from demo.inside_tab import compare_reversal
+    from demo.models import Catalog, Entry, Models, SessionModels
+    from tests.helpers import BUNDLED_MODEL, COLUMN_MODEL, MODELS_FOLDER
+
+    illustrations = Catalog(
+        None, [Entry("reading order", str(MODELS_FOLDER / "illustrations" / "addition-3digit-reading-order"))]
+    )
+    models = Models(
+        Catalog(Entry("three", str(BUNDLED_MODEL)), [Entry("column", str(COLUMN_MODEL), architecture="column")]),
+        SessionModels(),
+        illustrations,
+    )
+    three = models.get("three", None)
+    intro, grid = compare_reversal(models, three, "555+66", None)
+    other = models.illustrations.get("reading order")
+    assert not other.codec.reverse and three.codec.reverse
+    assert html.unescape(intro).startswith(
+        "The same grid for **reading order**, which reads the question in reading order"
+    )
+    assert intro.count("compare") == 1  # Said once.
+    assert grid == inside_views.grids_html(inside.explain(other.model, other.codec, "555+66"))["counterfactual"]
+    intro, grid = compare_reversal(models, models.get("column", None), "555+66", None)
+    assert grid == "" and "no order of the question to reverse" in intro and "same grid" not in intro
