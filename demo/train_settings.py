@@ -96,7 +96,9 @@ SETTINGS = (
         choices={"ours": "ours", "keras-io": "keras-io"},
         info=f"ours: warm-up, cosine decay to a peak of {TAB_RECIPES['ours'].learning_rate}, the question read "
         "column by column (012+345 as +251403), answers written units first, carry-heavy and round questions; "
-        "keras-io: the original example's",
+        f"keras-io: the original example's recipe (a constant learning rate of "
+        f"{TAB_RECIPES['keras-io'].learning_rate}, the question as typed, padded with spaces, the answer written "
+        "in reading order)",
     ),
     Setting(
         "architecture",

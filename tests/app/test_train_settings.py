@@ -23,6 +23,19 @@ def test_the_keras_io_recipe_is_the_starting_point_when_asked():
     assert config.epochs == DEFAULTS["epochs"] and config.batch_size == DEFAULTS["batch_size"]  # The visitor's.
 
 
+def test_the_recipe_menus_note_says_what_each_recipe_trains():
+    from demo.train_settings import SETTINGS
+
+    (note,) = [setting.info for setting in SETTINGS if setting.name == "recipe"]
+    ours, keras_io = (training_config(**{**DEFAULTS, "recipe": recipe}) for recipe in ("ours", "keras-io"))
+    said_ours, said_keras_io = note.split("; keras-io: ")  # Each recipe's part, whole (not cut off).
+    assert ours.schedule == "cosine" and f"cosine decay to a peak of {ours.learning_rate}," in said_ours
+    assert ours.interleave and ours.reverse_answer and "column by column" in said_ours and "units first" in said_ours
+    assert keras_io.schedule == "constant" and f"a constant learning rate of {keras_io.learning_rate}," in said_keras_io
+    assert not (keras_io.zero_pad or keras_io.interleave or keras_io.reverse_answer)
+    assert "as typed" in said_keras_io and said_keras_io.endswith("the answer written in reading order)")
+
+
 @pytest.mark.parametrize(
     "change, words",
     [
