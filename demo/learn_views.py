@@ -104,10 +104,14 @@ def compare_models(infos: list[tuple[str, dict]]):
             continue
         settings = info.get("training", {})
         random_sums = describe_rate(whole["exact_match"], whole["count"]) if whole.get("count") else None
+        questions = settings.get("training_size")
+        if "sums_per_epoch" in settings:  # The column network: fresh sums each epoch, checked far past them.
+            questions = settings["sums_per_epoch"] * metrics.get("epochs_run", settings.get("epochs", 0))
+            random_sums = longer_sums(metrics.get("exact_match_by_length", {}))
         rows.append(
             [
                 label,
-                settings.get("training_size"),
+                questions,
                 metrics.get("training_seconds"),
                 describe_rate(validation["exact_match"], validation["count"]),
                 round(100 * validation["per_character"], 3),
@@ -117,6 +121,17 @@ def compare_models(infos: list[tuple[str, dict]]):
     return pd.DataFrame(
         rows, columns=["model", "questions", "training s", "held-out questions", "characters %", "random sums"]
     )
+
+
+def longer_sums(by_length: dict) -> str | None:
+    """A column network's held-out random sums of the single lengths it was checked at, in
+    words: "all 400 right (10 to 1,000 digits)"; the trained range ("1-20") is left out."""
+    lengths = {int(label): row for label, row in by_length.items() if str(label).isdigit()}
+    if not lengths:
+        return None
+    count = sum(row["count"] for row in lengths.values())
+    right = sum(row["exact_match"] * row["count"] for row in lengths.values())
+    return f"{describe_rate(right / count, count)} ({min(lengths):,} to {max(lengths):,} digits)"
 
 
 def carries_note(by_carries) -> str:

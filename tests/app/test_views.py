@@ -229,6 +229,22 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     assert table["random sums"].tolist()[0].endswith("% right)")  # The share right, said to be.
 
 
+def test_model_comparison_gives_the_column_network_its_questions_and_its_longer_random_sums(column, bundled):
+    """Fresh sums each epoch, and the random sums it was checked on far past its training: counted
+    from its folder's record, the trained range ("1-20") left out."""
+    table = learn_views.compare_models([("3 digits", bundled.info), ("column", column.info)])
+    settings, metrics = column.info["training"], column.info["metrics"]
+    assert table["questions"].tolist()[1] == settings["sums_per_epoch"] * metrics["epochs_run"]
+    longer = {int(label): row for label, row in metrics["exact_match_by_length"].items() if label.isdigit()}
+    count = sum(row["count"] for row in longer.values())
+    wrong = round(sum((1 - row["exact_match"]) * row["count"] for row in longer.values()))
+    said = f"all {count:,} right" if wrong == 0 else f"{wrong:,} wrong of {count:,}"
+    assert table["random sums"].tolist()[1].startswith(said)
+    assert table["random sums"].tolist()[1].endswith(f"({min(longer):,} to {max(longer):,} digits)")
+    by_length = {"1-20": {"count": 100, "exact_match": 1.0}, "10": {"count": 100, "exact_match": 0.5}}
+    assert learn_views.longer_sums(by_length).startswith("50 wrong of 100 (") and learn_views.longer_sums({}) is None
+
+
 def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_model):
     from addition.loading import load_model_folder
 
