@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+from addition.inside import DISAGREEMENT
+
 from .views import char_label
 
 DISAGREES = "≠"  # Marks a cell where the network's counterfactual is not addition's.
@@ -270,10 +272,17 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
     grids = explained["grids"]
     disagreeing = sum(value for row in grids["disagreement"]["values"] for value in row)
     question = html.escape(explained["question"])
-    verdict = (
-        f"Here the network agrees with addition in every cell for {question}."
+    written = html.escape(str(explained["model_answer"]))
+    answer = f"For {question} the network writes {written}, " + (
+        "the right sum. "
+        if explained["correct"]
+        else f"which is wrong: the sum is {html.escape(str(explained['true_answer']))}. "
+    )
+    verdict = answer + (
+        "Its grid agrees with addition's in every cell."
         if not disagreeing
-        else f"Here {disagreeing} cell(s) for {question} disagree with addition, marked {DISAGREES}."
+        else f"{disagreeing} cell(s) of its grid disagree with addition's, marked {DISAGREES}: where one depends "
+        f"on a digit and the other does not, or where the two differ by more than {DISAGREEMENT}."
     )
     text = {
         "grids": (

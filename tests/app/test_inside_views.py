@@ -99,3 +99,30 @@ def test_reversed_or_not_shows_the_other_orders_grid_for_the_same_sum_and_promis
     assert grid == inside_views.grids_html(inside.explain(other.model, other.codec, "555+66"))["counterfactual"]
     intro, grid = compare_reversal(models, models.get("column", None), "555+66", None)
     assert grid == "" and "no order of the question to reverse" in intro and "same grid" not in intro
+
+
+def test_the_grids_words_say_what_the_network_wrote_whether_it_is_the_sum_and_when_a_cell_is_marked():
+    """A network still learning, wrong on 555+66, and the finished one, right: each sentence from
+    the sum's own figures, checked against Python's addition."""
+    from addition import inside
+    from addition.loading import load_model_folder
+    from tests.helpers import BUNDLED_MODEL, MODELS_FOLDER
+
+    right = []
+    for folder in (MODELS_FOLDER / "addition-3digit-epoch1", BUNDLED_MODEL):
+        loaded = load_model_folder(folder)
+        explained = inside.explain(loaded.model, loaded.codec, "555+66")
+        written = str(explained["model_answer"]).strip()
+        right.append(written == str(555 + 66))
+        said = inside_views.what_to_look_at(explained)["grids"]
+        assert f"For 555+66 the network writes {written}, " in said
+        if written == str(555 + 66):
+            assert "the right sum." in said and "wrong" not in said
+        else:
+            assert f"which is wrong: the sum is {555 + 66}." in said
+        marked = sum(value for row in explained["grids"]["disagreement"]["values"] for value in row)
+        if marked:
+            assert f"{marked} cell(s) of its grid disagree" in said and f"more than {inside.DISAGREEMENT}." in said
+        else:
+            assert "agrees with addition's in every cell" in said
+    assert right == [False, True]  # Both sentences seen: the snapshot wrong, the finished model right.
