@@ -24,6 +24,7 @@ class LearnPage:
     by_carries: pd.DataFrame | None = None
     carries_note: str = ""
     by_lengths: pd.DataFrame | None = None
+    by_lengths_label: str = "By operand lengths (digits of a + digits of b)"
     accuracy_curves: pd.DataFrame | None = None
     loss_curves: pd.DataFrame | None = None
     curves_note: str = ""  # The curves' values in words when one epoch draws no line (the plots then hidden).
@@ -54,6 +55,11 @@ def page(models: Models, loaded, label: str, session: str | None = None) -> Lear
         by_carries=by_carries,
         carries_note=learn_views.carries_note(by_carries) if loaded.architecture != "column" else COLUMN_CARRIES_NOTE,
         by_lengths=by_lengths,
+        **(
+            {"by_lengths_label": column_lengths_label(loaded.info.get("training", {}))}
+            if loaded.architecture == "column"
+            else {}
+        ),
         accuracy_curves=accuracy_curves,
         loss_curves=loss_curves,
         curves_note=learn_views.one_epoch_note(accuracy_curves, loss_curves),
@@ -94,6 +100,13 @@ def column_names(settings: dict) -> tuple[str, str]:
     return f"column, trained {low}-{high}" if low != high else f"column, trained {low}", lengths_trained(low, high)
 
 
+def column_lengths_label(settings: dict) -> str:
+    """The by-lengths table's heading for the column network, whose held-out sums are grouped by
+    each number's length: first its training lengths ("1-20"), then one length at a time ("10", "1000")."""
+    low, high = settings.get("min_digits", 1), settings.get("max_digits", "?")
+    return f"By operand length (each number's digits: {low}-{high} as it trained, then one length at a time)"
+
+
 def search_mistakes(loaded):
     """(validation, short-sum and random-sum mistakes, how many random sums were searched): three
     batched passes."""
@@ -125,9 +138,7 @@ class LearnTab:
                     visible=not first.carries_note,
                 )
                 self.carries_note = gr.Markdown(first.carries_note, elem_id="carries-note")
-            self.by_lengths = gr.Dataframe(
-                first.by_lengths, interactive=False, label="By operand lengths (digits of a + digits of b)"
-            )
+            self.by_lengths = gr.Dataframe(first.by_lengths, interactive=False, label=first.by_lengths_label)
         with gr.Row():
             self.accuracy_curves = gr.LinePlot(
                 first.accuracy_curves,
@@ -220,7 +231,7 @@ class LearnTab:
         return {
             self.by_carries: gr.BarPlot(shown.by_carries, visible=not shown.carries_note),
             self.carries_note: gr.Markdown(shown.carries_note),
-            self.by_lengths: gr.Dataframe(shown.by_lengths),
+            self.by_lengths: gr.Dataframe(shown.by_lengths, label=shown.by_lengths_label),
             self.accuracy_curves: gr.LinePlot(shown.accuracy_curves, visible=not shown.curves_note),
             self.loss_curves: gr.LinePlot(shown.loss_curves, visible=not shown.curves_note),
             self.curves_note: gr.Markdown(shown.curves_note, visible=bool(shown.curves_note)),

@@ -1,5 +1,7 @@
 """The app's views called directly, against the oracle (no server, no browser)."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -347,3 +349,21 @@ def test_a_column_network_trained_on_one_length_is_named_by_that_length(column):
     assert learn_tab.column_names({"min_digits": 1, "max_digits": 1}) == ("column, trained 1", "1 digit")
     assert learn_tab.column_names(column.info["training"]) == ("column, trained 1-20", "1 to 20 digits")
     assert "Trained on numbers of 3 digits, it is tested" in learn_tab.LESSON_NOTE.format(trained="3 digits")
+
+
+def test_the_by_lengths_table_is_headed_for_what_its_rows_are(column, bundled):
+    """A keras-io model's rows are "digits of a + digits of b"; the column network's are each
+    number's digits: its training lengths, then one length at a time, as its heading says."""
+    from demo import learn_tab
+
+    _, keras_io_rows = learn_views.difficulty_tables(bundled)
+    assert all(re.fullmatch(r"\d\+\d", row) for row in keras_io_rows["operand lengths"])
+    assert learn_tab.LearnPage().by_lengths_label.endswith("(digits of a + digits of b)")
+    _, column_rows = learn_views.difficulty_tables(column)
+    settings = column.info["training"]
+    low, high = settings["min_digits"], settings["max_digits"]
+    first, *longer = column_rows["operand lengths"].tolist()
+    assert first == f"{low}-{high}" and longer and all(length.isdigit() for length in longer)
+    assert f"each number's digits: {low}-{high} as it trained, then one length at a time" in (
+        learn_tab.column_lengths_label(settings)
+    )
