@@ -43,7 +43,7 @@ LESSON_NOTE = (
     "each answer digit meets its own column and the carry from the one below: the alignment that the best "
     "published results had to learn or engineer (Abacus embeddings, McLeish et al. 2024; Position Coupling, "
     "Cho et al. 2024; the Neural GPU, Kaiser & Sutskever 2015) is handed to it by the format. Trained on numbers "
-    "of {trained}, it is tested here, on random sums, up to 10,000."
+    "of {trained}, it is tested here on {per_length} random sums of each length, up to 10,000 digits."
 )
 
 
@@ -89,7 +89,8 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
             epoch = model.info.get("snapshot_epoch")
             after = f", epoch {epoch}" if epoch else (", yours" if name in models.visitors.labels(session) else "")
             curves.append((f"keras-io, {model.codec.digits} digits{after}", found))
-    return {"lesson": learn_views.length_chart(curves), "lesson_note": LESSON_NOTE.format(trained=column_trained)}
+    note = LESSON_NOTE.format(trained=column_trained, per_length=learn_views.SUMS_PER_LENGTH)
+    return {"lesson": learn_views.length_chart(curves), "lesson_note": note}
 
 
 def column_names(settings: dict) -> tuple[str, str]:

@@ -348,7 +348,8 @@ def test_a_column_network_trained_on_one_length_is_named_by_that_length(column):
     assert learn_tab.column_names(one_length["training"]) == ("column, trained 3", "3 digits")
     assert learn_tab.column_names({"min_digits": 1, "max_digits": 1}) == ("column, trained 1", "1 digit")
     assert learn_tab.column_names(column.info["training"]) == ("column, trained 1-20", "1 to 20 digits")
-    assert "Trained on numbers of 3 digits, it is tested" in learn_tab.LESSON_NOTE.format(trained="3 digits")
+    note = learn_tab.LESSON_NOTE.format(trained="3 digits", per_length=learn_views.SUMS_PER_LENGTH)
+    assert f"Trained on numbers of 3 digits, it is tested here on {learn_views.SUMS_PER_LENGTH} random sums" in note
 
 
 def test_the_by_lengths_table_is_headed_for_what_its_rows_are(column, bundled):
