@@ -67,6 +67,7 @@ TAB_RECIPES = {
     "ours": RECIPES["ours"].replace(learning_rate=0.035, steps_per_execution=1),
     "keras-io": KERAS_IO_RECIPE,
 }
+MAX_KERAS_IO_DIGITS = 5  # The tab's keras-io networks read operands of at most this many digits.
 
 # The Train tab: the controls, the /train API's parameters and the config are all made from
 # this table, so adding a setting is one line here (at the end: it is the API's positional
@@ -74,11 +75,25 @@ TAB_RECIPES = {
 # machine; the defaults (2 digits, as the TF.js demo chose) are the shortest run measured to
 # learn every 2-digit sum (docs/lab-notebook.md, "The Train tab reading columns").
 SETTINGS = (
-    Setting("digits", "digits", "Digits", 2, limits=(1, 20), info="column: the longest numbers it trains on"),
+    Setting(
+        "digits",
+        "digits",
+        "Digits",
+        2,
+        limits=(1, 20),
+        info=f"keras-io: 1 to {MAX_KERAS_IO_DIGITS}; column: the longest numbers it trains on",
+    ),
     Setting("training_size", "training_size", "Training questions", 5_000, limits=(20, 100_000)),
     Setting("cell", "cell", "Cell", "LSTM", choices={layer: cell for cell, layer in CELLS.items()}),
     Setting("hidden_size", "hidden_size", "Hidden size", 80, limits=(4, 256)),
-    Setting("layers", "num_layers", "Decoder layers", 1, limits=(1, 3)),
+    Setting(
+        "layers",
+        "num_layers",
+        "Layers",
+        1,
+        limits=(1, 3),
+        info="keras-io: in its decoder; column: all its recurrent layers",
+    ),
     Setting(
         "reverse",
         "reverse",
@@ -111,7 +126,6 @@ SETTINGS = (
     ),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
-MAX_KERAS_IO_DIGITS = 5  # The tab's keras-io networks read operands of at most this many digits.
 # The column network's run in the tab: the lab notebook's recipe ("The column network") with the
 # epochs that fit the tab, fresh sums of up to 20 digits each epoch, and accuracy checked at 10,
 # 30 and 100 digits after each one, the lengths it never trains on.

@@ -286,9 +286,14 @@ def at_once(trainers: int) -> str:
 
 def setting_control(setting: settings_table.Setting):
     """The Train tab's control for one row of ``SETTINGS``."""
-    options = {"label": setting.label, "value": setting.default, "elem_id": f"{setting.name.replace('_', '-')}-setting"}
+    options = {
+        "label": setting.label,
+        "value": setting.default,
+        "info": setting.info,
+        "elem_id": f"{setting.name.replace('_', '-')}-setting",
+    }
     if setting.choices is not None:
-        return gr.Radio(list(setting.choices), info=setting.info, **options)
+        return gr.Radio(list(setting.choices), **options)
     if isinstance(setting.default, bool):
         return gr.Checkbox(**options)
     low, high = setting.limits

@@ -263,7 +263,7 @@ def test_hostile_api_calls_get_a_sentence_and_leave_no_traceback(stage, capfd, e
     [
         ({"epochs": True}, "Epochs must be a whole number"),
         ({"training_size": "many"}, "Training questions must be"),
-        ({"layers": None}, "Decoder layers must be"),
+        ({"layers": None}, "Layers must be"),
         ({"hidden_size": [16]}, "Hidden size must be"),
         ({"cell": 3}, "Cell must be one of"),
         ({"reverse": "yes"}, "yes or no"),

@@ -48,7 +48,7 @@ def test_the_recipe_menus_note_says_what_each_recipe_trains():
         ({"training_size": "5000"}, "Training questions must be a whole number"),  # API callers send any JSON.
         ({"training_size": [5000]}, "Training questions must be a whole number"),
         ({"epochs": True}, "Epochs must be a whole number"),  # Not taken as 1 epoch.
-        ({"layers": False}, "Decoder layers must be a whole number"),
+        ({"layers": False}, "Layers must be a whole number"),
         ({"epochs": float("nan")}, "Epochs must be a whole number"),
         ({"cell": "Transformer"}, "Cell must be one of LSTM, GRU, SimpleRNN"),
         ({"cell": ["LSTM"]}, "Cell must be one of"),
@@ -320,3 +320,18 @@ def test_the_first_epoch_counts_its_steps_and_a_pace_past_the_time_limit_is_said
     fast.add({"event": "progress", "epoch": 2, "step": 10, "steps": 70, "loss": 1.0})
     assert "limit" not in fast.status()  # 79 steps in 6 s: the whole run well within the limit.
     assert fast.status(stopping=True).startswith("**Stopping** after the current step")
+
+
+def test_every_control_shows_its_settings_words_and_the_digits_say_each_networks_range():
+    """Each control carries its row's label and note (a slider's and a checkbox's note were once
+    dropped); the Digits note gives the keras-io network's range, which its slider cannot."""
+    from demo.train_settings import MAX_KERAS_IO_DIGITS, SETTINGS
+    from demo.train_tab import setting_control
+
+    for setting in SETTINGS:
+        control = setting_control(setting)
+        assert (control.label, control.info) == (setting.label, setting.info)
+    digits = setting_control(next(setting for setting in SETTINGS if setting.name == "digits"))
+    assert f"keras-io: 1 to {MAX_KERAS_IO_DIGITS}" in digits.info and digits.maximum > MAX_KERAS_IO_DIGITS
+    with pytest.raises(ValueError, match=f"operands of 1 to {MAX_KERAS_IO_DIGITS} digits"):
+        training_config(**{**DEFAULTS, "digits": MAX_KERAS_IO_DIGITS + 1})
