@@ -156,9 +156,12 @@ class AddTab:
             Returns:
                 JSON: answer, correct (answer is a + b), true_answer, confidence (0 to 1), model.
             """
-            for name, value in (("a", a), ("b", b)):
-                if isinstance(value, bool) or not isinstance(value, (int, str)):
+            for name, value in (("a", a), ("b", b)):  # Each named in its refusal, not a sum made of the two.
+                text = value.strip() if isinstance(value, str) else None
+                if isinstance(value, bool) or not isinstance(value, (int, str)) or (text is not None and not text):
                     raise ValueError(f"{name} must be a whole number, like 535, or its digits as a string.")
+                if (text is not None and not (text.isascii() and text.isdigit())) or (text is None and value < 0):
+                    raise ValueError(f"{name} must be a whole number of 0 or more, written with the digits 0-9 only.")
             loaded = models.get(model, session_of(request))
             _, _, details = views.answer_question(loaded, f"{a}+{b}")  # The page's own sentences for bad input.
             return json.dumps(

@@ -243,6 +243,10 @@ HOSTILE_CALLS = [
     ("/add", ("<script>1</script>+2", "3 digits"), "is not a sum"),
     ("/sample", ("ten", "3 digits"), "whole number from 1 to 100"),
     ("/sample", (True, "3 digits"), "whole number from 1 to 100"),
+    ("/add_numbers", ("1e3", 1, "3 digits"), "a must be a whole number of 0 or more"),
+    ("/add_numbers", (5, "-3", "3 digits"), "b must be a whole number of 0 or more"),
+    ("/add_numbers", (-5, 3, "3 digits"), "a must be a whole number of 0 or more"),
+    ("/add_numbers", (" ", 3, "3 digits"), "a must be a whole number, like 535"),
     ("/publish", ("3 digits", "name"), "Only a model you trained here"),
     ("/publish", (None, None), "Only a model you trained here"),
 ]
