@@ -179,6 +179,8 @@ class LearnTab:
         self.model_table = gr.Dataframe(
             first.model_table,
             interactive=False,
+            wrap=True,  # Long counts wrap in their cell: the last column stays in the frame,
+            column_widths=["210px", "100px", "100px", "270px", "110px", "400px"],  # and no heading breaks in a word.
             elem_id="model-table",
             label="Whole answers wrong, counted, on held-out questions and on random "
             "sums; characters right on held-out questions",
