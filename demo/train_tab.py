@@ -82,6 +82,7 @@ class TrainTab:
             label="Ten held-out questions, answered after every epoch",
             wrap=True,  # As the Add tab's samples: the ☑/☒ column stays in view on a phone.
             column_widths=MARKED_SUMS_WIDTHS,
+            max_height=900,  # All ten rows in view, wrapped on a phone, without a scroll inside the table.
             elem_id="watch",
         )
         gr.Markdown(
