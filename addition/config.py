@@ -269,11 +269,13 @@ class ColumnConfig(Config):
         return {**dataclasses.asdict(self), "monitor_lengths": list(self.monitor_lengths)}
 
 
-def lengths_trained(min_digits, max_digits) -> str:
+def lengths_trained(min_digits, max_digits, short: bool = False) -> str:
     """The operand lengths a column network was trained on, in words: "1 to 20 digits", or
-    "3 digits" and "1 digit" for a run on one length."""
+    "3 digits" and "1 digit" for a run on one length; ``short``: "1-20", or "3"."""
     if min_digits != max_digits:
-        return f"{min_digits} to {max_digits} digits"
+        return f"{min_digits}-{max_digits}" if short else f"{min_digits} to {max_digits} digits"
+    if short:
+        return f"{min_digits}"
     return f"{min_digits} digit" if min_digits == 1 else f"{min_digits} digits"
 
 

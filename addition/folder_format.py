@@ -188,6 +188,9 @@ def _check_description(info: dict, where: str) -> dict:
             _fail(where, "metrics.exact_match_by_length should map each length to its count and exact_match")
         _int(row, "count", f"{where} metrics.exact_match_by_length", 0, 10**12)
         _rate(row, "exact_match", f"{where} metrics.exact_match_by_length")
+    for key in ("epochs_run", "best_epoch"):  # Counts the app shows (and multiplies).
+        if key in metrics:
+            _int(metrics, key, f"{where} metrics", 0, 10**6)
     if "training_seconds" in metrics and not (
         _is_number(metrics["training_seconds"]) and metrics["training_seconds"] >= 0
     ):

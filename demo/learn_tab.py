@@ -55,11 +55,7 @@ def page(models: Models, loaded, label: str, session: str | None = None) -> Lear
         by_carries=by_carries,
         carries_note=learn_views.carries_note(by_carries) if loaded.architecture != "column" else COLUMN_CARRIES_NOTE,
         by_lengths=by_lengths,
-        **(
-            {"by_lengths_label": column_lengths_label(loaded.info.get("training", {}))}
-            if loaded.architecture == "column"
-            else {}
-        ),
+        by_lengths_label=lengths_heading(loaded),
         accuracy_curves=accuracy_curves,
         loss_curves=loss_curves,
         curves_note=learn_views.one_epoch_note(accuracy_curves, loss_curves),
@@ -97,15 +93,19 @@ def column_names(settings: dict) -> tuple[str, str]:
     """A column network in the lesson: its short name in the chart's legend (a phone's width) and
     the lengths it trained on in words, from its recorded settings ("1-20" and "1 to 20 digits";
     "3" and "3 digits" for a run on one length)."""
-    low, high = settings.get("min_digits", 1), settings.get("max_digits", "?")
-    return f"column, trained {low}-{high}" if low != high else f"column, trained {low}", lengths_trained(low, high)
+    low, high = settings["min_digits"], settings["max_digits"]  # Checked by the folder's loader.
+    return f"column, trained {lengths_trained(low, high, short=True)}", lengths_trained(low, high)
 
 
-def column_lengths_label(settings: dict) -> str:
-    """The by-lengths table's heading for the column network, whose held-out sums are grouped by
-    each number's length: first its training lengths ("1-20"), then one length at a time ("10", "1000")."""
-    low, high = settings.get("min_digits", 1), settings.get("max_digits", "?")
-    return f"By operand length (each number's digits: {low}-{high} as it trained, then one length at a time)"
+def lengths_heading(loaded) -> str:
+    """The by-lengths table's heading: a keras-io model's rows are "digits of a + digits of b";
+    the column network's are each number's length, first its training lengths ("1-20"), then one
+    length at a time ("10", "1000")."""
+    if loaded.architecture != "column":
+        return LearnPage.by_lengths_label
+    settings = loaded.info["training"]
+    trained = f"{settings['min_digits']}-{settings['max_digits']}"  # The held-out row's own label.
+    return f"By operand length (each number's digits: {trained} as it trained, then one length at a time)"
 
 
 def search_mistakes(loaded):

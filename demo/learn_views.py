@@ -4,6 +4,8 @@ no Gradio (as views.py)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from addition.loading import LoadedModel
@@ -105,9 +107,10 @@ def compare_models(infos: list[tuple[str, dict]]):
         settings = info.get("training", {})
         random_sums = describe_rate(whole["exact_match"], whole["count"]) if whole.get("count") else None
         questions = settings.get("training_size")
-        if "sums_per_epoch" in settings:  # The column network: fresh sums each epoch, checked far past them.
-            questions = settings["sums_per_epoch"] * metrics.get("epochs_run", settings.get("epochs", 0))
-            random_sums = longer_sums(metrics.get("exact_match_by_length", {}))
+        if "sums_per_epoch" in settings:  # The column network: fresh sums each epoch, checked one length at a time.
+            runs = metrics.get("epochs_run")  # Checked by the folder's loader; unknown: left blank.
+            questions = settings["sums_per_epoch"] * runs if runs is not None else None
+            random_sums = single_length_sums(metrics.get("exact_match_by_length", {}))
         rows.append(
             [
                 label,
@@ -123,15 +126,21 @@ def compare_models(infos: list[tuple[str, dict]]):
     )
 
 
-def longer_sums(by_length: dict) -> str | None:
-    """A column network's held-out random sums of the single lengths it was checked at, in
-    words: "all 400 right (10 to 1,000 digits)"; the trained range ("1-20") is left out."""
-    lengths = {int(label): row for label, row in by_length.items() if str(label).isdigit()}
+def single_length_sums(by_length: dict) -> str | None:
+    """A column network's held-out random sums at the single lengths it was checked at, in words:
+    "all 400 right at 10, 30, 100 and 1,000 digits"; its training range's row ("1-20") is left out."""
+    lengths = {
+        int(label): row
+        for label, row in by_length.items()
+        if re.fullmatch(r"[1-9][0-9]*", str(label)) and row["count"] > 0
+    }
     if not lengths:
         return None
     count = sum(row["count"] for row in lengths.values())
     right = sum(row["exact_match"] * row["count"] for row in lengths.values())
-    return f"{describe_rate(right / count, count)} ({min(lengths):,} to {max(lengths):,} digits)"
+    named = [f"{length:,}" for length in sorted(lengths)]
+    at = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"{describe_rate(right / count, count)} at {at} digits"
 
 
 def carries_note(by_carries) -> str:

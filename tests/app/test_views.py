@@ -231,20 +231,26 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     assert table["random sums"].tolist()[0].endswith("% right)")  # The share right, said to be.
 
 
-def test_model_comparison_gives_the_column_network_its_questions_and_its_longer_random_sums(column, bundled):
-    """Fresh sums each epoch, and the random sums it was checked on far past its training: counted
-    from its folder's record, the trained range ("1-20") left out."""
+def test_model_comparison_gives_the_column_network_its_questions_and_its_single_length_sums(column, bundled):
+    """Fresh sums each epoch, and the random sums it was checked on one length at a time: counted
+    from its folder's record, the training range's row ("1-20") left out."""
     table = learn_views.compare_models([("3 digits", bundled.info), ("column", column.info)])
     settings, metrics = column.info["training"], column.info["metrics"]
     assert table["questions"].tolist()[1] == settings["sums_per_epoch"] * metrics["epochs_run"]
-    longer = {int(label): row for label, row in metrics["exact_match_by_length"].items() if label.isdigit()}
-    count = sum(row["count"] for row in longer.values())
-    wrong = round(sum((1 - row["exact_match"]) * row["count"] for row in longer.values()))
+    single = {int(label): row for label, row in metrics["exact_match_by_length"].items() if label.isdigit()}
+    count = sum(row["count"] for row in single.values())
+    wrong = round(sum((1 - row["exact_match"]) * row["count"] for row in single.values()))
     said = f"all {count:,} right" if wrong == 0 else f"{wrong:,} wrong of {count:,}"
     assert table["random sums"].tolist()[1].startswith(said)
-    assert table["random sums"].tolist()[1].endswith(f"({min(longer):,} to {max(longer):,} digits)")
-    by_length = {"1-20": {"count": 100, "exact_match": 1.0}, "10": {"count": 100, "exact_match": 0.5}}
-    assert learn_views.longer_sums(by_length).startswith("50 wrong of 100 (") and learn_views.longer_sums({}) is None
+    *first, last = [f"{length:,}" for length in sorted(single)]
+    assert table["random sums"].tolist()[1].endswith(f" at {', '.join(first)} and {last} digits")
+    # Folder records a loader lets through: a row of no sums, a label that is not a plain length.
+    rows = {"1-20": {"count": 100, "exact_match": 1.0}, "10": {"count": 100, "exact_match": 0.5}}
+    assert learn_views.single_length_sums(rows) == "50 wrong of 100 (50.00% right) at 10 digits"
+    odd = {"10": {"count": 0, "exact_match": 0.0}, "²": {"count": 5, "exact_match": 1.0}, "010": rows["10"]}
+    assert learn_views.single_length_sums(odd) is None and learn_views.single_length_sums({}) is None
+    unknown = {**column.info, "metrics": {key: value for key, value in metrics.items() if key != "epochs_run"}}
+    assert learn_views.compare_models([("column", unknown)])["questions"].isna().all()  # Not guessed.
 
 
 def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_model):
@@ -359,12 +365,12 @@ def test_the_by_lengths_table_is_headed_for_what_its_rows_are(column, bundled):
 
     _, keras_io_rows = learn_views.difficulty_tables(bundled)
     assert all(re.fullmatch(r"\d\+\d", row) for row in keras_io_rows["operand lengths"])
-    assert learn_tab.LearnPage().by_lengths_label.endswith("(digits of a + digits of b)")
+    assert learn_tab.lengths_heading(bundled).endswith("(digits of a + digits of b)")
     _, column_rows = learn_views.difficulty_tables(column)
     settings = column.info["training"]
     low, high = settings["min_digits"], settings["max_digits"]
     first, *longer = column_rows["operand lengths"].tolist()
     assert first == f"{low}-{high}" and longer and all(length.isdigit() for length in longer)
     assert f"each number's digits: {low}-{high} as it trained, then one length at a time" in (
-        learn_tab.column_lengths_label(settings)
+        learn_tab.lengths_heading(column)
     )

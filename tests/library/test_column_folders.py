@@ -133,6 +133,8 @@ DELETE = object()
             change("metrics.exact_match_by_length.10.exact_match", 2),
             "exact_match should be a fraction",
         ),
+        ("addition.json", change("metrics.epochs_run", "20"), "epochs_run should be a whole number"),
+        ("addition.json", change("metrics.best_epoch", -3), "best_epoch should be a whole number"),
         ("addition.json", change("command", ["python"]), "command should be text"),
         ("validation.json", lambda pairs: [[47, 985]], "pairs of digit strings"),
         ("validation.json", lambda pairs: [["12a", "3"]], "pairs of digit strings"),
