@@ -112,8 +112,8 @@ SETTINGS = (
         info=f"ours: warm-up, cosine decay to a peak of {TAB_RECIPES['ours'].learning_rate}, the question read "
         "column by column (012+345 as +251403), answers written units first, carry-heavy and round questions; "
         f"keras-io: the original example's recipe (a constant learning rate of "
-        f"{TAB_RECIPES['keras-io'].learning_rate}, the question as typed, padded with spaces, the answer written "
-        "in reading order)",
+        f"{TAB_RECIPES['keras-io'].learning_rate}, the question padded with spaces, not column by column, and "
+        'reversed whole when "Reverse the question" is ticked, the answer written in reading order)',
     ),
     Setting(
         "architecture",

@@ -33,7 +33,10 @@ def test_the_recipe_menus_note_says_what_each_recipe_trains():
     assert ours.interleave and ours.reverse_answer and "column by column" in said_ours and "units first" in said_ours
     assert keras_io.schedule == "constant" and f"a constant learning rate of {keras_io.learning_rate}," in said_keras_io
     assert not (keras_io.zero_pad or keras_io.interleave or keras_io.reverse_answer)
-    assert "as typed" in said_keras_io and said_keras_io.endswith("the answer written in reading order)")
+    assert "not column by column" in said_keras_io and said_keras_io.endswith("the answer written in reading order)")
+    for reverse in (True, False):  # The question's order is the checkbox's, under either recipe.
+        config = training_config(**{**DEFAULTS, "recipe": "keras-io", "reverse": reverse})
+        assert config.reverse is reverse and 'reversed whole when "Reverse the question" is ticked' in said_keras_io
 
 
 @pytest.mark.parametrize(
