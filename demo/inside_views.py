@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+from addition.evaluation import shown_answer
 from addition.inside import DISAGREEMENT
 
 from .views import char_label
@@ -272,12 +273,18 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
     grids = explained["grids"]
     disagreeing = sum(value for row in grids["disagreement"]["values"] for value in row)
     question = html.escape(explained["question"])
-    written = html.escape(str(explained["model_answer"]))
-    answer = f"For {question} the network writes {written}, " + (
-        "the right sum. "
-        if explained["correct"]
-        else f"which is wrong: the sum is {html.escape(str(explained['true_answer']))}. "
-    )
+    written, true = shown_answer(str(explained["model_answer"])), str(explained["true_answer"])
+    if explained["correct"]:
+        answer = f"For {question} the network writes {html.escape(written)}, the right sum. "
+    elif written == true:  # The digits of the sum, a space out of place: a whole answer is every character.
+        answer = (
+            f"For {question} the network writes the digits of {html.escape(true)} with a space out of place: wrong. "
+        )
+    else:
+        answer = (
+            f"For {question} the network writes {html.escape(written)}, which is wrong: "
+            f"the sum is {html.escape(true)}. "
+        )
     verdict = answer + (
         "Its grid agrees with addition's in every cell."
         if not disagreeing

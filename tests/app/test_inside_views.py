@@ -126,3 +126,9 @@ def test_the_grids_words_say_what_the_network_wrote_whether_it_is_the_sum_and_wh
         else:
             assert "agrees with addition's in every cell" in said
     assert right == [False, True]  # Both sentences seen: the snapshot wrong, the finished model right.
+    # An empty answer is said as the other views say it; the sum's digits with a space out of
+    # place are wrong (a whole answer is every character), and said so, not "writes 621 … the sum is 621".
+    nothing = inside_views.what_to_look_at({**explained, "model_answer": "", "correct": False})["grids"]
+    assert "the network writes (nothing), which is wrong: the sum is 621." in nothing
+    shifted = inside_views.what_to_look_at({**explained, "model_answer": "621", "correct": False})["grids"]
+    assert "writes the digits of 621 with a space out of place: wrong." in shifted and "the sum is" not in shifted
