@@ -25,7 +25,7 @@ from .column import (
     units_first,
 )
 from .column_data import carry_run_sums, chain_sums, draw_training_sums, mixed_sums, random_sums, sum_columns
-from .config import ColumnConfig
+from .config import ColumnConfig, trained_range_label
 from .model import count_parameters
 from .saving import save_model_folder, software
 
@@ -132,7 +132,8 @@ def held_out_sums(config: ColumnConfig) -> dict:
     first, second = draw_training_sums(
         rng, config.monitor_count, config.min_digits, config.max_digits, config.carry_share, config.runs_share
     )
-    held_out = {f"{config.min_digits}-{config.max_digits}": list(zip(digits_to_text(first), digits_to_text(second)))}
+    trained = trained_range_label(config.min_digits, config.max_digits)
+    held_out = {trained: list(zip(digits_to_text(first), digits_to_text(second)))}
     return held_out | {str(length): random_sums(rng, length, config.monitor_count) for length in config.monitor_lengths}
 
 

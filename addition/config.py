@@ -279,4 +279,11 @@ def lengths_trained(min_digits, max_digits, short: bool = False) -> str:
     return f"{min_digits} digit" if min_digits == 1 else f"{min_digits} digits"
 
 
+def trained_range_label(min_digits, max_digits) -> str:
+    """The label of a column network's held-out sums of the lengths it trained on, in its folder's
+    ``exact_match_by_length`` beside the single lengths ("10"): "1-20", and "3-3" for one length,
+    so that it never takes a single length's place."""
+    return f"{min_digits}-{max_digits}"
+
+
 ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.

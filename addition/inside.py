@@ -255,18 +255,19 @@ def explain(
                     "values": rounded(seen.decoder_states[layer][:, unit]).tolist(),
                 }
             )
+    answer = codec.in_reading_order(written)  # What the network wrote, padded, in reading order.
     return {
         "question": f"{a}+{b}",
         "a": a,
         "b": b,
         "true_answer": total,
-        "model_answer": codec.in_reading_order(written).strip(),
-        "correct": codec.in_reading_order(written) == "".join(labels.rows),
-        **labels.places(codec.in_reading_order(written)),
+        "model_answer": answer.strip(),
+        "correct": answer == "".join(labels.rows),
+        **labels.places(answer),
         "grids": {
-            "counterfactual": grid(rounded(model_grid), codec.in_reading_order(written)),
+            "counterfactual": grid(rounded(model_grid), answer),
             "oracle": grid(rounded(oracle_grid)),
-            "attribution": grid(rounded(attribution(codec, seen)), codec.in_reading_order(written)),
+            "attribution": grid(rounded(attribution(codec, seen)), answer),
             "disagreement": grid(disagreement(model_grid, oracle_grid)),
         },
         "states": {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
-from addition.config import lengths_trained
+from addition.config import lengths_trained, trained_range_label
 
 from . import learn_views, views
 from .callbacks import answering, session_of
@@ -104,7 +104,7 @@ def lengths_heading(loaded) -> str:
     if loaded.architecture != "column":
         return LearnPage.by_lengths_label
     settings = loaded.info["training"]
-    trained = f"{settings['min_digits']}-{settings['max_digits']}"  # The held-out row's own label.
+    trained = trained_range_label(settings["min_digits"], settings["max_digits"])  # Its held-out row's label.
     return f"By operand length (each number's digits: {trained} as it trained, then one length at a time)"
 
 

@@ -172,7 +172,6 @@ def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 
     distinct ones); for the column network, ``COLUMN_SEARCH_SUMS`` of each of
     ``COLUMN_SEARCH_LENGTHS`` digits. A good model can be perfect on its validation set and still
     have a few blind spots."""
-    import numpy as np
 
     if loaded.architecture == "column":
         from addition.column_data import random_sums
