@@ -14,7 +14,7 @@ import gradio as gr
 import numpy as np
 
 from addition.codec import MAX_OPERAND_DIGITS, MAX_QUESTION_CHARS, PLUS, VOCABULARY
-from addition.column import ColumnCodec
+from addition.column import ColumnCodec, operand_text
 
 from . import add_views, views
 from .callbacks import EXPENSIVE, FairShare, answering, gently, not_an_mcp_tool, session_of
@@ -156,14 +156,20 @@ class AddTab:
             Returns:
                 JSON: answer, correct (answer is a + b), true_answer, confidence (0 to 1), model.
             """
-            for name, value in (("a", a), ("b", b)):  # Each named in its refusal, not a sum made of the two.
+            operands = {}  # Each operand's digits, each named in its refusal, not a sum made of the two.
+            for name, value in (("a", a), ("b", b)):
                 text = value.strip() if isinstance(value, str) else None
                 if isinstance(value, bool) or not isinstance(value, (int, str)) or (text is not None and not text):
                     raise ValueError(f"{name} must be a whole number, like 535, or its digits as a string.")
                 if (text is not None and not (text.isascii() and text.isdigit())) or (text is None and value < 0):
                     raise ValueError(f"{name} must be a whole number of 0 or more, written with the digits 0-9 only.")
+                digits = text if text is not None else operand_text(value)  # A long int's digits, too.
+                operands[name] = digits.lstrip("0") or "0"  # Leading zeros add no digit to the sum.
             loaded = models.get(model, session_of(request))
-            _, _, details = views.answer_question(loaded, f"{a}+{b}")  # The page's own sentences for bad input.
+            for name, digits in operands.items():
+                if len(digits) > loaded.codec.digits:
+                    raise ValueError(f"{name} has {len(digits):,} digits. {loaded.codec.describe_limits()}.")
+            _, _, details = views.answer_question(loaded, "+".join(operands.values()))
             return json.dumps(
                 {
                     "answer": details["model_answer"],

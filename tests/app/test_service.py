@@ -247,6 +247,13 @@ HOSTILE_CALLS = [
     ("/add_numbers", (5, "-3", "3 digits"), "b must be a whole number of 0 or more"),
     ("/add_numbers", (-5, 3, "3 digits"), "a must be a whole number of 0 or more"),
     ("/add_numbers", (" ", 3, "3 digits"), "a must be a whole number, like 535"),
+    # A long operand is named, with its own length, not the length of a sum made of the two.
+    (
+        "/add_numbers",
+        ("7" * 70, 1, "3 digits"),
+        "^a has 70 digits. This model adds two whole numbers of up to 3 digits",
+    ),
+    ("/add_numbers", (1, 10**5, "3 digits"), "^b has 6 digits. This model adds"),
     ("/publish", ("3 digits", "name"), "Only a model you trained here"),
     ("/publish", (None, None), "Only a model you trained here"),
 ]
@@ -347,7 +354,7 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
     assert json.loads(other.content[0].text)["true_answer"] == 46
     assert (
         refused.isError
-        and "5350 is too large. This model adds two whole numbers of up to 3 digits" in refused.content[0].text
+        and "a has 4 digits. This model adds two whole numbers of up to 3 digits" in refused.content[0].text
     )
 
 
@@ -388,6 +395,12 @@ def test_the_column_network_answers_long_sums_through_the_api_and_the_mcp_tool(s
     assert answer["answer"] == answer["true_answer"] == str(int(a) + int(b)) and answer["correct"] is True
     with pytest.raises(Exception, match="at most 1,000 digits"):
         client.predict("1" * 1001 + "+1", COLUMN, api_name="/add")
+    with pytest.raises(Exception, match="^b has 1,001 digits. This model adds two whole numbers of up to 1,000"):
+        client.predict(1, "2" * 1001, COLUMN, api_name="/add_numbers")
+    zeros = json.loads(
+        client.predict("0" * 1500 + "7", "5", COLUMN, api_name="/add_numbers")
+    )  # Leading zeros: 1 digit.
+    assert zeros["true_answer"] == "12" and zeros["answer"] == "12"
     inside = client.predict("47+985", COLUMN, api_name="/explain")
     oracle = inside["grids"]["oracle"]
     assert inside["true_answer"] == "1032" and oracle["rows"] == list("1032") and oracle["columns"] == list("47+985")
