@@ -156,13 +156,16 @@ COLUMN_IGNORES = tuple(name for name in DEFAULTS if name not in COLUMN_FIELDS an
 
 def controls_for(architecture: str) -> dict[str, dict]:
     """Each control's state (as Gradio's update arguments) when ``architecture`` is picked: its
-    default, and whether that network uses it. (The Digits slider keeps the column network's
-    range for both: Gradio refuses an API call's value past a slider's first maximum.)"""
+    default, whether that network uses it, and the Digits slider's end at the longest operands
+    it trains on. (The slider is built with the column network's range, which the /train API
+    documents and takes for either network, refusing the keras-io network's longer ones in words.)"""
     column = architecture == "column"
     chosen = COLUMN_DEFAULTS if column else DEFAULTS
     states = {name: {"value": chosen[name]} for name in DEFAULTS if name != "architecture"}
     for name in COLUMN_IGNORES:
         states[name]["interactive"] = not column
+    (digits,) = (setting for setting in SETTINGS if setting.name == "digits")
+    states["digits"]["maximum"] = digits.limits[1] if column else MAX_KERAS_IO_DIGITS
     return states
 
 

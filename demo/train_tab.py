@@ -60,6 +60,15 @@ class TrainTab:
             api_visibility="private",
             queue=False,
         )
+        # The page opens on the default network: its Digits slider ends where that network's digits do.
+        opening_digits = settings_table.controls_for(settings_table.DEFAULTS["architecture"])["digits"]
+        demo.load(
+            lambda: gr.Slider(maximum=opening_digits["maximum"]),
+            outputs=controls["digits"],
+            api_visibility="private",
+            queue=False,
+            show_progress="hidden",
+        )
         with gr.Row():
             train_button = gr.Button("Train", variant="primary", elem_id="train-button")
             stop_button = gr.Button("Stop", elem_id="stop-button")

@@ -227,6 +227,11 @@ def test_a_control_is_greyed_out_exactly_when_the_picked_network_ignores_it(arch
             other = chosen[setting.name] + 1 if chosen[setting.name] < setting.limits[1] else chosen[setting.name] - 1
         changes = training_config(**chosen) != training_config(**{**chosen, setting.name: other})
         assert states[setting.name].get("interactive", True) == changes, setting.name
+    # The Digits slider ends at the longest operands the network trains on: the last taken.
+    longest = states["digits"]["maximum"]
+    assert training_config(**{**chosen, "digits": longest})
+    with pytest.raises(ValueError, match=f"1 to {longest}"):
+        training_config(**{**chosen, "digits": longest + 1})
 
 
 def test_the_column_networks_progress_shows_each_length_it_is_checked_on():

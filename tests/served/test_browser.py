@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from addition import CHECK, CROSS
 from addition.loading import load_model_folder
-from demo.train_settings import COLUMN_DEFAULTS, DEFAULTS
+from demo.train_settings import COLUMN_DEFAULTS, DEFAULTS, controls_for
 from tests.helpers import MODELS_FOLDER, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -430,9 +430,12 @@ class TestPagesWorkedOn:
         page.get_by_role("tab", name="Train", exact=True).click()
         network, digits = page.locator("#architecture-setting"), page.locator("#digits-setting input[type=number]")
         ignored = [page.locator("#reverse-setting input"), *page.locator("#recipe-setting input").all()]
+        limits = {pick: controls_for(pick)["digits"]["maximum"] for pick in ("keras-io", "column")}
+        expect(digits).to_have_attribute("max", str(limits["keras-io"]))  # The page opens on keras-io's range.
         for pick, enabled, default in (("column", False, COLUMN_DEFAULTS), ("keras-io", True, DEFAULTS)):
             network.get_by_text(pick, exact=True).click()
             expect(digits).to_have_value(str(default["digits"]), timeout=30_000)  # Its own defaults.
+            expect(digits).to_have_attribute("max", str(limits[pick]))  # Its own range.
             for control in ignored:
                 expect(control).to_be_enabled() if enabled else expect(control).to_be_disabled()
         page.get_by_role("tab", name="Add", exact=True).click()
