@@ -26,6 +26,7 @@ from .column import (
 )
 from .column_data import carry_run_sums, chain_sums, draw_training_sums, mixed_sums, random_sums, sum_columns
 from .config import ColumnConfig, trained_range_label
+from .errors import StoppedBeforeAnEpoch
 from .model import count_parameters
 from .saving import save_model_folder, software
 
@@ -184,7 +185,8 @@ def train_column(
     held-out sums of each length, ``record["exact_match_by_length"]["100"]`` for 100 digits, so
     that a page can show long sums being learnt; ``verbose`` is Keras's (1: a progress bar);
     ``callbacks`` are more Keras callbacks, run after the epoch's record is made (one that sets
-    ``model.stop_training`` ends the run after that epoch, keeping the best so far)."""
+    ``model.stop_training`` ends the run after that epoch, keeping the best so far;
+    ``StoppedBeforeAnEpoch`` if it does so before the first epoch ends)."""
     from .training import WholeRunProgressBar
 
     config = config or ColumnConfig()
@@ -219,6 +221,8 @@ def train_column(
         if model.stop_training:  # A callback said stop.
             break
     seconds = time.perf_counter() - started
+    if monitor.best_weights is None:
+        raise StoppedBeforeAnEpoch
     model.set_weights(monitor.best_weights)
     return ColumnTrainResult(model, config, monitor.history, monitor.best_epoch, seconds, held_out)
 

@@ -7,6 +7,14 @@ class ModelFolderError(ValueError):
     """A model folder that cannot be saved or used; the message is one line for a person."""
 
 
+class StoppedBeforeAnEpoch(RuntimeError):
+    """A run told to stop (by a callback, say a visitor's Stop or a time cap) before its first
+    epoch ended: no whole epoch, so no network worth keeping."""
+
+    def __init__(self):
+        super().__init__("The run stopped before its first epoch ended: there is no trained network to keep.")
+
+
 def first_line(error: BaseException, limit: int = 300) -> str:
     """An exception as one line for a person: its message's first line, else its type."""
     text = str(error).strip()

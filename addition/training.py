@@ -21,6 +21,7 @@ from .data import (
     split_questions,
     whole_space_or_sample,
 )
+from .errors import StoppedBeforeAnEpoch
 from .evaluation import describe_mistake, evaluate, score
 from .model import build_model, count_parameters
 from .predictor import Predictor
@@ -218,8 +219,10 @@ def train(
     """Train per ``config`` and return the best epoch's model with its validation metrics.
 
     ``on_epoch(record, samples)`` is called after each epoch; ``verbose`` is Keras's (1 shows a
-    progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made;
-    the weights after each epoch of ``keep_epochs`` (that the run reaches) are in ``kept_weights``.
+    progress bar); ``callbacks`` are more Keras callbacks, run after the epoch's record is made
+    (one that sets ``model.stop_training`` ends the run after that epoch, keeping the best so far;
+    ``StoppedBeforeAnEpoch`` if it does so before the first epoch ends); the weights after each
+    epoch of ``keep_epochs`` (that the run reaches) are in ``kept_weights``.
     ``network``: ``new_network(config, data)``'s network, untrained, made ahead (the app's
     training workers trace it while they wait); by default made here.
     """
@@ -258,6 +261,8 @@ def train(
         if monitor.reached_target or model.stop_training:  # A target met, or a callback said stop.
             break
     seconds = time.perf_counter() - started
+    if monitor.best_weights is None:
+        raise StoppedBeforeAnEpoch
     # Validation accuracy swings from epoch to epoch: ship the best epoch, not the last.
     model.set_weights(monitor.best_weights)
     validation = evaluate(Predictor(model, codec, xla=False), data.validation_pairs)

@@ -49,10 +49,6 @@ STARTING_NAME, READY_NAME, TRAINING_NAME = "addition-start", "addition-ready", "
 # The worker's side.
 
 
-class StoppedBeforeAnEpoch(Exception):
-    """Stop (or the time cap) came before the first epoch ended: there is no model to keep."""
-
-
 def serve_runs(control, events, runs: int, ahead: bool = True) -> None:
     """A worker process: get ready, then serve up to ``runs`` runs, one after another, and exit.
     ``control`` brings each job (``(architecture, config as JSON, folder, max_seconds)``) and
@@ -163,6 +159,7 @@ def run(
     import keras
 
     from addition.config import ARCHITECTURES
+    from addition.errors import StoppedBeforeAnEpoch
 
     config = ARCHITECTURES[architecture](**settings)
     if architecture == "column":
@@ -192,9 +189,7 @@ def run(
             self.epoch = epoch + 1
 
         def on_train_batch_end(self, batch, logs=None):
-            if stop.is_set() or time.monotonic() > deadline:
-                if not history:  # A network stopped within its first epoch has learned nothing worth keeping.
-                    raise StoppedBeforeAnEpoch
+            if stop.is_set() or time.monotonic() > deadline:  # Within the first epoch: StoppedBeforeAnEpoch.
                 self.model.stop_training = True
             if time.monotonic() - self.last >= PROGRESS_EVERY:
                 self.last = time.monotonic()

@@ -354,3 +354,26 @@ def test_a_run_made_ahead_trains_exactly_the_weights_of_one_made_at_the_press():
     ahead.trace_ahead()
     assert ahead.network.optimizer.iterations.numpy() == 0
     assert learned(train(config, data=ahead.data, network=ahead.network)) == learned(train(config))
+
+
+@pytest.mark.parametrize("architecture", ["keras-io", "column"])
+def test_a_worker_run_stopped_within_its_first_epoch_ends_with_nothing_saved(tmp_path, architecture):
+    """The worker's own run (in this process): Stop before any epoch ends is a "done" event with
+    no folder, not an error, and no folder is left."""
+    import threading
+
+    from demo.worker import run
+
+    class Sent(list):
+        send = list.append
+
+    settings = {"keras-io": dict(digits=2, training_size=200, epochs=2, batch_size=32, hidden_size=8)}
+    settings["column"] = dict(max_digits=2, sums_per_epoch=200, epochs=2, batch_size=32, hidden_size=8)
+    stop, events = threading.Event(), Sent()
+    stop.set()  # Pressed before the first step ends.
+    run(architecture, settings[architecture], str(tmp_path / "run"), 60, stop, events)
+    done = events[-1]
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "started" and kinds[-1] == "done" and "epoch" not in kinds
+    assert done["folder"] is None and done["epochs_run"] == 0 and done["stopped"] and not done["capped"]
+    assert not list(tmp_path.iterdir())

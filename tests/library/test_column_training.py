@@ -1,13 +1,15 @@
 """A tiny column-network training (seconds): it learns one-digit column addition, reports every
-epoch's whole answers per length, and saves a folder that Keras alone and the loader both run."""
+epoch's whole answers per length, and saves a folder that Keras alone and the loader both run;
+a run stopped before any epoch ends, of either network, keeps nothing."""
 
 import json
 
 import keras
+import pytest
 
 from addition.column import ColumnPredictor, decode_answers, encode_sums, python_sums
 from addition.column_training import train_and_save_column
-from addition.config import ColumnConfig
+from addition.config import ColumnConfig, TrainConfig
 from addition.loading import load_model_folder
 
 TINY = ColumnConfig(
@@ -37,3 +39,23 @@ def test_a_tiny_training_learns_one_digit_sums_and_saves_a_folder_keras_alone_ru
     network = keras.saving.load_model(str(folder))  # Keras alone, no code of ours.
     written = network.predict_on_batch(encode_sums(every_sum))  # (100 sums, 2 steps, 10 digits)
     assert decode_answers(written) == python_sums(every_sum)
+
+
+class StopAtOnce(keras.callbacks.Callback):
+    """Stop, as the app's Stop or time cap does, within the first epoch."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.model.stop_training = True
+
+
+def test_a_run_stopped_within_its_first_epoch_says_so_and_saves_nothing(tmp_path):
+    """Both trainers: no whole epoch, no best weights to keep: a named error, not a TypeError."""
+    from addition.errors import StoppedBeforeAnEpoch
+    from addition.training import train_and_save
+
+    with pytest.raises(StoppedBeforeAnEpoch, match="before its first epoch ended"):
+        train_and_save_column(TINY.replace(epochs=2), tmp_path / "column", callbacks=[StopAtOnce()])
+    config = TrainConfig().replace(digits=2, training_size=200, epochs=2, batch_size=32, steps_per_execution=1)
+    with pytest.raises(StoppedBeforeAnEpoch, match="before its first epoch ended"):
+        train_and_save(config, tmp_path / "keras-io", callbacks=[StopAtOnce()])
+    assert not list(tmp_path.iterdir())  # Nothing saved.
