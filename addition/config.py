@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from .codec import MAX_OPERAND_DIGITS, Codec
-from .data import SAMPLINGS, count_distinct_questions
+from .data import SAMPLINGS, count_distinct_questions, validation_count
 
 SCHEDULES = ("constant", "cosine")
 # The keras-io example's "Try replacing GRU, or SimpleRNN": a flag's value -> the Keras layer.
@@ -167,6 +167,7 @@ class TrainConfig(Config):
                 f"training size {self.training_size:,} is more than the {available:,} distinct "
                 f"questions with {self.digits}-digit operands"
             )
+        validation_count(self.training_size, self.validation_fraction)  # Before TensorFlow is imported.
 
     def codec(self) -> Codec:
         """The codec these settings train with."""

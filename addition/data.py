@@ -148,13 +148,19 @@ def split_questions(pairs: np.ndarray, validation_fraction: float = 0.1):
 
     The pairs are already in random order, so the tail is a random sample.
     """
-    if not 0 < validation_fraction < 1:
-        raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
-    validation_count = int(len(pairs) * validation_fraction)
-    if validation_count < 1 or validation_count >= len(pairs):
-        raise ValueError(f"{len(pairs)} questions are too few to set {validation_fraction:.0%} apart for validation")
-    split_at = len(pairs) - validation_count
+    split_at = len(pairs) - validation_count(len(pairs), validation_fraction)
     return pairs[:split_at], pairs[split_at:]
+
+
+def validation_count(questions: int, validation_fraction: float) -> int:
+    """How many of ``questions`` ``split_questions`` sets apart: at least one, and not all;
+    ``ValueError`` in words otherwise (``TrainConfig`` asks before any work is done)."""
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation fraction must be between 0 and 1, got {validation_fraction}")
+    count = int(questions * validation_fraction)
+    if count < 1 or count >= questions:
+        raise ValueError(f"{questions:,} questions are too few to set {validation_fraction:.0%} apart for validation")
+    return count
 
 
 def sample_whole_space(digits: int, count: int, seed: int) -> np.ndarray:

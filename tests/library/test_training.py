@@ -249,6 +249,7 @@ def test_on_a_terminal_train_py_shows_keras_progress_bar_and_the_samples(tmp_pat
         (["--learning-rate", "fast"], "invalid float value"),
         (["--sampling", "sideways"], "sampling must be one of"),
         (["--short-sums", "-5"], "short sums must be 0 or more"),
+        (["--training-size", "50", "--validation-fraction", "0.01"], "50 questions are too few to set 1% apart"),
         (["--push-to-hub", "not a repo"], "is not a Hugging Face repo id"),
         (["--epochs", "2", "--keep-epochs", "3"], "--keep-epochs: each epoch should be from 1 to the run's 2"),
         (["--keep-epochs", "1,two"], "is not a comma-separated list of whole numbers"),
