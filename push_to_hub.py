@@ -38,6 +38,8 @@ def main(argv=None):
         fail(str(error))
     try:
         url = push_folder(arguments.folder, arguments.repo_id, token=token, private=arguments.private)
+    except ModelFolderError as error:  # A folder without what its card reports.
+        fail(str(error))
     except Exception as error:  # The Hub's errors vary (HTTP, network, permissions): one line each.
         fail(f"could not publish to {arguments.repo_id}: {first_line(error)}")
     print(f"Published to {url}")

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .errors import ModelFolderError
+
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}", re.ASCII)
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
 # The Hub's task for text in, text out ("text2text-generation" is no longer one of its tasks).
@@ -84,15 +86,38 @@ def how_it_was_trained(info: dict, default: str) -> str:
     )
 
 
+# What a card reports that a folder may lack (the loader takes a folder without its measurements):
+# each network's results and its size.
+CARD_REPORTS = {
+    "keras-io": ("parameters", "metrics.validation.by_carries"),
+    "column": ("parameters", "metrics.exact_match_by_length"),
+}
+
+
+def card_reports(info: dict, folder) -> None:
+    """``ModelFolderError`` in one line unless ``info`` holds everything its card reports."""
+    for path in CARD_REPORTS["column" if info.get("architecture") == "column" else "keras-io"]:
+        value, keys = info, path.split(".")
+        for depth, key in enumerate(keys, 1):
+            if not isinstance(value, dict) or key not in value:
+                missing = ".".join(keys[:depth])
+                raise ModelFolderError(
+                    f"{folder}: addition.json has no {missing}, which its model card reports: retrain it with train.py"
+                )
+            value = value[key]
+
+
 def build_model_card(folder, repo_id: str):
     """A ModelCard whose metadata the Hub indexes (library, tags, model-index)."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+    from .codec import VOCABULARY
     from .config import CELLS
     from .folder_format import cell_of, codec_of
     from .saving import INFO_FILE
 
     info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
+    card_reports(info, folder)
     if info.get("architecture") == "column":
         return column_model_card(info, repo_id)
     digits, training = info["digits"], info["training"]
@@ -176,7 +201,7 @@ loaded = load_model("{repo_id}")
 print(loaded.predictor.answers([({a}, {b})]))  # right: ['{padded_answer}'] (padded to {digits + 1} characters)
 ```
 or with Keras alone (the input is the one-hot question, {layout}: `{codec.question_string(a, b)}` for {a}+{b};
-vocabulary `{info["vocabulary"]}`; the model writes the answer {written}). The folder is plain
+vocabulary `{info.get("vocabulary", VOCABULARY)}`; the model writes the answer {written}). The folder is plain
 Keras 3 (`config.json`, `model.weights.h5`, no custom objects): it loads and answers the same with
 the TensorFlow and the JAX backends (both tested); set one before Keras is imported:
 ```python
@@ -320,8 +345,8 @@ def push_folder(folder, repo_id: str, token: str | None = None, private: bool = 
     from huggingface_hub import HfApi
 
     check_repo_id(repo_id)
+    card = build_model_card(folder, repo_id)  # Before the Hub is asked anything.
     api = api or HfApi(token=token)
-    card = build_model_card(folder, repo_id)
     repo_url = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
     with tempfile.TemporaryDirectory(prefix="addition-push-") as staging:
         staged = Path(staging) / "model"

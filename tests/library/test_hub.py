@@ -348,3 +348,42 @@ def test_publishing_a_broken_folder_is_refused_before_any_upload(tmp_path, monke
     with pytest.raises(SystemExit) as exit_info:
         push_to_hub.main([str(tmp_path), "me/addition-broken"])
     assert exit_info.value.code == 1 and RecordingHubApi.last is None
+
+
+@pytest.mark.parametrize(
+    "bundled, removed",
+    [
+        ("addition-2digit", "metrics"),
+        ("addition-2digit", "parameters"),
+        ("addition-2digit", "metrics.validation.by_carries"),
+        ("addition-column", "metrics"),
+    ],
+)
+def test_a_folder_without_what_its_card_reports_is_refused_in_one_line_before_any_upload(
+    bundled, removed, tmp_path, monkeypatch, capsys
+):
+    """The loader takes a folder without its measurements; its card cannot be written without them."""
+    import shutil
+
+    import huggingface_hub
+
+    import push_to_hub
+    from addition.loading import load_model_folder
+
+    folder = Path(shutil.copytree(MODELS_FOLDER / bundled, tmp_path / "model"))
+    info = json.loads((folder / "addition.json").read_text())
+    *parents, last = removed.split(".")
+    table = info
+    for key in parents:
+        table = table[key]
+    del table[last]
+    (folder / "addition.json").write_text(json.dumps(info))
+    load_model_folder(folder)  # It loads.
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    RecordingHubApi.last = None
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
+    with pytest.raises(SystemExit) as exit_info:
+        push_to_hub.main([str(folder), "me/addition-unmeasured"])
+    error = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 1 and RecordingHubApi.last is None
+    assert f"addition.json has no {removed}, which its model card reports" in error and len(error.splitlines()) == 1
