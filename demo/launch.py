@@ -26,6 +26,7 @@ MODELS_FOLDER = Path(__file__).resolve().parents[1] / "models"  # The bundled mo
 FIRST_MODEL = MODELS_FOLDER / "addition-3digit"  # The one shown first, unless another is named.
 STYLE = Path(__file__).with_name("style.css")
 HEAD = Path(__file__).with_name("head.html")
+TRAIN_SECONDS = 180  # The longest a visitor's run may take, unless $ADDITION_TRAIN_SECONDS says.
 IDLE_MINUTES = 30  # A visitor's trained models are freed after this long unused (or when they leave).
 WAITING_PER_TRAINER = 4  # Trainings waiting for their turn, per slot; past that a newcomer is asked to come back.
 MODELS_PER_VISITOR, MODELS_IN_ALL = 3, 60
@@ -76,13 +77,19 @@ def parse_arguments(argv):
     return parser.parse_args(argv)
 
 
+def whole_number_setting(name: str, default: int, low: int) -> int:
+    """The environment variable ``name`` as a whole number of at least ``low`` (unset or empty:
+    ``default``); anything else stops the app in one line."""
+    value = os.environ.get(name) or str(default)
+    if not (value.isascii() and value.isdigit()) or int(value) < low:
+        fail(f"{name} must be a whole number of at least {low}, got {value[:20]!r}")
+    return int(value)
+
+
 def trainers() -> int:
     """How many trainings run at once: $ADDITION_TRAINERS, else one per two cores (each trains on
     one thread, and answering sums keeps the rest)."""
-    value = os.environ.get("ADDITION_TRAINERS") or str(max(1, (os.cpu_count() or 1) // 2))
-    if not value.isdigit() or int(value) < 1:
-        fail(f"ADDITION_TRAINERS must be a whole number of at least 1, got {value[:20]!r}")
-    return int(value)
+    return whole_number_setting("ADDITION_TRAINERS", max(1, (os.cpu_count() or 1) // 2), low=1)
 
 
 def default_parts(model: str | None = None, revision: str | None = None):
@@ -95,7 +102,7 @@ def default_parts(model: str | None = None, revision: str | None = None):
     from .training_queue import TrainingQueue
     from .training_workers import TrainingWorkers
 
-    seconds = float(os.environ.get("ADDITION_TRAIN_SECONDS", 180))
+    seconds = whole_number_setting("ADDITION_TRAIN_SECONDS", TRAIN_SECONDS, low=1)
     on_a_space = bool(os.environ.get("SPACE_ID"))
     catalog = Catalog(
         entry_for(model, revision) if model else None, bundled_entries(MODELS_FOLDER), preferred=str(FIRST_MODEL)
@@ -107,8 +114,8 @@ def default_parts(model: str | None = None, revision: str | None = None):
     slots = trainers()
     # One worker waits ready per slot; ADDITION_READY_WORKERS=0 starts each when its run does
     # (less memory, a slower start: benchmarks.train_start's baseline).
-    ready = os.environ.get("ADDITION_READY_WORKERS", str(slots))
-    workers = TrainingWorkers(ready=int(ready) if ready.isdigit() else slots, max_seconds=seconds)
+    ready = whole_number_setting("ADDITION_READY_WORKERS", slots, low=0)
+    workers = TrainingWorkers(ready=ready, max_seconds=seconds)
     training_queue = TrainingQueue(
         workers.start,
         workspace,

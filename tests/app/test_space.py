@@ -1,7 +1,9 @@
-"""The repo deploys unchanged as a Gradio Space: front matter and requirements agree."""
+"""The repo deploys unchanged as a Gradio Space: front matter and requirements agree, and the
+Space's numeric variables are checked."""
 
 import re
 
+import pytest
 import yaml
 
 from tests.helpers import MODELS_FOLDER, ROOT
@@ -94,3 +96,29 @@ def test_the_bundled_models_are_small_and_complete():
             "history.json",
         } <= names
         assert sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) < 2_000_000
+
+
+@pytest.mark.parametrize(
+    "name, value, low",
+    [
+        ("ADDITION_TRAINERS", "0", 1),
+        ("ADDITION_TRAINERS", "two", 1),
+        ("ADDITION_TRAIN_SECONDS", "abc", 1),
+        ("ADDITION_TRAIN_SECONDS", "-5", 1),
+        ("ADDITION_READY_WORKERS", "1.5", 0),
+        ("ADDITION_READY_WORKERS", "٣", 0),
+    ],
+)
+def test_a_bad_number_in_the_spaces_variables_stops_the_app_in_one_line(name, value, low, monkeypatch, capsys):
+    """Each of the app's numeric variables alike: a sentence naming it, no traceback, nothing started."""
+    from demo.launch import default_parts, whole_number_setting
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exit_info:
+        default_parts()
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == f"error: {name} must be a whole number of at least {low}, got {value!r}\n"
+    monkeypatch.setenv(name, "7")
+    assert whole_number_setting(name, 3, low) == 7
+    monkeypatch.setenv(name, "")  # As unset.
+    assert whole_number_setting(name, 3, low) == 3
