@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from addition import CHECK, CROSS
-from addition.cli import OneLineErrorParser, fail
+from addition.cli import OneLineErrorParser, fail, whole_numbers
 from addition.data import WHOLE_SPACE_SEED
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "addition-3digit"  # The app's first model.
@@ -133,10 +133,7 @@ def lengths_list(text: str) -> tuple:
     """--lengths: distinct whole numbers of digits, "5,20,100"."""
     from addition.codec import MAX_OPERAND_DIGITS
 
-    try:
-        lengths = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+    lengths = whole_numbers(text)
     if not all(1 <= length <= MAX_OPERAND_DIGITS for length in lengths):
         raise argparse.ArgumentTypeError(f"each length must be from 1 to {MAX_OPERAND_DIGITS:,} digits")
     return lengths

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from addition import CHECK, CROSS
-from addition.cli import OneLineErrorParser, fail, import_tensorflow
+from addition.cli import OneLineErrorParser, fail, import_tensorflow, whole_numbers
 from addition.config import ARCHITECTURES, RECIPES, ColumnConfig, TrainConfig
 from addition.errors import ModelFolderError, first_line
 from addition.evaluation import shown_answer
@@ -68,20 +68,12 @@ def add_config_flags(parser) -> None:
                 flag_of(name), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text
             )
         else:
-            kind = {"int": int, "str": str, "tuple": _lengths}.get(field.type, float)  # float and "float | None".
+            kind = {"int": int, "str": str, "tuple": whole_numbers}.get(field.type, float)  # float and "float | None".
             group.add_argument(flag_of(name), dest=name, type=kind, default=None, help=help_text)
 
 
 def _shown(default) -> str:
     return ",".join(map(str, default)) if isinstance(default, tuple) else str(default)
-
-
-def _lengths(text: str) -> tuple:
-    """A comma-separated list of digit counts, "10,30,100"."""
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
 
 
 def parse_arguments(argv):
@@ -125,7 +117,7 @@ def parse_arguments(argv):
     parser.add_argument(
         "--keep-epochs",
         metavar="E1,E2,...",
-        type=_lengths,
+        type=whole_numbers,
         default=(),
         help="keras-io network: also save the network as it was after these epochs (e.g. 1,2,4), each in "
         "OUTPUT-epochN: early networks that still make mistakes, for the app's Model menu (--push-to-hub "

@@ -15,6 +15,14 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def whole_numbers(text: str) -> tuple:
+    """A flag's comma-separated whole numbers, "10,30,100", as a tuple (argparse's ``type``)."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+
+
 def fail(message: str, status: int = 1):
     """Print ``message`` as one line on stderr and exit, with no traceback."""
     print(f"error: {message}", file=sys.stderr)

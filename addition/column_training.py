@@ -85,7 +85,8 @@ def describe_long_mistake(a, b, answer: str, truth: str) -> str:
     )
 
 
-# The column network's targets (issue 30): name -> (what, quick count, full count).
+# What the column network is held to (the lab notebook's "The column network"): name -> (what,
+# quick count, full count).
 TARGETS = {
     "mixed": ("random sums, each operand of 1 to 100 digits", 2_000, 10_000),
     "carry-run": ("100-digit sums whose carry runs the whole length", 1_000, 1_000),

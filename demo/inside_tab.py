@@ -228,7 +228,7 @@ def explain_column(models: Models, loaded, label: str, session, question: str) -
     from addition.column_data import random_sums
 
     def survey(model):
-        sums = random_sums(np.random.default_rng(0), model.info["training"].get("max_digits", 20), SURVEY_SUMS)
+        sums = random_sums(np.random.default_rng(0), model.info["training"]["max_digits"], SURVEY_SUMS)
         return column_inside.rank_carry_units(model.model, sums), column_inside.train_probe(model.model, sums, seed=0)
 
     a, b = loaded.codec.parse_question(question)  # The model's own sentences for what it cannot read.

@@ -308,12 +308,14 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
         ),
     }
     units = explained["carry_units"]
+    column = isinstance(explained["states"], list)  # The column network: one step per column.
     if units:
         strongest = ", ".join(
             f"{html.escape(u['layer'])} unit {u['unit']} (r = {u['correlation']:+.2f})" for u in units
         )
+        carry = "a column hands on" if column else "into the column being written"
         text["carry_units"] = (
-            f"The units whose state best follows the carry into the column being written: "
+            f"The units whose state best follows the carry {carry}: "
             f"{strongest}. A correlation near ±1 would be a carry flag; smaller ones mean the "
             f"carry is spread over many units."
         )
@@ -323,7 +325,7 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
             "reads the carry into each column of the other half; beating the baseline means the "
             "carry is there, linearly."
         )
-    if isinstance(explained["states"], list):  # The column network: one step per column.
+    if column:
         text["states"] = (
             "The column network's state after each column it reads (units first), the one it hands to the next "
             "column: all it has to keep is the carry. Orange is positive, blue negative."
@@ -334,6 +336,4 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
                 "A straight line through the state handed on, fitted on half of some held-out sums, reads the carry "
                 "into each column of the other half; the best single unit alone nearly does too."
             )
-        if units:
-            text["carry_units"] = text["carry_units"].replace("into the column being written", "a column hands on")
     return text

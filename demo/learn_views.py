@@ -166,7 +166,7 @@ def validation_mistakes(loaded: LoadedModel) -> list[str]:
 COLUMN_SEARCH_LENGTHS, COLUMN_SEARCH_SUMS = (10, 30, 100, 1000), 100
 
 
-def whole_space_mistakes(loaded: LoadedModel, count: int = 100_000, seed: int = 0) -> tuple[list[str], int]:
+def whole_space_mistakes(loaded: LoadedModel, count: int, seed: int = 0) -> tuple[list[str], int]:
     """(the sums the model gets wrong, how many were searched) among ``count`` random sums from the
     whole space, each searched once (draws can repeat a sum, and a count of wrong sums is out of
     distinct ones); for the column network, ``COLUMN_SEARCH_SUMS`` of each of

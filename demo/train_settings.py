@@ -126,19 +126,6 @@ SETTINGS = (
     ),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
-# The column network's run in the tab: the lab notebook's recipe ("The column network") with the
-# epochs that fit the tab, fresh sums of up to 20 digits each epoch, and accuracy checked at 10,
-# 30 and 100 digits after each one, the lengths it never trains on.
-COLUMN_DEFAULTS = {
-    **DEFAULTS,
-    "architecture": "column",
-    "digits": 20,
-    "training_size": 10_000,
-    "hidden_size": 32,
-    "layers": 1,
-    "epochs": 10,
-    "batch_size": 64,
-}
 COLUMN_FIELDS = {
     "digits": "max_digits",
     "training_size": "sums_per_epoch",
@@ -147,6 +134,15 @@ COLUMN_FIELDS = {
     "layers": "num_layers",
     "epochs": "epochs",
     "batch_size": "batch_size",
+}
+# The column network's run in the tab: the library's (the lab notebook's "The column network")
+# with the epochs that fit the tab: fresh sums of up to 20 digits each epoch, and accuracy
+# checked at 10, 30 and 100 digits after each one, the lengths it never trains on.
+COLUMN_DEFAULTS = {
+    **DEFAULTS,
+    **{name: getattr(ColumnConfig(), field) for name, field in COLUMN_FIELDS.items() if name != "cell"},
+    "architecture": "column",
+    "epochs": 10,
 }
 COLUMN_MONITOR_LENGTHS = (10, 30, 100)
 # What the column network has no use for (it reads the columns units first whatever the question's

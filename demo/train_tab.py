@@ -170,8 +170,8 @@ class TrainTab:
             ticket = self.training_queue.join(visitor, config)
         except ValueError as error:
             raise person_error(error) from None
-        limit = getattr(self.parts.workers, "max_seconds", None)  # The workers' time cap (none for stand-ins).
-        watching, kept = settings_table.TrainingProgress(config, limit_seconds=limit), False
+        watching = settings_table.TrainingProgress(config, limit_seconds=self.parts.training_seconds)
+        kept = False
         try:
             yield from self._wait_for_a_turn(ticket, request)
             if ticket.state == CANCELLED:
@@ -326,9 +326,9 @@ def queued_status(training_queue: TrainingQueue, ticket) -> str:
     trainers = training_queue.trainers
     running = "the training under way" if trainers == 1 else "the trainings under way"
     ahead = running if place == 1 else f"{running} and {place - 1} waiting"
-    at_once = "one at a time" if trainers == 1 else f"{trainers} at a time on this machine"
+    pace = "one at a time" if trainers == 1 else f"{trainers} at a time on this machine"
     return (
-        f"**Waiting: number {place} in line** behind {ahead} ({at_once}, so that answering sums stays "
+        f"**Waiting: number {place} in line** behind {ahead} ({pace}, so that answering sums stays "
         f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line."
     )
 

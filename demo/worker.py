@@ -12,7 +12,8 @@ network, sets every random seed from its own settings and writes only its own fo
 of one visitor's run (weights, random state, files) reaches another's, and the next visitor does
 not pay for importing TensorFlow again.
 
-A run drives the same ``training.train_and_save`` as train.py and sends its events:
+A run drives the same ``train_and_save`` as train.py (``column_training.train_and_save_column``
+for the column network) and sends its events:
 
     {"event": "started", "watch": [[a, b], ...], "epochs": E, "steps": S, "questions_per_epoch": Q}
     {"event": "progress", "epoch": e, "step": s, "steps": S, "loss": l}       now and then within an epoch

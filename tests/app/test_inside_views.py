@@ -132,3 +132,9 @@ def test_the_grids_words_say_what_the_network_wrote_whether_it_is_the_sum_and_wh
     assert "the network writes (nothing), which is wrong: the sum is 621." in nothing
     shifted = inside_views.what_to_look_at({**explained, "model_answer": "621", "correct": False})["grids"]
     assert "writes the digits of 621 with a space out of place: wrong." in shifted and "the sum is" not in shifted
+    # The carry units' sentence names the carry each network keeps: the keras-io decoder's into
+    # the column it writes, the column network's (its states one list, a step per column) handed on.
+    explained["carry_units"] = [{"layer": "decoder_0", "unit": 7, "correlation": 0.9, "values": [0.1, 0.2, 0.3]}]
+    assert "follows the carry into the column being written: " in inside_views.what_to_look_at(explained)["carry_units"]
+    handed_on = inside_views.what_to_look_at({**explained, "states": []})["carry_units"]
+    assert "follows the carry a column hands on: " in handed_on and "being written" not in handed_on
