@@ -93,7 +93,7 @@ class AddTab:
             sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
         self.score = gr.Markdown(elem_id="score")
         self.samples = gr.Dataframe(
-            headers=add_views.SAMPLE_HEADERS,
+            headers=views.MARKED_SUMS_HEADERS,
             datatype=["str", "str", "str", "str"],
             interactive=False,
             wrap=True,  # A long sum wraps in its cell rather than pushing the ☑/☒ column out of view.

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from addition import CHECK, CROSS
-from addition.column import shortened
+from addition import CHECK
 from addition.config import CELLS, lengths_trained
-from addition.evaluation import shown_answer
 from addition.folder_format import cell_of
 from addition.loading import LoadedModel
 from addition.model import count_parameters
 
-from .views import as_text, describe_rate, plural, true_sums
+from .views import as_text, describe_rate, marked_sum, plural, true_sums
 
 MAX_SAMPLES = 100
-
-
-TABLE_DIGITS = 5  # A sample table's long number shows this many digits at each end.
-
-
-SAMPLE_HEADERS = ["question", "true answer", "model answer", "correct"]
 
 
 def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> tuple[str, list[list]]:
@@ -30,18 +22,8 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
     pool = loaded.validation_pairs
     chosen = pool[rng.choice(len(pool), size=min(count, len(pool)), replace=False)].tolist()
     answers = [answer.strip() for answer in loaded.predictor.answers(chosen)]  # In reading order.
-    rows, right = [], 0
-    for (a, b), answer, true_answer in zip(chosen, answers, true_sums(chosen)):
-        correct = answer == str(true_answer)
-        right += correct
-        rows.append(  # Numbers shortened hard: the ☑/☒ column must stay in view beside them.
-            [
-                f"{shortened(a, TABLE_DIGITS)}+{shortened(b, TABLE_DIGITS)}",
-                shortened(true_answer, TABLE_DIGITS),
-                shortened(shown_answer(answer), TABLE_DIGITS),
-                CHECK if correct else CROSS,
-            ]
-        )
+    rows = [marked_sum(a, b, total, answer) for (a, b), answer, total in zip(chosen, answers, true_sums(chosen))]
+    right = sum(row[-1] == CHECK for row in rows)
     return f"**{right}/{len(rows)} correct** on held-out validation questions", rows
 
 

@@ -10,14 +10,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from addition import CHECK, CROSS
-from addition.column import shortened
 from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig
 from addition.data import count_distinct_questions
-from addition.evaluation import shown_answer
 
 from .learn_views import curves
-from .views import plural, true_sums
+from .views import marked_sum, plural, true_sums
 
 
 @dataclass(frozen=True)
@@ -163,9 +160,6 @@ def controls_for(architecture: str) -> dict[str, dict]:
     (digits,) = (setting for setting in SETTINGS if setting.name == "digits")
     states["digits"]["maximum"] = digits.limits[1] if column else MAX_KERAS_IO_DIGITS
     return states
-
-
-WATCH_HEADERS = ["question", "true answer", "model answer", "right?"]
 
 
 def training_config(**values) -> TrainConfig:
@@ -343,16 +337,9 @@ class TrainingProgress:
     def watch_rows(self) -> list[list]:
         """The watched held-out questions with the model's latest answers, marked against Python's
         sum: blank until the first epoch has answered them; an empty answer says so."""
-        rows = []
-        for index, ((a, b), total) in enumerate(zip(self.watch, true_sums(self.watch))):
-            question = f"{shortened(a)}+{shortened(b)}"
-            if index >= len(self.watch_answers):
-                rows.append([question, shortened(total), "", ""])
-                continue
-            answer = self.watch_answers[index]
-            mark = CHECK if answer == str(total) else CROSS
-            rows.append([question, shortened(total), shortened(shown_answer(answer)), mark])
-        return rows
+        answers = self.watch_answers + [None] * (len(self.watch) - len(self.watch_answers))
+        totals = true_sums(self.watch)
+        return [marked_sum(a, b, total, answer) for (a, b), total, answer in zip(self.watch, totals, answers)]
 
     def summary(self, label: str) -> dict:
         """The last update's JSON: what an API caller needs to use the model."""

@@ -19,7 +19,7 @@ from . import inside_views
 from . import train_settings as settings_table
 from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
-from .views import MARKED_SUMS_WIDTHS, plural
+from .views import MARKED_SUMS_HEADERS, MARKED_SUMS_WIDTHS, plural
 
 
 class TrainTab:
@@ -85,7 +85,7 @@ class TrainTab:
                 x="epoch", y="loss", color="metric", title="Loss per epoch", elem_id="train-loss"
             )
         self.watch = gr.Dataframe(
-            headers=settings_table.WATCH_HEADERS,
+            headers=MARKED_SUMS_HEADERS,
             datatype=["str", "number", "str", "str"],
             interactive=False,
             label="Ten held-out questions, answered after every epoch",

@@ -13,14 +13,31 @@ import html
 import numpy as np
 
 from addition import CHECK, CROSS
+from addition.column import shortened
 from addition.evaluation import shown_answer
 from addition.loading import LoadedModel
 
 SHORT_ANSWER = 30  # Digits of an answer shown in the heading itself; a longer one wraps beneath it.
 
-# The column widths of a table of sums marked ☑/☒ (question, true answer, model answer, mark):
-# the mark's column wide enough for its header on a phone; the sums' cells wrap (wrap=True).
+# A table of sums marked ☑/☒ (the Add tab's held-out samples, the Train tab's watched sums): its
+# headers; its column widths, the mark's wide enough for its header on a phone (the sums' cells
+# wrap, wrap=True); the digits a long number shows at each end, so that the mark stays in view.
+MARKED_SUMS_HEADERS = ["question", "true answer", "model answer", "right?"]
 MARKED_SUMS_WIDTHS = ["30%", "23%", "23%", "24%"]
+MARKED_SUMS_DIGITS = 5
+
+
+def marked_sum(a, b, total, answer: str | None = None) -> list:
+    """A row of a table of sums marked ☑/☒: ``a+b``, Python's ``total``, the network's
+    ``answer`` and whether it is the sum; no answer yet, the last two blank."""
+
+    def short(number):
+        return shortened(number, MARKED_SUMS_DIGITS)
+
+    row = [f"{short(a)}+{short(b)}", short(total)]
+    if answer is None:
+        return [*row, "", ""]
+    return [*row, short(shown_answer(answer)), CHECK if answer == str(total) else CROSS]
 
 
 def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]:

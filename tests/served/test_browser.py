@@ -401,7 +401,7 @@ class TestPagesWorkedOn:
         marks.first.wait_for(timeout=30_000)
         assert page.locator("#samples").inner_text().count("digits)") > 0  # Long ones were drawn.
         right_edge = page.viewport_size["width"]
-        for cell in [page.locator("#samples th").filter(has_text="correct").first, *marks.all()]:
+        for cell in [page.locator("#samples th").filter(has_text="right?").first, *marks.all()]:
             box = cell.bounding_box()
             assert box["x"] + box["width"] <= right_edge, "the ☑/☒ column is off the screen"
 
