@@ -228,7 +228,8 @@ def explain(
 ) -> dict:
     """Everything an Inside view shows for one typed sum, JSON-ready, as ``inside.explain``:
     ``dependency_grids``, each recurrent layer's states (units x steps, units first, in
-    ``unit_order``), the top carry units' states through the sum, and the probe's table.
+    ``unit_order``), the top carry units' states through the sum, the carry each column hands on
+    (``carries_out``, units first: what the state after its step must hold), and the probe's table.
     ``carry_units`` and ``probe`` are the caller's cached ``rank_carry_units`` and ``train_probe``
     results; without them those parts are empty. ``ValueError`` in words for a bad question."""
     a, b = codec.parse_question(question)
@@ -248,8 +249,12 @@ def explain(
                     "values": rounded(full[layer][0, :, unit]).tolist(),  # Units first, one per step.
                 }
             )
+    steps = full[0].shape[1]
+    first, second = pair_digits([(a, b)], steps + 1)
     return {
         **shown,
+        # The carry out of a column is the carry into the next.
+        "carries_out": [bool(carry) for carry in carries_into(first, second)[0, 1:]],
         "states": [
             {
                 "layer": name,

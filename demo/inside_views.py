@@ -197,10 +197,7 @@ def carry_marks(explained: dict) -> tuple[list, str, str]:
     network, the carry its column hands on (the state after a step holds it)."""
     if "carries_in" in explained:
         return explained["carries_in"], "carry in", "a carry comes in"
-    a, b = int(explained["a"]), int(explained["b"])
-    steps = len(explained["answer_places"])
-    carries = [a % 10 ** (place + 1) + b % 10 ** (place + 1) >= 10 ** (place + 1) for place in range(steps)]
-    return carries, "carry out", "its column carries a one on"
+    return explained["carries_out"], "carry out", "its column carries a one on"
 
 
 def states_html(explained: dict) -> str:

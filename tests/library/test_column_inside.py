@@ -87,6 +87,9 @@ def test_explain_is_json_ready_for_a_typed_sum(loaded, survey_sums):
     shown = column_inside.explain(loaded.model, loaded.codec, " 47 + 985 ", units, probe)
     json.dumps(shown, allow_nan=False)
     assert shown["model_answer"] == "1032" and len(shown["carry_units"]) == 4
+    # Each column's carry out, units first, by Python's addition: 7+5 carries, 4+8+1 carries, 0+9+1 carries.
+    assert shown["carries_out"] == [(47 % 10**place + 985 % 10**place) >= 10**place for place in range(1, 5)]
+    assert shown["carries_out"] == [True, True, True, False]
     assert len(shown["carry_units"][0]["values"]) == 4  # One state per step.
     (layer,) = shown["states"]
     assert len(layer["values"]) == 32 and len(layer["values"][0]) == 4 and sorted(layer["order"]) == list(range(32))
