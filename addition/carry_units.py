@@ -16,7 +16,7 @@ PROBE_RIDGE = 1.0  # Ridge penalty of the least-squares probe, on standardised s
 MAX_SURVEY_QUESTIONS = 4_000  # Held-out questions read for carry units and the probe: plenty, and fast.
 
 
-def column_states(model, codec: Codec, pairs) -> tuple[list, np.ndarray, np.ndarray]:
+def place_states(model, codec: Codec, pairs) -> tuple[list, np.ndarray, np.ndarray]:
     """For places 1..digits (the carry into the units is always 0): each decoder layer's
     state at the step writing that place, (n, places, units); the carry into it, (n, places);
     and whether a step writes that place at all, (n, places) (left-aligned answers are short)."""
@@ -46,7 +46,7 @@ class CarryUnits:
 def rank_carry_units(model, codec: Codec, pairs, max_questions: int = MAX_SURVEY_QUESTIONS) -> CarryUnits:
     """Pool (question, place) samples over the places whose carry varies among ``pairs``, and
     correlate every decoder unit's state at the writing step with the carry into that place."""
-    states, carries, written = column_states(model, codec, np.asarray(pairs)[:max_questions])
+    states, carries, written = place_states(model, codec, np.asarray(pairs)[:max_questions])
     varying = [place for place in range(carries.shape[1]) if np.ptp(carries[written[:, place], place]) > 0]
     if not varying:
         raise ValueError("the carry never varies among these questions: nothing to correlate")
@@ -84,7 +84,7 @@ def train_probe(
     decoder ``layer`` at the step writing it; half the questions train, half score. Seeded
     and closed-form, so deterministic; cheap enough to compute once per model and cache."""
     pairs = np.asarray(pairs, dtype=np.int64)[:max_questions]
-    states, carries, written = column_states(model, codec, pairs)
+    states, carries, written = place_states(model, codec, pairs)
     order = np.random.default_rng(seed).permutation(len(pairs))
     train, test = order[: len(order) // 2], order[len(order) // 2 :]
     places, accuracy, baseline = [], [], []

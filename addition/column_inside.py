@@ -42,13 +42,13 @@ from .column import (
 )
 from .column_data import carries_into
 from .inside import (
-    DECIMALS,
     TOP_CARRY_UNITS,
     counterfactual,
     disagreement,
     labelled_grid,
     place_name,
     rounded,
+    strongest_units,
     unit_order,
 )
 
@@ -236,19 +236,6 @@ def explain(
     shown = dependency_grids(ColumnPredictor(model, codec), a, b)
     full = _reader(model)(encode_sums([(a, b)]))  # Per layer (1, steps, units).
     names = [f"layer_{index}" for index in range(len(full))]
-    drawn = []
-    if carry_units is not None:
-        for layer, unit, correlation in list(zip(carry_units.layers, carry_units.units, carry_units.correlations))[
-            :top_units
-        ]:
-            drawn.append(
-                {
-                    "layer": names[layer],
-                    "unit": unit,
-                    "correlation": round(correlation, DECIMALS),
-                    "values": rounded(full[layer][0, :, unit]).tolist(),  # Units first, one per step.
-                }
-            )
     steps = full[0].shape[1]
     first, second = pair_digits([(a, b)], steps + 1)
     return {
@@ -264,7 +251,8 @@ def explain(
             }
             for index, (name, values) in enumerate(zip(names, full))
         ],
-        "carry_units": drawn,
+        # Units first, one value per step.
+        "carry_units": strongest_units(carry_units, names, [layer[0] for layer in full], top_units),
         "probe": None
         if probe is None
         else {

@@ -242,19 +242,6 @@ def explain(
         return {"layer": layer_name, "steps": list(steps), "values": rounded(values.T).tolist()}
 
     decoder_names = [f"decoder_{index}" for index in range(len(seen.decoder_states))]
-    drawn = []
-    if carry_units is not None:
-        for layer, unit, correlation in list(zip(carry_units.layers, carry_units.units, carry_units.correlations))[
-            :top_units
-        ]:
-            drawn.append(
-                {
-                    "layer": decoder_names[layer],
-                    "unit": unit,
-                    "correlation": round(correlation, DECIMALS),
-                    "values": rounded(seen.decoder_states[layer][:, unit]).tolist(),
-                }
-            )
     answer = codec.in_reading_order(written)  # What the network wrote, padded, in reading order.
     return {
         "question": f"{a}+{b}",
@@ -277,7 +264,7 @@ def explain(
                 for index, (name, layer) in enumerate(zip(decoder_names, seen.decoder_states))
             ],
         },
-        "carry_units": drawn,
+        "carry_units": strongest_units(carry_units, decoder_names, seen.decoder_states, top_units),
         # Per decoder step (writing order): whether a carry comes into the place it writes.
         "carries_in": carries_in(codec, a, b),
         "probe": None
@@ -289,6 +276,24 @@ def explain(
             "test_questions": probe.test_count,
         },
     }
+
+
+def strongest_units(carry_units: CarryUnits | None, names: list[str], states, top: int) -> list[dict]:
+    """The ``top`` units that follow the carry most closely (none without a ranking), JSON-ready:
+    each one's layer (by ``names``), index, correlation and its state through one sum
+    (``states[layer]``: steps x units)."""
+    if carry_units is None:
+        return []
+    ranked = list(zip(carry_units.layers, carry_units.units, carry_units.correlations))[:top]
+    return [
+        {
+            "layer": names[layer],
+            "unit": unit,
+            "correlation": round(correlation, DECIMALS),
+            "values": rounded(states[layer][:, unit]).tolist(),
+        }
+        for layer, unit, correlation in ranked
+    ]
 
 
 def carries_in(codec: Codec, a: int, b: int) -> list[bool | None]:

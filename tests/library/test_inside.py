@@ -152,8 +152,8 @@ def check_states_against_keras(model, codec, pairs):
         for layer, states in zip(decoders, seen.decoder_states):
             expected = output_of(model, layer).predict_on_batch(question[None])[0]
             np.testing.assert_allclose(states, expected, atol=1e-5)
-        column = carry_units.column_states(model, codec, [(a, b)])[0]
-        assert all(layer_states.shape == (1, codec.digits, states.shape[-1]) for layer_states in column)
+        by_place = carry_units.place_states(model, codec, [(a, b)])[0]
+        assert all(layer_states.shape == (1, codec.digits, states.shape[-1]) for layer_states in by_place)
 
 
 def test_states_are_keras_own_layer_outputs(bundled, untrained):
