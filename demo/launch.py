@@ -72,9 +72,38 @@ def parse_arguments(argv):
         "--host", default=None, help="address to serve on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)"
     )
     parser.add_argument(
-        "--port", type=int, default=None, help="port to serve on (default: $GRADIO_SERVER_PORT, else 7860)"
+        "--port", type=port_number, default=None, help="port to serve on (default: $GRADIO_SERVER_PORT, else 7860)"
     )
     return parser.parse_args(argv)
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 1 to 65535 (argparse's ``type``)."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, got {text[:20]!r}")
+    return int(text)
+
+
+def check_address(host: str | None, port: int | None) -> None:
+    """Stop in one line, before anything is loaded, unless this machine can serve on ``host``
+    and ``port`` (as Gradio picks them: the arguments, else its variables, else its defaults;
+    with no port named, Gradio tries the next ones itself, so only the host is tried)."""
+    import socket
+
+    host = host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    port_text = str(port) if port is not None else os.environ.get("GRADIO_SERVER_PORT")
+    try:
+        port = port_number(port_text) if port_text else 0
+    except argparse.ArgumentTypeError as error:
+        fail(f"GRADIO_SERVER_PORT: {error}")
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, protocol) as trial:
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # As the server will.
+            trial.bind(address)
+    except OSError as error:
+        where = f"{host}:{port}" if port else host
+        fail(f"cannot serve on {where} ({error.strerror or error}): name another --host or --port")
 
 
 def whole_number_setting(name: str, default: int, low: int) -> int:
@@ -163,6 +192,7 @@ def main(settings) -> None:
     from addition.errors import ModelFolderError
     from addition.loading import find_model_folder
 
+    check_address(settings.host, settings.port)
     if settings.model:
         try:  # A model that is not there (a typo, a repo neither reachable nor cached) fails at once.
             find_model_folder(settings.model, settings.revision)
