@@ -211,10 +211,11 @@ def explain_for(models: Models, loaded, label: str, session, question: str) -> d
         return explain_column(models, loaded, label, session, question)
 
     def survey(model):
-        return (
-            carry_units.rank_carry_units(model.model, model.codec, model.validation_pairs),
-            carry_units.train_probe(model.model, model.codec, model.validation_pairs),
-        )
+        try:
+            ranked = carry_units.rank_carry_units(model.model, model.codec, model.validation_pairs)
+        except ValueError:  # A tiny run's few held-out questions may never differ in a carry: none ranked.
+            ranked = None
+        return ranked, carry_units.train_probe(model.model, model.codec, model.validation_pairs)
 
     ranked, probe = models.cached(label, session, "inside", survey)
     return inside.explain(loaded.model, loaded.codec, question, ranked, probe)

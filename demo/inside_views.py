@@ -221,6 +221,11 @@ def probe_html(probe: dict | None) -> str:
     """The probe's accuracy per column beside always guessing the more common carry, in %."""
     if not probe:
         return ""
+    if not probe["places"]:
+        return (
+            "<p>No probe: too few of the held-out questions differ in the carry into any place to fit a "
+            "straight line on half of them and score it on the other half.</p>"
+        )
     one_unit = probe.get("one_unit_accuracy")  # The column network's: the best unit alone.
     rows = "".join(
         f"<tr><th>{html.escape(place)}</th><td>{100 * accuracy:.1f}</td>"
@@ -315,6 +320,11 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
             f"The units whose state best follows the carry {carry}: "
             f"{strongest}. A correlation near ±1 would be a carry flag; smaller ones mean the "
             f"carry is spread over many units."
+        )
+    elif explained["probe"] is not None:  # Looked for, and none found.
+        text["carry_units"] = (
+            "No unit is ranked by how closely it follows the carry: among the held-out questions the carry "
+            "into each place never varies (a small training set holds few)."
         )
     if explained["probe"]:
         text["probe"] = (

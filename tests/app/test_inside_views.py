@@ -138,3 +138,28 @@ def test_the_grids_words_say_what_the_network_wrote_whether_it_is_the_sum_and_wh
     assert "follows the carry into the column being written: " in inside_views.what_to_look_at(explained)["carry_units"]
     handed_on = inside_views.what_to_look_at({**explained, "states": []})["carry_units"]
     assert "follows the carry a column hands on: " in handed_on and "being written" not in handed_on
+
+
+def test_a_model_whose_held_out_questions_never_carry_still_gets_its_grids_and_says_why_nothing_is_ranked(tmp_path):
+    """A tiny visitor's run can hold out a handful of questions, none of them carrying: the tab
+    draws the sum's grids as always, and says there is no carry unit and no probe, and why."""
+    import dataclasses
+
+    import numpy as np
+
+    from addition.loading import load_model_folder
+    from demo import inside_tab
+    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.training_queue import Visitor
+    from tests.helpers import MODELS_FOLDER
+
+    folder = MODELS_FOLDER / "addition-2digit"
+    loaded = load_model_folder(folder)
+    no_carry = np.array([(a, b) for a in range(0, 50, 7) for b in range(0, 50, 9) if a % 10 + b % 10 < 10])
+    visitors = SessionModels()
+    label, _ = visitors.add(Visitor("v"), dataclasses.replace(loaded, validation_pairs=no_carry), folder, "tiny")
+    models = Models(Catalog(Entry("two", str(folder))), visitors)
+    page = inside_tab.page(models, visitors.get("v", label), label, "v", "55+66")
+    assert "55+66" in page.grids_intro and "<table" in page.network_grid and "<table" in page.states
+    assert "No unit is ranked by how closely it follows the carry" in page.carry_intro
+    assert page.probe.startswith("<p>No probe: too few of the held-out questions differ in the carry")
