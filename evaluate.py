@@ -126,7 +126,8 @@ def main(argv=None):
         examples = "; ".join(describe_mistake(mistake) for mistake in kind["examples"])
         print(f"  {kind['kind']}: {kind['count']:,} wrong, e.g. {examples}")
     if len(kinds) > arguments.kinds:
-        print(f"  ... and {len(kinds) - arguments.kinds} more kinds (--kinds)")
+        more = len(kinds) - arguments.kinds
+        print(f"  ... and {more} more {'kind' if more == 1 else 'kinds'} (--kinds)")
 
 
 def lengths_list(text: str) -> tuple:

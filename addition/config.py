@@ -287,4 +287,13 @@ def trained_range_label(min_digits, max_digits) -> str:
     return f"{min_digits}-{max_digits}"
 
 
+def digits_label(key: str) -> str:
+    """A key of a column network's ``exact_match_by_length`` as a person reads it: "10 digits",
+    "1-20 digits" (the lengths it trained on), and a one-length run's "3-3" as "3 digits"."""
+    low, _, high = str(key).partition("-")
+    if low == high:
+        key = low
+    return f"{key} digit" if key == "1" else f"{key} digits"
+
+
 ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.

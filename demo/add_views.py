@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from addition import CHECK
-from addition.config import CELLS, lengths_trained
+from addition.config import CELLS, digits_label, lengths_trained
 from addition.folder_format import cell_of
 from addition.loading import LoadedModel
 from addition.model import count_parameters
@@ -72,7 +72,7 @@ def _describe_column_model(loaded: LoadedModel, metrics: dict, settings: dict) -
     cell = CELLS.get(cell_of(loaded.info), "?")
     trained = lengths_trained(settings.get("min_digits", "?"), settings.get("max_digits", "?"))
     lengths = ", ".join(
-        f"{as_text(length)} digits {row['exact_match']:.0%}"
+        f"{as_text(digits_label(length))} {row['exact_match']:.0%}"
         for length, row in metrics.get("exact_match_by_length", {}).items()
     )
     lines = [

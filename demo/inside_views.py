@@ -10,7 +10,7 @@ import html
 from addition.evaluation import shown_answer
 from addition.inside import DISAGREEMENT
 
-from .views import char_label
+from .views import char_label, plural
 
 DISAGREES = "≠"  # Marks a cell where the network's counterfactual is not addition's.
 POSITIVE, NEGATIVE = "249, 115, 22", "59, 130, 246"  # Orange and blue, as RGB for rgba().
@@ -39,12 +39,16 @@ def place_label(place) -> str:
     (past the billions, a power of ten on both: "10^29" written 10²⁹, as the phone's 10⁹)."""
     if not place:
         return ""
-    if place.startswith("10^"):
-        place = "10" + place[3:].translate(SUPERSCRIPTS)
+    place = written_place(place)
     short = SHORT_PLACES.get(place, place)
     return (
         f'<small class="wide-only">{html.escape(place)}</small><small class="narrow-only">{html.escape(short)}</small>'
     )
+
+
+def written_place(place: str) -> str:
+    """A place's name as a page writes it: "tens", and past the names a power of ten, 10²⁹."""
+    return "10" + place[3:].translate(SUPERSCRIPTS) if place.startswith("10^") else place
 
 
 def _shade(value: float) -> str:
@@ -129,7 +133,8 @@ LEGEND = (
 
 
 def _state_cell(value: float) -> str:
-    return f'<td style="{_shade(value)}" title="{value:+.3f}">{value:+.1f}</td>'
+    shown = round(value, 1) + 0.0  # Not "-0.0": plus zero turns a negative zero into zero.
+    return f'<td style="{_shade(value)}" title="{value:+.3f}">{shown:+.1f}</td>'
 
 
 def _state_rows(values: list, units: list, carry_units: dict) -> str:
@@ -182,7 +187,7 @@ def state_map(
             f"</table></details>"
         )
     return (
-        f'<table class="state-map"><caption>{name}: {len(values)} units</caption>{head}<tbody>{shown_rows}'
+        f'<table class="state-map"><caption>{name}: {plural(len(values), "unit")}</caption>{head}<tbody>{shown_rows}'
         f"</tbody></table>{folded}"
     )
 
@@ -228,7 +233,7 @@ def probe_html(probe: dict | None) -> str:
         )
     one_unit = probe.get("one_unit_accuracy")  # The column network's: the best unit alone.
     rows = "".join(
-        f"<tr><th>{html.escape(place)}</th><td>{100 * accuracy:.1f}</td>"
+        f"<tr><th>{html.escape(written_place(place))}</th><td>{100 * accuracy:.1f}</td>"
         + (f"<td>{100 * one_unit[index]:.1f}</td>" if one_unit else "")
         + f"<td>{100 * baseline:.1f}</td><td>{100 * (accuracy - baseline):+.1f}</td></tr>"
         for index, (place, accuracy, baseline) in enumerate(zip(probe["places"], probe["accuracy"], probe["baseline"]))
@@ -290,7 +295,8 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
     verdict = answer + (
         "Its grid agrees with addition's in every cell."
         if not disagreeing
-        else f"{disagreeing} cell(s) of its grid disagree with addition's, marked {DISAGREES}: where one depends "
+        else f"{plural(disagreeing, 'cell')} of its grid {'disagrees' if disagreeing == 1 else 'disagree'} with "
+        f"addition's, marked {DISAGREES}: where one depends "
         f"on a digit and the other does not, or where the two differ by more than {DISAGREEMENT}."
     )
     text = {

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from addition.config import digits_label
 from addition.loading import LoadedModel
 
 from .views import describe_rate, true_sums
@@ -59,7 +60,7 @@ def curves(history: list[dict], last_epoch: int):
     accuracy += [
         {
             "epoch": epoch_label(record["epoch"], last_epoch),
-            "metric": f"{length} digits",
+            "metric": digits_label(length),
             "accuracy %": round(100 * share, 3),
         }
         for record in history

@@ -141,7 +141,7 @@ class Catalog:
             return self._loaded[label]
         entry = next((entry for entry in self.entries if entry.label == label), None)
         if entry is None:
-            raise ValueError(f"There is no model called {quoted(label)}. Choose one of: {', '.join(self.labels)}.")
+            raise ValueError(f"There is no model called {quoted(label)}. Choose one of: {choices(self.labels)}.")
         with self._locks[label]:  # One load per model, even when several users pick it at once.
             if label not in self._loaded:
                 name = Path(entry.spec).name if Path(entry.spec).is_dir() else None  # Not the server's path.
@@ -174,6 +174,11 @@ class Catalog:
             if key not in self._extras:
                 self._extras[key] = compute(loaded)
         return self._extras[key]
+
+
+def choices(labels) -> str:
+    """The models one can pick, for a sentence: each quoted, since a name can hold a comma."""
+    return ", ".join(f'"{label}"' for label in labels)
 
 
 def _same_folder(one: str, other: str) -> bool:
@@ -337,7 +342,7 @@ class Models:
         """The visitor's own model of that name, else the catalog's; ``ValueError`` in words."""
         if not isinstance(label, str):
             raise ValueError(
-                f"There is no model called {quoted(label)}. Choose one of: {', '.join(self.labels(session))}."
+                f"There is no model called {quoted(label)}. Choose one of: {choices(self.labels(session))}."
             )
         own = self.visitors.get(session, label)
         if own is None and self.visitors.had(session, label):
@@ -345,7 +350,7 @@ class Models:
             raise ValueError(
                 f"{quoted(label)} is no longer kept: a page keeps its {kept} "
                 f"(each new one replaces the oldest) until it closes or idles. Choose one of: "
-                f"{', '.join(self.labels(session))}."
+                f"{choices(self.labels(session))}."
             )
         return own or self.catalog.get(label)
 

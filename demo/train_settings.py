@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig
+from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig, digits_label
 from addition.data import count_distinct_questions
 
 from .learn_views import curves
@@ -106,7 +106,7 @@ SETTINGS = (
         "Starting recipe",
         "ours",
         choices={"ours": "ours", "keras-io": "keras-io"},
-        info=f"ours: warm-up, cosine decay to a peak of {TAB_RECIPES['ours'].learning_rate}, the question read "
+        info=f"ours: a warm-up to a peak of {TAB_RECIPES['ours'].learning_rate}, then cosine decay, the question read "
         "column by column (012+345 as +251403), answers written units first, carry-heavy and round questions; "
         f"keras-io: the original example's recipe (a constant learning rate of "
         f"{TAB_RECIPES['keras-io'].learning_rate}, the question padded with spaces, not column by column, and "
@@ -294,8 +294,8 @@ class TrainingProgress:
         if self.limit_seconds and projected and projected > self.limit_seconds:
             parts.append(
                 f"at this pace it needs about {projected / 60:.0f} min, past the {self.limit_seconds / 60:.0f}-minute "
-                "limit, where it stops (keeping its best finished epoch, if any): Stop, and fewer questions or "
-                "epochs or a smaller network train whole"
+                "limit, where it stops (keeping its best finished epoch, if any); to train it whole, press Stop "
+                "and ask for fewer questions, fewer epochs or a smaller network"
             )
         if self.records:  # The last finished epoch's score, named as its own: not the epoch under way.
             last = self.records[-1]
@@ -303,7 +303,7 @@ class TrainingProgress:
                 parts.append(
                     f"after epoch {last['epoch']}: held-out whole answers "
                     + ", ".join(
-                        f"{length} digits {share:.0%}" for length, share in last["exact_match_by_length"].items()
+                        f"{digits_label(length)} {share:.0%}" for length, share in last["exact_match_by_length"].items()
                     )
                 )
             else:

@@ -34,7 +34,7 @@ def marked_sum(a, b, total, answer: str | None = None) -> list:
     def short(number):
         return shortened(number, MARKED_SUMS_DIGITS)
 
-    row = [f"{short(a)}+{short(b)}", short(total)]
+    row = [f"{short(a)} + {short(b)}", short(total)]  # Spaced: a narrow cell wraps there, not inside a number.
     if answer is None:
         return [*row, "", ""]
     return [*row, short(shown_answer(answer)), CHECK if answer == str(total) else CROSS]
@@ -91,7 +91,7 @@ def answer_long_sum(loaded: LoadedModel, question: str) -> tuple[str, str, dict]
         verdict = "the true sum" if details["correct"] else f"wrong (the true sum has {len(true_answer):,} digits)"
         summary = (
             f"### {mark} A {len(details['a']):,}-digit number plus a {len(details['b']):,}-digit one: the "
-            f"network's {len(answer):,}-digit answer is {verdict}\n{confidence}\n\n"
+            f"network's {len(answer):,}-digit answer is {verdict}\n{confidence[0].upper()}{confidence[1:]}\n\n"
             f'<div class="long-number">{answer}</div>'
         )
     details = {"question": f"{details['a']}+{details['b']}", **details, "vocabulary": loaded.codec.vocabulary}

@@ -17,6 +17,8 @@ def test_the_probe_table_sets_accuracy_beside_its_baseline():
     table = inside_views.probe_html({"places": ["tens"], "accuracy": [0.9], "baseline": [0.6], "test_questions": 2000})
     assert "<th>tens</th><td>90.0</td><td>60.0</td><td>+30.0</td>" in table and "2,000 held-out questions" in table
     assert inside_views.probe_html(None) == ""
+    far = inside_views.probe_html({"places": ["10^11"], "accuracy": [1.0], "baseline": [0.5], "test_questions": 9})
+    assert "<th>10¹¹</th>" in far and "10^" not in far  # As the grids write it.
 
 
 def test_a_state_map_labels_steps_and_units_marks_the_carry_units_first_and_folds_the_rest():
@@ -31,6 +33,9 @@ def test_a_state_map_labels_steps_and_units_marks_the_carry_units_first_and_fold
     assert "The other 8 units of the decoder_0" in table  # 20 units, 12 shown.
     assert table.count("<tr") == 2 + inside_views.SHOWN_UNITS + 2 + 8  # Two header rows, twice.
     assert 'title="+1.900"' in shown  # Unit 19 at an odd step.
+    tiny = inside_views.state_map({**state, "values": [[-0.04, 0.04, -0.26, 0.0]]}, carry_units={}, carries=[None] * 4)
+    assert ">+0.0</td>" in tiny and ">-0.0<" not in tiny and ">-0.3</td>" in tiny  # No negative zero.
+    assert "<caption>decoder_0: 1 unit</caption>" in tiny
 
 
 def test_the_carry_sentence_reads_the_strongest_carry_units_state_where_a_carry_comes_in():
@@ -122,7 +127,8 @@ def test_the_grids_words_say_what_the_network_wrote_whether_it_is_the_sum_and_wh
             assert f"which is wrong: the sum is {555 + 66}." in said
         marked = sum(value for row in explained["grids"]["disagreement"]["values"] for value in row)
         if marked:
-            assert f"{marked} cell(s) of its grid disagree" in said and f"more than {inside.DISAGREEMENT}." in said
+            cells = "1 cell of its grid disagrees" if marked == 1 else f"{marked} cells of its grid disagree"
+            assert cells in said and f"more than {inside.DISAGREEMENT}." in said
         else:
             assert "agrees with addition's in every cell" in said
     assert right == [False, True]  # Both sentences seen: the snapshot wrong, the finished model right.

@@ -122,35 +122,3 @@ def test_a_bad_number_in_the_spaces_variables_stops_the_app_in_one_line(name, va
     assert whole_number_setting(name, 3, low) == 7
     monkeypatch.setenv(name, "")  # As unset.
     assert whole_number_setting(name, 3, low) == 3
-
-
-def test_an_address_the_app_cannot_serve_on_is_refused_in_one_line_before_anything_loads(monkeypatch, capsys):
-    """A port out of range, a port in use, a host that is no address: a sentence and a non-zero
-    exit from ``python app.py``'s own path, before TensorFlow is imported."""
-    import socket
-
-    from demo.launch import main, parse_arguments
-
-    for argv in (["--port", "99999"], ["--port", "http"]):
-        with pytest.raises(SystemExit) as exit_info:
-            parse_arguments(argv)
-        assert exit_info.value.code == 2
-        assert "a port is a whole number from 1 to 65535" in capsys.readouterr().err
-    monkeypatch.setattr("demo.launch.import_tensorflow", lambda: pytest.fail("TensorFlow imported"))
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        busy = taken.getsockname()[1]
-        refusals = {
-            f"cannot serve on 127.0.0.1:{busy} (Address already in use)": ["--port", str(busy)],
-            "cannot serve on 999.1.1.1 (": ["--host", "999.1.1.1"],
-        }
-        for words, argv in refusals.items():
-            with pytest.raises(SystemExit) as exit_info:
-                main(parse_arguments(argv))
-            error = capsys.readouterr().err
-            assert exit_info.value.code == 1 and words in error and len(error.splitlines()) == 1
-    monkeypatch.setenv("GRADIO_SERVER_PORT", "xyz")
-    with pytest.raises(SystemExit):
-        main(parse_arguments([]))
-    assert "GRADIO_SERVER_PORT: a port is a whole number" in capsys.readouterr().err

@@ -29,7 +29,7 @@ def test_the_recipe_menus_note_says_what_each_recipe_trains():
     (note,) = [setting.info for setting in SETTINGS if setting.name == "recipe"]
     ours, keras_io = (training_config(**{**DEFAULTS, "recipe": recipe}) for recipe in ("ours", "keras-io"))
     said_ours, said_keras_io = note.split("; keras-io: ")  # Each recipe's part, whole (not cut off).
-    assert ours.schedule == "cosine" and f"cosine decay to a peak of {ours.learning_rate}," in said_ours
+    assert ours.schedule == "cosine" and f"a warm-up to a peak of {ours.learning_rate}, then cosine decay," in said_ours
     assert ours.interleave and ours.reverse_answer and "column by column" in said_ours and "units first" in said_ours
     assert keras_io.schedule == "constant" and f"a constant learning rate of {keras_io.learning_rate}," in said_keras_io
     assert not (keras_io.zero_pad or keras_io.interleave or keras_io.reverse_answer)
@@ -105,7 +105,7 @@ def test_before_the_first_step_it_says_it_is_starting_and_the_watched_sums_are_b
         {"event": "started", "watch": [[12, 34], [5, 5]], "epochs": 30, "steps": 10, "questions_per_epoch": 1000}
     )
     assert "Starting" in progress.status() and "Epoch 0" not in progress.status()
-    assert progress.watch_rows() == [["12+34", 46, "", ""], ["5+5", 10, "", ""]]
+    assert progress.watch_rows() == [["12 + 34", 46, "", ""], ["5 + 5", 10, "", ""]]
     record = {
         "epoch": 1,
         "loss": 1.5,
@@ -116,7 +116,7 @@ def test_before_the_first_step_it_says_it_is_starting_and_the_watched_sums_are_b
         "val_exact_match": 0.25,
     }
     progress.add({"event": "epoch", "record": record, "watch_answers": ["46", ""]})
-    assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["5+5", 10, "(nothing)", CROSS]]
+    assert progress.watch_rows() == [["12 + 34", 46, "46", CHECK], ["5 + 5", 10, "(nothing)", CROSS]]
 
 
 def test_time_left_and_speed_come_from_the_latest_epoch_not_the_first_which_built_the_graphs():
@@ -160,7 +160,7 @@ def test_progress_counts_time_left_speed_and_marks_answers_against_the_oracle():
     # The score is the finished epoch's, and says so beside the epoch under way.
     assert "after epoch 1: held-out whole answers 25.0%, characters 40.0%" in status
     assert "left" not in status and "questions/s" not in status  # The first epoch built the graphs too.
-    assert progress.watch_rows() == [["12+34", 46, "46", CHECK], ["99+1", 100, "99", CROSS]]
+    assert progress.watch_rows() == [["12 + 34", 46, "46", CHECK], ["99 + 1", 100, "99", CROSS]]
     accuracy, loss = progress.curves()
     assert set(accuracy["metric"]) == {"train (sample)", "held out"}  # As a saved model's curves say.
     assert accuracy[accuracy["metric"] == "held out"]["accuracy %"].tolist() == [25.0]
@@ -262,7 +262,7 @@ def test_the_column_networks_progress_shows_each_length_it_is_checked_on():
     accuracy, _ = progress.curves()
     assert set(accuracy["metric"]) == {"1-20 digits", "10 digits", "30 digits", "100 digits"}
     rows = progress.watch_rows()
-    assert rows[0] == ["47+985", "1032", "1032", CHECK]  # Python's own sum of the digit strings.
+    assert rows[0] == ["47 + 985", "1032", "1032", CHECK]  # Python's own sum of the digit strings.
     assert rows[1][3] == CHECK and rows[1][1] == "10000…00000 (41 digits)"  # Long: shortened.
 
 
@@ -320,7 +320,7 @@ def test_the_first_epoch_counts_its_steps_and_a_pace_past_the_time_limit_is_said
     slow.add({"event": "progress", "epoch": 1, "step": 101, "steps": 1000, "loss": 1.9})
     # 0.1 s a step, 9,899 steps left: about 1,004 s in all, past 180 s.
     assert "at this pace it needs about 17 min, past the 3-minute limit" in slow.status()
-    assert "Stop, and fewer questions" in slow.status()
+    assert "to train it whole, press Stop and ask for fewer questions" in slow.status()
     fast = TrainingProgress(training_config(**DEFAULTS), clock=lambda: now[0], limit_seconds=180)
     fast.add({"event": "started", "watch": [[12, 34]], "epochs": 11, "steps": 70, "questions_per_epoch": 4500})
     fast.add({"event": "progress", "epoch": 1, "step": 1, "steps": 70, "loss": 2.0})

@@ -148,14 +148,17 @@ def test_loose_or_malformed_json_is_refused_in_one_line_naming_the_file(tmp_path
 
 
 def test_a_network_trained_on_one_length_is_described_by_that_length(tmp_path):
-    """Not "operands of 3 to 3 digits": the card says the one length."""
-    from addition.config import lengths_trained
+    """Not "operands of 3 to 3 digits": the card says the one length, and a page its held-out
+    scores' "3-3" as "3 digits"."""
+    from addition.config import digits_label, lengths_trained, trained_range_label
 
     assert [lengths_trained(1, 20), lengths_trained(3, 3), lengths_trained(1, 1)] == [
         "1 to 20 digits",
         "3 digits",
         "1 digit",
     ]
+    labels = [trained_range_label(1, 20), trained_range_label(3, 3), trained_range_label(1, 1), "10", "1"]
+    assert [digits_label(label) for label in labels] == ["1-20 digits", "3 digits", "1 digit", "10 digits", "1 digit"]
     folder = copy_of_bundled(tmp_path)
     edit_json(folder, "addition.json", lambda info: info["training"].update(min_digits=3, max_digits=3))
     card = str(build_model_card(folder, "me/addition-column"))
