@@ -64,6 +64,25 @@ def workers_named(name: str, parent: int | None = None) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time process ``pid`` has used so far, all its threads (Linux's /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime.
+
+
+def wait_until_quiet(pid: int, cores: float = 0.15, timeout: float = 300) -> None:
+    """Wait until process ``pid`` uses less than ``cores`` of the CPU over a whole second: an app
+    still loading models or drawing a page is not idle (an idle Gradio app keeps a little)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(1.0)
+        if cpu_seconds(pid) - before < cores:
+            return
+    raise RuntimeError(f"process {pid} stayed busy for {timeout:.0f} s")
+
+
 def alive(pid: int) -> bool:
     """Whether process ``pid`` still runs (a zombie has ended)."""
     try:

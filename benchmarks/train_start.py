@@ -7,8 +7,9 @@ finished epoch, and to the model in the Model menu.
 Both in one invocation: the baseline app starts each run's worker when the run starts
 (ADDITION_READY_WORKERS=0: a new interpreter importing TensorFlow for every press, as before
 workers were started ahead); the app as it ships has one ready and waiting, reused run after run,
-with the tab's default run made ahead. Each press waits until the app is idle and, as shipped,
-until the worker is ready again (as a visitor arriving a little later finds it). Prints the CPU,
+with the tab's default run made ahead. Each press waits until the app is idle (no training, and
+the app itself quiet: its models loaded, the last page drawn) and, as shipped, until the worker
+is ready again (as a visitor arriving a little later finds it). Prints the CPU,
 each press's two times, their medians and the ratios.
 """
 
@@ -18,7 +19,7 @@ import argparse
 import statistics
 import time
 
-from benchmarks import cpu_model, ready_workers, running_trainers
+from benchmarks import cpu_model, ready_workers, running_trainers, wait_until_quiet
 from benchmarks.serve import start_app, stop_app
 from demo.train_settings import DEFAULTS
 
@@ -41,9 +42,12 @@ def press(url: str) -> tuple[float, float]:
 
 
 def wait_until_idle(pid: int, ready: bool, timeout: float = 300) -> None:
+    """No training under way, a worker ready (as shipped), and the app itself quiet: its models
+    loaded and the last visitor's page drawn."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not running_trainers(pid) and (not ready or ready_workers(pid)):
+            wait_until_quiet(pid, timeout=deadline - time.monotonic())
             return
         time.sleep(0.2)
     raise RuntimeError("the app's workers did not settle")
