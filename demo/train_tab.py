@@ -35,7 +35,8 @@ class TrainTab:
             f"{plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
             f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
             f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused. "
-            f"{settings_table.measured_time()}"
+            f"{settings_table.measured_time()}",
+            elem_id="train-intro",
         )
         # The network first on the page; last among the API's inputs, which keep their order.
         network, *others = sorted(settings_table.SETTINGS, key=lambda setting: setting.name != "architecture")

@@ -445,6 +445,15 @@ class TestPagesAsLoaded:
     """Tests that only look (tabs switched and folds opened, no sum typed, no model picked), on one
     page per width."""
 
+    def test_a_command_in_a_sentence_wraps_with_the_sentence_on_a_phone(self, pages):
+        """Not a box of its own on the next line, broken inside a flag (Gradio's inline code)."""
+        page = pages.at(PHONE)
+        page.get_by_role("tab", name="Train", exact=True).click()
+        command = page.locator("#train-intro code").filter(has_text="benchmarks.train_tab_defaults")
+        expect(command).to_be_visible(timeout=10_000)
+        assert command.evaluate("element => getComputedStyle(element).display") == "inline"
+        page.get_by_role("tab", name="Add", exact=True).click()
+
     @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
     def test_every_tab_is_in_view_without_an_overflow_menu(self, pages, viewport):
         page = pages.at(viewport)
