@@ -24,6 +24,7 @@ from pathlib import Path
 from addition import CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail, whole_numbers
 from addition.data import WHOLE_SPACE_SEED
+from addition.evaluation import plural
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "addition-3digit"  # The app's first model.
 DEFAULT_LENGTHS = (5, 20, 100, 1_000, 10_000)  # A column network's, when --lengths is not given.
@@ -121,13 +122,12 @@ def main(argv=None):
         print(f"  {a}+{b} = {shown_answer(answer)} {mark}")
     kinds = report["mistake_kinds"]
     if kinds:  # What goes wrong, by kind: one failure repeated is one line, not twenty.
-        print(f"mistakes by kind (operand lengths, carries), the commonest first ({len(kinds)} kinds):")
+        print(f"mistakes by kind (operand lengths, carries), the commonest first ({plural(len(kinds), 'kind')}):")
     for kind in kinds[: arguments.kinds]:
         examples = "; ".join(describe_mistake(mistake) for mistake in kind["examples"])
         print(f"  {kind['kind']}: {kind['count']:,} wrong, e.g. {examples}")
     if len(kinds) > arguments.kinds:
-        more = len(kinds) - arguments.kinds
-        print(f"  ... and {more} more {'kind' if more == 1 else 'kinds'} (--kinds)")
+        print(f"  ... and {plural(len(kinds) - arguments.kinds, 'more kind')} (--kinds)")
 
 
 def lengths_list(text: str) -> tuple:

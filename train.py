@@ -23,7 +23,7 @@ from pathlib import Path
 
 from addition import CHECK, CROSS
 from addition.cli import OneLineErrorParser, fail, import_tensorflow, whole_numbers
-from addition.config import ARCHITECTURES, RECIPES, ColumnConfig, TrainConfig
+from addition.config import ARCHITECTURES, RECIPES, ColumnConfig, TrainConfig, digits_label
 from addition.errors import ModelFolderError, first_line
 from addition.evaluation import shown_answer
 from addition.hub import check_repo_id
@@ -221,7 +221,8 @@ def print_epoch_line(record, samples):
 
 
 def print_column_epoch(record):
-    lengths = ", ".join(f"{label} digits {share:.0%}" for label, share in record["exact_match_by_length"].items())
+    scores = record["exact_match_by_length"].items()
+    lengths = ", ".join(f"{digits_label(label)} {share:.0%}" for label, share in scores)
     print(
         f"epoch {record['epoch']} ({record['seconds']:.0f} s): loss {record['loss']:.5f}, "
         f"held-out whole answers: {lengths}"

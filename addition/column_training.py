@@ -25,7 +25,7 @@ from .column import (
     units_first,
 )
 from .column_data import carry_run_sums, chain_sums, draw_training_sums, mixed_sums, random_sums, sum_columns
-from .config import ColumnConfig, trained_range_label
+from .config import ColumnConfig, digits_label, trained_range_label
 from .errors import StoppedBeforeAnEpoch
 from .model import count_parameters
 from .saving import save_model_folder, software
@@ -259,7 +259,7 @@ def train_and_save_column(
         f"Trained in {result.seconds:.0f} s; best epoch {result.best_epoch} of {len(result.history)}.",
         "Held-out sums, whole answers: "
         + ", ".join(
-            f"{label} digits {score['exact_match']:.0%} of {score['count']}" for label, score in by_length.items()
+            f"{digits_label(key)} {score['exact_match']:.0%} of {score['count']}" for key, score in by_length.items()
         ),
         *(f"  {mistake}" for score in by_length.values() for mistake in score["mistakes"][:2]),
         f"Saved to {folder}",

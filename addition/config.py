@@ -138,7 +138,6 @@ class TrainConfig(Config):
         checks = [
             (self.training_size >= 20, "training size must be at least 20"),
             (self.short_sums >= 0, "short sums must be 0 or more"),
-            (0 < self.validation_fraction < 1, "validation fraction must be between 0 and 1"),
             (self.sampling in SAMPLINGS, f"sampling must be one of {', '.join(SAMPLINGS)}"),
             (self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}"),
             (
@@ -289,11 +288,13 @@ def trained_range_label(min_digits, max_digits) -> str:
 
 def digits_label(key: str) -> str:
     """A key of a column network's ``exact_match_by_length`` as a person reads it: "10 digits",
-    "1-20 digits" (the lengths it trained on), and a one-length run's "3-3" as "3 digits"."""
-    low, _, high = str(key).partition("-")
-    if low == high:
-        key = low
-    return f"{key} digit" if key == "1" else f"{key} digits"
+    "1-20 digits" (the lengths it trained on), and a one-length run's "3-3" as "3 digits
+    (trained)", apart from a single length's "3 digits" beside it."""
+    low, dash, high = str(key).partition("-")
+    if dash and low != high:
+        return f"{key} digits"
+    one = low == "1"
+    return f"{low} {'digit' if one else 'digits'}" + (" (trained)" if dash else "")
 
 
 ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.

@@ -157,8 +157,8 @@ def validation_count(questions: int, validation_fraction: float) -> int:
     ``ValueError`` in words otherwise (``TrainConfig`` asks before any work is done)."""
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation fraction must be between 0 and 1, got {validation_fraction}")
-    count = int(questions * validation_fraction)
-    if count < 1 or count >= questions:
+    count = int(questions * validation_fraction)  # Below ``questions``: the fraction is below 1.
+    if count < 1:
         raise ValueError(f"{questions:,} questions are too few to set {validation_fraction:.0%} apart for validation")
     return count
 

@@ -96,3 +96,8 @@ def _rates(table) -> dict:
 
 def _natural(key: str):
     return [int(part) for part in key.split("+")]
+
+
+def plural(count: int, noun: str) -> str:
+    """A count and its noun for a sentence: "1 kind", "2 kinds"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

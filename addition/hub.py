@@ -94,7 +94,7 @@ CARD_REPORTS = {
 }
 
 
-def card_reports(info: dict, folder) -> None:
+def check_card_reports(info: dict, folder) -> None:
     """``ModelFolderError`` in one line unless ``info`` holds everything its card reports."""
     for path in CARD_REPORTS["column" if info.get("architecture") == "column" else "keras-io"]:
         value, keys = info, path.split(".")
@@ -117,7 +117,7 @@ def build_model_card(folder, repo_id: str):
     from .saving import INFO_FILE
 
     info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
-    card_reports(info, folder)
+    check_card_reports(info, folder)
     if info.get("architecture") == "column":
         return column_model_card(info, repo_id)
     digits, training = info["digits"], info["training"]
@@ -236,7 +236,7 @@ def column_model_card(info: dict, repo_id: str):
     how to run it with Keras alone, its limits."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-    from .config import lengths_trained
+    from .config import digits_label, lengths_trained
 
     training, metrics = info["training"], info["metrics"]
     by_length = metrics.get("exact_match_by_length", {})
@@ -245,7 +245,7 @@ def column_model_card(info: dict, repo_id: str):
             task_type=PIPELINE_TAG,
             task_name="Addition",
             dataset_type="synthetic-addition",
-            dataset_name=f"addition questions, {label} digits (held-out)",
+            dataset_name=f"addition questions, {digits_label(label)}, held out",
             dataset_split="validation",
             metric_type="exact_match",
             metric_name="Whole-answer accuracy",

@@ -7,11 +7,12 @@ import numpy as np
 
 from addition import CHECK
 from addition.config import CELLS, digits_label, lengths_trained
+from addition.evaluation import plural
 from addition.folder_format import cell_of
 from addition.loading import LoadedModel
 from addition.model import count_parameters
 
-from .views import as_text, describe_rate, marked_sum, plural, true_sums
+from .views import as_text, describe_rate, marked_sum, true_sums
 
 MAX_SAMPLES = 100
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import html
 
-from addition.evaluation import shown_answer
+from addition.evaluation import plural, shown_answer
 from addition.inside import DISAGREEMENT
 
-from .views import char_label, plural
+from .views import char_label
 
 DISAGREES = "≠"  # Marks a cell where the network's counterfactual is not addition's.
 POSITIVE, NEGATIVE = "249, 115, 22", "59, 130, 246"  # Orange and blue, as RGB for rgba().
@@ -132,9 +132,14 @@ LEGEND = (
 )
 
 
+def signed(value: float, places: int) -> str:
+    """``value`` with its sign, to ``places`` decimals; never "-0.0" (adding zero turns a
+    negative zero, which rounding a small negative value leaves, into zero)."""
+    return f"{round(value, places) + 0.0:+.{places}f}"
+
+
 def _state_cell(value: float) -> str:
-    shown = round(value, 1) + 0.0  # Not "-0.0": plus zero turns a negative zero into zero.
-    return f'<td style="{_shade(value)}" title="{value:+.3f}">{shown:+.1f}</td>'
+    return f'<td style="{_shade(value)}" title="{signed(value, 3)}">{signed(value, 1)}</td>'
 
 
 def _state_rows(values: list, units: list, carry_units: dict) -> str:
@@ -235,7 +240,7 @@ def probe_html(probe: dict | None) -> str:
     rows = "".join(
         f"<tr><th>{html.escape(written_place(place))}</th><td>{100 * accuracy:.1f}</td>"
         + (f"<td>{100 * one_unit[index]:.1f}</td>" if one_unit else "")
-        + f"<td>{100 * baseline:.1f}</td><td>{100 * (accuracy - baseline):+.1f}</td></tr>"
+        + f"<td>{100 * baseline:.1f}</td><td>{signed(100 * (accuracy - baseline), 1)}</td></tr>"
         for index, (place, accuracy, baseline) in enumerate(zip(probe["places"], probe["accuracy"], probe["baseline"]))
     )
     unit = probe.get("unit")
@@ -332,7 +337,8 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
             "No unit is ranked by how closely it follows the carry: among the held-out questions the carry "
             "into each place never varies (a small training set holds few)."
         )
-    if explained["probe"]:
+    probed = bool(explained["probe"] and explained["probe"]["places"])  # A probe fitted on some place.
+    if probed:
         text["probe"] = (
             "A straight line through the decoder's state, fitted on half the held-out questions, "
             "reads the carry into each column of the other half; beating the baseline means the "
@@ -344,7 +350,7 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
             "column: all it has to keep is the carry. Orange is positive, blue negative."
         )
         text["attribution"] = ""
-        if explained["probe"]:
+        if probed:
             text["probe"] = (
                 "A straight line through the state handed on, fitted on half of some held-out sums, reads the carry "
                 "into each column of the other half; the best single unit alone nearly does too."

@@ -115,10 +115,15 @@ def whole_number_setting(name: str, default: int, low: int) -> int:
     return int(value)
 
 
-def trainers() -> int:
-    """How many trainings run at once: $ADDITION_TRAINERS, else one per two cores (each trains on
-    one thread, and answering sums keeps the rest)."""
-    return whole_number_setting("ADDITION_TRAINERS", max(1, (os.cpu_count() or 1) // 2), low=1)
+def training_settings() -> tuple[int, int, int]:
+    """(trainings at once, workers kept ready, the longest run in seconds) from the environment:
+    $ADDITION_TRAINERS, else one per two cores (each trains on one thread, and answering sums keeps
+    the rest); $ADDITION_READY_WORKERS, else one per training slot (0 starts each worker when its
+    run does: less memory, a slower start, benchmarks.train_start's baseline);
+    $ADDITION_TRAIN_SECONDS, else ``TRAIN_SECONDS``."""
+    slots = whole_number_setting("ADDITION_TRAINERS", max(1, (os.cpu_count() or 1) // 2), low=1)
+    ready = whole_number_setting("ADDITION_READY_WORKERS", slots, low=0)
+    return slots, ready, whole_number_setting("ADDITION_TRAIN_SECONDS", TRAIN_SECONDS, low=1)
 
 
 def default_parts(model: str | None = None, revision: str | None = None):
@@ -131,7 +136,7 @@ def default_parts(model: str | None = None, revision: str | None = None):
     from .training_queue import TrainingQueue
     from .training_workers import TrainingWorkers
 
-    seconds = whole_number_setting("ADDITION_TRAIN_SECONDS", TRAIN_SECONDS, low=1)
+    slots, ready, seconds = training_settings()
     on_a_space = bool(os.environ.get("SPACE_ID"))
     catalog = Catalog(
         entry_for(model, revision) if model else None, bundled_entries(MODELS_FOLDER), preferred=str(FIRST_MODEL)
@@ -140,10 +145,6 @@ def default_parts(model: str | None = None, revision: str | None = None):
     # Inside Gradio's own cache folder, so that the zips are served from where they are made
     # (not copied to where freeing a model would not reach them).
     workspace = Path(get_upload_folder()) / f"addition-lstm-{os.getpid()}"
-    slots = trainers()
-    # One worker waits ready per slot; ADDITION_READY_WORKERS=0 starts each when its run does
-    # (less memory, a slower start: benchmarks.train_start's baseline).
-    ready = whole_number_setting("ADDITION_READY_WORKERS", slots, low=0)
     workers = TrainingWorkers(ready=ready, max_seconds=seconds)
     training_queue = TrainingQueue(
         workers.start,
@@ -193,6 +194,7 @@ def main(settings) -> None:
     from addition.loading import find_model_folder
 
     check_address(settings.host, settings.port)
+    training_settings()  # A bad variable stops the app here, before anything loads.
     if settings.model:
         try:  # A model that is not there (a typo, a repo neither reachable nor cached) fails at once.
             find_model_folder(settings.model, settings.revision)

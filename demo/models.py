@@ -16,11 +16,10 @@ from addition.codec import Codec
 from addition.column import ColumnCodec
 from addition.config import CELLS
 from addition.errors import ModelFolderError, quoted
+from addition.evaluation import plural
 from addition.folder_format import architecture_of, cell_of, check_info, codec_of
 from addition.loading import LoadedModel, load_model, read_json
 from addition.saving import INFO_FILE
-
-from .views import plural
 
 OWN_MODEL = "Your model "  # How a visitor's own models are named in the menu: "Your model 1: LSTM, 2 digits".
 
@@ -177,8 +176,9 @@ class Catalog:
 
 
 def choices(labels) -> str:
-    """The models one can pick, for a sentence: each quoted, since a name can hold a comma."""
-    return ", ".join(f'"{label}"' for label in labels)
+    """The models one can pick, for a sentence: each quoted (a name can hold a comma) as the
+    name asked for is."""
+    return ", ".join(quoted(label, 80) for label in labels)
 
 
 def _same_folder(one: str, other: str) -> bool:

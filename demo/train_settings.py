@@ -12,9 +12,10 @@ from pathlib import Path
 
 from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig, digits_label
 from addition.data import count_distinct_questions
+from addition.evaluation import plural
 
 from .learn_views import curves
-from .views import marked_sum, plural, true_sums
+from .views import marked_sum, true_sums
 
 
 @dataclass(frozen=True)

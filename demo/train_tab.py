@@ -13,13 +13,14 @@ from pathlib import Path
 import gradio as gr
 
 from addition.config import CELLS
+from addition.evaluation import plural
 from addition.loading import load_model_folder
 
 from . import inside_views
 from . import train_settings as settings_table
 from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
-from .views import MARKED_SUMS_HEADERS, MARKED_SUMS_WIDTHS, plural
+from .views import MARKED_SUMS_HEADERS, MARKED_SUMS_WIDTHS
 
 
 class TrainTab:

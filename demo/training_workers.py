@@ -95,7 +95,7 @@ class TrainingWorkers:
     once), each serving runs one after another; ``start(config, folder)`` is what the training
     queue calls. With ``ready`` 0, each run starts a worker of its own, which exits after it."""
 
-    def __init__(self, ready: int = 1, max_seconds: float = 180.0, runs_per_worker: int = RUNS_PER_WORKER):
+    def __init__(self, max_seconds: float, ready: int = 1, runs_per_worker: int = RUNS_PER_WORKER):
         self.ready, self.max_seconds, self.runs_per_worker = ready, max_seconds, runs_per_worker
         self._context = multiprocessing.get_context("spawn")  # TensorFlow is not fork-safe.
         self._idle: list[Worker] = []  # Started (maybe not yet ready), no run of theirs under way.

@@ -187,7 +187,3 @@ def operand_digits(question) -> int | None:
 
     found = operands(question)
     return max(len(number.lstrip("0") or "0") for number in found) if found else None
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -34,7 +34,10 @@ def test_a_state_map_labels_steps_and_units_marks_the_carry_units_first_and_fold
     assert table.count("<tr") == 2 + inside_views.SHOWN_UNITS + 2 + 8  # Two header rows, twice.
     assert 'title="+1.900"' in shown  # Unit 19 at an odd step.
     tiny = inside_views.state_map({**state, "values": [[-0.04, 0.04, -0.26, 0.0]]}, carry_units={}, carries=[None] * 4)
-    assert ">+0.0</td>" in tiny and ">-0.0<" not in tiny and ">-0.3</td>" in tiny  # No negative zero.
+    assert ">+0.0</td>" in tiny and "-0.0<" not in tiny and ">-0.3</td>" in tiny  # No negative zero.
+    assert 'title="+0.000"' in inside_views.state_map({**state, "values": [[-0.0001]]}, carry_units={}, carries=[None])
+    even = inside_views.probe_html({"places": ["tens"], "accuracy": [0.5], "baseline": [0.5004], "test_questions": 9})
+    assert "<td>+0.0</td>" in even and "-0.0" not in even
     assert "<caption>decoder_0: 1 unit</caption>" in tiny
 
 
@@ -168,4 +171,5 @@ def test_a_model_whose_held_out_questions_never_carry_still_gets_its_grids_and_s
     page = inside_tab.page(models, visitors.get("v", label), label, "v", "55+66")
     assert "55+66" in page.grids_intro and "<table" in page.network_grid and "<table" in page.states
     assert "No unit is ranked by how closely it follows the carry" in page.carry_intro
+    assert "straight line" not in page.carry_intro  # No probe to read: its sentence is not said either.
     assert page.probe.startswith("<p>No probe: too few of the held-out questions differ in the carry")

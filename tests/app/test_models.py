@@ -67,7 +67,7 @@ def test_cached_computes_once_per_model_and_name(tiny_model):
 def test_an_unknown_label_is_refused_in_words(tiny_model):
     _, tiny_folder = tiny_model
     catalog = Catalog(Entry("tiny", str(tiny_folder)))
-    with pytest.raises(ValueError, match="There is no model called '9 digits'. Choose one of: \"tiny\"\\."):
+    with pytest.raises(ValueError, match="There is no model called '9 digits'. Choose one of: 'tiny'\\."):
         catalog.get("9 digits")
 
 

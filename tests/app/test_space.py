@@ -110,12 +110,14 @@ def test_the_bundled_models_are_small_and_complete():
     ],
 )
 def test_a_bad_number_in_the_spaces_variables_stops_the_app_in_one_line(name, value, low, monkeypatch, capsys):
-    """Each of the app's numeric variables alike: a sentence naming it, no traceback, nothing started."""
-    from demo.launch import default_parts, whole_number_setting
+    """Each of the app's numeric variables alike: a sentence naming it, no traceback, before
+    TensorFlow is imported or anything started."""
+    from demo.launch import main, parse_arguments, whole_number_setting
 
     monkeypatch.setenv(name, value)
+    monkeypatch.setattr("demo.launch.import_tensorflow", lambda: pytest.fail("TensorFlow imported"))
     with pytest.raises(SystemExit) as exit_info:
-        default_parts()
+        main(parse_arguments([]))
     assert exit_info.value.code == 1
     assert capsys.readouterr().err == f"error: {name} must be a whole number of at least {low}, got {value!r}\n"
     monkeypatch.setenv(name, "7")

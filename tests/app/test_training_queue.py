@@ -254,7 +254,7 @@ def standin_workers(monkeypatch, **options):
 
     from demo.training_workers import TrainingWorkers, Worker
 
-    workers = TrainingWorkers(**options)
+    workers = TrainingWorkers(max_seconds=60, **options)
     spawned, retired = [], []
 
     def spawn(runs, ahead=True):
@@ -322,7 +322,7 @@ def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypa
     process = SimpleNamespace(is_alive=lambda: True, join=lambda timeout=None: None, exitcode=None)
     worker = Worker(process, SimpleNamespace(send=sent.append), SimpleNamespace(recv=events.get), 1)
     worker.retire = lambda: None
-    workers = TrainingWorkers(ready=0)
+    workers = TrainingWorkers(max_seconds=60, ready=0)
     monkeypatch.setattr(workers, "_spawn", lambda runs, ahead=True: worker)
     run = workers.start(TrainConfig(digits=1, training_size=40), "unused")
     run.stop()

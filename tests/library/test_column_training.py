@@ -32,6 +32,7 @@ def test_a_tiny_training_learns_one_digit_sums_and_saves_a_folder_keras_alone_ru
     assert [record["epoch"] for record in records] == list(range(1, TINY.epochs + 1))
     assert set(records[-1]["exact_match_by_length"]) == {"1-1", "1"}  # Training lengths, then each length.
     assert records[-1]["exact_match_by_length"]["1"] == 1.0 and "Saved to" in summary
+    assert "whole answers: 1 digit (trained) " in summary and ", 1 digit 100% of 20" in summary  # Not "1-1 digits".
     loaded = load_model_folder(folder)
     assert loaded.predictor.answers(every_sum) == python_sums(every_sum) and loaded.history == records
     info = json.loads((folder / "addition.json").read_text())

@@ -85,7 +85,7 @@ def test_every_bundled_model_answers_through_the_api(client):
 
 def test_an_unknown_model_is_refused_and_the_app_keeps_serving(client):
     # Each name quoted: a name can hold a comma.
-    words = 'There is no model called .9 digits.. Choose one of: "2 digits", "3 digits", "3 digits, after 1 epoch"'
+    words = "There is no model called '9 digits'. Choose one of: '2 digits', '3 digits', '3 digits, after 1 epoch'"
     with pytest.raises(Exception, match=words):
         client.predict("1+1", "9 digits", api_name="/add")
     with pytest.raises(Exception) as refused:  # A 1 MB label is not echoed back.
