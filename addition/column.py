@@ -270,15 +270,19 @@ class ColumnPredictor:
 
     def answers(self, pairs) -> list[str]:
         """The model's answers in reading order, without leading zeros: [(47, 985)] -> ["1032"].
-        Sums of similar lengths are answered together, so that a batch pads little."""
+        Sums of similar lengths are answered together, so that a batch pads little; each answer
+        is read from its own sum's columns only (the longer operand plus one), which the columns
+        of padding above it cannot reach (the network reads units first), so that it is the
+        answer the sum gets alone, whatever a network still learning writes in the padding."""
         pairs = checked_pairs(pairs)
         lengths = [max(len(operand_text(a)), len(operand_text(b))) for a, b in pairs]
         order = np.argsort(lengths, kind="stable")
         answers = [""] * len(pairs)
         for start in range(0, len(pairs), self.batch_size):
             chosen = order[start : start + self.batch_size]
-            for index, answer in zip(chosen, decode_answers(self.probabilities([pairs[i] for i in chosen]))):
-                answers[index] = answer
+            digits = self.probabilities([pairs[i] for i in chosen]).argmax(axis=-1)  # (sums, steps), units first.
+            for index, row in zip(chosen, digits):
+                answers[index] = digits_to_text(row[None, : lengths[index] + 1])[0]
         return answers
 
 

@@ -212,6 +212,12 @@ def _checked(setting: Setting, value):
     return int(value)
 
 
+def by_length(record: dict) -> str:
+    """A column network's epoch record as the status says it: the whole answers at each length."""
+    scores = record["exact_match_by_length"].items()
+    return "held-out whole answers " + ", ".join(f"{digits_label(length)} {share:.0%}" for length, share in scores)
+
+
 class TrainingProgress:
     """A run's events so far, and what the tab shows of them."""
 
@@ -301,12 +307,7 @@ class TrainingProgress:
         if self.records:  # The last finished epoch's score, named as its own: not the epoch under way.
             last = self.records[-1]
             if "exact_match_by_length" in last:  # The column network: whole answers at each length checked.
-                parts.append(
-                    f"after epoch {last['epoch']}: held-out whole answers "
-                    + ", ".join(
-                        f"{digits_label(length)} {share:.0%}" for length, share in last["exact_match_by_length"].items()
-                    )
-                )
+                parts.append(f"after epoch {last['epoch']}: {by_length(last)}")
             else:
                 parts.append(
                     f"after epoch {last['epoch']}: held-out whole answers {last['val_exact_match']:.1%}, "
@@ -323,10 +324,14 @@ class TrainingProgress:
         )
         if not result["epochs_run"]:
             return f"**{how.capitalize()}** before its first epoch ended: there is no model to keep."
+        kept = next((record for record in self.records if record["epoch"] == result["best_epoch"]), {})
+        if "exact_match_by_length" in kept:  # The column network: each length, not one pooled share.
+            scores = by_length(kept)
+        else:
+            scores = f"whole answers right on {result['validation_exact_match']:.1%} of the held-out questions"
         return (
             f"**{how.capitalize()}** after {plural(result['epochs_run'], 'epoch')}, {result['seconds']:.0f} s of "
-            f"training ({max(elapsed, result['seconds']):.0f} s in all): whole answers right on "
-            f"{result['validation_exact_match']:.1%} of the held-out questions "
+            f"training ({max(elapsed, result['seconds']):.0f} s in all): {scores} "
             f"(best epoch {result['best_epoch']}, kept). Your model is now in the Model menu, for you only."
         )
 

@@ -264,6 +264,11 @@ def test_the_column_networks_progress_shows_each_length_it_is_checked_on():
     rows = progress.watch_rows()
     assert rows[0] == ["47 + 985", "1032", "1032", CHECK]  # Python's own sum of the digit strings.
     assert rows[1][3] == CHECK and rows[1][1] == "10000…00000 (41 digits)"  # Long: shortened.
+    done = {"event": "done", "best_epoch": 1, "epochs_run": 1, "seconds": 3.0, "validation_exact_match": 0.5}
+    progress.add({**done, "stopped": False, "capped": False})
+    ending = progress.status()  # The kept epoch's score at each length, not one share pooled over them.
+    assert ending.startswith("**Finished** after 1 epoch") and "50.0%" not in ending
+    assert "held-out whole answers 1-20 digits 90%, 10 digits 80%, 30 digits 40%, 100 digits 0% (best epoch 1" in ending
 
 
 def test_the_tab_states_the_measured_time_with_its_cpu_and_command_or_nothing(tmp_path):

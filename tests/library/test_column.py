@@ -119,6 +119,19 @@ def test_one_model_reads_sums_of_any_length(cell):
     assert len(predictor.answers([(1, 2), ("123", "4"), ("9" * 5_000, "1")])) == 3
 
 
+def test_a_sum_answered_beside_longer_ones_gets_the_answer_it_gets_alone():
+    """An untrained network writes digits in the padding columns above a short sum; they are not
+    its answer, which has at most one digit more than its longer operand."""
+    import keras
+
+    keras.utils.set_random_seed(3)
+    predictor = ColumnPredictor(column.build_column_model(hidden_size=8))
+    pairs = [(99, 73), (5, 6), ("1" * 30, "2"), (123, 4567), ("9" * 300, "9")]
+    together = predictor.answers(pairs)
+    assert together == [predictor.answers([pair])[0] for pair in pairs]
+    assert all(len(answer) <= max(len(str(a)), len(str(b))) + 1 for answer, (a, b) in zip(together, pairs))
+
+
 def test_the_bundled_model_adds_like_python_at_every_length(bundled_column):
     rng = np.random.default_rng(7)
     pairs = [pair for length in LENGTHS for pair in column_data.random_sums(rng, length, 2)]
