@@ -290,11 +290,10 @@ def digits_label(key: str) -> str:
     """A key of a column network's ``exact_match_by_length`` as a person reads it: "10 digits",
     "1-20 digits" (the lengths it trained on), and a one-length run's "3-3" as "3 digits
     (trained)", apart from a single length's "3 digits" beside it."""
-    low, dash, high = str(key).partition("-")
+    low, dash, high = (f"{int(part):,}" if part.isdigit() else part for part in str(key).partition("-"))
     if dash and low != high:
-        return f"{key} digits"
-    one = low == "1"
-    return f"{low} {'digit' if one else 'digits'}" + (" (trained)" if dash else "")
+        return f"{low}-{high} digits"
+    return f"{low} {'digit' if low == '1' else 'digits'}" + (" (trained)" if dash else "")
 
 
 ARCHITECTURES = {"keras-io": TrainConfig, "column": ColumnConfig}  # --architecture: its settings.

@@ -187,7 +187,7 @@ def state_map(
     folded = ""
     if len(units) > shown:
         folded = (
-            f"<details><summary>The other {len(units) - shown} units of the {name}</summary>"
+            f"<details><summary>The other {len(units) - shown} units of {name}</summary>"
             f'<table class="state-map folded">{head}<tbody>{_state_rows(values, units[shown:], carry_units)}</tbody>'
             f"</table></details>"
         )
@@ -238,7 +238,7 @@ def probe_html(probe: dict | None) -> str:
         )
     one_unit = probe.get("one_unit_accuracy")  # The column network's: the best unit alone.
     rows = "".join(
-        f"<tr><th>{html.escape(written_place(place))}</th><td>{100 * accuracy:.1f}</td>"
+        f"<tr><th>{place_label(place)}</th><td>{100 * accuracy:.1f}</td>"
         + (f"<td>{100 * one_unit[index]:.1f}</td>" if one_unit else "")
         + f"<td>{100 * baseline:.1f}</td><td>{signed(100 * (accuracy - baseline), 1)}</td></tr>"
         for index, (place, accuracy, baseline) in enumerate(zip(probe["places"], probe["accuracy"], probe["baseline"]))

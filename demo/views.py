@@ -144,7 +144,10 @@ def describe_rate(exact_match: float, count: int) -> str:
     wrong = round((1 - exact_match) * count)
     if wrong == 0:
         return f"all {count:,} right"
-    return f"{wrong:,} wrong of {count:,} ({100 * (1 - wrong / count):.{max(2, len(str(count)) - 2)}f}% right)"
+    # As many decimals as the count needs to show one mistake, without trailing zeros past two.
+    share = f"{100 * (1 - wrong / count):.{max(2, len(str(count)) - 2)}f}"
+    whole, _, decimals = share.partition(".")
+    return f"{wrong:,} wrong of {count:,} ({whole}.{decimals.rstrip('0').ljust(2, '0')}% right)"
 
 
 def as_text(value) -> str:

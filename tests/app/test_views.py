@@ -375,3 +375,11 @@ def test_the_by_lengths_table_is_headed_for_what_its_rows_are(column, bundled):
     assert f"each number's digits: {low}-{high} as it trained, then one length at a time" in (
         learn_tab.lengths_heading(column)
     )
+
+
+def test_a_share_right_shows_one_mistake_in_its_count_and_no_trailing_zeros():
+    assert views.describe_rate(0.03497, 100_000) == "96,503 wrong of 100,000 (3.497% right)"  # Not 3.49700%.
+    assert views.describe_rate(0.999998, 1_000_000) == "2 wrong of 1,000,000 (99.9998% right)"
+    assert views.describe_rate(0.5, 1_000) == "500 wrong of 1,000 (50.00% right)" and views.describe_rate(1.0, 10) == (
+        "all 10 right"
+    )

@@ -157,9 +157,9 @@ def test_a_network_trained_on_one_length_is_described_by_that_length(tmp_path):
         "3 digits",
         "1 digit",
     ]
-    labels = [trained_range_label(1, 20), trained_range_label(3, 3), trained_range_label(1, 1), "10", "1"]
+    labels = [trained_range_label(1, 20), trained_range_label(3, 3), trained_range_label(1, 1), "10", "1", "1000"]
     shown = [digits_label(label) for label in labels]
-    assert shown == ["1-20 digits", "3 digits (trained)", "1 digit (trained)", "10 digits", "1 digit"]
+    assert shown == ["1-20 digits", "3 digits (trained)", "1 digit (trained)", "10 digits", "1 digit", "1,000 digits"]
     folder = copy_of_bundled(tmp_path)
     edit_json(folder, "addition.json", lambda info: info["training"].update(min_digits=3, max_digits=3))
     card = str(build_model_card(folder, "me/addition-column"))
