@@ -351,8 +351,12 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
         )
         text["attribution"] = ""
         if probed:
+            alone = explained["probe"]["unit"]
             text["probe"] = (
                 "A straight line through the state handed on, fitted on half of some held-out sums, reads the carry "
-                "into each column of the other half; the best single unit alone nearly does too."
+                f"into each column of the other half; unit {alone['unit']} alone, the one that follows the carry "
+                "best on the fitted half, nearly does too."
             )
+            if units and (units[0]["layer"], units[0]["unit"]) != (alone["layer"], alone["unit"]):
+                text["probe"] += " (The ★ unit above is ranked on all the sums, the scored half too: it can differ.)"
     return text

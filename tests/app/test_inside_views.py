@@ -176,3 +176,14 @@ def test_a_model_whose_held_out_questions_never_carry_still_gets_its_grids_and_s
     assert "No unit is ranked by how closely it follows the carry" in page.carry_intro
     assert "straight line" not in page.carry_intro  # No probe to read: its sentence is not said either.
     assert page.probe.startswith("<p>No probe: too few of the held-out questions differ in the carry")
+
+
+def test_the_column_probes_unit_is_named_and_a_difference_from_the_star_unit_explained():
+    probe = {"places": ["tens"], "accuracy": [1.0], "one_unit_accuracy": [0.9], "baseline": [0.5], "test_questions": 9}
+    star = [{"layer": "layer_0", "unit": 7, "correlation": -0.79, "values": [0.1, -0.2]}]
+    column = {"grids": {"disagreement": {"values": [[False]]}}, "question": "47+985", "model_answer": "1032"}
+    column.update(correct=True, true_answer="1032", states=[], carry_units=star)
+    for alone, differs in ((29, True), (7, False)):
+        said = inside_views.what_to_look_at({**column, "probe": {**probe, "unit": {"layer": "layer_0", "unit": alone}}})
+        assert f"unit {alone} alone, the one that follows the carry best on the fitted half" in said["probe"]
+        assert ("it can differ" in said["probe"]) == differs
