@@ -281,8 +281,10 @@ class ColumnPredictor:
         for start in range(0, len(pairs), self.batch_size):
             chosen = order[start : start + self.batch_size]
             digits = self.probabilities([pairs[i] for i in chosen]).argmax(axis=-1)  # (sums, steps), units first.
-            for index, row in zip(chosen, digits):
-                answers[index] = digits_to_text(row[None, : lengths[index] + 1])[0]
+            own = np.array([lengths[i] + 1 for i in chosen])[:, None]  # Each sum's own columns.
+            digits[np.arange(digits.shape[1])[None, :] >= own] = 0  # The padding's: leading zeros, dropped.
+            for index, answer in zip(chosen, digits_to_text(digits)):
+                answers[index] = answer
         return answers
 
 
