@@ -154,7 +154,8 @@ class AddTab:
                 b: The second whole number, within the same limit.
                 model: Which network: "2 digits" to "5 digits", or "Any length (column LSTM)".
             Returns:
-                JSON: answer, correct (answer is a + b), true_answer, confidence (0 to 1), model.
+                JSON: answer and true_answer (digit strings), correct (answer is a + b), confidence
+                (0 to 1), model.
             """
             operands = {}  # Each operand's digits, each named in its refusal, not a sum made of the two.
             for name, value in (("a", a), ("b", b)):
@@ -174,7 +175,8 @@ class AddTab:
                 {
                     "answer": details["model_answer"],
                     "correct": details["correct"],
-                    "true_answer": details["true_answer"],
+                    # As a string, like the answer, whichever network: a long sum's digits stay exact.
+                    "true_answer": str(details["true_answer"]),
                     "confidence": details["confidence"],
                     "model": model,
                 }
