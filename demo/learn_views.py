@@ -115,7 +115,7 @@ def compare_models(infos: list[tuple[str, dict]]):
         rows.append(
             [
                 label,
-                questions,
+                None if questions is None else f"{questions:,}",  # A separator, as in the other columns' counts.
                 metrics.get("training_seconds"),
                 describe_rate(validation["exact_match"], validation["count"]),
                 round(100 * validation["per_character"], 3),

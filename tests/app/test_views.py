@@ -220,8 +220,8 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     table = learn_views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
     assert table["model"].tolist() == ["tiny", "3 digits"]
     assert table["questions"].tolist() == [
-        tiny_info["training"]["training_size"],
-        bundled.info["training"]["training_size"],
+        f"{tiny_info['training']['training_size']:,}",
+        f"{bundled.info['training']['training_size']:,}",
     ]
     whole = bundled.info["metrics"]["whole_space_sample"]
     assert table["random sums"].tolist()[1] == f"all {whole['count']:,} right"  # Every sum right, said so.
@@ -236,7 +236,7 @@ def test_model_comparison_gives_the_column_network_its_questions_and_its_single_
     from its folder's record, the training range's row ("1-20") left out."""
     table = learn_views.compare_models([("3 digits", bundled.info), ("column", column.info)])
     settings, metrics = column.info["training"], column.info["metrics"]
-    assert table["questions"].tolist()[1] == settings["sums_per_epoch"] * metrics["epochs_run"]
+    assert table["questions"].tolist()[1] == f"{settings['sums_per_epoch'] * metrics['epochs_run']:,}"
     single = {int(label): row for label, row in metrics["exact_match_by_length"].items() if label.isdigit()}
     count = sum(row["count"] for row in single.values())
     wrong = round(sum((1 - row["exact_match"]) * row["count"] for row in single.values()))
