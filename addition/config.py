@@ -72,7 +72,7 @@ class TrainConfig(Config):
         "extremes",
         "how operands are drawn: keras-io (a random length, then digits), uniform "
         "(like the whole space), mixed (half and half), carries (a third each of "
-        "uniform, keras-io and 9-heavy full-length numbers) or extremes (as carries, "
+        "uniform, keras-io and 9-heavy numbers) or extremes (as carries, "
         "the third 9- and 0-heavy)",
     )
     reverse: bool = setting(

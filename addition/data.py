@@ -11,11 +11,12 @@ import numpy as np
 # - "uniform": each operand uniform in 0..10**digits-1, so questions look like the whole space.
 # - "mixed": each question is drawn one way or the other with equal chance: the whole space's
 #   shape, with enough short operands that they are learnt too.
-# - "carries": a third each of uniform, keras-io-style, and full-length with each digit a 9 half the
-#   time. Long carry chains and sums near the top (990+999) are rare in the whole space (both
+# - "carries": a third each of uniform, keras-io-style, and 9-heavy numbers: every place's digit a
+#   9 half the time, else uniform (so a 9 a little more often than half, and a leading 0 now and
+#   then). Long carry chains and sums near the top (990+999) are rare in the whole space (both
 #   operands above 900 in 1% of sums) and are what a network trained on the others gets wrong.
-# - "extremes": as "carries", but the third kind has each digit a 9 with chance 0.3, a 0 with
-#   chance 0.3, else uniform: round numbers beside carry chains (400+500, 900+200, 610+690) are
+# - "extremes": as "carries", but the third kind has every place's digit a 9 with chance 0.3, a 0
+#   with chance 0.3, else uniform: round numbers beside carry chains (400+500, 900+200, 610+690) are
 #   what a network reading the columns one by one got wrong after carry-heavy questions.
 SAMPLINGS = ("keras-io", "uniform", "mixed", "carries", "extremes")
 WHOLE_SPACE_SEED = 20_151_208  # Fixed so that every model is judged on the same random sums.
@@ -84,7 +85,7 @@ def _draw_operands(rng: np.random.Generator, digits: int, sampling: str, size) -
         use_uniform = rng.random(size[0]) < 0.5
         return np.where(use_uniform[:, None], uniform, keras_io_style)
     chance = rng.random((*size, digits))
-    if sampling == "carries":  # Every digit a 9 half the time, else uniform: 999+999 in 1% of the draws.
+    if sampling == "carries":  # Every place a 9 half the time, else uniform: 999+999 in 1% of the draws.
         digit = np.where(chance < 0.5, 9, rng.integers(0, 10, size=(*size, digits)))
     else:  # "extremes": every digit a 9 or a 0 with chance 0.3 each, else uniform.
         digit = np.where(chance < 0.3, 9, np.where(chance < 0.6, 0, rng.integers(0, 10, size=(*size, digits))))

@@ -1,12 +1,13 @@
 """The seq2seq network of the keras-io example, in Keras 3 idioms.
 
 The network reads a question such as "535+61", one-hot, one character per step (as
-``addition.codec`` writes it), and must squeeze all of it into the encoder's final state: one
-vector of ``hidden_size`` numbers. A ``RepeatVector`` hands that same vector to the decoder at
-each answer position, and the decoder writes one character per step through a softmax over the
-twelve characters ``0123456789+ ``. The codec may help it find the columns (by default it writes
-each column's two digits side by side: ``addition.codec``), but nothing tells it that carries
-exist or how they run: it learns that from examples.
+``addition.codec`` writes it), and must squeeze all of it into the encoder's final output: one
+vector of ``hidden_size`` numbers (an LSTM's hidden state h; its cell state c stays behind). A
+``RepeatVector`` hands that same vector to the decoder at each answer position, and the decoder
+writes one character per step through a softmax over the twelve characters ``0123456789+ ``. The
+codec may help it find the columns (by default it writes each column's two digits side by side:
+``addition.codec``), but nothing tells it that carries exist or how they run: it learns that
+from examples.
 """
 
 from __future__ import annotations

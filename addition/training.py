@@ -126,7 +126,8 @@ def compile_model(model, config: TrainConfig, steps_per_epoch: int) -> None:
 
 
 class WholeAnswerMonitor(keras.callbacks.Callback):
-    """After each epoch: exact-match on validation (and a training sample), ☑/☒ samples,
+    """After each epoch: exact-match on validation (and on a sample of the first epoch's
+    training questions: with fresh questions each epoch, ones it has met once), ☑/☒ samples,
     the best weights so far, the weights after each of ``keep_epochs``, and an early stop once
     ``target_accuracy`` is reached."""
 
@@ -163,7 +164,7 @@ class WholeAnswerMonitor(keras.callbacks.Callback):
             "seconds": round(time.perf_counter() - self.started, 2),
             "loss": logs.get("loss"),
             "accuracy": logs.get("accuracy"),  # Per character, training set.
-            "exact_match": training["exact_match"],  # Whole answers, training sample.
+            "exact_match": training["exact_match"],  # Whole answers, the sample of the first epoch's questions.
             # Computed here from the one validation pass, the same way Keras would compute them.
             "val_loss": validation["loss"],
             "val_accuracy": validation["per_character"],

@@ -17,7 +17,7 @@
 # The keras-io example ["Sequence to sequence learning for performing number
 # addition"](https://keras.io/examples/nlp/addition_rnn/) teaches a network to add from examples
 # alone: an LSTM *encoder* reads a question such as `535+61` one character at a time, a
-# `RepeatVector` hands its final state to an LSTM *decoder*, and the decoder writes the answer
+# `RepeatVector` hands its final output to an LSTM *decoder*, and the decoder writes the answer
 # one character at a time through a softmax over the twelve characters `0123456789+ `.
 #
 # This notebook walks through the same idea with the `addition` library of this repository: the
