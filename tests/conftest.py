@@ -104,8 +104,9 @@ def ended(pid: int) -> bool:
 
 
 # The fast tier (`scripts/test --fast`) leaves out what trains a model, starts the app, drives a
-# browser or runs a script in a new interpreter: every launched server and browser (tests/served),
-# and these.
+# browser or runs a script through to TensorFlow in a new interpreter: every launched server and
+# browser (tests/served), these, and the tests marked slow themselves. (A script refused before
+# TensorFlow loads is fast.)
 SLOW_FIXTURES = {"tiny_model", "app_url", "server", "browser", "page", "client", "stage"}
 SLOW_MODULES = {
     "test_benchmarks",
@@ -129,6 +130,18 @@ def pytest_collection_modifyitems(items):
             or module.split(".")[-1] in SLOW_MODULES
         ):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def fast_tests_never_train(request, monkeypatch):
+    """Keeps the fast tier what the README says: a test not marked slow that trains fails here."""
+    if request.node.get_closest_marker("slow") is None:
+        import keras
+
+        def fit(*args, **kwargs):
+            raise AssertionError("This test trains: mark it slow (tests/conftest.py).")
+
+        monkeypatch.setattr(keras.Model, "fit", fit)
 
 
 @pytest.fixture(scope="session")

@@ -335,6 +335,7 @@ def test_stop_before_the_worker_is_ready_reaches_the_run_once_it_starts(monkeypa
     assert len(sent) == 2
 
 
+@pytest.mark.slow  # Trains.
 def test_a_run_made_ahead_trains_exactly_the_weights_of_one_made_at_the_press():
     """A worker traces the tab's default network while it waits (one training step, the forward
     pass), then puts its weights and optimizer back: the visitor's run must learn exactly what it
@@ -356,6 +357,7 @@ def test_a_run_made_ahead_trains_exactly_the_weights_of_one_made_at_the_press():
     assert learned(train(config, data=ahead.data, network=ahead.network)) == learned(train(config))
 
 
+@pytest.mark.slow  # Trains, for a batch.
 @pytest.mark.parametrize("architecture", ["keras-io", "column"])
 def test_a_worker_run_stopped_within_its_first_epoch_ends_with_nothing_saved(tmp_path, architecture):
     """The worker's own run (in this process): Stop before any epoch ends is a "done" event with

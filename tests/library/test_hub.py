@@ -281,6 +281,7 @@ def test_push_without_a_token_fails_before_training(tmp_path):
     assert not (tmp_path / "m").exists() and "epoch" not in done.stdout
 
 
+@pytest.mark.slow  # Trains.
 def test_train_push_to_hub_never_shows_the_token(tmp_path, monkeypatch, capsys, caplog):
     import huggingface_hub
 
