@@ -1,16 +1,16 @@
 """addition: a sequence-to-sequence LSTM that learns to add, as a small library.
 
-Read in this order:
+Read in this order (the first six are the README's "Read the code"):
 
     model.py       the network: encoder -> RepeatVector -> decoder -> softmax
-    predictor.py   a trained network answering questions, compiled once per architecture
     codec.py       how "535+61" becomes the one-hot rows the network reads, and back
     data.py        seeded, deduplicated questions; the train/validation split; carries
     config.py      TrainConfig: every setting with its default, and the keras-io recipe
     training.py    train with whole-answer monitoring, keep the best epoch, save the folder
-    evaluation.py  whole-answer accuracy first, by carries and lengths, mistakes in words
     inside.py      what each answer digit depends on, for one sum
     carry_units.py where the network keeps the carry, over many questions
+    evaluation.py  whole-answer accuracy first, by carries and lengths, mistakes in words
+    predictor.py   a trained network answering questions, compiled once per architecture
     network_reader.py  the states and gradients inside, traced once per architecture
     saving.py, loading.py, hub.py   the model folder: written atomically, read as untrusted, on the Hub
     folder_format.py   what a folder's JSON holds, each field checked; older folders' settings
