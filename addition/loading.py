@@ -30,6 +30,12 @@ MAX_BYTES = {
     "config.json": 1_000_000,
     "model.weights.h5": 256_000_000,
 }
+# A network of more float32 weights than that file can hold is refused before it is built (building
+# one allocates every weight, and a few edited numbers in addition.json can ask for gigabytes).
+MAX_PARAMETERS = MAX_BYTES["model.weights.h5"] // 4
+# Per gate of a Keras recurrent layer: an input kernel, a recurrent kernel and biases (GRU's
+# reset_after keeps two).
+GATES_AND_BIASES = {"lstm": (4, 1), "gru": (3, 2), "simplernn": (1, 1)}
 _REVISION = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(/[\w.-]{1,100}){0,3}")
 
 
@@ -125,10 +131,11 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     )
     settings = info["training"]
     if architecture_of(info) == "column":
-        from .column import ColumnCodec, build_column_model
+        from .column import DIGITS, INPUT_FEATURES, ColumnCodec, build_column_model
 
         codec = ColumnCodec()
         validation_pairs = check_digit_pairs(validation, f"{name}/{VALIDATION_FILE}")
+        _check_parameters(name, settings["cell"], INPUT_FEATURES, settings, DIGITS, settings["num_layers"] - 1)
         described = build_column_model(settings["cell"], settings["hidden_size"], settings["num_layers"])
         words = (
             f"a column network of {settings['num_layers']} {settings['cell']} layer(s) of "
@@ -140,6 +147,7 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
         codec = codec_of(info)
         validation_pairs = check_pairs(validation, codec, f"{name}/{VALIDATION_FILE}")
         cell = cell_of(info)
+        _check_parameters(name, cell, codec.vocabulary_size, settings, codec.vocabulary_size, settings["num_layers"])
         described = build_model(codec, settings["hidden_size"], settings["num_layers"], settings["unroll"], cell)
         words = (
             f"a {cell} encoder of {settings['hidden_size']} units, a RepeatVector, {settings['num_layers']} decoder "
@@ -149,9 +157,32 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
     return LoadedModel(model, codec, info, validation_pairs, history, name)
 
 
+def described_parameters(cell: str, inputs: int, hidden_size: int, more_layers: int, outputs: int) -> int:
+    """The weights of a network addition.json describes, counted without building it: a
+    recurrent layer reading ``inputs`` features, ``more_layers`` reading the one before, and a
+    softmax over ``outputs`` classes."""
+    gates, biases = GATES_AND_BIASES[cell]
+
+    def layer(width: int) -> int:
+        return gates * (width * hidden_size + hidden_size * hidden_size + biases * hidden_size)
+
+    return layer(inputs) + more_layers * layer(hidden_size) + hidden_size * outputs + outputs
+
+
+def _check_parameters(name: str, cell: str, inputs: int, settings: dict, outputs: int, more_layers: int) -> None:
+    count = described_parameters(cell, inputs, settings["hidden_size"], more_layers, outputs)
+    if count > MAX_PARAMETERS:
+        raise ModelFolderError(
+            f"{name}/{INFO_FILE} describes a network of {count:,} weights, more than a model folder's "
+            f"weights file can hold ({MAX_PARAMETERS:,})"
+        )
+
+
 def _load_network(folder: Path, name: str, described, words: str):
     """Keras's own files, loaded safely, and checked layer for layer against ``described``, the
-    network addition.json describes (in ``words``)."""
+    network addition.json describes (in ``words``): the network in config.json and the shapes in
+    the weights file before Keras reads them (Keras makes every weight a config asks for, and
+    reads a weight before it checks its shape), and the network Keras built after."""
     import h5py
     import keras
 
@@ -159,19 +190,45 @@ def _load_network(folder: Path, name: str, described, words: str):
 
     for file in KERAS_FILES:
         _check_size(folder / file, f"{name}/{file}")
+    not_described = ModelFolderError(f"{name}/config.json is not the network {INFO_FILE} describes ({words})")
+    if _network_of(read_json(folder, "config.json", name)) != json.loads(architecture(described)):
+        raise not_described
+    expected = sorted((tuple(weight.shape), str(weight.dtype)) for weight in described.weights)
     try:
-        with h5py.File(folder / "model.weights.h5", "r"):
-            pass
+        with h5py.File(folder / "model.weights.h5", "r") as weights:
+            found = []
+            weights.visititems(
+                lambda _, item: found.append((item.shape, str(item.dtype))) if isinstance(item, h5py.Dataset) else None
+            )
     except Exception as error:  # h5py raises several types for a damaged file.
         raise ModelFolderError(f"cannot read {name}/model.weights.h5: {first_line(error)}") from error
+    if sorted(found) != expected:
+        raise ModelFolderError(f"{name}/model.weights.h5 is not the weights of the network {INFO_FILE} describes")
     try:
         # safe_mode refuses Lambda layers and other code hidden in a model.
         model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged folder; all mean "unusable".
         raise ModelFolderError(f"cannot load the Keras model in {name}: {first_line(error)}") from error
     if architecture(model) != architecture(described):
-        raise ModelFolderError(f"{name}/config.json is not the network {INFO_FILE} describes ({words})")
+        raise not_described
     return model
+
+
+def _network_of(saved) -> dict | None:
+    """config.json's network as ``architecture`` writes one: its name and Keras's ids of shared
+    objects left out (they differ between two saves of one network)."""
+
+    def without_ids(value):
+        if isinstance(value, dict):
+            return {key: without_ids(item) for key, item in value.items() if key != "shared_object_id"}
+        return [without_ids(item) for item in value] if isinstance(value, list) else value
+
+    functional = isinstance(saved, dict) and saved.get("class_name") == "Functional"
+    if not (functional and isinstance(saved.get("config"), dict)):
+        return None
+    network = without_ids(saved["config"])
+    network.pop("name", None)
+    return network
 
 
 def _check_size(path: Path, name: str) -> None:

@@ -181,3 +181,76 @@ def test_a_mistyped_folder_under_an_existing_one_is_not_sent_to_the_hub(tmp_path
     monkeypatch.setattr(hub, "download", lambda *args: pytest.fail("sent to the Hub"))
     with pytest.raises(ModelFolderError, match="runs/addtion is not a model folder"):
         load_model("runs/addtion")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simplernn"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_the_weights_a_folder_describes_are_counted_as_keras_counts_them(cell, layers):
+    """What lets a folder asking for a huge network be refused before it is built."""
+    from addition.codec import Codec
+    from addition.column import DIGITS, INPUT_FEATURES, build_column_model
+    from addition.loading import described_parameters
+    from addition.model import build_model, count_parameters
+
+    codec = Codec(3)
+    keras_io = build_model(codec, 24, layers, cell=cell)
+    column = build_column_model(cell, 24, layers)
+    size = codec.vocabulary_size
+    assert described_parameters(cell, size, 24, layers, size) == count_parameters(keras_io)
+    assert described_parameters(cell, INPUT_FEATURES, 24, layers - 1, DIGITS) == count_parameters(column)
+
+
+@pytest.fixture
+def keras_never_reads(monkeypatch):
+    """The refusals below must come before Keras builds or reads anything of the folder's."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Keras was asked to load the folder")
+
+    monkeypatch.setattr(keras.saving, "load_model", refuse)
+
+
+def test_a_folder_describing_a_network_too_big_for_its_weights_file_is_refused_unbuilt(
+    tmp_path, keras_never_reads, monkeypatch
+):
+    import addition.model
+
+    def build(*args, **kwargs):
+        raise AssertionError("the described network was built")
+
+    monkeypatch.setattr(addition.model, "build_model", build)
+    folder = edit_info(copy_of_bundled(tmp_path), lambda info: info["training"].update(hidden_size=2048, num_layers=16))
+    with pytest.raises(ModelFolderError, match=r"addition.json describes a network of [\d,]+ weights, more than"):
+        load_model_folder(folder)
+
+
+def test_a_config_json_asking_keras_for_a_huge_layer_is_refused_before_keras_reads_it(tmp_path, keras_never_reads):
+    folder = copy_of_bundled(tmp_path)
+    config = json.loads((folder / "config.json").read_text())
+    answer = next(layer for layer in config["config"]["layers"] if layer["class_name"] == "Dense")
+    answer["config"]["units"] = 2_000_000  # Five bytes more: gigabytes, once built.
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFolderError, match="config.json is not the network addition.json describes"):
+        load_model_folder(folder)
+
+
+def test_a_weights_file_declaring_a_huge_weight_is_refused_before_keras_reads_it(tmp_path, keras_never_reads):
+    import h5py
+
+    folder = copy_of_bundled(tmp_path)
+    with h5py.File(folder / "model.weights.h5", "r+") as weights:
+        name = "layers/dense/vars/0"
+        del weights[name]  # Stored as almost nothing, 256 MB once read.
+        weights.create_dataset(name, shape=(16384, 16384), dtype="int8", chunks=(1024, 1024), compression="gzip")
+    assert (folder / "model.weights.h5").stat().st_size < 2_000_000
+    with pytest.raises(ModelFolderError, match="model.weights.h5 is not the weights of the network addition.json"):
+        load_model_folder(folder)
+
+
+def test_another_models_weights_of_other_shapes_are_refused_by_their_shapes(tmp_path, keras_never_reads):
+    from tests.helpers import MODELS_FOLDER
+
+    folder = copy_of_bundled(tmp_path)
+    shutil.copy(MODELS_FOLDER / "addition-2digit" / "model.weights.h5", folder / "model.weights.h5")
+    with pytest.raises(ModelFolderError, match="model.weights.h5 is not the weights of the network addition.json"):
+        load_model_folder(folder)
