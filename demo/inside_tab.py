@@ -229,7 +229,10 @@ def explain_column(models: Models, loaded, label: str, session, question: str) -
     from addition.column_data import random_sums
 
     def survey(model):
-        sums = random_sums(np.random.default_rng(0), model.info["training"]["max_digits"], SURVEY_SUMS)
+        # Sums of the lengths it trained on, to the longest Inside draws: a folder's max_digits can
+        # be 100,000, and every state of 600 such sums would fill the server's memory.
+        longest = min(model.info["training"]["max_digits"], COLUMN_INSIDE_DIGITS)
+        sums = random_sums(np.random.default_rng(0), longest, SURVEY_SUMS)
         return column_inside.rank_carry_units(model.model, sums), column_inside.train_probe(model.model, sums, seed=0)
 
     a, b = loaded.codec.parse_question(question)  # The model's own sentences for what it cannot read.

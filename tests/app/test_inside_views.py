@@ -187,3 +187,30 @@ def test_the_column_probes_unit_is_named_and_a_difference_from_the_star_unit_exp
         said = inside_views.what_to_look_at({**column, "probe": {**probe, "unit": {"layer": "layer_0", "unit": alone}}})
         assert f"unit {alone} alone, the one that follows the carry best on the fitted half" in said["probe"]
         assert ("it can differ" in said["probe"]) == differs
+
+
+def test_a_column_folder_claiming_huge_training_lengths_is_surveyed_on_sums_inside_draws(column, monkeypatch):
+    """A folder's max_digits is only a record (up to 100,000 loads): Inside's survey of the carry
+    units draws its sums no longer than the sums it draws, or one visitor could fill the memory."""
+    import dataclasses
+
+    from addition import column_inside
+    from demo import inside_tab
+    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.training_queue import Visitor
+    from tests.helpers import COLUMN_MODEL
+
+    surveyed = []
+    ranking = column_inside.rank_carry_units
+    monkeypatch.setattr(
+        column_inside, "rank_carry_units", lambda model, sums: surveyed.append(sums) or ranking(model, sums)
+    )
+    # 200 here (cheap to survey, should this break), where a hostile folder writes 100,000.
+    claims = {**column.info, "training": {**column.info["training"], "max_digits": 200}}
+    visitors = SessionModels()
+    label, _ = visitors.add(Visitor("v"), dataclasses.replace(column, info=claims), COLUMN_MODEL, "claims")
+    models = Models(Catalog(Entry("column", str(COLUMN_MODEL))), visitors)
+    explained = inside_tab.explain_for(models, visitors.get("v", label), label, "v", "47+985")
+    assert explained["true_answer"] == "1032" and len(surveyed) == 1
+    longest = max(len(str(number)) for pair in surveyed[0] for number in pair)
+    assert 20 <= longest <= inside_tab.COLUMN_INSIDE_DIGITS  # The bundled network's own 1-20, and no longer.
