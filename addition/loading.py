@@ -35,6 +35,8 @@ MAX_BYTES = {
 MAX_PARAMETERS = MAX_BYTES["model.weights.h5"] // 4
 # Per gate of a Keras recurrent layer: an input kernel, a recurrent kernel and biases (GRU's
 # reset_after keeps two).
+# Held-out questions a folder's recorded score is checked on when it loads.
+CHECKED_QUESTIONS = 500
 GATES_AND_BIASES = {"lstm": (4, 1), "gru": (3, 2), "simplernn": (1, 1)}
 _REVISION = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(/[\w.-]{1,100}){0,3}")
 
@@ -154,7 +156,39 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
             f"layer(s) and a softmax over {codec.vocabulary_size} characters for {codec.digits} digits"
         )
     model = _load_network(folder, name, described, words)
-    return LoadedModel(model, codec, info, validation_pairs, history, name)
+    loaded = LoadedModel(model, codec, info, validation_pairs, history, name)
+    _check_recorded_score(loaded)
+    return loaded
+
+
+def _check_recorded_score(loaded: LoadedModel) -> None:
+    """The folder's recorded whole-answer score on its held-out questions, measured again on a
+    sample of them. A folder can describe its network's shapes truly and still lie about how it
+    reads (the question's order flipped, another model's weights of the same shapes): it would
+    load into a network that answers wrongly beside its record, which the page shows as fact."""
+    recorded = loaded.info.get("metrics", {}).get("validation", {}).get("exact_match")
+    if recorded is None or len(loaded.validation_pairs) == 0:  # Nothing recorded: nothing shown.
+        return
+    rng = np.random.default_rng(0)
+    count = min(CHECKED_QUESTIONS, len(loaded.validation_pairs))
+    pairs = loaded.validation_pairs[rng.choice(len(loaded.validation_pairs), count, replace=False)]
+    if loaded.architecture == "column":
+        from .column import ColumnPredictor, python_sums
+
+        answers = ColumnPredictor(loaded.model).answers(pairs)
+        measured = float(np.mean([answer == truth for answer, truth in zip(answers, python_sums(pairs))]))
+    else:
+        from .evaluation import score
+        from .predictor import Predictor
+
+        measured = score(Predictor(loaded.model, loaded.codec, xla=False), pairs)["exact_match"]
+    # A sample's share strays from the whole set's by chance (three standard errors), and an answer
+    # on a knife-edge can flip on another CPU's arithmetic: a margin for both.
+    if abs(measured - recorded) > 3 * np.sqrt(recorded * (1 - recorded) / count) + 0.02:
+        raise ModelFolderError(
+            f"{loaded.source}/{INFO_FILE} records {recorded:.2%} of its held-out questions answered right, but "
+            f"its network answers {measured:.2%} of {count} of them right: it is not the network the folder describes"
+        )
 
 
 def described_parameters(cell: str, inputs: int, hidden_size: int, more_layers: int, outputs: int) -> int:

@@ -254,3 +254,30 @@ def test_another_models_weights_of_other_shapes_are_refused_by_their_shapes(tmp_
     shutil.copy(MODELS_FOLDER / "addition-2digit" / "model.weights.h5", folder / "model.weights.h5")
     with pytest.raises(ModelFolderError, match="model.weights.h5 is not the weights of the network addition.json"):
         load_model_folder(folder)
+
+
+def lying_folders(tmp_path):
+    """Folders whose shapes are all true but which lie about how the network reads or what it
+    learnt: each loads into a network that answers wrongly beside the record the page shows."""
+    from tests.helpers import MODELS_FOLDER
+
+    flipped = edit_info(copy_of_bundled(tmp_path, "flipped"), lambda info: info.update(reverse_answer=False))
+    early = copy_of_bundled(tmp_path, "early-weights")  # The same run's weights after its first epoch.
+    shutil.copy(MODELS_FOLDER / "addition-3digit-epoch1" / "model.weights.h5", early / "model.weights.h5")
+    return [flipped, early]
+
+
+def test_a_folder_whose_network_does_not_earn_its_recorded_score_is_refused(tmp_path):
+    from tests.helpers import MODELS_FOLDER
+
+    for folder in lying_folders(tmp_path):
+        with pytest.raises(
+            ModelFolderError,
+            match=r"addition.json records 100.00% of its held-out questions answered right, but its network "
+            r"answers \d+\.\d\d% of 500 of them right: it is not the network the folder describes$",
+        ):
+            load_model_folder(folder)
+    # The early weights with the early run's own record (3.10%): a network still learning, told truly.
+    early = lying_folders(tmp_path / "told-truly")[1]
+    shutil.copy(MODELS_FOLDER / "addition-3digit-epoch1" / "addition.json", early / "addition.json")
+    assert load_model_folder(early).info["metrics"]["validation"]["exact_match"] < 0.05
