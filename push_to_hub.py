@@ -38,7 +38,7 @@ def main(argv=None):
         fail(str(error))
     try:
         url = push_folder(arguments.folder, arguments.repo_id, token=token, private=arguments.private)
-    except ModelFolderError as error:  # A folder without what its card reports.
+    except ModelFolderError as error:  # Without what its card reports, or an own file that is a link.
         fail(str(error))
     except Exception as error:  # The Hub's errors vary (HTTP, network, permissions): one line each.
         fail(f"could not publish to {arguments.repo_id}: {first_line(error)}")

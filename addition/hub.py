@@ -6,9 +6,8 @@ reads a pushed repo too; ``addition.loading`` adds the codec and validation ques
 
 from __future__ import annotations
 
-import json
+import html
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -74,15 +73,28 @@ def download(repo_id: str, revision: str | None = None) -> str:
         ) from error
 
 
+def card_text(value, one_line: bool = True) -> str:
+    """Text from a model folder as its card shows it: as text, never as Markdown or HTML, since a
+    folder can come from anyone and its card is published under the pusher's name. ``<``, ``>``
+    and ``&`` become entities, so no tag opens; so do backticks and ``|``, so no code span, fence
+    or table cell closes early; newlines become spaces (a table row is one line) unless
+    ``one_line`` is false. Text with none of these (a setting's name, a command) is unchanged."""
+    text = str(value)
+    if one_line:
+        text = " ".join(text.split())
+    return html.escape(text, quote=False).replace("`", "&#96;").replace("|", "&#124;")
+
+
 def how_it_was_trained(info: dict, default: str) -> str:
     """The card's words on the folder's training: its command, or (for a run made elsewhere, such as
     a Train tab's, recorded as a few plain words) where it ran and how to run its settings again."""
     command = info.get("command") or default
     if command.startswith("python ") or not re.fullmatch(r"[\w' .,-]{1,80}", command):
-        return f"```\n{command}\n```"
+        # With no backtick left in it, no line of the command can close the fence.
+        return f"```\n{card_text(command, one_line=False)}\n```"
     return (
-        f"Trained in {command}, with the settings below; `python train.py --like FOLDER` (this repo's "
-        "files downloaded into FOLDER) runs them again."
+        f"Trained in {card_text(command)}, with the settings below; `python train.py --like FOLDER` (this "
+        "repo's files downloaded into FOLDER) runs them again."
     )
 
 
@@ -107,17 +119,21 @@ def check_card_reports(info: dict, folder) -> None:
             value = value[key]
 
 
-def build_model_card(folder, repo_id: str):
-    """A ModelCard whose metadata the Hub indexes (library, tags, model-index)."""
+def build_model_card(folder, repo_id: str, name: str | None = None):
+    """A ModelCard whose metadata the Hub indexes (library, tags, model-index), from the folder's
+    addition.json checked as the loader checks it; its text is shown escaped (``card_text``).
+    ``name`` is the folder as messages call it (by default ``folder``)."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     from .codec import VOCABULARY
     from .config import CELLS
-    from .folder_format import cell_of, codec_of
+    from .folder_format import cell_of, check_info, codec_of
+    from .loading import read_json
     from .saving import INFO_FILE
 
-    info = json.loads((Path(folder) / INFO_FILE).read_text(encoding="utf-8"))
-    check_card_reports(info, folder)
+    name = str(name or folder)
+    info = check_info(read_json(Path(folder), INFO_FILE, name), f"{name}/{INFO_FILE}")
+    check_card_reports(info, name)
     if info.get("architecture") == "column":
         return column_model_card(info, repo_id)
     digits, training = info["digits"], info["training"]
@@ -176,9 +192,10 @@ def build_model_card(folder, repo_id: str):
     width = f"each operand {digits} digits" if codec.zero_pad else "padded on the right"
     layout = f"{codec.describe_question()}, {width}"
     carries = "\n".join(
-        f"| {key} | {row['count']:,} | {row['exact_match']:.2%} |" for key, row in validation["by_carries"].items()
+        f"| {card_text(key)} | {row['count']:,} | {row['exact_match']:.2%} |"
+        for key, row in validation["by_carries"].items()
     )
-    settings = "\n".join(f"| `{key}` | `{value}` |" for key, value in training.items())
+    settings = "\n".join(f"| `{card_text(key)}` | `{card_text(value)}` |" for key, value in training.items())
     body = f"""
 # {repo_id.split("/")[-1]}: a sequence-to-sequence {CELLS[cell]} that learned to add
 
@@ -261,8 +278,10 @@ def column_model_card(info: dict, repo_id: str):
         model_name=repo_id.split("/")[-1],
         eval_results=results,
     )
-    rows = "\n".join(f"| {label} | {row['count']:,} | {row['exact_match']:.2%} |" for label, row in by_length.items())
-    settings = "\n".join(f"| `{key}` | `{value}` |" for key, value in training.items())
+    rows = "\n".join(
+        f"| {card_text(label)} | {row['count']:,} | {row['exact_match']:.2%} |" for label, row in by_length.items()
+    )
+    settings = "\n".join(f"| `{card_text(key)}` | `{card_text(value)}` |" for key, value in training.items())
     trained = lengths_trained(training["min_digits"], training["max_digits"])
     body = f"""
 # {repo_id.split("/")[-1]}: a column network that adds numbers of any length
@@ -341,17 +360,23 @@ instead.
 
 
 def push_folder(folder, repo_id: str, token: str | None = None, private: bool = False, api=None) -> str:
-    """Create the repo if needed and upload the folder plus its card in one commit; return its URL."""
+    """Create the repo if needed and upload the model folder's own files plus its card in one
+    commit; return its URL. Other files in the folder are not uploaded, and a folder where one of
+    its own files is a symbolic link or not a regular file is refused (``copy_own_files``).
+
+    Everything is checked, and the card written from the staged copy (what is uploaded), before
+    the Hub is asked anything."""
     from huggingface_hub import HfApi
 
+    from .saving import copy_own_files
+
     check_repo_id(repo_id)
-    card = build_model_card(folder, repo_id)  # Before the Hub is asked anything.
-    api = api or HfApi(token=token)
-    repo_url = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
     with tempfile.TemporaryDirectory(prefix="addition-push-") as staging:
-        staged = Path(staging) / "model"
-        shutil.copytree(folder, staged, ignore=shutil.ignore_patterns(".*"))
+        staged = copy_own_files(folder, Path(staging) / "model")
+        card = build_model_card(staged, repo_id, name=str(folder))
         card.save(staged / "README.md")
+        api = api or HfApi(token=token)
+        repo_url = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
         api.upload_folder(
             repo_id=repo_id,
             folder_path=staged,

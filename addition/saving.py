@@ -9,7 +9,8 @@ Layout (Keras 3's unzipped format, which ``keras.saving.load_model(folder)`` and
     validation.json   the held-out validation questions, as [a, b] pairs
     history.json      per-epoch metrics
 
-``addition.loading`` reads it back, checking everything.
+``addition.loading`` reads it back, checking everything; ``copy_own_files`` copies a folder's own
+files (to publish them) and nothing else.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -131,3 +133,36 @@ def _write_json(path: Path, value, indent=2) -> None:
         handle.write("\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def copy_own_files(folder, target: Path) -> Path:
+    """Copy the model folder's own files (the names above; history.json if present) into a new
+    folder ``target``, each only as the regular file it is in ``folder``; nothing else there is
+    copied. A link could point anywhere (a token in ~/.cache/huggingface, ~/.ssh), so one of those
+    files that is a symbolic link, or not a regular file, is ``ModelFolderError`` in one line."""
+    target.mkdir()
+    for name in (INFO_FILE, VALIDATION_FILE, HISTORY_FILE, *KERAS_FILES):
+        source = Path(folder) / name
+        if not os.path.lexists(source):
+            if name == HISTORY_FILE:  # The loader takes a folder without one.
+                continue
+            raise ModelFolderError(f"{folder} is not a complete model folder: missing {name}")
+        if source.is_symlink():
+            raise ModelFolderError(
+                f"{source} is a symbolic link: only a model folder's own files are published; copy the file there"
+            )
+        # O_NOFOLLOW refuses a link put there after the check above; O_NONBLOCK keeps a FIFO from
+        # blocking the open, so that fstat can refuse it.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            descriptor = os.open(source, flags)
+        except OSError as error:
+            raise ModelFolderError(f"cannot read {source}: {error.strerror or error}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise ModelFolderError(f"{source} is not a regular file: a model folder holds only files")
+            with open(descriptor, "rb", closefd=False) as reading, open(target / name, "wb") as writing:
+                shutil.copyfileobj(reading, writing)
+        finally:
+            os.close(descriptor)
+    return target

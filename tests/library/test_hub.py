@@ -388,3 +388,142 @@ def test_a_folder_without_what_its_card_reports_is_refused_in_one_line_before_an
     error = capsys.readouterr().err.strip()
     assert exit_info.value.code == 1 and RecordingHubApi.last is None
     assert f"addition.json has no {removed}, which its model card reports" in error and len(error.splitlines()) == 1
+
+
+# A model folder someone hands you is untrusted: only its own files are published, never what a
+# link in it points at, and its text reaches the card escaped.
+OWN_FILES = {"addition.json", "validation.json", "history.json", "config.json", "metadata.json", "model.weights.h5"}
+SECRET = FAKE_TOKEN.encode()
+
+
+def copy_of_bundled(tmp_path, bundled="addition-2digit") -> Path:
+    import shutil
+
+    return Path(shutil.copytree(MODELS_FOLDER / bundled, tmp_path / "model"))
+
+
+def secrets_in(tmp_path) -> Path:
+    """A stand-in for ~/.cache/huggingface (a token) and ~/.ssh (a key), outside the model folder."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "token").write_bytes(SECRET)
+    (secrets / "id_ed25519").write_bytes(b"PRIVATE KEY " + SECRET)
+    return secrets
+
+
+def test_push_uploads_only_the_folders_own_files_never_what_a_link_points_at(tmp_path):
+    folder = copy_of_bundled(tmp_path)
+    secrets = secrets_in(tmp_path)
+    (folder / "stray.txt").write_text("a note left in the folder")
+    (folder / "notes.txt").symlink_to(secrets / "token")
+    (folder / "extra").symlink_to(secrets, target_is_directory=True)
+    api = RecordingHubApi()
+    push_folder(folder, "me/addition-handed", api=api)
+    assert [name for name, _ in api.calls] == ["create_repo", "upload_folder"]
+    files = api.calls[1][1]["files"]
+    assert set(files) == OWN_FILES | {"README.md"}
+    for name in OWN_FILES:
+        assert files[name] == (MODELS_FOLDER / "addition-2digit" / name).read_bytes()
+    for content in files.values():
+        assert SECRET not in content and b"a note left" not in content
+
+
+@pytest.mark.parametrize(
+    "own_file, replacement",
+    [("addition.json", "link"), ("model.weights.h5", "link"), ("history.json", "folder")],
+)
+def test_a_folder_whose_own_file_is_a_link_or_not_a_file_is_refused_before_the_hub_is_asked(
+    own_file, replacement, tmp_path, monkeypatch
+):
+    import huggingface_hub
+
+    from addition.errors import ModelFolderError
+
+    folder = copy_of_bundled(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / own_file).rename(elsewhere / own_file)  # The same bytes, outside the folder.
+    if replacement == "link":
+        (folder / own_file).symlink_to(elsewhere / own_file)
+    else:
+        (folder / own_file).mkdir()
+    RecordingHubApi.last = None
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
+    with pytest.raises(ModelFolderError) as refused:
+        push_folder(folder, "me/addition-linked", token=FAKE_TOKEN)
+    message = str(refused.value)
+    assert RecordingHubApi.last is None and own_file in message and len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("script", ["push_to_hub", "train"])
+def test_the_scripts_show_a_linked_own_file_as_one_line_and_exit_1(script, tmp_path, monkeypatch, capsys):
+    """push_to_hub.py FOLDER, and train.py --push-to-hub with its training stood in for by a
+    folder whose addition.json is a link (the refusal, not the training, is under test)."""
+    import huggingface_hub
+
+    import push_to_hub
+    import train
+    from addition import training
+
+    folder = copy_of_bundled(tmp_path)
+    (folder / "addition.json").rename(tmp_path / "addition.json")
+    (folder / "addition.json").symlink_to(tmp_path / "addition.json")
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    RecordingHubApi.last = None
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingHubApi)
+    monkeypatch.setattr(training, "train_and_save", lambda *args, **kwargs: (None, folder, "trained"))
+    main, args = {
+        "push_to_hub": (push_to_hub.main, [str(folder), "me/x"]),
+        "train": (train.main, ["--quiet", "--output", str(tmp_path / "out"), "--push-to-hub", "me/x"]),
+    }[script]
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    error = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 1 and RecordingHubApi.last is None
+    assert "addition.json is a symbolic link" in error and len(error.splitlines()) == 1 and "Traceback" not in error
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def table_rows(text: str, header: str) -> list[str]:
+    """The rows of the card's table under ``header`` (its line), up to the blank line that ends it."""
+    lines = text.split(header + "\n", 1)[1].splitlines()[1:]  # After the |---| line.
+    return lines[: lines.index("")]
+
+
+def fence_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("```")]
+
+
+def test_folder_text_reaches_the_card_escaped(tmp_path):
+    folder = copy_of_bundled(tmp_path)
+    normal = str(build_model_card(folder, "me/addition-hostile"))
+    info = json.loads((folder / "addition.json").read_text())
+    info["command"] = f"python train.py\n```\n{HOSTILE}\n```\n| a | b |"
+    info["training"]["note`|" + HOSTILE] = "`|</code>" + HOSTILE
+    info["metrics"]["validation"]["by_carries"]["1|`<b>x"] = {"count": 1, "exact_match": 1.0}
+    (folder / "addition.json").write_text(json.dumps(info))
+    text = str(build_model_card(folder, "me/addition-hostile"))
+    assert "<img" not in text and "<b>" not in text and "</code>" not in text
+    assert fence_lines(text) == fence_lines(normal)  # No fence opened or closed from inside the command.
+    settings = table_rows(text, "| setting | value |")
+    carries = table_rows(text, "| carries | questions | whole-answer accuracy |")
+    assert len(settings) == len(info["training"]) and len(carries) == len(info["metrics"]["validation"]["by_carries"])
+    assert all(row.count("|") == 3 for row in settings) and all(row.count("|") == 4 for row in carries)
+    assert text.count("&lt;img src=x onerror=alert(1)&gt;") == 3  # Still visible: in the command, a key and a value.
+    assert "1&#124;&#96;&lt;b&gt;x" in carries[-1]
+
+
+def test_a_column_folders_text_reaches_its_card_escaped(tmp_path):
+    folder = copy_of_bundled(tmp_path, "addition-column")
+    normal = str(build_model_card(folder, "me/addition-hostile"))
+    info = json.loads((folder / "addition.json").read_text())
+    info["command"] = f"python train.py --architecture column\n```\n{HOSTILE}"
+    info["metrics"]["exact_match_by_length"]["7|`<img src=x>"] = {"count": 1, "exact_match": 1.0}
+    (folder / "addition.json").write_text(json.dumps(info))
+    text = str(build_model_card(folder, "me/addition-hostile"))
+    assert "<img" not in text and fence_lines(text) == fence_lines(normal)
+    rows = table_rows(text, "| operand digits | sums | whole-answer accuracy |")
+    assert len(rows) == len(info["metrics"]["exact_match_by_length"]) and all(row.count("|") == 4 for row in rows)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text and "7&#124;&#96;&lt;img src=x&gt;" in rows[-1]
