@@ -214,12 +214,14 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
         # A model's page searches its mistakes the first time: in the group that cannot crowd out sums.
         expensive = {"api_visibility": "private", "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         page_inputs = [model_choice, add.question, inside.question]  # The model, and each tab's sum.
-        demo.load(open_page, inputs=page_inputs, outputs=[*outputs, model_choice], **expensive)
+        learn.recolor_plots_after(
+            demo.load(open_page, inputs=page_inputs, outputs=[*outputs, model_choice], **expensive)
+        )
         # The page follows the menu when the visitor picks a model (drawn once per pick; a pick
         # made while one is drawn is drawn next, the last one only), and when a training has just
         # chosen theirs (not on the first page's own choice, which already drew it).
         picks = {"api_visibility": "private", "concurrency_id": PICKS, "concurrency_limit": 1}
-        model_choice.input(
+        picked = model_choice.input(
             show_picked_page,
             inputs=[model_choice, add.question],
             outputs=add.outputs,
@@ -233,7 +235,8 @@ def build_demo(parts: Parts, first_page: bool = False) -> gr.Blocks:
             trigger_mode="always_last",  # Not "once": a pick made while they are drawn would be dropped.
             **expensive,
         )
-        train.trained.then(show_page, inputs=page_inputs, outputs=outputs, **expensive)
+        learn.recolor_plots_after(picked)
+        learn.recolor_plots_after(train.trained.then(show_page, inputs=page_inputs, outputs=outputs, **expensive))
         demo.unload(leave)
     # Each answer is one short forward pass: several at once keep the queue short, and the
     # models are safe to call from several threads.

@@ -143,6 +143,7 @@ class LearnTab:
         with gr.Row():
             self.accuracy_curves = gr.LinePlot(
                 first.accuracy_curves,
+                color_map=views.series_colors(first.accuracy_curves, "metric"),
                 x="epoch",
                 y="accuracy %",
                 color="metric",
@@ -152,6 +153,7 @@ class LearnTab:
             )
             self.loss_curves = gr.LinePlot(
                 first.loss_curves,
+                color_map=views.series_colors(first.loss_curves, "metric"),
                 x="epoch",
                 y="loss",
                 color="metric",
@@ -188,6 +190,7 @@ class LearnTab:
         gr.Markdown("### Longer than it learned")
         self.lesson = gr.LinePlot(
             first.lesson,
+            color_map=views.series_colors(first.lesson, "network"),
             x="digits",
             y="whole answers %",
             color="network",
@@ -211,6 +214,21 @@ class LearnTab:
             outputs=[self.mistake_answer, self.mistake_table, mistake_details],
             api_visibility="private",
         )
+
+    def recolor_plots_after(self, event) -> None:
+        """After ``event`` has shown another model's page, each line plot gets its series' colours
+        (``views.series_colors``), in an update of their own: Gradio draws a plot afresh when its
+        colours change, from the data it holds then, so the new data must already be there."""
+        plots = {self.accuracy_curves: "metric", self.loss_curves: "metric", self.lesson: "network"}
+
+        def recolor(*shown):  # Each plot's data as the page holds it: {"columns", "data", ...}, or None.
+            frames = [None if data is None else pd.DataFrame(data["data"], columns=data["columns"]) for data in shown]
+            return [
+                gr.LinePlot(color_map=views.series_colors(frame, series))
+                for frame, series in zip(frames, plots.values())
+            ]
+
+        event.then(recolor, inputs=list(plots), outputs=list(plots), api_visibility="private", queue=False)
 
     @property
     def outputs(self) -> list:

@@ -40,6 +40,32 @@ def marked_sum(a, b, total, answer: str | None = None) -> list:
     return [*row, short(shown_answer(answer)), CHECK if answer == str(total) else CROSS]
 
 
+# Vega-Lite's ten category colours, in its order: what a line plot draws its series in by default.
+SERIES_COLORS = (
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
+
+
+def series_colors(frame, series: str) -> dict | None:
+    """A colour for each series of a line plot's data (its ``series`` column), to send with the
+    data: when only the data changes, Gradio's line plot keeps the series of its first drawing,
+    so another model's lines (another network's name, a column network's lengths) were drawn in
+    no colour under the old legend. A new map makes it draw the plot afresh."""
+    if frame is None or frame.empty:
+        return None
+    names = dict.fromkeys(frame[series])  # In order of appearance, each once.
+    return {name: SERIES_COLORS[index % len(SERIES_COLORS)] for index, name in enumerate(names)}
+
+
 def answer_question(loaded: LoadedModel, question: str) -> tuple[str, str, dict]:
     """(answer in Markdown, per-position probability table in HTML, details for API users)."""
     if loaded.architecture == "column":

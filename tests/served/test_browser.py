@@ -289,6 +289,11 @@ class TestPagesWorkedOn:
         page.get_by_role("tab", name="How it learns").click()
         held_out = len(load_model_folder(MODELS_FOLDER / "addition-2digit").validation_pairs)
         page.get_by_text(re.compile(rf"of {held_out:,} held-out validation questions wrong")).wait_for(timeout=30_000)
+        # Its lesson chart too: the legend names it (Gradio kept a line plot's first series and
+        # legend when new ones came with the data alone: the 3-digit model's, with no 2-digit line).
+        legend = page.locator("#lesson svg g.role-legend text")
+        expect(legend.filter(has_text=re.compile(r"^keras-io, 2 digits$"))).to_have_count(1, timeout=30_000)
+        expect(page.locator("#lesson svg path[aria-roledescription='line mark']")).to_have_count(2)
         page.get_by_role("tab", name="Add").click()
         page.locator("#model input").click()
         page.get_by_role("option", name="3 digits", exact=True).click()
