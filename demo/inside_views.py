@@ -188,12 +188,12 @@ def state_map(
     if len(units) > shown:
         folded = (
             f"<details><summary>The other {len(units) - shown} units of {name}</summary>"
-            f'<table class="state-map folded">{head}<tbody>{_state_rows(values, units[shown:], carry_units)}</tbody>'
-            f"</table></details>"
+            f'<div class="table-scroll"><table class="state-map folded">{head}'
+            f"<tbody>{_state_rows(values, units[shown:], carry_units)}</tbody></table></div></details>"
         )
-    return (
-        f'<table class="state-map"><caption>{name}: {plural(len(values), "unit")}</caption>{head}<tbody>{shown_rows}'
-        f"</tbody></table>{folded}"
+    return (  # In a box of its own that a phone scrolls: a long sum's map is wider than the screen.
+        f'<div class="table-scroll"><table class="state-map"><caption>{name}: {plural(len(values), "unit")}</caption>'
+        f"{head}<tbody>{shown_rows}</tbody></table></div>{folded}"
     )
 
 

@@ -56,11 +56,18 @@ def test_the_carry_sentence_reads_the_strongest_carry_units_state_where_a_carry_
     assert "No column of 12+30 carries" in inside_views.carry_sentence(none)
 
 
-def test_every_grid_of_an_explained_sum_is_a_table_a_phone_scrolls(bundled):
-    from addition import inside
+def test_every_grid_and_state_map_of_an_explained_sum_is_a_table_a_phone_scrolls(bundled, column):
+    import re
+
+    from addition import column_inside, inside
 
     explained = inside.explain(bundled.model, bundled.codec, " 9 + 91 ")
     assert all(part.startswith('<div class="table-scroll">') for part in inside_views.grids_html(explained).values())
+    # A column network's map has a step per column: 30 of them are wider than a phone.
+    long = column_inside.explain(column.model, column_inside.ColumnCodec(digits=30), f"{'9' * 30}+1")
+    for maps in (inside_views.states_html(explained), inside_views.states_html(long)):
+        tables = re.findall(r'(<div class="table-scroll">)?<table class="state-map', maps)
+        assert tables and all(tables), "every state map in its own scrolling box"
 
 
 def test_place_values_past_the_billions_are_powers_of_ten_written_as_the_phones_are():
