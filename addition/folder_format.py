@@ -12,7 +12,7 @@ import numpy as np
 from .codec import MAX_DIGITS, MAX_OPERAND_DIGITS, VOCABULARY, Codec
 from .config import ARCHITECTURES, CELLS, ColumnConfig, TrainConfig
 from .errors import first_line, quoted
-from .saving import INFO_FILE, ModelFolderError
+from .saving import FORMAT_VERSION, INFO_FILE, ModelFolderError
 
 MAX_TEXT = 2_000  # Characters of a command or a setting shown on the page.
 # Settings added to the format after some folders were saved: a folder without one was trained
@@ -102,6 +102,10 @@ def check_info(info, where: str) -> dict:
     figure the app shows (metrics are optional; present, they must be well formed)."""
     if not isinstance(info, dict):
         _fail(where, "should hold a JSON object")
+    if "format_version" in info and not (
+        _is_int(info["format_version"]) and 1 <= info["format_version"] <= FORMAT_VERSION
+    ):
+        _fail(where, f"format_version should be 1 to {FORMAT_VERSION} (the formats this library reads)")
     if not isinstance(architecture_of(info), str) or architecture_of(info) not in ARCHITECTURES:
         _fail(where, f"architecture should be one of {', '.join(ARCHITECTURES)}, got {quoted(info['architecture'])}")
     if architecture_of(info) == "column":
@@ -226,6 +230,7 @@ HISTORY_METRICS = (
     "seconds",
     "long_loss",
 )
+HISTORY_SHARES = {"accuracy", "exact_match", "val_accuracy", "val_exact_match"}  # Charted as percentages.
 
 
 def check_history(history, where: str) -> list[dict]:
@@ -238,8 +243,10 @@ def check_history(history, where: str) -> list[dict]:
         _int(record, "epoch", where, 1, 10**6)
         for key in HISTORY_METRICS:
             value = record.get(key)
-            if value is not None and not _is_number(value):
-                _fail(where, f"{key} should be a number, got {quoted(value)}")
+            if value is not None and not (_is_number(value) and value >= 0):
+                _fail(where, f"{key} should be a number of 0 or more, got {quoted(value)}")
+            if key in HISTORY_SHARES and value is not None and value > 1:
+                _fail(where, f"{key} should be a fraction from 0 to 1, got {quoted(value)}")
         by_length = record.get("exact_match_by_length", {})  # A column network's, per held-out length.
         if not (isinstance(by_length, dict) and len(by_length) <= 100):
             _fail(where, "exact_match_by_length should be an object of lengths")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .codec import Codec
-from .errors import first_line
+from .errors import first_line, quoted
 from .folder_format import architecture_of, cell_of, check_digit_pairs, check_history, check_info, check_pairs, codec_of
 from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, ModelFolderError
 
@@ -239,8 +240,10 @@ def _load_network(folder: Path, name: str, described, words: str):
     if sorted(found) != expected:
         raise ModelFolderError(f"{name}/model.weights.h5 is not the weights of the network {INFO_FILE} describes")
     try:
-        # safe_mode refuses Lambda layers and other code hidden in a model.
-        model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
+        with warnings.catch_warnings():  # Keras's own notes on a folder it then fails to load.
+            warnings.simplefilter("ignore")
+            # safe_mode refuses Lambda layers and other code hidden in a model.
+            model = keras.saving.load_model(str(folder), compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged folder; all mean "unusable".
         raise ModelFolderError(f"cannot load the Keras model in {name}: {first_line(error)}") from error
     if architecture(model) != architecture(described):
@@ -267,8 +270,12 @@ def _network_of(saved) -> dict | None:
 
 def _check_size(path: Path, name: str) -> None:
     limit = MAX_BYTES.get(path.name)
-    if limit and path.stat().st_size > limit:
-        raise ModelFolderError(f"{name} is {path.stat().st_size:,} bytes, more than a model folder's {limit:,}")
+    try:
+        size = path.stat().st_size
+    except OSError as error:  # Gone since it was listed: the folder replaced while it was read.
+        raise ModelFolderError(f"cannot read {name}: {first_line(error)}") from error
+    if limit and size > limit:
+        raise ModelFolderError(f"{name} is {size:,} bytes, more than a model folder's {limit:,}")
 
 
 def read_json(folder: Path, file: str, name: str):
@@ -276,7 +283,7 @@ def read_json(folder: Path, file: str, name: str):
     path = folder / file
     _check_size(path, f"{name}/{file}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_twice)
     except RecursionError:
         raise ModelFolderError(f"cannot read {name}/{file}: nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:  # JSONDecodeError is a ValueError.
@@ -285,3 +292,14 @@ def read_json(folder: Path, file: str, name: str):
 
 def _no_constant(text):
     raise ValueError(f"{text} is not a number")
+
+
+def _no_twice(pairs: list) -> dict:
+    """A JSON object, refused if it names a key twice: a reader of the file would see one value
+    and the loader take the other."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"{quoted(key)} is given twice in one object")
+        seen.add(key)
+    return dict(pairs)

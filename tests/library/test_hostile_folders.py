@@ -119,6 +119,7 @@ DELETE = object()
         ("training.cell", "transformer", "training.cell should be one of"),
         ("command", ["python", "train.py"], "command should be text"),
         ("training.sampling", {"nested": "object"}, "training should map setting names to plain values"),
+        ("format_version", 999, "format_version should be 1 to"),  # A later format: not read as this one.
     ],
 )
 def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, value, words):
@@ -142,6 +143,10 @@ def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, 
         ("history.json", '{"epoch": 1}', "should be a list of per-epoch records"),
         ("history.json", '[{"epoch": "one"}]', "epoch should be a whole number"),
         ("history.json", '[{"epoch": 1, "loss": "low"}]', "loss should be a number"),
+        ("history.json", '[{"epoch": 1, "val_exact_match": 7.5}]', "val_exact_match should be a fraction"),  # 750%.
+        ("history.json", '[{"epoch": 1, "loss": -1e300}]', "loss should be a number of 0 or more"),
+        # A key twice: a reader sees the first value, a JSON parser keeps the last.
+        ("history.json", '[{"epoch": 1, "loss": 0.5, "loss": 0.1}]', "'loss' is given twice in one object"),
         ("addition.json", " " * 1_000_001, "more than a model folder's"),
         ("model.weights.h5", "not an HDF5 file", "cannot read hostile/model.weights.h5"),
     ],
@@ -281,3 +286,23 @@ def test_a_folder_whose_network_does_not_earn_its_recorded_score_is_refused(tmp_
     early = lying_folders(tmp_path / "told-truly")[1]
     shutil.copy(MODELS_FOLDER / "addition-3digit-epoch1" / "addition.json", early / "addition.json")
     assert load_model_folder(early).info["metrics"]["validation"]["exact_match"] < 0.05
+
+
+def test_a_file_gone_while_the_folder_is_read_is_a_refusal(tmp_path, monkeypatch):
+    """A folder swapped while it is read (train.py's save replaces a folder whole): a file listed
+    a moment ago is gone when its size is checked."""
+    from pathlib import Path
+
+    folder = copy_of_bundled(tmp_path)
+    stat, seen = Path.stat, []
+
+    def gone(path, *args, **kwargs):  # There when the folder is listed, gone when it is read.
+        if path.name == "config.json":
+            seen.append(path)
+            if len(seen) > 1:
+                raise FileNotFoundError(2, "No such file or directory", str(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", gone)
+    with pytest.raises(ModelFolderError, match=r"^cannot read hostile/config.json: .*No such file"):
+        load_model_folder(folder, name="hostile")
