@@ -11,6 +11,8 @@ has the measurements behind each default, in the sections named beside them.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,6 +28,10 @@ CELLS = {"lstm": "LSTM", "gru": "GRU", "simplernn": "SimpleRNN"}
 MAX_SEED = 2**32 - 1
 
 
+# Each kind of setting, in words for a refusal.
+KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "text"}
+
+
 def setting(default, help: str):
     return dataclasses.field(default=default, metadata={"help": help})
 
@@ -33,6 +39,24 @@ def setting(default, help: str):
 class Config:
     """What both networks' settings do alike: check themselves, change by copy, and give the
     JSON that addition.json records as ``"training"``."""
+
+    def _check_types(self) -> None:
+        """Each setting a value of its declared kind: a folder's recorded settings (train.py --like)
+        are JSON from anyone, and 1.5 epochs would end a run in a traceback, a batch size of true
+        would train with batches of one."""
+        for field in self.fields():
+            value, kind = getattr(self, field.name), str(field.type)
+            base = kind.split(" ")[0]
+            if (value is None and kind.endswith("| None")) or base not in KINDS:
+                continue
+            ok = {
+                "int": isinstance(value, numbers.Integral) and not isinstance(value, bool),
+                "float": isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value),
+                "bool": isinstance(value, bool),
+                "str": isinstance(value, str),
+            }[base]
+            if not ok:
+                raise ValueError(f"{field.name.replace('_', ' ')} must be {KINDS[base]}, got {value!r}")
 
     def _check(self, checks: list[tuple[bool, str]]) -> None:
         """Raise ``ValueError`` with the message of the first check that fails."""
@@ -133,6 +157,7 @@ class TrainConfig(Config):
     random_seed: int = setting(1337, "seeds data generation, weight initialisation and shuffling")
 
     def __post_init__(self):
+        self._check_types()
         self._no_clipping_as_none()
         Codec(digits=self.digits)  # The codec says which numbers of digits it can read.
         checks = [
@@ -236,6 +261,7 @@ class ColumnConfig(Config):
     random_seed: int = setting(1, "seeds the weights, the training sums and the held-out sums")
 
     def __post_init__(self):
+        self._check_types()
         self._no_clipping_as_none()
         lengths = self.monitor_lengths
         if isinstance(lengths, list):  # As addition.json records it.

@@ -117,5 +117,31 @@ def test_like_refuses_what_it_cannot_rerun_in_one_line(args, words, capsys):
     assert stopped.value.code == 2 and words in error and len(error.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    "folder, setting, value, words",
+    [
+        ("addition-2digit", "random_seed", 1.5, "random seed must be a whole number, got 1.5"),
+        ("addition-2digit", "epochs", 1.5, "epochs must be a whole number, got 1.5"),
+        ("addition-2digit", "batch_size", True, "batch size must be a whole number, got True"),  # Not batches of 1.
+        ("addition-2digit", "clipnorm", True, "clipnorm must be a number, got True"),
+        ("addition-column", "sums_per_epoch", 3000.5, "sums per epoch must be a whole number, got 3000.5"),
+    ],
+)
+def test_like_refuses_recorded_settings_of_the_wrong_kind_in_one_line(tmp_path, capsys, folder, setting, value, words):
+    """A folder's settings are JSON from anyone: a half epoch ended a run in a traceback after
+    TensorFlow loaded, a batch size of true trained with batches of one."""
+    import json
+    import shutil
+
+    from tests.helpers import MODELS_FOLDER
+
+    copy = tmp_path / folder
+    shutil.copytree(MODELS_FOLDER / folder, copy)
+    info = json.loads((copy / "addition.json").read_text())
+    info["training"][setting] = value
+    (copy / "addition.json").write_text(json.dumps(info))
+    test_like_refuses_what_it_cannot_rerun_in_one_line(["--like", str(copy)], words, capsys)
+
+
 def test_no_clipping_is_zero():
     assert train.parse_arguments(["--clipnorm", "0"])[1].clipnorm is None
