@@ -25,7 +25,10 @@ def sample_validation(loaded: LoadedModel, count, rng: np.random.Generator) -> t
     answers = [answer.strip() for answer in loaded.predictor.answers(chosen)]  # In reading order.
     rows = [marked_sum(a, b, total, answer) for (a, b), answer, total in zip(chosen, answers, true_sums(chosen))]
     right = sum(row[-1] == CHECK for row in rows)
-    return f"**{right}/{len(rows)} correct** on held-out validation questions", rows
+    score = f"**{right}/{len(rows)} correct** on held-out validation questions"
+    if len(rows) < count:  # A tiny run holds out a handful: say so, not silently fewer.
+        score += f" (all {plural(len(rows), 'question')} this model holds out; {count} were asked for)"
+    return score, rows
 
 
 def describe_model(loaded: LoadedModel) -> str:

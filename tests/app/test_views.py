@@ -76,7 +76,20 @@ def test_validation_samples_come_from_the_held_out_set(bundled):
         assert true_answer == a + b
         assert mark == ("☑" if model_answer == str(a + b) else "☒")
         right += mark == "☑"
-    assert score.startswith(f"**{right}/25 correct**")
+    assert score == f"**{right}/25 correct** on held-out validation questions"
+
+
+def test_a_sample_larger_than_what_a_model_holds_out_says_so():
+    """A tiny run (40 questions) holds out 4: asked for 5, the sample is all 4, and says why."""
+    import dataclasses
+
+    from addition.loading import load_model_folder
+    from tests.helpers import MODELS_FOLDER
+
+    loaded = load_model_folder(MODELS_FOLDER / "addition-2digit")
+    tiny = dataclasses.replace(loaded, validation_pairs=loaded.validation_pairs[:4])
+    score, rows = add_views.sample_validation(tiny, 5, np.random.default_rng(0))
+    assert len(rows) == 4 and score.endswith(" (all 4 questions this model holds out; 5 were asked for)")
 
 
 @pytest.mark.parametrize("count", [0, 101, 2.5, "ten", None, -3])
