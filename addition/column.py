@@ -204,10 +204,7 @@ class ColumnCodec:
         for which, operand in zip(("first", "second"), operands):
             length = len(operand.lstrip("0") or "0")
             if length > self.digits:
-                raise ValueError(
-                    f"The {which} number has {length:,} digits: this model takes operands of at most "
-                    f"{self.digits:,} digits. {limits}."
-                )
+                raise ValueError(f"The {which} number has {length:,} digits. {limits}.")
         a, b = (int(operand) for operand in operands)
         return a, b
 

@@ -393,7 +393,7 @@ def test_the_column_network_answers_long_sums_through_the_api_and_the_mcp_tool(s
     assert details["true_answer"] == str(int(a) + int(b)) and details["correct"] is True
     answer = json.loads(client.predict(a, b, COLUMN, api_name="/add_numbers"))  # Digits as strings: nothing rounded.
     assert answer["answer"] == answer["true_answer"] == str(int(a) + int(b)) and answer["correct"] is True
-    with pytest.raises(Exception, match="at most 1,000 digits"):
+    with pytest.raises(Exception, match="1,001 digits. This model adds two whole numbers of up to 1,000 digits"):
         client.predict("1" * 1001 + "+1", COLUMN, api_name="/add")
     with pytest.raises(Exception, match="^b has 1,001 digits. This model adds two whole numbers of up to 1,000"):
         client.predict(1, "2" * 1001, COLUMN, api_name="/add_numbers")

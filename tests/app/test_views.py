@@ -291,7 +291,7 @@ def test_the_column_network_answers_sums_of_a_thousand_digits_against_pythons_ad
         assert summary.startswith("### ☑" if details["correct"] else "### ☒") and f"{len(true):,}" in summary
         assert f"\nThe model is **{details['confidence']:.1%}** sure of its whole answer\n" in summary  # A sentence.
         assert 'class="table-scroll tall"' in table and table.count("<tr>") == 1 + len(details["probabilities"])
-    with pytest.raises(ValueError, match="1,001 digits: this model takes operands of at most 1,000 digits"):
+    with pytest.raises(ValueError, match="1,001 digits. This model adds two whole numbers of up to 1,000 digits each"):
         views.answer_question(column, "1" * 1001 + "+1")
 
 

@@ -96,5 +96,5 @@ def test_explain_is_json_ready_for_a_typed_sum(loaded, survey_sums):
     assert shown["probe"]["places"][0] == "tens" and shown["probe"]["unit"]["layer"] == "layer_0"
     bare = column_inside.explain(loaded.model, loaded.codec, "1+1")
     assert bare["carry_units"] == [] and bare["probe"] is None
-    with pytest.raises(ValueError, match="operands of at most 1,000 digits"):
+    with pytest.raises(ValueError, match="has 1,001 digits. This model adds two whole numbers of up to 1,000 digits"):
         column_inside.explain(loaded.model, loaded.codec, "1" * 1_001 + "+1")
