@@ -73,7 +73,9 @@ def page_for_pick(models: Models, loaded, label: str, session: str | None, quest
         return page(models, loaded, label, session, question)
     except ValueError as error:  # How the library and the tab refuse a sum that does not suit a model.
         shown = page(models, loaded, label, session)
-        why = f"*Not {views.as_text(question)}: {views.as_text(error)} Here is this model's example.*\n\n"
+        # Often a sum left in the box by the model before, not one typed for this one: no reproach.
+        left = f"*{views.as_text(question)}, the sum in the box, is not one this model reads: {views.as_text(error)}"
+        why = f"{left} Here is its own example.*\n\n"
         return dataclasses.replace(shown, grids_intro=why + shown.grids_intro)
 
 

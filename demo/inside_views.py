@@ -273,11 +273,14 @@ def carry_sentence(explained: dict) -> str:
         )
     if not without:
         return f"Every column of {question} carries: {name} reads {sum(with_carry) / len(with_carry):+.2f}."
-    return (
-        f"Look at {name}, the one that follows the carry best: in {question} it reads "
-        f"{sum(with_carry) / len(with_carry):+.2f} on average where {words} (↑) and "
-        f"{sum(without) / len(without):+.2f} where none does."
-    )
+    carried, not_carried = sum(with_carry) / len(with_carry), sum(without) / len(without)
+    readings = f"{carried:+.2f} on average where {words} (↑) and {not_carried:+.2f} where none does"
+    if (carried - not_carried) * strongest["correlation"] <= 0:  # One sum's few columns against the ranking's many.
+        return (
+            f"{name} follows the carry best over the held-out questions (r = {strongest['correlation']:+.2f}), but "
+            f"not in {question}: it reads {readings}. A sum's few columns are a small sample: try 999+1."
+        )
+    return f"Look at {name}, the one that follows the carry best: in {question} it reads {readings}."
 
 
 def what_to_look_at(explained: dict) -> dict[str, str]:

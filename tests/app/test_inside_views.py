@@ -54,6 +54,13 @@ def test_the_carry_sentence_reads_the_strongest_carry_units_state_where_a_carry_
     assert "unit 7" in sentence and "+0.70 on average where a carry comes in" in sentence and "-0.80 where" in sentence
     none = {**explained, "question": "12+30", "carries_in": [False] * 4}
     assert "No column of 12+30 carries" in inside_views.carry_sentence(none)
+    # A sum where the unit reads the other way from its ranking (r > 0, lower where a carry comes
+    # in): said so, not "follows the carry" beside figures that show the opposite.
+    against = {**explained, "question": "55+6", "carries_in": [False, True, False]}
+    against["carry_units"] = [{**explained["carry_units"][0], "correlation": 0.66, "values": [0.1, -0.02, 0.02]}]
+    sentence = inside_views.carry_sentence(against)
+    assert "but not in 55+6: it reads -0.02 on average where a carry comes in (↑) and +0.06 where none does" in sentence
+    assert "r = +0.66" in sentence and "Look at" not in sentence
 
 
 def test_every_grid_and_state_map_of_an_explained_sum_is_a_table_a_phone_scrolls(bundled, column):

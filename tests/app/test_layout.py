@@ -35,9 +35,10 @@ def test_a_picked_models_inside_tab_draws_the_sum_in_its_box_when_it_reads_it_el
         shown = page_for_pick(models, two, "two", None, typed)
         assert shown.question == two.codec.example != typed and two.codec.example in shown.grids_intro
         if why:  # Said, with the sum it did not draw (as text: what a visitor typed is not markup).
-            assert html.unescape(shown.grids_intro).startswith(f"*Not {typed}: ") and why in shown.grids_intro
+            said = html.unescape(shown.grids_intro)
+            assert said.startswith(f"*{typed}, the sum in the box, is not one this model reads: ") and why in said
         else:
-            assert not shown.grids_intro.startswith("*Not")
+            assert "the sum in the box" not in shown.grids_intro
 
 
 def test_a_picked_models_answer_is_drawn_first_and_every_tab_ends_on_one_model(tmp_path, monkeypatch):
