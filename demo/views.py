@@ -148,7 +148,8 @@ def probability_table(vocabulary: str, probabilities: np.ndarray, true_answer: s
         # The box scrolls sideways on a narrow screen (and down, for a long answer); the page never does.
         f'<div class="table-scroll{" tall" if long else ""}"><table class="digit-probabilities"><thead><tr>'
         f"<th>position</th>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        '<p class="legend">Each row is one character of the answer, written left to right '
+        '<p class="legend">Each row is one character of the answer in reading order, as you read it left to '
+        "right, whichever order the network writes them in "
         f"({'a leading 0 is the top column, where only a carry writes a 1' if long else '␣ is padding'}). "
         "Solid outline: the model's choice; dashed: the right character where the model chose another.</p>"
     )
