@@ -118,6 +118,10 @@ def scrolls_sideways(page, selector) -> list[str]:
     )
 
 
+# An element's text all inside its own box (and the box inside the screen): nothing cut off.
+WHOLE_IN_VIEW = "e => e.scrollWidth <= e.clientWidth + 1 && e.getBoundingClientRect().right <= window.innerWidth"
+
+
 def set_training(page, questions: int, epochs: int) -> None:
     """On the Train tab: type the number of training questions and epochs, as a visitor does."""
     for field, value in (
@@ -373,6 +377,9 @@ class TestPagesWorkedOn:
     def test_the_column_network_adds_a_long_sum_on_the_page_without_widening_it(self, pages, viewport):
         page = pages.at(viewport)
         show(page, "Add", "Any length (column LSTM)")
+        # Its long example sums wrap in their buttons, each whole in view (not cut mid-digit).
+        chips = page.locator("#examples .gallery-item div")
+        assert chips.count() > 3 and all(chips.nth(index).evaluate(WHOLE_IN_VIEW) for index in range(chips.count()))
         a, b = int("7" * 300 + "5"), int("2" * 250 + "5")  # Carries at the units and where 7+2+1 meets the 7s.
         ask(page, f"{a}+{b}")
         answer = page.locator("#answer")
