@@ -20,7 +20,7 @@ from . import inside_views
 from . import train_settings as settings_table
 from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
-from .views import MARKED_SUMS_HEADERS, MARKED_SUMS_WIDTHS, series_colors
+from .views import MARKED_SUMS_HEADERS, MARKED_SUMS_WIDTHS
 
 
 class TrainTab:
@@ -202,7 +202,7 @@ class TrainTab:
             kept = True
         finally:
             self.training_queue.finish(ticket, keep=kept)  # However it ended, no process or stray folder is left.
-        accuracy, loss = curve_plots(watching)
+        accuracy, loss = watching.curves()
         note = f" It replaced {replaced}: you keep {self.models.visitors.per_session} at most." if replaced else ""
         network_now, addition_itself = live_grids(watching.grid)
         yield {
@@ -248,7 +248,7 @@ class TrainTab:
                 return
             update = {self.status: watching.status(ticket.stop_requested), self.watch: watching.watch_rows()}
             if event["event"] == "epoch":
-                update[self.accuracy_plot], update[self.loss_plot] = curve_plots(watching)
+                update[self.accuracy_plot], update[self.loss_plot] = watching.curves()
                 update[self.watched_grid], update[self.watched_addition] = live_grids(watching.grid)
             yield update
 
@@ -353,17 +353,3 @@ def zip_folder(folder: Path, config) -> str:
         for file in sorted(folder.iterdir()):
             archive.write(file, f"{name}/{file.name}")
     return str(path)
-
-
-def curve_plots(watching) -> tuple[gr.LinePlot, gr.LinePlot]:
-    """The run's two line plots. A run of the other network draws other lines than the run
-    before: from the second epoch on, each comes with its series' colours
-    (``views.series_colors``), which make Gradio draw it afresh from the data it already holds
-    (the first epoch's, with this run's series; not from the data of the same update)."""
-    accuracy, loss = watching.curves()
-    if len(watching.records) < 2:
-        return gr.LinePlot(accuracy), gr.LinePlot(loss)
-    return (
-        gr.LinePlot(accuracy, color_map=series_colors(accuracy, "metric")),
-        gr.LinePlot(loss, color_map=series_colors(loss, "metric")),
-    )
