@@ -16,9 +16,14 @@ class StoppedBeforeAnEpoch(RuntimeError):
 
 
 def first_line(error: BaseException, limit: int = 300) -> str:
-    """An exception as one line for a person: its message's first line, else its type."""
-    text = str(error).strip()
-    return text.splitlines()[0][:limit] if text else type(error).__name__
+    """An exception as one line for a person: its message's first line, else its type. A first
+    line that ends in a colon announces the next ("... could not be loaded. Example error message
+    for object <LSTMCell>:" then the reason): the two are joined. Cut at ``limit``, marked by "…"."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    text = f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def quoted(value, limit: int = 40) -> str:

@@ -306,3 +306,19 @@ def test_a_file_gone_while_the_folder_is_read_is_a_refusal(tmp_path, monkeypatch
     monkeypatch.setattr(Path, "stat", gone)
     with pytest.raises(ModelFolderError, match=r"^cannot read hostile/config.json: .*No such file"):
         load_model_folder(folder, name="hostile")
+
+
+def test_a_refusal_keeps_the_reason_a_library_gives_on_its_second_line():
+    from addition.errors import first_line
+
+    keras_said = ValueError(
+        "A total of 3 objects could not be loaded. Example error message for object <LSTMCell>:\n\n"
+        "Layer 'lstm_cell' expected 3 variables, but received 0 variables during loading.\n\nList of objects..."
+    )
+    assert first_line(keras_said) == (
+        "A total of 3 objects could not be loaded. Example error message for object <LSTMCell>: "
+        "Layer 'lstm_cell' expected 3 variables, but received 0 variables during loading."
+    )
+    assert first_line(ValueError("one line\nand more")) == "one line" and first_line(ValueError()) == "ValueError"
+    cut = first_line(ValueError("x" * 500), limit=300)
+    assert len(cut) == 300 and cut.endswith("…")  # Said to be cut, not ending mid-word as if whole.
