@@ -12,7 +12,13 @@ class OneLineErrorParser(argparse.ArgumentParser):
     """argparse, but a bad flag prints one line (not the usage block) and exits with 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {printable(message)} (see --help)\n")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, its control characters written as escapes (``\\n``, ``\\x1b``): a
+    folder's name can hold a newline, or a terminal's escape codes."""
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 def whole_numbers(text: str) -> tuple:
@@ -25,7 +31,7 @@ def whole_numbers(text: str) -> tuple:
 
 def fail(message: str, status: int = 1):
     """Print ``message`` as one line on stderr and exit, with no traceback."""
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {printable(message)}", file=sys.stderr)
     raise SystemExit(status)
 
 

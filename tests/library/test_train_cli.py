@@ -145,3 +145,15 @@ def test_like_refuses_recorded_settings_of_the_wrong_kind_in_one_line(tmp_path, 
 
 def test_no_clipping_is_zero():
     assert train.parse_arguments(["--clipnorm", "0"])[1].clipnorm is None
+
+
+def test_a_folder_name_with_a_newline_or_a_terminal_code_is_shown_escaped_on_one_line(tmp_path, capsys):
+    """A name is what anyone made it: a newline would print a second error line, an escape code
+    would reach the terminal."""
+    from tests.helpers import run_script
+
+    odd = tmp_path / "runs\nerror: all fine\x1b[31m"
+    for script, args in (("evaluate", [str(odd)]), ("train", ["--like", str(odd)])):
+        code, _, err = run_script(script, args, capsys)
+        assert code != 0 and len(err.strip().splitlines()) == 1 and "\x1b" not in err
+        assert "runs\\nerror: all fine\\x1b[31m" in err
