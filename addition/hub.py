@@ -59,18 +59,23 @@ def find_token() -> str | None:
 
 def download(repo_id: str, revision: str | None = None) -> str:
     """The repo's files in the HF cache (``HF_HUB_CACHE``); the cached copy when offline."""
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
     from .errors import first_line
     from .saving import ModelFolderError
 
     try:
-        return snapshot_download(repo_id, revision=revision, repo_type="model")
+        folder = snapshot_download(repo_id, revision=revision, repo_type="model")
     except (LocalEntryNotFoundError, HfHubHTTPError, HFValidationError, OSError, ValueError) as error:
         raise ModelFolderError(
             f"cannot load {repo_id} from the Hugging Face Hub and no usable copy is cached: {first_line(error)}"
         ) from error
+    # Offline, huggingface_hub takes the commit a cached ref file names as a folder name: a ref
+    # written as ../../elsewhere would load a folder from anywhere on the disk.
+    if Path(constants.HF_HUB_CACHE).resolve() not in Path(folder).resolve().parents:
+        raise ModelFolderError(f"cannot load {repo_id}: its cached copy points outside the Hugging Face cache")
+    return folder
 
 
 def card_text(value, one_line: bool = True) -> str:

@@ -527,3 +527,24 @@ def test_a_column_folders_text_reaches_its_card_escaped(tmp_path):
     rows = table_rows(text, "| operand digits | sums | whole-answer accuracy |")
     assert len(rows) == len(info["metrics"]["exact_match_by_length"]) and all(row.count("|") == 4 for row in rows)
     assert "&lt;img src=x onerror=alert(1)&gt;" in text and "7&#124;&#96;&lt;img src=x&gt;" in rows[-1]
+
+
+def test_a_cached_ref_naming_a_folder_outside_the_cache_is_refused(tmp_path, monkeypatch):
+    """Offline, huggingface_hub reads the commit from the cache's ref file: one that climbs out of
+    the cache would load a folder from anywhere."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    from addition.hub import download
+    from addition.saving import ModelFolderError
+
+    cache, outside = tmp_path / "cache", tmp_path / "outside"
+    shutil.copytree(MODELS_FOLDER / "addition-2digit", outside)
+    fill_cache(cache, "me/climbs", {"addition.json": b"{}"})
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    assert Path(download("me/climbs")).parent.parent.name == "models--me--climbs"  # Its own snapshot: loads.
+    (cache / "models--me--climbs" / "refs" / "main").write_text("../../../outside")
+    with pytest.raises(ModelFolderError, match="^cannot load me/climbs: its cached copy points outside the Hug"):
+        download("me/climbs")
