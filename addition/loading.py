@@ -37,7 +37,7 @@ MAX_PARAMETERS = MAX_BYTES["model.weights.h5"] // 4
 # Per gate of a Keras recurrent layer: an input kernel, a recurrent kernel and biases (GRU's
 # reset_after keeps two).
 # Held-out questions a folder's recorded score is checked on when it loads.
-CHECKED_QUESTIONS = 500
+CHECKED_QUESTIONS = 200
 GATES_AND_BIASES = {"lstm": (4, 1), "gru": (3, 2), "simplernn": (1, 1)}
 _REVISION = re.compile(r"[A-Za-z0-9][\w.-]{0,99}(/[\w.-]{1,100}){0,3}")
 

@@ -279,7 +279,7 @@ def test_a_folder_whose_network_does_not_earn_its_recorded_score_is_refused(tmp_
         with pytest.raises(
             ModelFolderError,
             match=r"addition.json records 100.00% of its held-out questions answered right, but its network "
-            r"answers \d+\.\d\d% of 500 of them right: it is not the network the folder describes$",
+            r"answers \d+\.\d\d% of 200 of them right: it is not the network the folder describes$",
         ):
             load_model_folder(folder)
     # The early weights with the early run's own record (3.10%): a network still learning, told truly.
