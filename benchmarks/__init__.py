@@ -1,6 +1,6 @@
 """Benchmarks: run from the repository's root as modules, e.g. ``python -m benchmarks.train_speed``.
 
-Each prints a ratio against a baseline run in the same invocation, beside the CPU model:
+Each speed comparison prints a ratio against a baseline run in the same invocation, beside the CPU model:
 the machines differ and are shared, so only figures from one run compare.
 """
 
