@@ -32,6 +32,22 @@ MAX_SEED = 2**32 - 1
 KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "text"}
 
 
+def is_whole_number(value) -> bool:
+    """An int, not a bool (JSON's true is 1 to Python, not a count to a person)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_finite_number(value) -> bool:
+    """A number a float holds: not a bool, NaN, an infinity, or a whole number too large for a
+    float (a 400-digit one in JSON)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def setting(default, help: str):
     return dataclasses.field(default=default, metadata={"help": help})
 
@@ -50,8 +66,8 @@ class Config:
             if (value is None and kind.endswith("| None")) or base not in KINDS:
                 continue
             ok = {
-                "int": isinstance(value, numbers.Integral) and not isinstance(value, bool),
-                "float": isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value),
+                "int": is_whole_number(value),
+                "float": is_finite_number(value),
                 "bool": isinstance(value, bool),
                 "str": isinstance(value, str),
             }[base]

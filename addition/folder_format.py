@@ -5,12 +5,10 @@ problem, and the settings of folders saved before a field was added, read as the
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .codec import MAX_DIGITS, MAX_OPERAND_DIGITS, VOCABULARY, Codec
-from .config import ARCHITECTURES, CELLS, ColumnConfig, TrainConfig
+from .config import ARCHITECTURES, CELLS, ColumnConfig, TrainConfig, is_finite_number, is_whole_number
 from .errors import first_line, quoted
 from .saving import FORMAT_VERSION, INFO_FILE, ModelFolderError
 
@@ -75,24 +73,16 @@ def _fail(where: str, problem: str):
     raise ModelFolderError(f"{where}: {problem}")
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
-
-
 def _int(mapping: dict, key: str, where: str, low: int, high: int) -> int:
     value = mapping.get(key)
-    if not _is_int(value) or not low <= value <= high:
+    if not is_whole_number(value) or not low <= value <= high:
         _fail(where, f"{key} should be a whole number from {low:,} to {high:,}, got {quoted(value)}")
     return value
 
 
 def _rate(mapping: dict, key: str, where: str) -> float:
     value = mapping.get(key)
-    if not _is_number(value) or not 0 <= value <= 1:
+    if not is_finite_number(value) or not 0 <= value <= 1:
         _fail(where, f"{key} should be a fraction from 0 to 1, got {quoted(value)}")
     return float(value)
 
@@ -103,7 +93,7 @@ def check_info(info, where: str) -> dict:
     if not isinstance(info, dict):
         _fail(where, "should hold a JSON object")
     if "format_version" in info and not (
-        _is_int(info["format_version"]) and 1 <= info["format_version"] <= FORMAT_VERSION
+        is_whole_number(info["format_version"]) and 1 <= info["format_version"] <= FORMAT_VERSION
     ):
         _fail(where, f"format_version should be 1 to {FORMAT_VERSION} (the formats this library reads)")
     if not isinstance(architecture_of(info), str) or architecture_of(info) not in ARCHITECTURES:
@@ -129,7 +119,7 @@ def check_info(info, where: str) -> dict:
     if len(settings) > 100 or not all(
         isinstance(key, str)
         and len(key) <= 100
-        and (value is None or isinstance(value, (str, bool)) or _is_number(value))
+        and (value is None or isinstance(value, (str, bool)) or is_finite_number(value))
         for key, value in settings.items()
     ):
         _fail(where, "training should map setting names to plain values")
@@ -151,8 +141,8 @@ def _check_column_settings(settings, where: str) -> None:
         odd = sorted(set(settings) ^ names)[0]
         _fail(where, f"training should hold exactly the column network's settings ({odd} is missing or unknown)")
     for key, value in settings.items():
-        plain = value is None or isinstance(value, (str, bool)) or _is_number(value)
-        lengths = isinstance(value, list) and len(value) <= 100 and all(_is_int(item) for item in value)
+        plain = value is None or isinstance(value, (str, bool)) or is_finite_number(value)
+        lengths = isinstance(value, list) and len(value) <= 100 and all(is_whole_number(item) for item in value)
         if not (plain or (key == "monitor_lengths" and lengths)):
             _fail(where, f"training.{key} should be a plain value, got {quoted(value)}")
     _int(settings, "hidden_size", where, 1, 4096)
@@ -196,7 +186,7 @@ def _check_description(info: dict, where: str) -> dict:
         if key in metrics:
             _int(metrics, key, f"{where} metrics", 0, 10**6)
     if "training_seconds" in metrics and not (
-        _is_number(metrics["training_seconds"]) and metrics["training_seconds"] >= 0
+        is_finite_number(metrics["training_seconds"]) and metrics["training_seconds"] >= 0
     ):
         _fail(where, "metrics.training_seconds should be a number of seconds")
     return info
@@ -243,7 +233,7 @@ def check_history(history, where: str) -> list[dict]:
         _int(record, "epoch", where, 1, 10**6)
         for key in HISTORY_METRICS:
             value = record.get(key)
-            if value is not None and not (_is_number(value) and value >= 0):
+            if value is not None and not (is_finite_number(value) and value >= 0):
                 _fail(where, f"{key} should be a number of 0 or more, got {quoted(value)}")
             if key in HISTORY_SHARES and value is not None and value > 1:
                 _fail(where, f"{key} should be a fraction from 0 to 1, got {quoted(value)}")
@@ -251,7 +241,7 @@ def check_history(history, where: str) -> list[dict]:
         if not (isinstance(by_length, dict) and len(by_length) <= 100):
             _fail(where, "exact_match_by_length should be an object of lengths")
         for label, value in by_length.items():
-            if len(label) > 20 or not (_is_number(value) and 0 <= value <= 1):
+            if len(label) > 20 or not (is_finite_number(value) and 0 <= value <= 1):
                 _fail(where, f"exact_match_by_length should map lengths to fractions, got {quoted(value)}")
     return history
 
@@ -263,7 +253,7 @@ def check_pairs(pairs, codec: Codec, where: str) -> np.ndarray:
         not isinstance(pairs, list)
         or not pairs
         or not all(
-            isinstance(pair, list) and len(pair) == 2 and all(_is_int(x) and 0 <= x <= top for x in pair)
+            isinstance(pair, list) and len(pair) == 2 and all(is_whole_number(x) and 0 <= x <= top for x in pair)
             for pair in pairs
         )
     ):

@@ -5,12 +5,11 @@ the watched held-out questions marked ☑/☒."""
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig, digits_label
+from addition.config import CELLS, KERAS_IO_RECIPE, RECIPES, ColumnConfig, TrainConfig, digits_label, is_finite_number
 from addition.data import count_distinct_questions
 from addition.evaluation import plural
 
@@ -204,10 +203,9 @@ def _checked(setting: Setting, value):
         return value
     low, high = setting.limits
     words = f"{setting.label} must be a whole number from {low:,} to {high:,}."
-    # A bool is an int to Python, and a string or list is no number: all refused in words.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(words)
-    if not math.isfinite(value) or not float(value).is_integer() or not low <= value <= high:
+    # A bool is an int to Python, a string or list is no number, and a 400-digit int no float: all
+    # refused in words.
+    if not is_finite_number(value) or not float(value).is_integer() or not low <= value <= high:
         raise ValueError(words)
     return int(value)
 

@@ -53,6 +53,7 @@ def test_the_recipe_menus_note_says_what_each_recipe_trains():
         ({"epochs": True}, "Epochs must be a whole number"),  # Not taken as 1 epoch.
         ({"layers": False}, "Layers must be a whole number"),
         ({"epochs": float("nan")}, "Epochs must be a whole number"),
+        ({"epochs": 10**400}, "Epochs must be a whole number"),  # No float holds it: a sentence, not an OverflowError.
         ({"cell": "Transformer"}, "Cell must be one of LSTM, GRU, SimpleRNN"),
         ({"cell": ["LSTM"]}, "Cell must be one of"),
         ({"hidden_size": 0}, "Hidden size must be a whole number from 4"),

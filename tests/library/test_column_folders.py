@@ -91,12 +91,21 @@ def test_a_layer_slipped_in_is_what_keras_runs_and_is_refused(tmp_path):
     assert refused(folder).startswith("hostile/config.json is not the network addition.json describes")
 
 
-@pytest.mark.parametrize("cell, hidden_size", [("gru", 32), ("lstm", 16)])
-def test_a_network_of_other_sizes_or_cells_is_refused(tmp_path, cell, hidden_size):
+@pytest.mark.parametrize(
+    "cell, hidden_size, words",
+    [
+        (
+            "gru",
+            32,
+            "config.json is not the network addition.json describes (a column network of 1 lstm layer(s) of 32",
+        ),
+        ("lstm", 16, "model.weights.h5 holds {size:,} bytes, too few for the 7,114 weights addition.json describes"),
+    ],
+)
+def test_a_network_of_other_sizes_or_cells_is_refused(tmp_path, cell, hidden_size, words):
     folder = with_network(copy_of_bundled(tmp_path), build_column_model(cell, hidden_size))
-    assert "is not the network addition.json describes (a column network of 1 lstm layer(s) of 32 units" in refused(
-        folder
-    )
+    # The bundled folder describes 32 LSTM units: 7,114 weights (a 16-unit file cannot hold them).
+    assert words.format(size=(folder / "model.weights.h5").stat().st_size) in refused(folder)
 
 
 def change(path, value):

@@ -120,6 +120,8 @@ DELETE = object()
         ("command", ["python", "train.py"], "command should be text"),
         ("training.sampling", {"nested": "object"}, "training should map setting names to plain values"),
         ("format_version", 999, "format_version should be 1 to"),  # A later format: not read as this one.
+        ("training.learning_rate", 10**400, "training should map setting names to plain values"),  # No float holds it.
+        ("metrics.validation.exact_match", 10**400, "exact_match should be a fraction"),
     ],
 )
 def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, value, words):
@@ -148,7 +150,8 @@ def test_loose_or_malformed_addition_json_is_refused_in_one_line(tmp_path, key, 
         # A key twice: a reader sees the first value, a JSON parser keeps the last.
         ("history.json", '[{"epoch": 1, "loss": 0.5, "loss": 0.1}]', "'loss' is given twice in one object"),
         ("addition.json", " " * 1_000_001, "more than a model folder's"),
-        ("model.weights.h5", "not an HDF5 file", "cannot read hostile/model.weights.h5"),
+        ("model.weights.h5", "not an HDF5 file" * 10_000, "cannot read hostile/model.weights.h5"),
+        ("model.weights.h5", "not an HDF5 file", "hostile/model.weights.h5 holds 16 bytes, too few for the"),
     ],
 )
 def test_broken_folder_files_are_refused_in_one_line(tmp_path, file, text, words):
@@ -215,8 +218,16 @@ def keras_never_reads(monkeypatch):
     monkeypatch.setattr(keras.saving, "load_model", refuse)
 
 
+@pytest.mark.parametrize(
+    "hidden_size, layers, words",
+    [
+        (2048, 16, r"addition.json describes a network of [\d,]+ weights, more than a model folder's"),
+        # Under that cap, but far more than this folder's weights file holds: a four-character edit.
+        (2306, 1, r"model.weights.h5 holds [\d,]+ bytes, too few for the [\d,]+ weights addition.json describes"),
+    ],
+)
 def test_a_folder_describing_a_network_too_big_for_its_weights_file_is_refused_unbuilt(
-    tmp_path, keras_never_reads, monkeypatch
+    tmp_path, keras_never_reads, monkeypatch, hidden_size, layers, words
 ):
     import addition.model
 
@@ -224,8 +235,9 @@ def test_a_folder_describing_a_network_too_big_for_its_weights_file_is_refused_u
         raise AssertionError("the described network was built")
 
     monkeypatch.setattr(addition.model, "build_model", build)
-    folder = edit_info(copy_of_bundled(tmp_path), lambda info: info["training"].update(hidden_size=2048, num_layers=16))
-    with pytest.raises(ModelFolderError, match=r"addition.json describes a network of [\d,]+ weights, more than"):
+    folder = copy_of_bundled(tmp_path)
+    edit_info(folder, lambda info: info["training"].update(hidden_size=hidden_size, num_layers=layers))
+    with pytest.raises(ModelFolderError, match=words):
         load_model_folder(folder)
 
 
@@ -322,3 +334,30 @@ def test_a_refusal_keeps_the_reason_a_library_gives_on_its_second_line():
     assert first_line(ValueError("one line\nand more")) == "one line" and first_line(ValueError()) == "ValueError"
     cut = first_line(ValueError("x" * 500), limit=300)
     assert len(cut) == 300 and cut.endswith("…")  # Said to be cut, not ending mid-word as if whole.
+
+
+def test_a_column_folders_record_is_checked_on_its_short_sums_only_and_a_lie_is_refused(tmp_path, monkeypatch):
+    """The check re-scores sums of at most CHECKED_DIGITS digits (a folder can hold 10,000-digit
+    ones, whose states would fill gigabytes), and refuses weights that do not earn the record."""
+    import addition.column_training
+    from addition.column import build_column_model
+    from addition.loading import CHECKED_DIGITS
+    from tests.helpers import COLUMN_MODEL
+
+    scored = []
+    scoring = addition.column_training.whole_answer_score
+    monkeypatch.setattr(
+        addition.column_training,
+        "whole_answer_score",
+        lambda predictor, pairs: scored.append(pairs) or scoring(predictor, pairs),
+    )
+    folder = tmp_path / "column"
+    shutil.copytree(COLUMN_MODEL, folder)
+    loaded = load_model_folder(folder)
+    lengths = [len(operand) for pair in scored[-1] for operand in pair]
+    assert (
+        max(lengths) <= CHECKED_DIGITS < max(len(a) for a, _ in loaded.validation_pairs)
+    )  # Its 1,000-digit row skipped.
+    untrained = with_network(folder, build_column_model("lstm", 32))  # The same shapes, weights never trained.
+    with pytest.raises(ModelFolderError, match=r"records 100.00% of its held-out questions answered right, but"):
+        load_model_folder(untrained)

@@ -73,8 +73,14 @@ def test_a_full_disk_says_so(tiny_model, tmp_path, monkeypatch):
 def test_truncated_weights_are_refused(tiny_model, tmp_path):
     target = copy_of(tiny_model[1], tmp_path)
     weights = target / "model.weights.h5"
-    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    whole = weights.read_bytes()
+    weights.write_bytes(whole[: len(whole) - 100])  # Its last bytes lost: still room for every weight.
     with pytest.raises(ModelFolderError, match="cannot read copy/model.weights.h5: .*truncated"):
+        load_model_folder(target, name="copy")
+    weights.write_bytes(whole[: len(whole) // 2])  # Too short to hold them: refused before anything is built.
+    with pytest.raises(
+        ModelFolderError, match=r"^copy/model.weights.h5 holds [\d,]+ bytes, too few for the [\d,]+ weights"
+    ):
         load_model_folder(target, name="copy")
 
 
