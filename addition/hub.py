@@ -72,9 +72,10 @@ def download(repo_id: str, revision: str | None = None) -> str:
             f"cannot load {repo_id} from the Hugging Face Hub and no usable copy is cached: {first_line(error)}"
         ) from error
     # Offline, huggingface_hub takes the commit a cached ref file names as a folder name: a ref
-    # written as ../../elsewhere would load a folder from anywhere on the disk.
-    if Path(constants.HF_HUB_CACHE).resolve() not in Path(folder).resolve().parents:
-        raise ModelFolderError(f"cannot load {repo_id}: its cached copy points outside the Hugging Face cache")
+    # written as ../../elsewhere would load a folder from anywhere on the disk, or another repo's.
+    own = Path(constants.HF_HUB_CACHE, f"models--{repo_id.replace('/', '--')}", "snapshots").resolve()
+    if own not in Path(folder).resolve().parents:
+        raise ModelFolderError(f"cannot load {repo_id}: its cached copy points outside its own folder of the cache")
     return folder
 
 
@@ -88,6 +89,13 @@ def card_text(value, one_line: bool = True) -> str:
     if one_line:
         text = " ".join(text.split())
     return html.escape(text, quote=False).replace("`", "&#96;").replace("|", "&#124;")
+
+
+def card_label(value) -> str:
+    """Folder text in a card's table cell outside code (a carries group, a length): as
+    ``card_text``, with Markdown's own punctuation escaped too, so that ``![](//site/p.png)`` is
+    shown as text, not fetched as an image under the pusher's name."""
+    return card_text(re.sub(r"([\\\[\]()!*_#~])", r"\\\1", str(value)))
 
 
 def how_it_was_trained(info: dict, default: str) -> str:
@@ -197,7 +205,7 @@ def build_model_card(folder, repo_id: str, name: str | None = None):
     width = f"each operand {digits} digits" if codec.zero_pad else "padded on the right"
     layout = f"{codec.describe_question()}, {width}"
     carries = "\n".join(
-        f"| {card_text(key)} | {row['count']:,} | {row['exact_match']:.2%} |"
+        f"| {card_label(key)} | {row['count']:,} | {row['exact_match']:.2%} |"
         for key, row in validation["by_carries"].items()
     )
     settings = "\n".join(f"| `{card_text(key)}` | `{card_text(value)}` |" for key, value in training.items())
@@ -284,7 +292,7 @@ def column_model_card(info: dict, repo_id: str):
         eval_results=results,
     )
     rows = "\n".join(
-        f"| {card_text(label)} | {row['count']:,} | {row['exact_match']:.2%} |" for label, row in by_length.items()
+        f"| {card_label(label)} | {row['count']:,} | {row['exact_match']:.2%} |" for label, row in by_length.items()
     )
     settings = "\n".join(f"| `{card_text(key)}` | `{card_text(value)}` |" for key, value in training.items())
     trained = lengths_trained(training["min_digits"], training["max_digits"])

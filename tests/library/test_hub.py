@@ -503,6 +503,7 @@ def test_folder_text_reaches_the_card_escaped(tmp_path):
     info["command"] = f"python train.py\n```\n{HOSTILE}\n```\n| a | b |"
     info["training"]["note`|" + HOSTILE] = "`|</code>" + HOSTILE
     info["metrics"]["validation"]["by_carries"]["1|`<b>x"] = {"count": 1, "exact_match": 1.0}
+    info["metrics"]["validation"]["by_carries"]["![](//ev.il/p.png)"] = {"count": 1, "exact_match": 1.0}
     (folder / "addition.json").write_text(json.dumps(info))
     text = str(build_model_card(folder, "me/addition-hostile"))
     assert "<img" not in text and "<b>" not in text and "</code>" not in text
@@ -512,7 +513,8 @@ def test_folder_text_reaches_the_card_escaped(tmp_path):
     assert len(settings) == len(info["training"]) and len(carries) == len(info["metrics"]["validation"]["by_carries"])
     assert all(row.count("|") == 3 for row in settings) and all(row.count("|") == 4 for row in carries)
     assert text.count("&lt;img src=x onerror=alert(1)&gt;") == 3  # Still visible: in the command, a key and a value.
-    assert "1&#124;&#96;&lt;b&gt;x" in carries[-1]
+    assert "1&#124;&#96;&lt;b&gt;x" in carries[-2]
+    assert "![" not in text and "\\!\\[\\]\\(//ev.il/p.png\\)" in carries[-1]  # Text, not an image to fetch.
 
 
 def test_a_column_folders_text_reaches_its_card_escaped(tmp_path):
@@ -545,6 +547,8 @@ def test_a_cached_ref_naming_a_folder_outside_the_cache_is_refused(tmp_path, mon
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     assert Path(download("me/climbs")).parent.parent.name == "models--me--climbs"  # Its own snapshot: loads.
-    (cache / "models--me--climbs" / "refs" / "main").write_text("../../../outside")
-    with pytest.raises(ModelFolderError, match="^cannot load me/climbs: its cached copy points outside the Hug"):
-        download("me/climbs")
+    fill_cache(cache, "someone/else", {"addition.json": b"{}"})
+    for elsewhere in ("../../../outside", f"../../models--someone--else/snapshots/{COMMIT}"):
+        (cache / "models--me--climbs" / "refs" / "main").write_text(elsewhere)
+        with pytest.raises(ModelFolderError, match="^cannot load me/climbs: its cached copy points outside its own"):
+            download("me/climbs")
