@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .codec import Codec
+from .data import WHOLE_SPACE_SEED, sample_whole_space
 from .errors import first_line, quoted
 from .folder_format import architecture_of, cell_of, check_digit_pairs, check_history, check_info, check_pairs, codec_of
 from .saving import HISTORY_FILE, INFO_FILE, KERAS_FILES, VALIDATION_FILE, ModelFolderError
@@ -168,33 +169,38 @@ def load_model_folder(folder, name: str | None = None) -> LoadedModel:
 
 
 def _check_recorded_score(loaded: LoadedModel) -> None:
-    """The folder's recorded whole-answer score on its held-out questions, measured again on a
-    sample of them. A folder can describe its network's shapes truly and still lie about how it
+    """The folder's recorded whole-answer scores, measured again on samples: of its held-out
+    questions, and (a keras-io network's) of random sums from the whole space, which the folder
+    does not choose. A folder can describe its network's shapes truly and still lie about how it
     reads (the question's order flipped, another model's weights of the same shapes): it would
-    load into a network that answers wrongly beside its record, which the page shows as fact.
-    A check of the folder against itself, not a guarantee: its held-out questions are its own."""
-    pool, recorded = _recorded_pool(loaded)
-    if recorded is None or not pool:  # Nothing recorded: nothing shown.
-        return
-    count = min(CHECKED_QUESTIONS, len(pool))
-    pairs = [pool[index] for index in np.random.default_rng(0).choice(len(pool), count, replace=False)]
-    if loaded.architecture == "column":
-        from .column import ColumnPredictor
-        from .column_training import whole_answer_score
+    load into a network that answers wrongly beside its record, which the page shows as fact."""
+    records = [("held-out questions", *_recorded_pool(loaded))]
+    whole = loaded.info.get("metrics", {}).get("whole_space_sample", {}).get("exact_match")
+    if loaded.architecture != "column" and whole is not None:
+        sums = sample_whole_space(loaded.codec.digits, CHECKED_QUESTIONS, WHOLE_SPACE_SEED)
+        records.append(("random sums", list(sums), whole))
+    for what, pool, recorded in records:
+        if recorded is None or not pool:  # Nothing recorded: nothing shown.
+            continue
+        count = min(CHECKED_QUESTIONS, len(pool))
+        pairs = [pool[index] for index in np.random.default_rng(0).choice(len(pool), count, replace=False)]
+        if loaded.architecture == "column":
+            from .column import ColumnPredictor
+            from .column_training import whole_answer_score
 
-        measured = whole_answer_score(ColumnPredictor(loaded.model), pairs)["exact_match"]
-    else:
-        from .evaluation import score
-        from .predictor import Predictor
+            measured = whole_answer_score(ColumnPredictor(loaded.model), pairs)["exact_match"]
+        else:
+            from .evaluation import score
+            from .predictor import Predictor
 
-        measured = score(Predictor(loaded.model, loaded.codec, xla=False), pairs)["exact_match"]
-    # A sample's share strays from the whole set's by chance (three standard errors), and an answer
-    # on a knife-edge can flip on another CPU's arithmetic (one and a half answers of a few, or 2%).
-    if abs(measured - recorded) > 3 * np.sqrt(recorded * (1 - recorded) / count) + max(0.02, 1.5 / count):
-        raise ModelFolderError(
-            f"{loaded.source}/{INFO_FILE} records {recorded:.2%} of its held-out questions answered right, but "
-            f"its network answers {measured:.2%} of {count} of them right: it is not the network the folder describes"
-        )
+            measured = score(Predictor(loaded.model, loaded.codec, xla=False), pairs)["exact_match"]
+        # A sample's share strays from the whole set's by chance (three standard errors), and an
+        # answer on a knife-edge can flip on another CPU's arithmetic (one and a half of a few, or 2%).
+        if abs(measured - recorded) > 3 * np.sqrt(recorded * (1 - recorded) / count) + max(0.02, 1.5 / count):
+            raise ModelFolderError(
+                f"{loaded.source}/{INFO_FILE} records {recorded:.2%} of its {what} answered right, but its network "
+                f"answers {measured:.2%} of {count} of them right: it is not the network the folder describes"
+            )
 
 
 def _recorded_pool(loaded: LoadedModel) -> tuple[list, float | None]:

@@ -361,3 +361,27 @@ def test_a_column_folders_record_is_checked_on_its_short_sums_only_and_a_lie_is_
     untrained = with_network(folder, build_column_model("lstm", 32))  # The same shapes, weights never trained.
     with pytest.raises(ModelFolderError, match=r"records 100.00% of its held-out questions answered right, but"):
         load_model_folder(untrained)
+
+
+def test_a_whole_space_record_is_checked_on_sums_the_folder_does_not_choose(tmp_path):
+    """A folder chooses its own held-out questions (those its network gets right, recorded as
+    100%), but not the random sums its whole-space record is checked on."""
+    from tests.helpers import MODELS_FOLDER
+
+    folder = tmp_path / "chosen"
+    shutil.copytree(MODELS_FOLDER / "addition-3digit-epoch1", folder)
+    loaded = load_model_folder(folder)
+    answers = loaded.predictor.answers(loaded.validation_pairs)
+    right = [
+        pair for pair, answer in zip(loaded.validation_pairs.tolist(), answers) if answer.strip() == str(sum(pair))
+    ]
+    (folder / "validation.json").write_text(json.dumps(right))
+
+    def claim(info):
+        info["metrics"]["validation"].update(exact_match=1.0, count=len(right))
+        info["metrics"]["whole_space_sample"]["exact_match"] = 1.0
+
+    edit_info(folder, claim)
+    assert 0 < len(right) < len(loaded.validation_pairs)
+    with pytest.raises(ModelFolderError, match=r"records 100.00% of its random sums answered right, but its network"):
+        load_model_folder(folder)
