@@ -78,13 +78,13 @@ def lesson(models: Models, loaded, label: str, session: str | None) -> dict:
         model = models.get(name, session)
         found = models.cached(name, session, "lengths", learn_views.accuracy_by_length)
         settings = model.info.get("training", {})
+        yours = ", yours" if name in models.visitors.labels(session) else ""  # Not the bundled one.
         if model.architecture == "column":
             legend, column_trained = column_names(settings)
-            curves.append((legend, found))
+            curves.append((legend + yours, found))
         else:  # Short names, for a phone's legend; a network still learning is not the finished one.
             epoch = model.info.get("snapshot_epoch")
-            after = f", epoch {epoch}" if epoch else (", yours" if name in models.visitors.labels(session) else "")
-            curves.append((f"keras-io, {model.codec.digits} digits{after}", found))
+            curves.append((f"keras-io, {model.codec.digits} digits{f', epoch {epoch}' if epoch else yours}", found))
     note = LESSON_NOTE.format(trained=column_trained, per_length=learn_views.SUMS_PER_LENGTH)
     return {"lesson": learn_views.length_chart(curves), "lesson_note": note}
 

@@ -396,3 +396,23 @@ def test_a_share_right_shows_one_mistake_in_its_count_and_no_trailing_zeros():
     assert views.describe_rate(0.5, 1_000) == "500 wrong of 1,000 (50.00% right)" and views.describe_rate(1.0, 10) == (
         "all 10 right"
     )
+
+
+def test_the_lesson_names_a_visitors_own_column_network_as_theirs(column):
+    """Beside the default keras-io network, a visitor's column run is "yours", as their keras-io
+    runs are: its line is not the bundled column network's."""
+    from demo import learn_tab
+    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.training_queue import Visitor
+    from tests.helpers import BUNDLED_MODEL, COLUMN_MODEL
+
+    visitors = SessionModels()
+    label, _ = visitors.add(Visitor("v"), column, COLUMN_MODEL, "a column run")
+    catalog = Catalog(
+        Entry("3 digits", str(BUNDLED_MODEL)), [Entry("column", str(COLUMN_MODEL), architecture="column")]
+    )
+    models = Models(catalog, visitors)
+    names = set(learn_tab.lesson(models, visitors.get("v", label), label, "v")["lesson"]["network"])
+    assert names == {"keras-io, 3 digits", "column, trained 1-20, yours"}
+    bundled = set(learn_tab.lesson(models, models.get("column", "v"), "column", "v")["lesson"]["network"])
+    assert bundled == {"keras-io, 3 digits", "column, trained 1-20"}
