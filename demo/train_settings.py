@@ -169,6 +169,10 @@ def training_config(**values) -> TrainConfig:
     if unknown:
         raise ValueError(f"There is no setting called {sorted(unknown)[0][:40]!r}.")
     chosen = {setting.name: _checked(setting, values.get(setting.name, setting.default)) for setting in SETTINGS}
+    # For either network (the column network's questions are its sums per epoch): a batch this
+    # much larger than the questions makes a run of a step or two per epoch, which learns nothing.
+    if chosen["training_size"] * 0.9 < chosen["batch_size"] / 4:
+        raise ValueError("The batch is far larger than the training questions: use a smaller batch or more questions.")
     if chosen["architecture"] == "column":
         fields = {field: chosen[name] for name, field in COLUMN_FIELDS.items()}
         return ColumnConfig(**fields, monitor_lengths=COLUMN_MONITOR_LENGTHS)
@@ -183,8 +187,6 @@ def training_config(**values) -> TrainConfig:
             f"There are only {available:,} different sums of {chosen['digits']}-digit numbers "
             f"(a+b and b+a count once): ask for at most that many questions."
         )
-    if chosen["training_size"] * 0.9 < chosen["batch_size"] / 4:
-        raise ValueError("The batch is far larger than the training questions: use a smaller batch or more questions.")
     base = TAB_RECIPES[chosen["recipe"]]
     fields = {setting.field: chosen[setting.name] for setting in SETTINGS if setting.field}
     # Fresh short sums each epoch, in proportion to a small training set.

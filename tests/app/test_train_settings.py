@@ -59,6 +59,7 @@ def test_the_recipe_menus_note_says_what_each_recipe_trains():
         ({"hidden_size": 0}, "Hidden size must be a whole number from 4"),
         ({"epochs": 1000}, "Epochs must be a whole number from 1 to 100"),
         ({"batch_size": 1024, "training_size": 100}, "The batch is far larger"),
+        ({"batch_size": 1024, "training_size": 20, "architecture": "column"}, "The batch is far larger"),
         ({"recipe": "mine"}, "Starting recipe must be one of"),
         ({"dropout": 0.5}, "There is no setting called 'dropout'"),
         ({"reverse": "yes"}, "yes or no"),
