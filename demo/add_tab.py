@@ -72,8 +72,10 @@ class AddTab:
                 )
                 add_button = gr.Button("Add", variant="primary")
                 # Shown only with something in them: no blank gap where the answer goes.
-                self.answer = gr.Markdown(first.answer, elem_id="answer", visible=bool(first.answer))
-                self.table = gr.HTML(first.table, elem_id="probabilities", visible=bool(first.table))
+                self.answer = gr.Markdown(first.answer, label="answer", elem_id="answer", visible=bool(first.answer))
+                self.table = gr.HTML(
+                    first.table, label="probabilities", elem_id="probabilities", visible=bool(first.table)
+                )
                 with gr.Accordion("Details (JSON)", open=False):
                     self.details = gr.JSON(first.details, label="details")
                 # A Dataset, not gr.Examples: its sums change with the model.
@@ -91,13 +93,15 @@ class AddTab:
         with gr.Row():
             count = gr.Slider(1, add_views.MAX_SAMPLES, value=10, step=1, label="How many")
             sample_button = gr.Button("Sample validation questions", elem_id="sample-button")
-        self.score = gr.Markdown(elem_id="score")
+        self.score = gr.Markdown(label="score", elem_id="score")
         self.samples = gr.Dataframe(
             headers=views.MARKED_SUMS_HEADERS,
             datatype=["str", "str", "str", "str"],
             interactive=False,
             wrap=True,  # A long sum wraps in its cell rather than pushing the ☑/☒ column out of view.
             column_widths=views.MARKED_SUMS_WIDTHS,
+            label="samples",
+            show_label=False,  # The heading above says what they are.
             elem_id="samples",
         )
 

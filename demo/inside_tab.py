@@ -159,7 +159,7 @@ class InsideTab:
         gr.Button(visible=False).click(
             explain,
             inputs=[self.question, model_choice],
-            outputs=gr.JSON(visible=False),
+            outputs=gr.JSON(label="explanation", visible=False),
             api_name="explain",
             **expensive,
         )

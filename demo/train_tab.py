@@ -74,17 +74,25 @@ class TrainTab:
         with gr.Row():
             train_button = gr.Button("Train", variant="primary", elem_id="train-button")
             stop_button = gr.Button("Stop", elem_id="stop-button")
-        self.status = gr.Markdown(elem_id="train-status")
+        self.status = gr.Markdown(label="status", elem_id="train-status")
         with gr.Row():
             self.accuracy_plot = gr.LinePlot(
                 x="epoch",
                 y="accuracy %",
                 color="metric",
                 title="Whole answers right per epoch (%)",
+                label="accuracy",
+                show_label=False,
                 elem_id="train-accuracy",
             )
             self.loss_plot = gr.LinePlot(
-                x="epoch", y="loss", color="metric", title="Loss per epoch", elem_id="train-loss"
+                x="epoch",
+                y="loss",
+                color="metric",
+                title="Loss per epoch",
+                label="loss",
+                show_label=False,
+                elem_id="train-loss",
             )
         self.watch = gr.Dataframe(
             headers=MARKED_SUMS_HEADERS,
@@ -102,8 +110,8 @@ class TrainTab:
             "(below it on a phone)."
         )
         with gr.Row(elem_classes="side-by-side"):
-            self.watched_grid = gr.HTML(elem_id="watched-grid")
-            self.watched_addition = gr.HTML(elem_id="watched-addition")
+            self.watched_grid = gr.HTML(label="network grid", elem_id="watched-grid")
+            self.watched_addition = gr.HTML(label="addition grid", elem_id="watched-addition")
         self.download = gr.DownloadButton("Download the model folder (zip)", visible=False, elem_id="download")
         with gr.Accordion("Result (JSON)", open=False):
             self.result = gr.JSON(label="result")
@@ -125,7 +133,7 @@ class TrainTab:
                 gr.LoginButton()
             repo_name = gr.Textbox(value="addition-lstm", label="Repo name", max_length=96)
             publish_button = gr.Button("Publish", elem_id="publish-button")
-        publish_status = gr.Markdown()
+        publish_status = gr.Markdown(label="publish status")
 
         # API callers send any JSON: preprocess=False hands the values over as sent, for the
         # handlers to check and answer in words (Gradio's own checks log a traceback).

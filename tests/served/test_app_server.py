@@ -145,6 +145,24 @@ def test_no_server_path_in_the_page_or_the_api_description(app_url, client):
     assert str(ROOT) not in repr(outputs)
 
 
+def test_the_api_description_names_every_input_and_output(client):
+    # Gradio names an unlabelled component "value_<its id>": a caller could not tell the
+    # answer from the probability table, nor the status from the grids.
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/add", "/add_numbers", "/sample", "/explain", "/train", "/stop_training", "/publish"} <= set(endpoints)
+    names = {
+        endpoint: [part["label"] for part in info["parameters"] + info["returns"]]
+        for endpoint, info in endpoints.items()
+    }
+    unnamed = {
+        endpoint: labels
+        for endpoint, labels in names.items()
+        if any(not label or label.startswith("value_") for label in labels)
+    }
+    assert unnamed == {}
+    assert names["/add"][-3:] == ["answer", "probabilities", "details"]
+
+
 @pytest.mark.parametrize(
     "args, words",
     [
