@@ -116,15 +116,24 @@ def compare_models(infos: list[tuple[str, dict]]):
             [
                 label,
                 None if questions is None else f"{questions:,}",  # A separator, as in the other columns' counts.
-                metrics.get("training_seconds"),
+                training_time(metrics.get("training_seconds")),
                 describe_rate(validation["exact_match"], validation["count"]),
                 round(100 * validation["per_character"], 3),
                 random_sums,
             ]
         )
     return pd.DataFrame(
-        rows, columns=["model", "questions", "training s", "held-out questions", "characters %", "random sums"]
+        rows, columns=["model", "questions", "training", "held-out questions", "characters %", "random sums"]
     )
+
+
+def training_time(seconds) -> str | None:
+    """A training's length as a reader says it: "6.0 s", "23 s", "14.4 min" (None unknown)."""
+    if seconds is None:  # A folder's loader checks that any it records is a number of seconds.
+        return None
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    return f"{seconds:.0f} s" if seconds < 100 else f"{seconds / 60:.1f} min"
 
 
 def single_length_sums(by_length: dict) -> str | None:

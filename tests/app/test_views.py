@@ -242,6 +242,12 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     wrong = round((1 - tiny_whole["exact_match"]) * tiny_whole["count"])
     assert table["random sums"].tolist()[0].startswith(f"{wrong:,} wrong of {tiny_whole['count']:,} (")
     assert table["random sums"].tolist()[0].endswith("% right)")  # The share right, said to be.
+    assert table["training"].tolist() == [
+        learn_views.training_time(info["metrics"]["training_seconds"]) for info in (tiny_info, bundled.info)
+    ]
+    # With its unit, as a reader says it: no "training s" header to wrap, no 1220.5 beside 6.03.
+    said = [learn_views.training_time(seconds) for seconds in (6.03, 23.3, 99.4, 180.2, 1220.5, None)]
+    assert said == ["6.0 s", "23 s", "99 s", "3.0 min", "20.3 min", None]
 
 
 def test_model_comparison_gives_the_column_network_its_questions_and_its_single_length_sums(column, bundled):
