@@ -317,12 +317,14 @@ def labelled_grid(values: np.ndarray, rows: list, columns: list[dict]) -> dict:
     return {"rows": rows, "columns": [column["char"] for column in columns], "values": cells}
 
 
-def dependency_grids(answers, codec: Codec, a: int, b: int) -> dict:
-    """The counterfactual grid of any way of answering (``answers(pairs)``: reading-order answer
-    strings, such as ``Predictor.answers``) beside addition's, labelled as ``explain`` labels
-    them: one forward pass, cheap enough to redraw after every epoch of a training."""
+def dependency_grids(predictor, a: int, b: int) -> dict:
+    """The counterfactual grid of a ``Predictor`` (or anything with its ``codec`` and
+    ``answers(pairs)``, reading-order answer strings) for the sum a+b beside addition's, labelled
+    as ``explain`` labels them: one forward pass, cheap enough to redraw after every epoch of a
+    training. ``column_inside.dependency_grids`` is the same for the column network."""
+    codec = predictor.codec
     variants, variant_columns = digit_variants(codec, a, b)
-    written = answers(np.concatenate([[(a, b)], variants]))
+    written = predictor.answers(np.concatenate([[(a, b)], variants]))
     labels = _Labels.of(codec, a, b)
     model_grid = counterfactual(written[0], written[1:], variant_columns, labels.columns)
     oracle_grid = oracle_counterfactual(codec, a, b)

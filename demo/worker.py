@@ -294,7 +294,7 @@ class KerasIoRun:
         predictor = Predictor(model, self.data.codec, xla=False)  # The monitor's forward pass, already traced.
         return (
             [answer.strip() for answer in predictor.answers(self.watch)],
-            dependency_grids(predictor.answers, self.data.codec, *self.watch[0]),
+            dependency_grids(predictor, *self.watch[0]),
         )
 
     def train_and_save(self, folder, on_record, report):

@@ -158,7 +158,7 @@ display(
 # carry, on the units. A network that has learned to add shows the same grid.
 
 # %%
-grids = dependency_grids(predictor.answers, codec, 47, 85)
+grids = dependency_grids(predictor, 47, 85)
 
 
 def as_frame(grid):

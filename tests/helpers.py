@@ -13,7 +13,7 @@ __all__ = [
     "MODELS_FOLDER",
     "ROOT",
     "TINY_CONFIG",
-    "answers_wrong_on",
+    "predictor_wrong_on",
     "run_in_process",
     "run_script",
     "start_app",
@@ -43,11 +43,16 @@ def run_script(script: str, args, capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def answers_wrong_on(codec, pair, written: str):
-    """A stand-in for ``Predictor.answers``: ``written`` (reading order, padded) for ``pair``, and
-    every other sum right, by Python's addition."""
+def predictor_wrong_on(codec, pair, written: str):
+    """A stand-in for a ``Predictor``: its ``answers`` are ``written`` (reading order, padded) for
+    ``pair``, and every other sum right, by Python's addition."""
+    from types import SimpleNamespace
+
     import numpy as np
 
-    return lambda pairs: [
-        written if tuple(p) == tuple(pair) else codec.answer_string(p[0] + p[1]) for p in np.asarray(pairs).tolist()
-    ]
+    return SimpleNamespace(
+        codec=codec,
+        answers=lambda pairs: [
+            written if tuple(p) == tuple(pair) else codec.answer_string(p[0] + p[1]) for p in np.asarray(pairs).tolist()
+        ],
+    )

@@ -85,10 +85,10 @@ def test_place_values_past_the_billions_are_powers_of_ten_written_as_the_phones_
 def test_each_grid_is_headed_by_the_places_of_its_own_answer():
     from addition.codec import Codec
     from addition.inside import dependency_grids
-    from tests.helpers import answers_wrong_on
+    from tests.helpers import predictor_wrong_on
 
     codec = Codec(digits=3, reverse_answer=False)  # Left-aligned: a shorter answer moves its places.
-    shown = dependency_grids(answers_wrong_on(codec, (999, 1), "900 "), codec, 999, 1)
+    shown = dependency_grids(predictor_wrong_on(codec, (999, 1), "900 "), 999, 1)
     network, addition = inside_views.dependency_tables(shown, "network", "addition")
     first_row = [table.split("<tbody><tr><th>")[1].split("</th>")[0] for table in (network, addition)]
     assert "9" in first_row[0] and "hundreds" in first_row[0]  # What the network wrote, where it wrote it.

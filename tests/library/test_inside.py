@@ -261,7 +261,7 @@ def test_a_wrong_networks_grids_are_labelled_with_the_answer_it_wrote():
     answers = early.predictor.answers(candidates)
     a, b = next(pair for pair, answer in zip(candidates, answers) if answer.strip() != str(sum(pair)))
     explained = inside.explain(early.model, early.codec, f"{a}+{b}")
-    shown = inside.dependency_grids(early.predictor.answers, early.codec, a, b)
+    shown = inside.dependency_grids(early.predictor, a, b)
     assert explained["model_answer"] != str(a + b)
     for grids in (explained["grids"], shown["grids"]):
         assert "".join(grids["counterfactual"]["rows"]).strip() == explained["model_answer"]
@@ -272,10 +272,10 @@ def test_a_wrong_networks_grids_are_labelled_with_the_answer_it_wrote():
 def test_a_left_aligned_answers_places_follow_the_length_the_network_wrote():
     """Written in reading order (the keras-io recipe), "900" for 999+1 puts its 9 in the hundreds:
     the network's rows get the places of what it wrote, addition's those of 1000."""
-    from tests.helpers import answers_wrong_on
+    from tests.helpers import predictor_wrong_on
 
     codec = Codec(digits=3, reverse_answer=False)
-    shown = inside.dependency_grids(answers_wrong_on(codec, (999, 1), "900 "), codec, 999, 1)
+    shown = inside.dependency_grids(predictor_wrong_on(codec, (999, 1), "900 "), 999, 1)
     assert shown["grids"]["counterfactual"]["rows"] == list("900 ") and shown["grids"]["oracle"]["rows"] == list("1000")
     assert shown["model_answer_places"] == ["hundreds", "tens", "units", "padding"]
     assert shown["answer_places"] == ["thousands", "hundreds", "tens", "units"]
