@@ -21,33 +21,7 @@ def test_worked_example_from_the_docstring():
 def test_the_codecs_defaults_are_what_train_py_trains():
     from addition.config import TrainConfig
 
-    codec, config = Codec(), TrainConfig()
-    assert codec == config.codec()
-    assert (codec.digits, codec.reverse, codec.reverse_answer, codec.zero_pad, codec.interleave) == (
-        config.digits,
-        config.reverse,
-        config.reverse_answer,
-        config.zero_pad,
-        config.interleave,
-    )
-
-
-def test_the_networks_and_the_questions_defaults_are_what_train_py_trains():
-    import inspect
-
-    from addition.config import TrainConfig
-    from addition.data import generate_questions
-    from addition.model import build_model
-
-    config = TrainConfig()
-    network = inspect.signature(build_model).parameters
-    assert {name: network[name].default for name in ("hidden_size", "num_layers", "unroll", "cell")} == {
-        "hidden_size": config.hidden_size,
-        "num_layers": config.num_layers,
-        "unroll": config.unroll,
-        "cell": config.cell,
-    }
-    assert inspect.signature(generate_questions).parameters["sampling"].default == config.sampling
+    assert Codec() == TrainConfig().codec()  # The network's and the questions' defaults: test_training.
 
 
 @pytest.mark.parametrize("reverse", [True, False])

@@ -404,8 +404,10 @@ def test_the_predictor_reads_the_weights_as_they_are_now():
         )
 
 
-def test_the_models_defaults_are_what_train_py_trains():
+def test_the_models_and_the_questions_defaults_are_what_train_py_trains():
     import inspect
+
+    from addition.data import generate_questions
 
     defaults = {
         name: parameter.default
@@ -419,6 +421,7 @@ def test_the_models_defaults_are_what_train_py_trains():
         "unroll": config.unroll,
         "cell": config.cell,
     }
+    assert inspect.signature(generate_questions).parameters["sampling"].default == config.sampling
 
 
 def test_a_run_after_another_in_the_same_process_trains_the_same_weights():
