@@ -5,7 +5,7 @@ add_tab.py         Add: a sum answered and checked, each digit's probabilities, 
 learn_tab.py       How it learns: mistakes by carries and lengths, curves, the mistakes gallery
 inside_tab.py      Inside: what each answer digit depends on, the states, the carry, the probe
 train_tab.py       Train: a visitor's own network, trained while they watch
-add_views.py, learn_views.py, inside_views.py, train_settings.py
+add_views.py, learn_views.py, inside_views.py, train_settings.py, train_progress.py
                    what each tab shows, as pure functions (tested without a browser)
 views.py           what more than one tab shows: a sum's answer, a refusal, folder text made safe
 models.py          the models on offer: bundled, named, and each visitor's own

@@ -16,7 +16,7 @@ from addition.config import CELLS
 from addition.evaluation import plural
 from addition.loading import load_model_folder
 
-from . import inside_views
+from . import inside_views, train_progress
 from . import train_settings as settings_table
 from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
@@ -180,7 +180,7 @@ class TrainTab:
             ticket = self.training_queue.join(visitor, config)
         except ValueError as error:
             raise person_error(error) from None
-        watching = settings_table.TrainingProgress(config, limit_seconds=self.parts.training_seconds)
+        watching = train_progress.TrainingProgress(config, limit_seconds=self.parts.training_seconds)
         kept = False
         try:
             yield from self._wait_for_a_turn(ticket, request)

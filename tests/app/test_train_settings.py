@@ -4,7 +4,8 @@ import pytest
 
 from addition import CHECK, CROSS
 from addition.config import KERAS_IO_RECIPE, TrainConfig
-from demo.train_settings import DEFAULTS, TrainingProgress, training_config
+from demo.train_progress import TrainingProgress
+from demo.train_settings import DEFAULTS, training_config
 
 
 def test_the_defaults_are_a_small_run_of_our_recipe():
@@ -306,7 +307,8 @@ def test_a_visitors_model_is_named_by_its_cell_and_what_it_reads():
 
 def test_an_empty_answer_is_said_the_same_way_everywhere():
     from addition.evaluation import describe_mistake, shown_answer
-    from demo.train_settings import DEFAULTS, TrainingProgress, training_config
+    from demo.train_progress import TrainingProgress
+    from demo.train_settings import DEFAULTS, training_config
 
     assert shown_answer("    ") == "(nothing)" and shown_answer(" 46") == "46"
     assert describe_mistake({"a": 1, "b": 2, "model": "", "true": 3}) == "model says 1+2 = (nothing), true 3"
