@@ -16,8 +16,7 @@ from addition.config import CELLS
 from addition.evaluation import plural
 from addition.loading import load_model_folder
 
-from . import inside_views, train_progress
-from . import train_settings as settings_table
+from . import inside_views, train_progress, train_settings
 from .callbacks import answering, listening, not_an_mcp_tool, person_error, session_of, visitor_of
 from .training_queue import CANCELLED, WAITING, TrainingQueue
 from .views import MARKED_SUMS_HEADERS, MARKED_SUMS_WIDTHS
@@ -36,11 +35,11 @@ class TrainTab:
             f"{plural(round(parts.training_seconds / 60), 'minute')}. Your model then joins the "
             f"Model menu, for you only (up to {self.models.visitors.per_session} of them), until you leave or "
             f"{round(self.models.visitors.idle_seconds / 60)} minutes pass unused. "
-            f"{settings_table.measured_time()}",
+            f"{train_settings.measured_time()}",
             elem_id="train-intro",
         )
         # The network first on the page; last among the API's inputs, which keep their order.
-        network, *others = sorted(settings_table.SETTINGS, key=lambda setting: setting.name != "architecture")
+        network, *others = sorted(train_settings.SETTINGS, key=lambda setting: setting.name != "architecture")
         architecture = setting_control(network)
         controls = {}
         for row in range(0, len(others), 3):
@@ -52,7 +51,7 @@ class TrainTab:
         def defaults_for(architecture):
             """Picking a network sets the other controls to its defaults (the column network's
             fit the tab's time and show long sums being learnt) and greys out what it does not use."""
-            states = settings_table.controls_for(architecture)
+            states = train_settings.controls_for(architecture)
             return [gr.update(**states[name]) for name in controls if name != "architecture"]
 
         controls["architecture"].input(
@@ -63,7 +62,7 @@ class TrainTab:
             queue=False,
         )
         # The page opens on the default network: its Digits slider ends where that network's digits do.
-        opening_digits = settings_table.controls_for(settings_table.DEFAULTS["architecture"])["digits"]
+        opening_digits = train_settings.controls_for(train_settings.DEFAULTS["architecture"])["digits"]
         demo.load(
             lambda: gr.Slider(maximum=opening_digits["maximum"]),
             outputs=controls["digits"],
@@ -175,7 +174,7 @@ class TrainTab:
         """Train a network with the visitor's settings, streaming its progress; at the end it
         joins the Model menu for this visitor only. A generator: Gradio sends each yield on."""
         try:
-            config = settings_table.training_config(**settings)
+            config = train_settings.training_config(**settings)
             visitor = visitor_of(request, profile, self.parts.behind_proxy)
             ticket = self.training_queue.join(visitor, config)
         except ValueError as error:
@@ -304,7 +303,7 @@ def at_once(trainers: int) -> str:
     return "One training runs at once" if trainers == 1 else f"{trainers} trainings run at once"
 
 
-def setting_control(setting: settings_table.Setting):
+def setting_control(setting: train_settings.Setting):
     """The Train tab's control for one row of ``SETTINGS``."""
     options = {
         "label": setting.label,
