@@ -6,8 +6,8 @@ the other nine and counts how often each answer digit changes, beside the same c
 Python's addition: rows are the answer's digits, columns the question's characters, both in
 reading order, labelled by place value. Exact addition makes answer place k depend on the
 operands' place k and on the places below it down to the nearest column that decides the carry
-(``inside.should_depend``); a column network can depend on nothing above place k at all,
-because its step k has not read them yet.
+(the mask ``benchmarks/inside_survey.py`` weighs the grids against); a column network can depend
+on nothing above place k at all, because its step k has not read them yet.
 
 Over many sums, ``rank_carry_units`` finds the units whose state, handed from one column to the
 next, best follows the carry into that next column, and ``train_probe`` reads the carry from that

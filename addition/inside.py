@@ -154,37 +154,6 @@ def oracle_counterfactual(codec: Codec, a: int, b: int) -> np.ndarray:
     return counterfactual(codec.answer_string(a + b), answers, variant_columns, question_columns(codec, a, b))
 
 
-def should_depend(codec: Codec, a: int, b: int) -> np.ndarray:
-    """Boolean (answer_length, typed columns): the structure of column addition.
-
-    Answer place k depends on the operands' digits in place k, and on the carry into k. That
-    carry is decided by the nearest place below k whose digit sum is not 9 (sum >= 10 carries
-    whatever comes in, sum <= 8 never does); places summing to 9 in between pass it on. So k
-    depends on places k-1 down to that deciding place, and on nothing below it.
-    How the oracle relates: a change can only reach place k along this chain, so the oracle
-    is non-zero only where this mask is true (for right-aligned answers). The converse fails:
-    in 12+30 the units decide the tens' carry, yet no digit put in place of the 2 makes x+0
-    carry, so the oracle is 0 there while the mask is true. Written left-aligned (not
-    ``reverse_answer``) the answer moves when its length changes; padding rows then get the next
-    place up's mask, and the oracle is the exact truth.
-    """
-    column_sums = [a // 10**place % 10 + b // 10**place % 10 for place in range(codec.answer_length)]
-    places = answer_places(codec, a + b)
-    length = len(str(a + b))
-    mask = np.zeros((codec.answer_length, len(question_columns(codec, a, b))), dtype=bool)
-    for row, place in enumerate(places):
-        place = length if place is None else place
-        chain, below = {place}, place - 1
-        while below >= 0:
-            chain.add(below)
-            if column_sums[below] != 9:
-                break
-            below -= 1
-        for index, column in enumerate(question_columns(codec, a, b)):
-            mask[row, index] = column["place"] in chain
-    return mask
-
-
 def attribution(codec: Codec, seen: Look) -> np.ndarray:
     """(answer_length, typed columns), reading-order rows: |gradient x input| of each row's
     chosen logit at each typed character, normalised so each row's largest is 1.

@@ -25,6 +25,37 @@ from demo.launch import MODELS_FOLDER
 STRONG = (0.5, 0.8)  # |r| thresholds for "a carry unit".
 
 
+def should_depend(codec, a: int, b: int) -> np.ndarray:
+    """Boolean (answer_length, typed columns): the structure of column addition.
+
+    Answer place k depends on the operands' digits in place k, and on the carry into k. That
+    carry is decided by the nearest place below k whose digit sum is not 9 (sum >= 10 carries
+    whatever comes in, sum <= 8 never does); places summing to 9 in between pass it on. So k
+    depends on places k-1 down to that deciding place, and on nothing below it.
+    How the oracle relates: a change can only reach place k along this chain, so the oracle
+    is non-zero only where this mask is true (for right-aligned answers). The converse fails:
+    in 12+30 the units decide the tens' carry, yet no digit put in place of the 2 makes x+0
+    carry, so the oracle is 0 there while the mask is true. Written left-aligned (not
+    ``reverse_answer``) the answer moves when its length changes; padding rows then get the next
+    place up's mask, and the oracle is the exact truth.
+    """
+    column_sums = [a // 10**place % 10 + b // 10**place % 10 for place in range(codec.answer_length)]
+    places = inside.answer_places(codec, a + b)
+    length = len(str(a + b))
+    mask = np.zeros((codec.answer_length, len(inside.question_columns(codec, a, b))), dtype=bool)
+    for row, place in enumerate(places):
+        place = length if place is None else place
+        chain, below = {place}, place - 1
+        while below >= 0:
+            chain.add(below)
+            if column_sums[below] != 9:
+                break
+            below -= 1
+        for index, column in enumerate(inside.question_columns(codec, a, b)):
+            mask[row, index] = column["place"] in chain
+    return mask
+
+
 def grid_masses(model, codec, sums) -> dict:
     """Mean share of each grid's mass on the should-depend cells, and the share of cells that
     disagree with addition, over ``sums``."""
@@ -32,7 +63,7 @@ def grid_masses(model, codec, sums) -> dict:
     disagreeing = []
     for a, b in sums:
         seen = inside.look(model, codec, a, b)
-        mask = inside.should_depend(codec, a, b)
+        mask = should_depend(codec, a, b)
         grids = {
             "counterfactual": inside.model_counterfactual(codec, seen),
             "oracle": inside.oracle_counterfactual(codec, a, b),

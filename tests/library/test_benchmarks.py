@@ -1,8 +1,15 @@
 """The benchmarks run (in --quick mode, in this interpreter) and report figures that agree with
-each other; they measure, so nothing here asserts a time."""
+each other; they measure, so nothing here asserts a time. The Inside survey's mask of what column
+addition depends on is checked against addition itself."""
 
 import re
 
+import numpy as np
+import pytest
+
+from addition import Codec, inside
+from addition.data import sample_whole_space
+from benchmarks.inside_survey import should_depend
 from tests.helpers import run_in_process
 
 
@@ -110,3 +117,22 @@ def test_train_tab_benchmark_puts_the_tabs_defaults_beside_the_keras_io_recipe_o
             for field in ("digits", "training_size", "hidden_size", "epochs", "batch_size", "short_sums")
         }
     )
+
+
+@pytest.mark.parametrize("reverse", [True, False])
+def test_addition_changes_an_answer_digit_only_along_its_carry_chain(reverse):
+    # Space-padded: a zero-padded question's leading zero set to 1 also turns the answer's padding
+    # into a digit, which the structure of column addition does not describe.
+    codec = Codec(digits=3, reverse=reverse, reverse_answer=True, zero_pad=False, interleave=False)
+    for a, b in sample_whole_space(codec.digits, 300, 20).tolist() + [(999, 1), (12, 30), (0, 0)]:
+        oracle, mask = inside.oracle_counterfactual(codec, a, b), should_depend(codec, a, b)
+        assert not (np.nan_to_num(oracle) > 0)[~mask].any(), f"{a}+{b}"
+        units_row = mask[-1]  # The units digit: the two units digits only.
+        assert [column["place"] == 0 for column in inside.question_columns(codec, a, b)] == units_row.tolist()
+
+
+def test_a_digit_that_cannot_make_its_column_carry_is_masked_but_never_changes_the_answer():
+    codec = Codec(digits=2, reverse_answer=True, zero_pad=False, interleave=False)
+    oracle, mask = inside.oracle_counterfactual(codec, 12, 30), should_depend(codec, 12, 30)
+    tens_row, units_of_a = 1, 1  # " 42": tens is row 1; "12+30": a's units digit is column 1.
+    assert mask[tens_row, units_of_a] and oracle[tens_row, units_of_a] == 0
