@@ -1,10 +1,10 @@
 """What "Inside the network" shows across the bundled models: the figures in docs/lab-notebook.md
 ("Inside the network").
 
-    python -m benchmarks.inside_survey            # every bundled model, 200 random sums each
+    python -m benchmarks.inside_survey            # every bundled keras-io model, 200 random sums each
     python -m benchmarks.inside_survey --quick    # 20 sums each (a smoke test)
 
-For each model folder under models/: how many decoder units follow the carry (|Pearson r| at
+For each keras-io model folder under models/: how many decoder units follow the carry (|Pearson r| at
 two thresholds, and the strongest), the probe's accuracy per place beside the majority
 baseline, and over random sums how much of the counterfactual and attribution mass falls on
 the cells column addition says should matter, and how many cells disagree with addition.
@@ -101,6 +101,8 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for folder in folders:
         loaded = load_model_folder(folder, name=folder.name)
+        if loaded.architecture != "keras-io":  # This survey reads a keras-io codec; the column network has none.
+            continue
         model, codec, pairs = loaded.model, loaded.codec, loaded.validation_pairs
         ranked = carry_units.rank_carry_units(model, codec, pairs)
         strengths = np.abs(ranked.correlations)
