@@ -80,8 +80,19 @@ class Config:
             if not ok:
                 raise ValueError(message)
 
-    def _seed_check(self) -> tuple[bool, str]:
-        return (0 <= self.random_seed <= MAX_SEED, f"random seed must be a whole number from 0 to {MAX_SEED:,}")
+    def _shared_checks(self) -> list[tuple[bool, str]]:
+        """The checks of the settings both networks have, in the same words for both."""
+        return [
+            (self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}"),
+            (self.hidden_size >= 1, "hidden size must be at least 1"),
+            (self.num_layers >= 1, "layers must be at least 1"),
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (self.batch_size >= 1, "batch size must be at least 1"),
+            (self.learning_rate > 0, "learning rate must be positive"),
+            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
+            (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive (0: no clipping)"),
+            (0 <= self.random_seed <= MAX_SEED, f"random seed must be a whole number from 0 to {MAX_SEED:,}"),
+        ]
 
     def _no_clipping_as_none(self) -> None:
         if self.clipnorm == 0:
@@ -180,26 +191,17 @@ class TrainConfig(Config):
             (self.training_size >= 20, "training size must be at least 20"),
             (self.short_sums >= 0, "short sums must be 0 or more"),
             (self.sampling in SAMPLINGS, f"sampling must be one of {', '.join(SAMPLINGS)}"),
-            (self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}"),
             (
                 self.zero_pad or not self.interleave,
                 "interleave needs zero_pad, the columns being the padded places (with --no-zero-pad, "
                 "add --no-interleave)",
             ),
-            (self.hidden_size >= 1, "hidden size must be at least 1"),
-            (self.num_layers >= 1, "layers must be at least 1"),
             (self.steps_per_execution >= 1, "steps per execution must be at least 1"),
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (self.learning_rate > 0, "learning rate must be positive"),
-            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
             (0 <= self.warmup_fraction < 1, "warmup fraction must be at least 0 and below 1"),
-            (self.warmup_fraction == 0 or self.schedule == "cosine", "warmup needs the cosine schedule"),
-            (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive (0: no clipping)"),
             (self.target_accuracy is None or 0 < self.target_accuracy <= 1, "target accuracy must be in (0, 1]"),
-            self._seed_check(),
         ]
-        self._check(checks)
+        warmup = (self.warmup_fraction == 0 or self.schedule == "cosine", "warmup needs the cosine schedule")
+        self._check(checks + self._shared_checks() + [warmup])  # The schedule itself checked first.
         available = count_distinct_questions(self.digits)
         if self.training_size > available:
             # Checked here, at once: asking the generator for more would loop forever.
@@ -283,19 +285,11 @@ class ColumnConfig(Config):
         if isinstance(lengths, list):  # As addition.json records it.
             object.__setattr__(self, "monitor_lengths", lengths := tuple(lengths))
         checks = [
-            (self.cell in CELLS, f"cell must be one of {', '.join(CELLS)}"),
-            (self.hidden_size >= 1, "hidden size must be at least 1"),
-            (self.num_layers >= 1, "layers must be at least 1"),
             (1 <= self.min_digits <= self.max_digits, "operand lengths must satisfy 1 <= min digits <= max digits"),
             (self.max_digits <= MAX_OPERAND_DIGITS, f"max digits must be at most {MAX_OPERAND_DIGITS:,}"),
             (0 <= self.carry_share <= 1, "carry share must be from 0 to 1"),
             (0 <= self.runs_share <= 1, "runs share must be from 0 to 1"),
             (self.sums_per_epoch >= 1, "sums per epoch must be at least 1"),
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (self.learning_rate > 0, "learning rate must be positive"),
-            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
-            (self.clipnorm is None or self.clipnorm > 0, "clipnorm must be positive (0: no clipping)"),
             (
                 isinstance(lengths, tuple)
                 and all(isinstance(n, int) and 1 <= n <= MAX_OPERAND_DIGITS for n in lengths)
@@ -303,9 +297,8 @@ class ColumnConfig(Config):
                 f"monitor lengths must be distinct whole numbers of digits from 1 to {MAX_OPERAND_DIGITS:,}",
             ),
             (self.monitor_count >= 1, "monitor count must be at least 1"),
-            self._seed_check(),
         ]
-        self._check(checks)
+        self._check(checks + self._shared_checks())
 
     def to_json(self) -> dict:
         return {**dataclasses.asdict(self), "monitor_lengths": list(self.monitor_lengths)}
