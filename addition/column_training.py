@@ -27,6 +27,7 @@ from .column import (
 from .column_data import carry_run_sums, chain_sums, draw_training_sums, mixed_sums, random_sums, sum_columns
 from .config import ColumnConfig, digits_label, trained_range_label
 from .errors import StoppedBeforeAnEpoch
+from .evaluation import describe_mistake
 from .model import count_parameters
 from .saving import save_model_folder, software
 
@@ -78,11 +79,9 @@ def describe_long_mistake(a, b, answer: str, truth: str) -> str:
     their ends, and where the first wrong digit is."""
     width = max(len(answer), len(truth))
     place = int(np.argmax(units_first(answer.zfill(width)) != units_first(truth.zfill(width))))
-    return (
-        f"model says {shortened(a, SHOWN_DIGITS)}+{shortened(b, SHOWN_DIGITS)} = {shortened(answer, SHOWN_DIGITS)}, "
-        f"true {shortened(truth, SHOWN_DIGITS)} "
-        f"(first wrong digit at place {place:,} from the units)"
-    )
+    shown = {"a": a, "b": b, "model": answer, "true": truth}
+    said = describe_mistake({key: shortened(value, SHOWN_DIGITS) for key, value in shown.items()})
+    return f"{said} (first wrong digit at place {place:,} from the units)"
 
 
 # What the column network is held to (the lab notebook's "The column network"): name -> (what,

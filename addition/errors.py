@@ -23,11 +23,15 @@ def first_line(error: BaseException, limit: int = 300) -> str:
     if not lines:
         return type(error).__name__
     text = f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)
 
 
 def quoted(value, limit: int = 40) -> str:
     """``value`` as Python writes it, cut to ``limit`` characters: a message never echoes back a
     megabyte someone sent."""
-    text = repr(value)
+    return cut(repr(value), limit)
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` of at most ``limit`` characters, a cut marked by "…"."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,6 +13,10 @@ from .errors import first_line, quoted
 from .saving import FORMAT_VERSION, INFO_FILE, ModelFolderError
 
 MAX_TEXT = 2_000  # Characters of a command or a setting shown on the page.
+# A folder rebuilds at most this network: no setting of ours comes near, and a bigger one is refused
+# before Keras builds it (its weights are also counted against the loader's cap).
+MAX_HIDDEN_SIZE, MAX_LAYERS = 4096, 16
+
 # Settings added to the format after some folders were saved: a folder without one was trained
 # without it, as its off value says; and values renamed since.
 CODEC_ADDED = {"vocabulary": VOCABULARY, "reverse_answer": False, "zero_pad": False, "interleave": False}
@@ -123,8 +127,8 @@ def check_info(info, where: str) -> dict:
         for key, value in settings.items()
     ):
         _fail(where, "training should map setting names to plain values")
-    _int(settings, "hidden_size", where, 1, 4096)
-    _int(settings, "num_layers", where, 1, 16)
+    _int(settings, "hidden_size", where, 1, MAX_HIDDEN_SIZE)
+    _int(settings, "num_layers", where, 1, MAX_LAYERS)
     if not isinstance(settings.get("unroll"), bool):
         _fail(where, "training.unroll should be true or false")
     if cell_of(info) not in CELLS:
@@ -145,8 +149,8 @@ def _check_column_settings(settings, where: str) -> None:
         lengths = isinstance(value, list) and len(value) <= 100 and all(is_whole_number(item) for item in value)
         if not (plain or (key == "monitor_lengths" and lengths)):
             _fail(where, f"training.{key} should be a plain value, got {quoted(value)}")
-    _int(settings, "hidden_size", where, 1, 4096)
-    _int(settings, "num_layers", where, 1, 16)
+    _int(settings, "hidden_size", where, 1, MAX_HIDDEN_SIZE)
+    _int(settings, "num_layers", where, 1, MAX_LAYERS)
     _int(settings, "max_digits", where, 1, MAX_OPERAND_DIGITS)
     try:
         ColumnConfig(**settings)

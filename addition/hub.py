@@ -11,7 +11,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import ModelFolderError
+from .errors import ModelFolderError, quoted
 
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}", re.ASCII)
 KERAS_EXAMPLE = "https://keras.io/examples/nlp/addition_rnn/"
@@ -41,9 +41,8 @@ def check_repo_name(name) -> str:
     try:
         check_repo_id(f"user/{name}")  # Any namespace: the name is what is checked.
     except ValueError:
-        shown = name if len(name) <= 40 else name[:40] + "…"
         raise ValueError(
-            f"{shown!r} is not a repo name the Hub takes: use ASCII letters, digits, '-', '_' or '.' "
+            f"{quoted(name)} is not a repo name the Hub takes: use ASCII letters, digits, '-', '_' or '.' "
             "(at most 96, not at either end), no '--' or '..', not ending in '.git'; "
             "like addition-lstm."
         ) from None
