@@ -21,8 +21,9 @@ import urllib.error
 import urllib.request
 
 from benchmarks import cpu_model
+from demo.train_settings import api_arguments
 
-TRAIN_SETTINGS = [2, 600, "LSTM", 16, 1, True, 100, 64, "ours", "keras-io"]  # The /train parameters, in order.
+TRAIN_SETTINGS = api_arguments(training_size=600, hidden_size=16, epochs=100)  # A small network's long run.
 
 
 def users_phase(url: str, users: int, sums: int) -> tuple[list[float], list[str]]:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from addition.config import KERAS_IO_RECIPE
-from benchmarks import cpu_model
+from benchmarks import SEEDS, cpu_model
 from demo.train_settings import DEFAULTS, MEASURED_FILE, training_config
 from demo.training_workers import TrainingWorkers
 
@@ -39,7 +39,6 @@ KERAS_IO_SETTINGS = {
     "epochs": KERAS_IO_RECIPE.epochs,
     "batch_size": KERAS_IO_RECIPE.batch_size,
 }
-SEEDS = (1337, 1, 2, 3, 4)  # The defaults' own random seed first.
 
 
 def tab_config(settings: dict, recipe: dict | None = None):

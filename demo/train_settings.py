@@ -118,6 +118,15 @@ SETTINGS = (
     ),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+
+
+def api_arguments(**changes) -> list:
+    """The ``/train`` API's positional arguments (the table's order): the defaults with ``changes``."""
+    if unknown := set(changes) - set(DEFAULTS):
+        raise ValueError(f"no setting named {', '.join(sorted(unknown))}")
+    return [changes.get(setting.name, setting.default) for setting in SETTINGS]
+
+
 COLUMN_FIELDS = {
     "digits": "max_digits",
     "training_size": "sums_per_epoch",

@@ -143,9 +143,10 @@ def test_one_address_holds_two_places_and_a_signed_in_visitor_is_themselves(stag
 
 def post_train(url, session_hash):
     """A training asked for over plain HTTP, whose stream nobody reads; returns its event id."""
-    body = json.dumps(
-        {"data": [2, 600, "LSTM", 16, 1, True, 100, 64, "ours", "keras-io"], "session_hash": session_hash}
-    )
+    from demo.train_settings import api_arguments
+
+    arguments = api_arguments(training_size=600, hidden_size=16, epochs=100)
+    body = json.dumps({"data": arguments, "session_hash": session_hash})
     request = urllib.request.Request(
         url + "gradio_api/call/train", data=body.encode(), method="POST", headers={"Content-Type": "application/json"}
     )
