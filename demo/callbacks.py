@@ -132,7 +132,8 @@ def listening(demo: gr.Blocks, request) -> bool:
     session's message queue, so a long queue means the page closed or nobody ever listened.
 
     Gradio has no public way to ask this; this is the one place that reads its queue's private
-    table, and ``tests/app/test_service.py`` fails the day that table changes."""
+    table, and a test (``test_listening_reads_how_many_updates_a_session_left_unread``) fails
+    the day that table changes."""
     messages = demo._queue.pending_messages_per_session.get(session_of(request))
     return messages is None or messages.qsize() <= UNREAD_LIMIT
 

@@ -435,3 +435,28 @@ def test_a_new_run_clears_the_run_befores_results_says_it_is_stopping_and_refuse
         assert said[-1].startswith("**Stopped** before its first epoch ended")
     finally:
         parts.shutdown()
+
+
+def test_listening_reads_how_many_updates_a_session_left_unread():
+    """``callbacks.listening`` reads Gradio's private table of each session's unread updates (no
+    public way exists): this fails the day Gradio renames or reshapes it."""
+    import asyncio
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from demo.callbacks import UNREAD_LIMIT, listening
+
+    with gr.Blocks() as demo:
+        gr.Markdown()
+    demo.queue()
+    reader = SimpleNamespace(session_hash="reader")
+    assert listening(demo, reader)  # Nothing held for this session: nothing unread.
+    unread = asyncio.Queue()
+    demo._queue.pending_messages_per_session["reader"] = unread
+    for _ in range(UNREAD_LIMIT):
+        unread.put_nowait("an update")
+    assert listening(demo, reader)
+    unread.put_nowait("one more")
+    assert not listening(demo, reader)
+    assert listening(demo, SimpleNamespace(session_hash="someone else"))
