@@ -9,6 +9,7 @@ add_views.py, learn_views.py, inside_views.py, train_settings.py, train_progress
                    what each tab shows, as pure functions (tested without a browser)
 views.py           what more than one tab shows: a sum's answer, a refusal, folder text made safe
 models.py          the models on offer: bundled, named, and each visitor's own
+visitor_models.py  each visitor's own, theirs alone, within a fair share
 training_queue.py  the queue visitors' trainings wait in, first come first served
 worker.py          the process a training runs in, beside the app
 training_workers.py

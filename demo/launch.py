@@ -132,9 +132,10 @@ def default_parts(model: str | None = None, revision: str | None = None):
     from gradio.utils import get_upload_folder
 
     from .layout import Parts
-    from .models import Catalog, Entry, Models, SessionModels, bundled_entries, entry_for
+    from .models import Catalog, Entry, Models, bundled_entries, entry_for
     from .training_queue import TrainingQueue
     from .training_workers import TrainingWorkers
+    from .visitor_models import SessionModels
 
     slots, ready, seconds = training_settings()
     on_a_space = bool(os.environ.get("SPACE_ID"))

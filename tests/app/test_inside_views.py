@@ -102,7 +102,8 @@ def test_reversed_or_not_shows_the_other_orders_grid_for_the_same_sum_and_promis
 
     from addition import inside
     from demo.inside_tab import compare_reversal
-    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.models import Catalog, Entry, Models
+    from demo.visitor_models import SessionModels
     from tests.helpers import BUNDLED_MODEL, COLUMN_MODEL, MODELS_FOLDER
 
     illustrations = Catalog(
@@ -175,8 +176,9 @@ def test_a_model_whose_held_out_questions_never_carry_still_gets_its_grids_and_s
 
     from addition.loading import load_model_folder
     from demo import inside_tab
-    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.models import Catalog, Entry, Models
     from demo.training_queue import Visitor
+    from demo.visitor_models import SessionModels
     from tests.helpers import MODELS_FOLDER
 
     folder = MODELS_FOLDER / "addition-2digit"
@@ -210,8 +212,9 @@ def test_a_column_folder_claiming_huge_training_lengths_is_surveyed_on_sums_insi
 
     from addition import column_inside
     from demo import inside_tab
-    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.models import Catalog, Entry, Models
     from demo.training_queue import Visitor
+    from demo.visitor_models import SessionModels
     from tests.helpers import COLUMN_MODEL
 
     surveyed = []

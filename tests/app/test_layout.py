@@ -23,7 +23,8 @@ def test_a_page_drawn_for_a_model_and_sum_is_noted_until_another_draw_or_the_vis
 
 def test_a_picked_models_inside_tab_draws_the_sum_in_its_box_when_it_reads_it_else_its_example(tiny_model):
     from demo.inside_tab import page_for_pick
-    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.models import Catalog, Entry, Models
+    from demo.visitor_models import SessionModels
     from tests.helpers import BUNDLED_MODEL
 
     _, tiny_folder = tiny_model  # 2 digits.

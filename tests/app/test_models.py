@@ -92,7 +92,8 @@ def test_infos_read_the_folders_without_loading_them(tmp_path, tiny_model):
 
 def test_counterparts_lay_the_question_out_the_same_way_first(tmp_path, tiny_model):
     from addition.loading import load_model_folder
-    from demo.models import Models, SessionModels
+    from demo.models import Models
+    from demo.visitor_models import SessionModels
 
     _, tiny_folder = tiny_model  # 2 digits, reversed, zero-padded, in columns (today's default).
     bundled_two = BUNDLED_MODEL.parent / "addition-2digit"  # 2 digits, reversed, space-padded.
@@ -108,7 +109,8 @@ def test_counterparts_lay_the_question_out_the_same_way_first(tmp_path, tiny_mod
 
 def test_a_visitors_own_model_computes_each_view_once_and_frees_it_with_the_model(tmp_path, tiny_model):
     from addition.loading import load_model_folder
-    from demo.models import Models, SessionModels
+    from demo.models import Models
+    from demo.visitor_models import SessionModels
 
     _, tiny_folder = tiny_model
     visitors = SessionModels()
@@ -136,7 +138,8 @@ def test_a_visitors_own_model_computes_each_view_once_and_frees_it_with_the_mode
 
 def test_a_visitors_model_replaced_by_a_newer_one_is_said_to_be_no_longer_kept(tmp_path, tiny_model):
     from addition.loading import load_model_folder
-    from demo.models import Models, SessionModels
+    from demo.models import Models
+    from demo.visitor_models import SessionModels
 
     _, tiny_folder = tiny_model
     visitors = SessionModels(per_session=1)

@@ -4,8 +4,8 @@ Stop while waiting, abandoned places, and every folder accounted for on disk."""
 import pytest
 
 from addition.config import TrainConfig
-from demo.models import SessionModels
 from demo.training_queue import CANCELLED, ENDED, RUNNING, WAITING, TrainingQueue, Visitor
+from demo.visitor_models import SessionModels
 from tests.helpers import MODELS_FOLDER
 from tests.standins.scripted import ScriptedStarts, wait_until
 

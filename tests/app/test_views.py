@@ -177,7 +177,8 @@ def test_random_and_short_sum_mistakes_are_exactly_the_wrong_ones(tiny_model):
 def test_the_gallery_says_how_many_distinct_random_sums_it_searched(tiny_model):
     from addition.data import sample_whole_space
     from demo import learn_tab
-    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.models import Catalog, Entry, Models
+    from demo.visitor_models import SessionModels
 
     models = Models(Catalog(Entry("tiny", str(tiny_model[1]))), SessionModels())
     intro = learn_tab.page(models, models.get("tiny", None), "tiny").mistakes_intro
@@ -408,8 +409,9 @@ def test_the_lesson_names_a_visitors_own_column_network_as_theirs(column):
     """Beside the default keras-io network, a visitor's column run is "yours", as their keras-io
     runs are: its line is not the bundled column network's."""
     from demo import learn_tab
-    from demo.models import Catalog, Entry, Models, SessionModels
+    from demo.models import Catalog, Entry, Models
     from demo.training_queue import Visitor
+    from demo.visitor_models import SessionModels
     from tests.helpers import BUNDLED_MODEL, COLUMN_MODEL
 
     visitors = SessionModels()

@@ -118,8 +118,9 @@ def build_parts(
     folder, as the app's is) and small limits; visitors' addresses are read behind a proxy, as on
     a Space, so that test clients come from the addresses they write in X-Forwarded-For."""
     from demo.layout import Parts
-    from demo.models import Catalog, Models, SessionModels, bundled_entries
+    from demo.models import Catalog, Models, bundled_entries
     from demo.training_queue import TrainingQueue
+    from demo.visitor_models import SessionModels
     from tests.helpers import MODELS_FOLDER
 
     starts = ScriptedStarts(model_folder, epoch_seconds)
