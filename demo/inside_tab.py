@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from dataclasses import dataclass
 
 import gradio as gr
@@ -13,7 +14,7 @@ from addition import carry_units, inside
 
 from . import inside_views, views
 from .add_tab import BOX_CHARS
-from .callbacks import EXPENSIVE, FairShare, answering, gently, session_of
+from .callbacks import EXPENSIVE, FairShare, answering, gently, not_an_mcp_tool, session_of
 from .models import Models
 
 
@@ -131,8 +132,9 @@ class InsideTab:
                     shown = InsidePage(grids_intro=views.refusal(error, question, reader))
             return self.show(shown, with_question=False)
 
+        @not_an_mcp_tool  # Agents get the same as JSON text, from ``explain`` below.
         @answering
-        def explain(question: str, model: str = models.default, request: gr.Request = None) -> dict:
+        def explanation(question: str, model: str = models.default, request: gr.Request = None) -> dict:
             """Look inside the neural network that learned addition, for one sum: which question
             digits each answer digit depends on, beside what addition itself depends on, and where
             the network keeps the carry.
@@ -147,6 +149,21 @@ class InsideTab:
                 session = session_of(request)
                 return gently(lambda: explain_for(models, models.get(model, session), model, session, question))
 
+        def explain(question: str, model: str = models.default, request: gr.Request = None) -> str:
+            """Look inside the neural network that learned addition, for one sum: which question
+            digits each answer digit depends on, beside what addition itself depends on, and where
+            the network keeps the carry.
+
+            Args:
+                question: A sum of two whole numbers, like "999+1", within the model's digits.
+                model: Which network: "2 digits" to "5 digits", or "Any length (column LSTM)".
+            Returns:
+                JSON text: the answer and the true one, the dependency grids, the states, the carry units.
+            """
+            # The MCP tool (named after this function): Gradio hands a tool's dict to an agent as
+            # Python's repr, so the tool returns JSON text, as add_numbers does.
+            return json.dumps(explanation(question, model, request), allow_nan=False)
+
         expensive = {"preprocess": False, "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         gr.on(
             [inside_button.click, self.question.submit],
@@ -157,12 +174,14 @@ class InsideTab:
             **expensive,  # Many forward and backward passes: not in the sums' way.
         )
         gr.Button(visible=False).click(
-            explain,
+            explanation,
             inputs=[self.question, model_choice],
             outputs=gr.JSON(label="explanation", visible=False),
             api_name="explain",
             **expensive,
         )
+        # In the expensive group, as /explain; the visitor's fair share is taken in ``explanation``.
+        gr.api(explain, api_name="explain_json", concurrency_id=EXPENSIVE, concurrency_limit=1)
 
     @property
     def outputs(self) -> list:

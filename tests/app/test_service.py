@@ -332,9 +332,10 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
         answers = [await session.call_tool("add_numbers", {"a": a, "b": b}) for a, b in [(535, 61), (999, 1)]]
         other = await session.call_tool("add_numbers", {"a": 12, "b": 34, "model": "2 digits"})
         refused = await session.call_tool("add_numbers", {"a": 5350, "b": 61})
-        return tools, answers, other, refused
+        explained = await session.call_tool("explain", {"question": "999+1", "model": "3 digits"})
+        return tools, answers, other, refused, explained
 
-    tools, answers, other, refused = mcp_session(url, work)
+    tools, answers, other, refused, explained = mcp_session(url, work)
     assert set(tools) == {"add_numbers", "explain"}  # What an agent can use; the page's own endpoints are not tools.
     assert all(len(tool.description) > 80 for tool in tools.values())  # Each described.
     for tool in tools.values():  # Every argument described whole, the column network named.
@@ -357,6 +358,9 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
         refused.isError
         and "a has 4 digits. This model adds two whole numbers of up to 3 digits" in refused.content[0].text
     )
+    look = json.loads(explained.content[0].text)  # JSON, as the tool says: not Python's repr of a dict.
+    assert look["true_answer"] == 1000 and look["model_answer"] == "1000" and look["correct"] is True
+    assert set(look["grids"]) >= {"counterfactual", "oracle", "disagreement"}
 
 
 def test_a_plain_http_call_missing_an_input_gets_a_sentence_and_no_traceback(stage, capfd):
