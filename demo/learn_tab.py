@@ -182,10 +182,10 @@ class LearnTab:
             first.model_table,
             interactive=False,
             wrap=True,  # Long counts wrap in their cell: the last column stays in the frame,
-            column_widths=["210px", "100px", "100px", "250px", "130px", "400px"],  # and no heading breaks.
+            column_widths=["210px", "110px", "100px", "240px", "130px", "400px"],  # and no heading breaks.
             elem_id="model-table",
-            label="Whole answers wrong, counted, on held-out questions and on random "
-            "sums; characters right on held-out questions",
+            label="Questions trained on (drawn afresh each epoch, counted each time); whole answers wrong, "
+            "counted, on held-out questions and on random sums; characters right on held-out questions",
         )
         gr.Markdown("### Longer than it learned")
         self.lesson = gr.LinePlot(

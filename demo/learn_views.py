@@ -107,10 +107,8 @@ def compare_models(infos: list[tuple[str, dict]]):
             continue
         settings = info.get("training", {})
         random_sums = describe_rate(whole["exact_match"], whole["count"]) if whole.get("count") else None
-        questions = settings.get("training_size")
-        if "sums_per_epoch" in settings:  # The column network: fresh sums each epoch, checked one length at a time.
-            runs = metrics.get("epochs_run")  # Checked by the folder's loader; unknown: left blank.
-            questions = settings["sums_per_epoch"] * runs if runs is not None else None
+        questions = trained_on(settings, metrics)
+        if "sums_per_epoch" in settings:  # The column network: checked one length at a time.
             random_sums = single_length_sums(metrics.get("exact_match_by_length", {}))
         rows.append(
             [
@@ -123,8 +121,21 @@ def compare_models(infos: list[tuple[str, dict]]):
             ]
         )
     return pd.DataFrame(
-        rows, columns=["model", "questions", "training", "held-out questions", "characters %", "random sums"]
+        rows, columns=["model", "trained on", "training", "held-out questions", "characters %", "random sums"]
     )
+
+
+def trained_on(settings: dict, metrics: dict) -> int | None:
+    """How many questions a network was trained on: its one set, or, drawn afresh each epoch (the
+    column network, and a keras-io run with fresh questions), each epoch's times the epochs run
+    (unknown: None, not guessed)."""
+    per_epoch = settings.get("sums_per_epoch")
+    if per_epoch is None and settings.get("fresh_questions") is True:
+        per_epoch = settings.get("training_size")
+    if per_epoch is None:
+        return settings.get("training_size")
+    runs = metrics.get("epochs_run")  # Checked by the folder's loader.
+    return None if runs is None else per_epoch * runs
 
 
 def training_time(seconds) -> str | None:

@@ -233,10 +233,20 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     tiny_info = json.loads((tiny_folder / "addition.json").read_text())
     table = learn_views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info)])
     assert table["model"].tolist() == ["tiny", "3 digits"]
-    assert table["questions"].tolist() == [
-        f"{tiny_info['training']['training_size']:,}",
-        f"{bundled.info['training']['training_size']:,}",
+    # Questions drawn afresh each epoch counted each time; a set used every epoch (the bundled
+    # 2-digit model's) counted once.
+    from tests.helpers import MODELS_FOLDER
+
+    two_digits = json.loads((MODELS_FOLDER / "addition-2digit" / "addition.json").read_text())
+    assert not two_digits["training"].get("fresh_questions") and bundled.info["training"]["fresh_questions"]
+    trained = learn_views.compare_models([("tiny", tiny_info), ("3 digits", bundled.info), ("2", two_digits)])
+    expected = [
+        info["training"]["training_size"]
+        * (info["metrics"]["epochs_run"] if info["training"].get("fresh_questions") else 1)
+        for info in (tiny_info, bundled.info, two_digits)
     ]
+    assert trained["trained on"].tolist() == [f"{count:,}" for count in expected]
+    assert expected[1] > bundled.info["training"]["training_size"]
     whole = bundled.info["metrics"]["whole_space_sample"]
     assert table["random sums"].tolist()[1] == f"all {whole['count']:,} right"  # Every sum right, said so.
     tiny_whole = tiny_info["metrics"]["whole_space_sample"]
@@ -256,7 +266,7 @@ def test_model_comparison_gives_the_column_network_its_questions_and_its_single_
     from its folder's record, the training range's row ("1-20") left out."""
     table = learn_views.compare_models([("3 digits", bundled.info), ("column", column.info)])
     settings, metrics = column.info["training"], column.info["metrics"]
-    assert table["questions"].tolist()[1] == f"{settings['sums_per_epoch'] * metrics['epochs_run']:,}"
+    assert table["trained on"].tolist()[1] == f"{settings['sums_per_epoch'] * metrics['epochs_run']:,}"
     single = {int(label): row for label, row in metrics["exact_match_by_length"].items() if label.isdigit()}
     count = sum(row["count"] for row in single.values())
     wrong = round(sum((1 - row["exact_match"]) * row["count"] for row in single.values()))
@@ -270,7 +280,7 @@ def test_model_comparison_gives_the_column_network_its_questions_and_its_single_
     odd = {"10": {"count": 0, "exact_match": 0.0}, "²": {"count": 5, "exact_match": 1.0}, "010": rows["10"]}
     assert learn_views.single_length_sums(odd) is None and learn_views.single_length_sums({}) is None
     unknown = {**column.info, "metrics": {key: value for key, value in metrics.items() if key != "epochs_run"}}
-    assert learn_views.compare_models([("column", unknown)])["questions"].isna().all()  # Not guessed.
+    assert learn_views.compare_models([("column", unknown)])["trained on"].isna().all()  # Not guessed.
 
 
 def test_a_model_with_no_mistakes_by_carries_says_so_in_words(bundled, tiny_model):
