@@ -253,6 +253,11 @@ def probe_html(probe: dict | None) -> str:
     )
 
 
+# A state runs from -1 to 1: readings closer than this, with a carry and without, tell them apart
+# too little to point a learner at.
+CLEAR_GAP = 0.1
+
+
 def carry_sentence(explained: dict) -> str:
     """What to look for in the decoder's map for this sum: the strongest carry unit's state at
     the steps whose column receives a carry, against the others."""
@@ -275,10 +280,12 @@ def carry_sentence(explained: dict) -> str:
         return f"Every column of {question} carries: {name} reads {sum(with_carry) / len(with_carry):+.2f}."
     carried, not_carried = sum(with_carry) / len(with_carry), sum(without) / len(without)
     readings = f"{carried:+.2f} on average where {words} (↑) and {not_carried:+.2f} where none does"
-    if (carried - not_carried) * strongest["correlation"] <= 0:  # One sum's few columns against the ranking's many.
+    gap = (carried - not_carried) * (1 if strongest["correlation"] > 0 else -1)  # Its ranking's way round.
+    if gap < CLEAR_GAP:  # One sum's few columns against the ranking's many.
+        how = "not" if gap <= 0 else "hardly"
         return (
             f"{name} follows the carry best over the held-out questions (r = {strongest['correlation']:+.2f}), but "
-            f"not in {question}: it reads {readings}. A sum's few columns are a small sample: try 999+1."
+            f"{how} in {question}: it reads {readings}. A sum's few columns are a small sample: try 999+1."
         )
     return f"Look at {name}, the one that follows the carry best: in {question} it reads {readings}."
 

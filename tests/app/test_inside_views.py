@@ -61,6 +61,11 @@ def test_the_carry_sentence_reads_the_strongest_carry_units_state_where_a_carry_
     sentence = inside_views.carry_sentence(against)
     assert "but not in 55+6: it reads -0.02 on average where a carry comes in (↑) and +0.06 where none does" in sentence
     assert "r = +0.66" in sentence and "Look at" not in sentence
+    # The right way round, but by too little to see (+0.40 against +0.38): said so, too.
+    close = {**against, "carry_units": [{**against["carry_units"][0], "values": [0.38, 0.40, 0.38]}]}
+    sentence = inside_views.carry_sentence(close)
+    assert "but hardly in 55+6: it reads +0.40 on average where a carry comes in (↑) and +0.38" in sentence
+    assert "Look at" not in sentence
 
 
 def test_every_grid_and_state_map_of_an_explained_sum_is_a_table_a_phone_scrolls(bundled, column):
