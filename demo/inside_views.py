@@ -350,7 +350,7 @@ def what_to_look_at(explained: dict) -> dict[str, str]:
     probed = bool(explained["probe"] and explained["probe"]["places"])  # A probe fitted on some place.
     if probed:
         text["probe"] = (
-            "A straight line through the decoder's state, fitted on half the held-out questions, "
+            "A straight line through the decoder's state, fitted on half of a sample of held-out questions, "
             "reads the carry into each column of the other half; beating the baseline means the "
             "carry is there, linearly."
         )

@@ -338,7 +338,8 @@ def queued_status(training_queue: TrainingQueue, ticket) -> str:
     pace = "one at a time" if trainers == 1 else f"{trainers} at a time on this machine"
     return (
         f"**Waiting: number {place} in line** behind {ahead} ({pace}, so that answering sums stays "
-        f"fast). Yours starts in about {max(1, round(wait / 60))} min; Stop leaves the line."
+        f"fast). Yours starts {'in under a minute' if wait < 60 else f'in about {round(wait / 60)} min'}; "
+        "Stop leaves the line."
     )
 
 

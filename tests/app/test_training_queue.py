@@ -66,6 +66,9 @@ def test_a_waiting_visitor_is_told_their_place_the_trainings_ahead_and_how_many_
         running = "the training under way" if trainers == 1 else "the trainings under way"
         assert f"number 1 in line** behind {running} (" in first and f"behind {running} and 1 waiting" in second
         assert ("one at a time" if trainers == 1 else "2 at a time on this machine") in first
+        # A typical run is a minute until one ends: the first in line starts within it, not "in about 1 min".
+        assert "Yours starts in under a minute;" in first
+        assert ("in about 2 min;" if trainers == 1 else "in under a minute;") in second  # Two slots free first.
     finally:
         line.shutdown()
 
