@@ -118,6 +118,12 @@ def scrolls_sideways(page, selector) -> list[str]:
     )
 
 
+def said_above(page, selector) -> str:
+    """The line the page writes above a block whose table goes on past its right edge ("" if none)."""
+    text = page.evaluate("selector => getComputedStyle(document.querySelector(selector), '::before').content", selector)
+    return "" if text in ("none", "normal", "") else text
+
+
 # An element's text all inside its own box (and the box inside the screen): nothing cut off.
 WHOLE_IN_VIEW = "e => e.scrollWidth <= e.clientWidth + 1 && e.getBoundingClientRect().right <= window.innerWidth"
 
@@ -250,6 +256,7 @@ class TestPagesWorkedOn:
         # In reading order, left to right, as a person reads it: the chosen characters spell the answer.
         chosen = [cell.get_attribute("title").split(":")[0] for cell in table.locator("td.chosen").all()]
         assert "".join(chosen).replace("␣", "").strip() == str(535 + 61)
+        assert said_above(page, "#probabilities") == ""  # It fits: no line saying it goes on.
 
     def test_sampling_shows_marked_validation_rows(self, page):
         page.locator("#sample-button").click()
@@ -310,6 +317,9 @@ class TestPagesWorkedOn:
         ask(page, "535+61")
         page.locator("#answer").get_by_text(re.compile(r"535 \+ 61 = ")).wait_for(timeout=30_000)
         assert overflow(page) <= 0
+        # Nothing on a phone shows that a box scrolls: a line above the table says it goes on.
+        page.wait_for_function("() => document.querySelector('#probabilities').hasAttribute('data-wide')")
+        assert "goes on to the right" in said_above(page, "#probabilities")
         # The table is wider than the phone: its own box scrolls to its last column.
         box = page.locator("#probabilities .table-scroll")
         box.evaluate("element => element.scrollLeft = element.scrollWidth")
