@@ -150,19 +150,11 @@ class InsideTab:
                 return gently(lambda: explain_for(models, models.get(model, session), model, session, question))
 
         def explain(question: str, model: str = models.default, request: gr.Request = None) -> str:
-            """Look inside the neural network that learned addition, for one sum: which question
-            digits each answer digit depends on, beside what addition itself depends on, and where
-            the network keeps the carry.
-
-            Args:
-                question: A sum of two whole numbers, like "999+1", within the model's digits.
-                model: Which network: "2 digits" to "5 digits", or "Any length (column LSTM)".
-            Returns:
-                JSON text: the answer and the true one, the dependency grids, the states, the carry units.
-            """
             # The MCP tool (named after this function): Gradio hands a tool's dict to an agent as
             # Python's repr, so the tool returns JSON text, as add_numbers does.
             return json.dumps(explanation(question, model, request), allow_nan=False)
+
+        explain.__doc__ = explanation.__doc__.replace("JSON: the answer", "JSON text: the answer")  # Its description.
 
         expensive = {"preprocess": False, "concurrency_id": EXPENSIVE, "concurrency_limit": 1}
         gr.on(

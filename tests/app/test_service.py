@@ -358,6 +358,7 @@ def test_an_mcp_client_finds_the_add_tool_and_gets_json_answers_and_refusals(sta
         refused.isError
         and "a has 4 digits. This model adds two whole numbers of up to 3 digits" in refused.content[0].text
     )
+    assert "JSON text" in tools["explain"].description
     look = json.loads(explained.content[0].text)  # JSON, as the tool says: not Python's repr of a dict.
     assert look["true_answer"] == 1000 and look["model_answer"] == "1000" and look["correct"] is True
     assert set(look["grids"]) >= {"counterfactual", "oracle", "disagreement"}
