@@ -29,7 +29,7 @@ def check_repo_id(repo_id: str, what: str = "not a Hugging Face repo id like use
             raise HFValidationError(repo_id)
         validate_repo_id(repo_id)  # Also: no "--" or "..", not ending in ".git".
     except HFValidationError:
-        raise ValueError(f"{str(repo_id)[:100]!r} is {what}") from None
+        raise ValueError(f"{quoted(str(repo_id), 100)} is {what}") from None
     return repo_id
 
 

@@ -172,8 +172,13 @@ class InsideTab:
             api_name="explain",
             **expensive,
         )
-        # In the expensive group, as /explain; the visitor's fair share is taken in ``explanation``.
-        gr.api(explain, api_name="explain_json", concurrency_id=EXPENSIVE, concurrency_limit=1)
+        gr.Button(visible=False).click(  # The MCP tool: its name is the function's.
+            explain,
+            inputs=[self.question, model_choice],
+            outputs=gr.Textbox(label="explanation as JSON text", visible=False),
+            api_name="explain_json",
+            **expensive,
+        )
 
     @property
     def outputs(self) -> list:

@@ -139,7 +139,7 @@ def trained_on(settings: dict, metrics: dict) -> int | None:
 
 
 def training_time(seconds) -> str | None:
-    """A training's length as a reader says it: "6.0 s", "23 s", "14.4 min" (None unknown)."""
+    """A training's length as a reader says it: "4.2 s", "37 s", "12.5 min" (None unknown)."""
     if seconds is None:  # A folder's loader checks that any it records is a number of seconds.
         return None
     if seconds < 10:

@@ -256,7 +256,7 @@ def test_model_comparison_counts_each_folders_stored_mistakes_in_words(bundled, 
     assert table["training"].tolist() == [
         learn_views.training_time(info["metrics"]["training_seconds"]) for info in (tiny_info, bundled.info)
     ]
-    # With its unit, as a reader says it: no "training s" header to wrap, no 1220.5 beside 6.03.
+    # With its unit, as a reader says it: no "training s" header to wrap, no bare seconds in the thousands.
     said = [learn_views.training_time(seconds) for seconds in (6.03, 23.3, 99.4, 180.2, 1220.5, None)]
     assert said == ["6.0 s", "23 s", "99 s", "3.0 min", "20.3 min", None]
 

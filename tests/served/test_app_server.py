@@ -146,18 +146,24 @@ def test_no_server_path_in_the_page_or_the_api_description(app_url, client):
 
 
 def test_the_api_description_names_every_input_and_output(client):
-    # Gradio names an unlabelled component "value_<its id>": a caller could not tell the
-    # answer from the probability table, nor the status from the grids.
+    # Gradio names an unlabelled component "value_<its id>", and a function's own parameters
+    # "1st", "2nd": a caller could not tell the answer from the probability table, nor the status
+    # from the grids. The agents' tool add_numbers is such a function: its parameters are named.
+    import re
+
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/add", "/add_numbers", "/sample", "/explain", "/train", "/stop_training", "/publish"} <= set(endpoints)
+    expected = {"/add", "/add_numbers", "/sample", "/explain", "/explain_json", "/train", "/stop_training", "/publish"}
+    assert expected <= set(endpoints)
+    assert [part["parameter_name"] for part in endpoints["/add_numbers"]["parameters"]] == ["a", "b", "model"]
     names = {
         endpoint: [part["label"] for part in info["parameters"] + info["returns"]]
         for endpoint, info in endpoints.items()
+        if endpoint != "/add_numbers"
     }
     unnamed = {
         endpoint: labels
         for endpoint, labels in names.items()
-        if any(not label or label.startswith("value_") for label in labels)
+        if any(not label or re.fullmatch(r"value_\d+|\d+(st|nd|rd|th)", label) for label in labels)
     }
     assert unnamed == {}
     assert names["/add"][-3:] == ["answer", "probabilities", "details"]
