@@ -186,6 +186,21 @@ def interrupt(signal_number, frame):
     raise KeyboardInterrupt
 
 
+def quiet_library_notes() -> None:
+    """Keep the server's log for what concerns the app. At the first request to some of Gradio's
+    own routes (which one varies from run to run) pydantic notes that an alias on one of their
+    parameters has no effect: nothing the app or a visitor can act on."""
+    import warnings
+
+    try:
+        from pydantic.warnings import UnsupportedFieldAttributeWarning
+    except ImportError:  # A pydantic that never says it.
+        return
+    warnings.filterwarnings(
+        "ignore", message="The 'alias' attribute with value", category=UnsupportedFieldAttributeWarning
+    )
+
+
 def main(settings) -> None:
     import atexit
     import signal
@@ -220,6 +235,7 @@ def main(settings) -> None:
         # A visitor is the connection's own address: uvicorn would otherwise take a local
         # connection's X-Forwarded-For, which any local script can write, for its address.
         os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
+    quiet_library_notes()
     # The other models load in the background, so that no visitor's click waits for a first load.
     threading.Thread(target=parts.models.catalog.load_all, daemon=True, name="preload-models").start()
     demo.launch(server_name=settings.host, server_port=settings.port, **launch_options(demo))

@@ -124,3 +124,30 @@ def test_a_bad_number_in_the_spaces_variables_stops_the_app_in_one_line(name, va
     assert whole_number_setting(name, 3, low) == 7
     monkeypatch.setenv(name, "")  # As unset.
     assert whole_number_setting(name, 3, low) == 3
+
+
+def test_the_server_log_leaves_out_pydantics_note_on_gradios_own_route_aliases_and_nothing_else():
+    """The note comes at the first request to one of Gradio's routes or another, so a launched
+    app shows it on some runs only: the filter is checked here, with the note as pydantic words it."""
+    import warnings
+
+    from pydantic.warnings import UnsupportedFieldAttributeWarning
+
+    from demo.launch import quiet_library_notes
+
+    note = "The 'alias' attribute with value 'body' was provided to the `Field()` function, which has no effect"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_library_notes()
+        for message, category in [
+            (note, UnsupportedFieldAttributeWarning),
+            (note.replace("'body'", "'ext'"), UnsupportedFieldAttributeWarning),
+            ("The 'default' attribute with value 1 was provided", UnsupportedFieldAttributeWarning),
+            (note, UserWarning),
+        ]:
+            warnings.warn(message, category, stacklevel=1)
+    said = [(str(warning.message)[:22], warning.category.__name__) for warning in caught]
+    assert said == [
+        ("The 'default' attribut", "UnsupportedFieldAttributeWarning"),
+        ("The 'alias' attribute ", "UserWarning"),
+    ]
