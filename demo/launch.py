@@ -237,5 +237,15 @@ def main(settings) -> None:
         os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
     quiet_library_notes()
     # The other models load in the background, so that no visitor's click waits for a first load.
-    threading.Thread(target=parts.models.catalog.load_all, daemon=True, name="preload-models").start()
-    demo.launch(server_name=settings.host, server_port=settings.port, **launch_options(demo))
+    stopping = threading.Event()
+    preload = threading.Thread(target=parts.models.catalog.load_all, args=(stopping,), name="preload-models")
+    preload.start()
+    try:
+        demo.launch(server_name=settings.host, server_port=settings.port, **launch_options(demo))
+    except KeyboardInterrupt:  # Stopped before Gradio's own wait for Ctrl-C had begun.
+        demo.close()
+    finally:
+        # A model half loaded is let finish: TensorFlow aborts a process that exits in the
+        # middle of building one (exit code -6 instead of 0, "terminate called ...").
+        stopping.set()
+        preload.join()

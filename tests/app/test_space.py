@@ -151,3 +151,52 @@ def test_the_server_log_leaves_out_pydantics_note_on_gradios_own_route_aliases_a
         ("The 'default' attribut", "UnsupportedFieldAttributeWarning"),
         ("The 'alias' attribute ", "UserWarning"),
     ]
+
+
+def test_a_stop_as_the_app_starts_closes_it_once_the_model_being_loaded_is_loaded(monkeypatch):
+    """SIGTERM (a Space restarting) or Ctrl-C can come before Gradio's own wait for it has begun,
+    while the models load in the background: ``main`` closes the server and returns (exit 0, no
+    traceback), once the model being loaded has loaded (TensorFlow aborts a process that exits
+    in the middle of one) and without starting another."""
+    import atexit
+    import signal
+    import threading
+    import time
+    import warnings
+
+    import gradio as gr
+
+    from benchmarks.serve import free_port
+    from demo.launch import main, parse_arguments
+    from demo.models import Catalog
+
+    preloading, preloaded, closed = threading.Event(), [], []
+    get = Catalog.get
+
+    def slow_preload(catalog, label):
+        if threading.current_thread().name != "preload-models":
+            return get(catalog, label)
+        preloading.set()
+        time.sleep(1)  # Long enough for the stop to come in the middle.
+        preloaded.append(get(catalog, label))
+        return preloaded[-1]
+
+    def stopped_as_it_starts(demo, **options):
+        assert preloading.wait(timeout=60)
+        raise KeyboardInterrupt  # What demo.launch.interrupt raises on SIGTERM.
+
+    monkeypatch.setattr(Catalog, "get", slow_preload)
+    monkeypatch.setattr(gr.Blocks, "launch", stopped_as_it_starts)
+    monkeypatch.setattr(gr.Blocks, "close", lambda demo: closed.append(demo))
+    monkeypatch.setattr(atexit, "register", lambda function: None)  # Not this test process's own.
+    monkeypatch.setattr(signal, "signal", lambda number, handler: None)
+    monkeypatch.setenv("ADDITION_READY_WORKERS", "0")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "")
+    with warnings.catch_warnings():
+        try:
+            main(parse_arguments(["--port", str(free_port())]))
+        except KeyboardInterrupt:
+            pytest.fail("the stop left main as a KeyboardInterrupt: a traceback, and not exit 0")
+    assert len(closed) == 1
+    assert len(preloaded) == 1  # The one it was loading when stopped, and no other.
+    assert not [thread for thread in threading.enumerate() if thread.name == "preload-models"]
