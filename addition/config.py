@@ -292,7 +292,7 @@ class ColumnConfig(Config):
             (self.sums_per_epoch >= 1, "sums per epoch must be at least 1"),
             (
                 isinstance(lengths, tuple)
-                and all(isinstance(n, int) and 1 <= n <= MAX_OPERAND_DIGITS for n in lengths)
+                and all(is_whole_number(n) and 1 <= n <= MAX_OPERAND_DIGITS for n in lengths)
                 and len(set(lengths)) == len(lengths),
                 f"monitor lengths must be distinct whole numbers of digits from 1 to {MAX_OPERAND_DIGITS:,}",
             ),

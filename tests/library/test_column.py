@@ -204,8 +204,9 @@ def test_bad_settings_are_refused_in_words():
         ColumnConfig(min_digits=5, max_digits=3)
     with pytest.raises(ValueError, match="carry share"):
         ColumnConfig(carry_share=1.5)
-    with pytest.raises(ValueError, match="monitor lengths"):
-        ColumnConfig(monitor_lengths=(10, 10))
+    for lengths in [(10, 10), (10, True), [10, 0], (2.5,)]:  # A repeat, JSON's true, no digits, a fraction.
+        with pytest.raises(ValueError, match="monitor lengths must be distinct whole numbers"):
+            ColumnConfig(monitor_lengths=lengths)
     with pytest.raises(ValueError, match="shape"):
         column.decode_answers(np.zeros((2, 3)))
 
