@@ -228,9 +228,8 @@ def main(settings) -> None:
     parts.workers.prepare()  # Each imports TensorFlow in its own process while the page is built.
     demo = build_demo(parts, first_page=True)
     # Stopped by Ctrl-C or SIGTERM (a Space restarting), the app ends its trainings and deletes
-    # every visitor's files: SIGTERM is turned into the KeyboardInterrupt that launch() handles.
+    # every visitor's files.
     atexit.register(parts.shutdown)
-    signal.signal(signal.SIGTERM, interrupt)
     if not parts.behind_proxy:
         # A visitor is the connection's own address: uvicorn would otherwise take a local
         # connection's X-Forwarded-For, which any local script can write, for its address.
@@ -239,13 +238,17 @@ def main(settings) -> None:
     # The other models load in the background, so that no visitor's click waits for a first load.
     stopping = threading.Event()
     preload = threading.Thread(target=parts.models.catalog.load_all, args=(stopping,), name="preload-models")
-    preload.start()
     try:
+        # SIGTERM becomes the KeyboardInterrupt that launch() closes on once it waits for Ctrl-C,
+        # and this function before then.
+        signal.signal(signal.SIGTERM, interrupt)
+        preload.start()
         demo.launch(server_name=settings.host, server_port=settings.port, **launch_options(demo))
     except KeyboardInterrupt:  # Stopped before Gradio's own wait for Ctrl-C had begun.
         demo.close()
     finally:
-        # A model half loaded is let finish: TensorFlow aborts a process that exits in the
-        # middle of building one (exit code -6 instead of 0, "terminate called ...").
+        # A model half loaded is let finish (the thread is no daemon): TensorFlow aborts a
+        # process that exits in the middle of building one ("terminate called ...").
         stopping.set()
-        preload.join()
+        if preload.ident is not None:
+            preload.join()

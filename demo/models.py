@@ -120,12 +120,12 @@ class Catalog:
                 self.entries = [entry for entry in self.entries if entry.label != self.default]
                 self.default = self.entries[0].label
 
-    def load_all(self, stop: threading.Event | None = None) -> None:
+    def load_all(self, stopping: threading.Event | None = None) -> None:
         """Load every model now (in the background at start), so that no visitor's pick waits
-        for a first load; one that cannot load says why when it is picked. Once ``stop`` is set
+        for a first load; one that cannot load says why when it is picked. Once ``stopping`` is set
         (the app is closing), no further model starts loading."""
         for label in self.labels:
-            if stop is not None and stop.is_set():
+            if stopping is not None and stopping.is_set():
                 return
             try:
                 self.get(label)

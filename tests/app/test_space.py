@@ -170,13 +170,14 @@ def test_a_stop_as_the_app_starts_closes_it_once_the_model_being_loaded_is_loade
     from demo.launch import main, parse_arguments
     from demo.models import Catalog
 
-    preloading, preloaded, closed = threading.Event(), [], []
+    preloading, preloaded, closed, daemon = threading.Event(), [], [], []
     get = Catalog.get
 
     def slow_preload(catalog, label):
         if threading.current_thread().name != "preload-models":
             return get(catalog, label)
         preloading.set()
+        daemon.append(threading.current_thread().daemon)
         time.sleep(1)  # Long enough for the stop to come in the middle.
         preloaded.append(get(catalog, label))
         return preloaded[-1]
@@ -199,4 +200,5 @@ def test_a_stop_as_the_app_starts_closes_it_once_the_model_being_loaded_is_loade
             pytest.fail("the stop left main as a KeyboardInterrupt: a traceback, and not exit 0")
     assert len(closed) == 1
     assert len(preloaded) == 1  # The one it was loading when stopped, and no other.
+    assert daemon == [False]  # A daemon thread would not be waited for at exit.
     assert not [thread for thread in threading.enumerate() if thread.name == "preload-models"]
