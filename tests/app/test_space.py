@@ -189,7 +189,8 @@ def test_a_stop_as_the_app_starts_closes_it_once_the_model_being_loaded_is_loade
     monkeypatch.setattr(Catalog, "get", slow_preload)
     monkeypatch.setattr(gr.Blocks, "launch", stopped_as_it_starts)
     monkeypatch.setattr(gr.Blocks, "close", lambda demo: closed.append(demo))
-    monkeypatch.setattr(atexit, "register", lambda function: None)  # Not this test process's own.
+    at_exit = []  # Run here, not at this test process's exit.
+    monkeypatch.setattr(atexit, "register", at_exit.append)
     monkeypatch.setattr(signal, "signal", lambda number, handler: None)
     monkeypatch.setenv("ADDITION_READY_WORKERS", "0")
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "")
@@ -198,6 +199,9 @@ def test_a_stop_as_the_app_starts_closes_it_once_the_model_being_loaded_is_loade
             main(parse_arguments(["--port", str(free_port())]))
         except KeyboardInterrupt:
             pytest.fail("the stop left main as a KeyboardInterrupt: a traceback, and not exit 0")
+        finally:
+            for function in at_exit:
+                function()
     assert len(closed) == 1
     assert len(preloaded) == 1  # The one it was loading when stopped, and no other.
     assert daemon == [False]  # A daemon thread would not be waited for at exit.
